@@ -1,0 +1,144 @@
+//! The bytecode rule: which git paths are Python bytecode.
+//!
+//! Pure functions over the raw bytes of a repository-relative path (git paths are bytes,
+//! `/`-separated, and need not be UTF-8). See SPEC "What counts as Python bytecode".
+
+use std::fmt;
+
+/// Why a path counts as bytecode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// One of the path's folders (or the path itself) is named `__pycache__`.
+    InPycache,
+    /// The file name ends in `.pyc`, in any case.
+    Pyc,
+    /// The file name ends in `.pyo`, in any case.
+    Pyo,
+    /// The file name ends in `$py.class` (Jython).
+    JythonClass,
+}
+
+impl Reason {
+    /// A stable identifier, used by machine-readable reports.
+    pub fn id(self) -> &'static str {
+        match self {
+            Reason::InPycache => "pycache-folder",
+            Reason::Pyc => "pyc-file",
+            Reason::Pyo => "pyo-file",
+            Reason::JythonClass => "jython-class-file",
+        }
+    }
+}
+
+impl fmt::Display for Reason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Reason::InPycache => "inside a __pycache__ folder",
+            Reason::Pyc => "compiled Python bytecode, *.pyc",
+            Reason::Pyo => "optimised Python bytecode, *.pyo",
+            Reason::JythonClass => "Jython bytecode, *$py.class",
+        })
+    }
+}
+
+/// Classifies a `/`-separated path by name alone.
+pub fn classify(path: &[u8]) -> Option<Reason> {
+    if path.split(|&b| b == b'/').any(|part| part == b"__pycache__") {
+        return Some(Reason::InPycache);
+    }
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+    if ends_with_ignore_case(name, b".pyc") {
+        Some(Reason::Pyc)
+    } else if ends_with_ignore_case(name, b".pyo") {
+        Some(Reason::Pyo)
+    } else if name.ends_with(b"$py.class") {
+        Some(Reason::JythonClass)
+    } else {
+        None
+    }
+}
+
+/// Classifies a git entry: only blobs and symlinks can be bytecode, never a submodule
+/// (a gitlink names a commit of another repository, not content of this one) or a tree.
+pub fn classify_entry(path: &[u8], mode: u32) -> Option<Reason> {
+    if is_file_mode(mode) { classify(path) } else { None }
+}
+
+/// Regular file (any permission bits git records) or symlink.
+pub fn is_file_mode(mode: u32) -> bool {
+    const TYPE_MASK: u32 = 0o170000;
+    matches!(mode & TYPE_MASK, 0o100000 | 0o120000)
+}
+
+fn ends_with_ignore_case(name: &[u8], suffix: &[u8]) -> bool {
+    name.len() >= suffix.len() && name[name.len() - suffix.len()..].eq_ignore_ascii_case(suffix)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BLOB: u32 = 0o100644;
+    const EXECUTABLE: u32 = 0o100755;
+    const SYMLINK: u32 = 0o120000;
+    const GITLINK: u32 = 0o160000;
+    const TREE: u32 = 0o040000;
+
+    #[test]
+    fn bytecode_paths() {
+        let cases: &[(&[u8], Reason)] = &[
+            (b"pkg/__pycache__/m.cpython-311.pyc", Reason::InPycache),
+            (b"__pycache__/m.cpython-312.opt-1.pyc", Reason::InPycache),
+            (b"a/__pycache__/b/c/readme.txt", Reason::InPycache),
+            (b"__pycache__", Reason::InPycache),
+            (b"old.pyc", Reason::Pyc),
+            (b"deep/dir/old.pyc", Reason::Pyc),
+            (b"FOO.PYC", Reason::Pyc),
+            (b"Mixed.PyC", Reason::Pyc),
+            (b".pyc", Reason::Pyc),
+            (b"x.pyo", Reason::Pyo),
+            (b"X.PYO", Reason::Pyo),
+            (b"lib/x$py.class", Reason::JythonClass),
+            (b"with space/m\xff.pyc", Reason::Pyc),
+        ];
+        for (path, reason) in cases {
+            assert_eq!(classify(path), Some(*reason), "{}", String::from_utf8_lossy(path));
+        }
+    }
+
+    #[test]
+    fn near_misses_are_not_bytecode() {
+        let cases: &[&[u8]] = &[
+            b"pycache.py",
+            b"__pycache__.py",
+            b"pkg/__pycache__.py",
+            b"x.pyc.txt",
+            b"a.pyc/b.py",
+            b"a.pyo/b.txt",
+            b"ext.pyd",
+            b"ext.cpython-311-x86_64-linux-gnu.so",
+            b"x.py",
+            b"x.pycx",
+            b"Foo.class",
+            b"x$py.CLASS",
+            b"__pycache___/x.py",
+            b"_pycache_/x.py",
+            b"my__pycache__/x.py",
+            b"pyc",
+            b"",
+        ];
+        for path in cases {
+            assert_eq!(classify(path), None, "{}", String::from_utf8_lossy(path));
+        }
+    }
+
+    #[test]
+    fn only_blobs_and_symlinks_count() {
+        assert_eq!(classify_entry(b"a.pyc", BLOB), Some(Reason::Pyc));
+        assert_eq!(classify_entry(b"a.pyc", EXECUTABLE), Some(Reason::Pyc));
+        assert_eq!(classify_entry(b"a.pyc", SYMLINK), Some(Reason::Pyc));
+        assert_eq!(classify_entry(b"vendor/__pycache__", GITLINK), None);
+        assert_eq!(classify_entry(b"sub.pyc", GITLINK), None);
+        assert_eq!(classify_entry(b"__pycache__", TREE), None);
+    }
+}

@@ -1,0 +1,84 @@
+//! What the git process that runs us as a hook is doing.
+//!
+//! git tells a pre-commit hook which index to read (`GIT_INDEX_FILE`) but not whether the
+//! commit is an `--amend` (git 2.47 sets no variable for it; `GIT_REFLOG_ACTION` is only set
+//! by rebase and friends). The amend matters: the new commit replaces `HEAD`, so it must be
+//! compared with `HEAD`'s parent. We read the command line of the `git commit` process that
+//! started us, which on Linux is in `/proc`. Elsewhere we compare with `HEAD`, which still
+//! catches everything the amend stages anew.
+
+/// True when we run inside a hook of `git commit --amend`.
+pub fn is_amending_commit() -> bool {
+    std::env::var_os("GIT_INDEX_FILE").is_some() && git_commit_args().is_some_and(|args| has_amend(&args))
+}
+
+/// Whether the arguments of `git ... commit ...` ask for `--amend` (git accepts unambiguous
+/// prefixes of long options, so `--amen` counts; `--am` is the shortest unique one).
+fn has_amend(args: &[Vec<u8>]) -> bool {
+    let Some(commit_at) = args.iter().position(|a| a == b"commit") else {
+        return false;
+    };
+    args[commit_at + 1..]
+        .iter()
+        .take_while(|a| a.as_slice() != b"--")
+        .any(|a| a.len() >= 4 && b"--amend".starts_with(a))
+}
+
+/// The arguments of the nearest ancestor process that is `git commit`.
+#[cfg(target_os = "linux")]
+fn git_commit_args() -> Option<Vec<Vec<u8>>> {
+    let mut pid = std::os::unix::process::parent_id();
+    // git -> hook script -> us, or git -> pre-commit framework -> ... -> us.
+    for _ in 0..8 {
+        if pid <= 1 {
+            return None;
+        }
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).ok()?;
+        let args: Vec<Vec<u8>> = cmdline.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
+        let program = args.first()?.rsplit(|&b| b == b'/').next()?;
+        if (program == b"git" || program == b"git.exe") && args.iter().any(|a| a == b"commit") {
+            return Some(args);
+        }
+        pid = parent_of(pid)?;
+    }
+    None
+}
+
+#[cfg(not(target_os = "linux"))]
+fn git_commit_args() -> Option<Vec<Vec<u8>>> {
+    None
+}
+
+/// The parent pid from `/proc/<pid>/stat`; the command name in parentheses may itself hold
+/// spaces and parentheses, so parse after the last `)`.
+#[cfg(target_os = "linux")]
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::has_amend;
+
+    fn args(line: &str) -> Vec<Vec<u8>> {
+        line.split(' ').map(|a| a.as_bytes().to_vec()).collect()
+    }
+
+    #[test]
+    fn recognises_amend_and_its_abbreviations() {
+        assert!(has_amend(&args("git commit --amend")));
+        assert!(has_amend(&args("git -c a=b commit -q --amen -m x")));
+        assert!(has_amend(&args("/usr/bin/git commit --am")));
+    }
+
+    #[test]
+    fn other_commits_are_not_amends() {
+        assert!(!has_amend(&args("git commit -m x")));
+        assert!(!has_amend(&args("git commit -a --author x")));
+        assert!(!has_amend(&args("git commit -m x -- --amend")));
+        assert!(!has_amend(&args("git --amend status")));
+        assert!(!has_amend(&args("git commit --a")));
+    }
+}

@@ -1,0 +1,153 @@
+//! Installing and removing our scripts as the repository's git hooks.
+//!
+//! A fixed marker line identifies our scripts. A hook that is not ours is never overwritten:
+//! without `force` installing stops; with it the old hook is kept as `<name>.local`, and our
+//! script runs it first. `uninstall` removes only our scripts and puts a kept hook back.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+
+use crate::repo::Repo;
+
+/// The line every script we install carries, and nothing else writes.
+const MARKER: &str = "# pycache-guard managed hook";
+
+/// A hook we can install: its git name and the script from `hooks/`.
+#[derive(Debug, Clone, Copy)]
+pub struct Hook {
+    pub name: &'static str,
+    script: &'static str,
+}
+
+pub const PRE_COMMIT: Hook = Hook { name: "pre-commit", script: include_str!("../hooks/pre-commit") };
+
+const ALL_HOOKS: [Hook; 1] = [PRE_COMMIT];
+
+/// Where git runs this repository's hooks from: `core.hooksPath` when set (relative to the
+/// worktree top, as git reads it), else the common git directory's `hooks/`, which linked
+/// worktrees share.
+pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
+    let config = repo.git().config().context("cannot read the repository's git config")?;
+    match config.get_path("core.hooksPath") {
+        Ok(path) if path.is_absolute() => Ok(path),
+        Ok(path) => Ok(repo.workdir().unwrap_or_else(|| repo.git().path()).join(path)),
+        Err(_) => Ok(repo.git().commondir().join("hooks")),
+    }
+}
+
+/// Installs `hooks` and says what it did, one line each.
+pub fn install(dir: &Path, hooks: &[Hook], force: bool) -> Result<Vec<String>> {
+    fs::create_dir_all(dir).with_context(|| format!("cannot create the hooks folder {}", dir.display()))?;
+    hooks.iter().map(|hook| install_one(dir, *hook, force)).collect()
+}
+
+fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
+    let path = dir.join(hook.name);
+    let kept = local_path(&path);
+    match read_hook(&path)? {
+        Some(existing) if existing == hook.script => {
+            return Ok(format!("{} is already installed: {}", hook.name, path.display()));
+        }
+        Some(existing) if existing.contains(MARKER) => {}
+        Some(_) if !force => bail!(
+            "{} already exists and is not a pycache-guard hook; rerun with --force to keep it as {} \
+             and run it before pycache-guard",
+            path.display(),
+            kept.display()
+        ),
+        Some(_) => {
+            if fs::symlink_metadata(&kept).is_ok() {
+                bail!(
+                    "cannot keep the existing hook {}: {} exists too; move one of them away and rerun",
+                    path.display(),
+                    kept.display()
+                );
+            }
+            fs::rename(&path, &kept)
+                .with_context(|| format!("cannot rename {} to {}", path.display(), kept.display()))?;
+        }
+        None => {}
+    }
+    write_executable(&path, hook.script)?;
+    let mut message = format!("installed {}: {}", hook.name, path.display());
+    if fs::symlink_metadata(&kept).is_ok() {
+        message.push_str(&format!(" (runs {} first)", kept.display()));
+    }
+    Ok(message)
+}
+
+/// Removes our hooks, restores kept ones, and says what it did, one line each.
+pub fn uninstall(dir: &Path) -> Result<Vec<String>> {
+    let mut messages = Vec::new();
+    for hook in ALL_HOOKS {
+        let path = dir.join(hook.name);
+        match read_hook(&path)? {
+            Some(existing) if existing.contains(MARKER) => {
+                fs::remove_file(&path).with_context(|| format!("cannot remove {}", path.display()))?;
+                let kept = local_path(&path);
+                if fs::symlink_metadata(&kept).is_ok() {
+                    fs::rename(&kept, &path)
+                        .with_context(|| format!("cannot restore {} as {}", kept.display(), path.display()))?;
+                    messages.push(format!("removed {} and restored the hook it kept: {}", hook.name, path.display()));
+                } else {
+                    messages.push(format!("removed {}: {}", hook.name, path.display()));
+                }
+            }
+            Some(_) => messages.push(format!("left {} alone: it is not a pycache-guard hook", path.display())),
+            None => {}
+        }
+    }
+    if messages.is_empty() {
+        messages.push(format!("no pycache-guard hook is installed in {}", dir.display()));
+    }
+    Ok(messages)
+}
+
+/// The hook's text, `None` when there is none. A hook that is not text (a binary) is still a
+/// hook: it reads as foreign.
+fn read_hook(path: &Path) -> Result<Option<String>> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && fs::symlink_metadata(path).is_err() => Ok(None),
+        // A dangling symlink is someone's hook too.
+        Err(_) if fs::symlink_metadata(path).is_ok() => Ok(Some(String::new())),
+        Err(e) => Err(e).with_context(|| format!("cannot read the hook {}", path.display())),
+    }
+}
+
+fn local_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(".local");
+    PathBuf::from(name)
+}
+
+/// Writes the script atomically (a temporary file in the same folder, then rename), mode 0755.
+fn write_executable(path: &Path, script: &str) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut file =
+        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
+    file.write_all(script.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.as_file().set_permissions(fs::Permissions::from_mode(0o755))?;
+    }
+    file.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_script_carries_the_marker() {
+        for hook in ALL_HOOKS {
+            assert!(hook.script.starts_with("#!/bin/sh\n"), "{}", hook.name);
+            assert!(hook.script.contains(MARKER), "{}", hook.name);
+        }
+    }
+}

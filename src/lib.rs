@@ -1,0 +1,13 @@
+//! pycache-guard: stops Python bytecode from being committed to git.
+//!
+//! Each module is one noun of the product; [`app`] ties them to the command line.
+
+pub mod app;
+pub mod bytecode;
+pub mod check;
+pub mod cli;
+pub mod hook_env;
+pub mod hooks;
+pub mod paths;
+pub mod repo;
+pub mod report;

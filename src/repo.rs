@@ -1,0 +1,134 @@
+//! Opening the repository the way git and its hooks see it: the index, `HEAD` and trees.
+//!
+//! A hook must read the index the commit is built from, which git names in `GIT_INDEX_FILE`
+//! (`.git/index` for a plain commit, `.git/index.lock` for `commit -a`, a temporary
+//! `next-index-*.lock` for `commit <paths>`). `Repository::open_from_env` honours it and the
+//! other `GIT_*` variables; `discover`/`open` do not. The index path may be relative to the
+//! current directory, so nothing here changes directory.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use git2::{ErrorCode, Index, Repository, Tree};
+
+pub struct Repo {
+    git: Repository,
+}
+
+impl Repo {
+    /// Opens the repository that contains the current directory, honouring `GIT_DIR`,
+    /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
+    pub fn open() -> Result<Repo> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let git = match Repository::open_from_env() {
+            Ok(git) => git,
+            Err(e) if e.code() == ErrorCode::NotFound => bail!(
+                "not a git repository: {} (nor any parent folder); run it inside a repository, \
+                 or name the files to check",
+                cwd.display()
+            ),
+            Err(e) => return Err(anyhow!("cannot open the git repository at {}: {}", cwd.display(), e.message())),
+        };
+        // git exports GIT_WORK_TREE=. to hooks when GIT_DIR is set; libgit2 would resolve
+        // that against the git directory instead of the current one.
+        if let Some(work_tree) = std::env::var_os("GIT_WORK_TREE") {
+            let work_tree = PathBuf::from(work_tree);
+            if work_tree.is_relative() {
+                git.set_workdir(&cwd.join(work_tree), false).context("cannot use GIT_WORK_TREE")?;
+            }
+        }
+        Ok(Repo { git })
+    }
+
+    pub fn git(&self) -> &Repository {
+        &self.git
+    }
+
+    pub fn is_bare(&self) -> bool {
+        self.git.is_bare()
+    }
+
+    /// The worktree's top folder (`None` for a bare repository).
+    pub fn workdir(&self) -> Option<&Path> {
+        self.git.workdir()
+    }
+
+    /// Where the index lives: `GIT_INDEX_FILE` when set, else the git directory's `index`.
+    pub fn index_path(&self) -> PathBuf {
+        std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from).unwrap_or_else(|| self.git.path().join("index"))
+    }
+
+    /// The index, read in full. A bare repository has none: git2 would hand back an empty
+    /// one, which would make every file look deleted, so refuse instead.
+    pub fn index(&self) -> Result<Index> {
+        if self.is_bare() {
+            bail!(
+                "{} is a bare repository: it has no index to check; check a commit with --rev <REV>",
+                self.git.path().display()
+            );
+        }
+        let path = self.index_path();
+        self.git.index().map_err(|e| {
+            anyhow!(
+                "cannot read the index {}: {}; if `git status` fails too, rebuild it with `rm {} && git reset`",
+                path.display(),
+                e.message(),
+                path.display()
+            )
+        })
+    }
+
+    /// The tree of `HEAD`, or `None` on an unborn branch (no commit yet).
+    pub fn head_tree(&self) -> Result<Option<Tree<'_>>> {
+        match self.git.head() {
+            Ok(head) => Ok(Some(head.peel_to_tree().context("cannot read the tree of HEAD")?)),
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
+        }
+    }
+
+    /// The tree the next commit is compared with: `HEAD`'s, or, while `git commit --amend`
+    /// runs its hook, the tree of the amended commit's first parent. The amend replaces
+    /// `HEAD`, so bytecode that `HEAD` itself brought would otherwise slip through again.
+    pub fn commit_base_tree(&self) -> Result<Option<Tree<'_>>> {
+        if !crate::hook_env::is_amending_commit() {
+            return self.head_tree();
+        }
+        let Ok(head) = self.git.head() else {
+            return Ok(None);
+        };
+        let commit = head.peel_to_commit().context("cannot read the commit HEAD names")?;
+        match commit.parent(0) {
+            Ok(parent) => Ok(Some(parent.tree().context("cannot read the tree of HEAD^")?)),
+            Err(_) => Ok(None),
+        }
+    }
+
+    /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
+    pub fn rev_tree(&self, rev: &str) -> Result<Tree<'_>> {
+        let object = self
+            .git
+            .revparse_single(rev)
+            .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))?;
+        object.peel_to_tree().map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))
+    }
+
+    /// The current directory relative to the worktree top (`sub/dir/`, or empty at the top
+    /// or outside the worktree), for printing commands that work where the user stands.
+    pub fn cwd_prefix(&self) -> Vec<u8> {
+        let (Some(top), Ok(cwd)) = (self.workdir(), std::env::current_dir()) else {
+            return Vec::new();
+        };
+        let (Ok(top), Ok(cwd)) = (top.canonicalize(), cwd.canonicalize()) else {
+            return Vec::new();
+        };
+        match cwd.strip_prefix(&top) {
+            Ok(rest) if !rest.as_os_str().is_empty() => {
+                let mut prefix = crate::paths::path_bytes(rest).to_vec();
+                prefix.push(b'/');
+                prefix
+            }
+            _ => Vec::new(),
+        }
+    }
+}
