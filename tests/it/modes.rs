@@ -1,0 +1,190 @@
+//! `check --staged`, `--all`, `--rev` and `PATHS`, compared with git's own answers.
+
+use predicates::prelude::*;
+
+use crate::support::{TestRepo, text};
+
+/// The bytecode lines of `git diff --cached --raw` (the next commit against HEAD), as
+/// `(status, path)`: deletions and submodules (mode 160000) left out, a type change counted
+/// as a modification.
+fn git_staged_bytecode(repo: &TestRepo) -> Vec<(String, String)> {
+    repo.git_stdout(&["-c", "core.quotePath=false", "diff", "--cached", "--raw", "--no-renames"])
+        .lines()
+        .filter_map(|line| {
+            let (meta, path) = line.split_once('\t')?;
+            let fields: Vec<&str> = meta.split(' ').collect();
+            let (new_mode, status) = (fields[1], fields[4]);
+            let is_bytecode = pycache_guard::bytecode::classify(path.as_bytes()).is_some();
+            let status = if status == "T" { "M" } else { status };
+            (is_bytecode && status != "D" && new_mode != "160000").then(|| (status.to_owned(), path.to_owned()))
+        })
+        .collect()
+}
+
+fn json_like_findings(stdout: &str) -> Vec<(String, String)> {
+    stdout
+        .lines()
+        .map(|line| {
+            let (path, rest) = line.split_once(": error: ").expect("finding line");
+            let status = if rest.starts_with("new ") { "A" } else { "M" };
+            (status.to_owned(), path.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn staged_check_agrees_with_git_diff_cached() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(
+        &["keep.pyc", "mod.pyc", "gone.pyc", "chmod.pyo", "pkg/__pycache__/a.cpython-311.pyc", "lib/x$py.class"],
+        "legacy",
+    );
+    repo.stage(&["new.pyc", "NEW.PYO", "pkg/__pycache__/b.pyc", "pkg/__pycache__.py", "x.pyc.txt", "ok.py"]);
+    repo.write("mod.pyc", "modified");
+    repo.git(&["add", "mod.pyc"]);
+    repo.git(&["rm", "-q", "--cached", "gone.pyc"]);
+    repo.git(&["update-index", "--chmod=+x", "chmod.pyo"]);
+    // A submodule entry named like bytecode is not bytecode.
+    let head = repo.head().unwrap();
+    repo.git(&["update-index", "--add", "--cacheinfo", &format!("160000,{head},vendored.pyc")]);
+
+    let output = repo.guard().args(["check", "--staged", "-q"]).assert().code(1).get_output().clone();
+    let mut ours = json_like_findings(&text(&output.stdout));
+    let mut git = git_staged_bytecode(&repo);
+    ours.sort();
+    git.sort();
+    assert_eq!(ours, git);
+    assert_eq!(git.len(), 5, "{git:?}");
+}
+
+#[test]
+fn nothing_staged_passes_quietly() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["legacy.pyc"], "legacy");
+    repo.guard().assert().success().stdout("").stderr("");
+}
+
+#[test]
+fn all_lists_every_tracked_bytecode_file() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["a.pyc", "pkg/__pycache__/b.pyc", "pkg/c.py"], "legacy");
+    repo.stage(&["staged.pyo"]);
+    let output = repo.guard().args(["check", "--all"]).assert().code(1).get_output().clone();
+    let stdout = text(&output.stdout);
+    let listed: Vec<&str> = stdout.lines().map(|l| l.split(": ").next().unwrap()).collect();
+    let tracked = repo.git_stdout(&["ls-files"]);
+    let expected: Vec<&str> =
+        tracked.lines().filter(|p| pycache_guard::bytecode::classify(p.as_bytes()).is_some()).collect();
+    assert_eq!(listed, expected);
+    assert_eq!(listed.len(), 3);
+    assert!(text(&output.stderr).contains("git rm --cached -- a.pyc pkg/__pycache__/b.pyc staged.pyo"));
+}
+
+#[test]
+fn all_passes_on_a_clean_repository() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["src/app.py"]);
+    repo.guard().args(["check", "--all"]).assert().success().stdout("");
+}
+
+#[test]
+fn rev_checks_a_commit_tree_like_git_ls_tree() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["a.pyc", "deep/er/__pycache__/z.pyc", "b.py"], "legacy");
+    let tree = repo.git_stdout(&["ls-tree", "-r", "--name-only", "HEAD"]);
+    let expected: Vec<&str> =
+        tree.lines().filter(|p| pycache_guard::bytecode::classify(p.as_bytes()).is_some()).collect();
+    // Staged changes do not matter to --rev.
+    repo.git(&["rm", "-q", "--cached", "a.pyc"]);
+    let output = repo.guard().args(["check", "--rev", "HEAD", "-q"]).assert().code(1).get_output().clone();
+    let stdout = text(&output.stdout);
+    let listed: Vec<&str> = stdout.lines().map(|l| l.split(": ").next().unwrap()).collect();
+    assert_eq!(listed, expected);
+    repo.guard().args(["check", "--rev", "HEAD~1"]).assert().success();
+}
+
+#[test]
+fn rev_works_in_a_bare_repository_and_the_default_mode_points_to_it() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["a.pyc"], "legacy");
+    let bare = repo.parent().join("bare.git");
+    repo.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+    repo.guard_in(&bare).args(["check", "--rev", "main"]).assert().code(1).stdout(predicate::str::contains("a.pyc"));
+    repo.guard_in(&bare).arg("check").assert().code(2).stderr(predicate::str::contains("--rev"));
+}
+
+#[test]
+fn named_paths_are_judged_by_name_even_outside_a_repository() {
+    let outside = tempfile::tempdir().unwrap();
+    let repo = TestRepo::new();
+    let output = repo
+        .guard_in(outside.path())
+        .args(["check", "src/app.py", "./pkg/__pycache__/m.pyc", "X.PYO", "notes.pyc.txt"])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = text(&output.stdout);
+    let listed: Vec<&str> = stdout.lines().map(|l| l.split(": ").next().unwrap()).collect();
+    assert_eq!(listed, ["pkg/__pycache__/m.pyc", "X.PYO"]);
+    repo.guard_in(outside.path()).args(["check", "a.py", "b.pyd"]).assert().success();
+}
+
+#[test]
+fn named_paths_ignore_what_is_staged() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["staged.pyc"]);
+    repo.guard().args(["check", "clean.py"]).assert().success();
+}
+
+#[test]
+fn dash_c_runs_elsewhere() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["x.pyc"]);
+    let outside = tempfile::tempdir().unwrap();
+    repo.guard_in(outside.path()).args(["-C", repo.root.to_str().unwrap(), "check"]).assert().code(1);
+    repo.guard_in(outside.path()).args(["-C", "/nonexistent/dir", "check"]).assert().code(2);
+}
+
+#[test]
+fn commands_are_printed_for_the_users_folder() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["pkg/sub/x.pyc", "other/y.pyc"]);
+    let sub = repo.root.join("pkg");
+    let output = repo.guard_in(&sub).assert().code(1).get_output().clone();
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("git rm --cached -- ../other/y.pyc sub/x.pyc"), "{stderr}");
+    // The printed command really works from there.
+    let command = stderr.lines().last().unwrap().split(": ").nth(1).unwrap().to_owned();
+    let args: Vec<&str> = command.split(' ').skip(1).collect();
+    repo.git_in(&sub, &args);
+    repo.guard_in(&sub).assert().success();
+}
+
+#[test]
+fn colour_follows_the_flag_and_no_color() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["x.pyc"]);
+    let escape = predicate::str::contains("\u{1b}[");
+    repo.guard().assert().code(1).stdout(escape.clone().not());
+    repo.guard().args(["--color", "always"]).assert().code(1).stdout(escape.clone());
+    repo.guard().env("CLICOLOR_FORCE", "1").assert().code(1).stdout(escape.clone());
+    repo.guard().env("CLICOLOR_FORCE", "1").env("NO_COLOR", "1").assert().code(1).stdout(escape.not());
+}
+
+#[test]
+fn quiet_prints_findings_only() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["x.pyc"]);
+    repo.guard().arg("-q").assert().code(1).stderr("").stdout(predicate::str::starts_with("x.pyc: error"));
+}
+
+#[test]
+fn relative_git_work_tree_is_taken_from_the_current_folder() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["pkg/x.pyc"]);
+    let sub = repo.root.join("pkg");
+    let output =
+        repo.guard_in(&sub).env("GIT_DIR", "../.git").env("GIT_WORK_TREE", "..").assert().code(1).get_output().clone();
+    assert!(text(&output.stderr).contains("git rm --cached -- x.pyc"), "{}", text(&output.stderr));
+}

@@ -1,0 +1,177 @@
+//! A real git repository in a temporary folder, and the built binary to run in it.
+//!
+//! git is isolated from the machine it runs on: no system or user config, no inherited
+//! `GIT_*` variables (a leaked `GIT_INDEX_FILE` from an outer hook would corrupt other
+//! indexes), fixed identities and dates. Hooks find our binary first on `PATH`.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use tempfile::TempDir;
+
+pub const BINARY: &str = env!("CARGO_BIN_EXE_pycache-guard");
+
+pub struct TestRepo {
+    _temp: TempDir,
+    /// The worktree top.
+    pub root: PathBuf,
+    home: PathBuf,
+}
+
+impl TestRepo {
+    /// A new repository with no commit yet.
+    pub fn new() -> TestRepo {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let home = temp.path().join("home");
+        let root = temp.path().join("repo");
+        fs::create_dir_all(&home).unwrap();
+        fs::create_dir_all(&root).unwrap();
+        fs::write(
+            home.join(".gitconfig"),
+            "[user]\n\tname = Test\n\temail = test@example.invalid\n[init]\n\tdefaultBranch = main\n\
+             [advice]\n\tdetachedHead = false\n",
+        )
+        .unwrap();
+        let repo = TestRepo { _temp: temp, root, home };
+        repo.git(&["init", "-q"]);
+        repo
+    }
+
+    /// A repository with one ordinary commit.
+    pub fn with_commit() -> TestRepo {
+        let repo = TestRepo::new();
+        repo.write("README.md", "hello\n");
+        repo.git(&["add", "README.md"]);
+        repo.git(&["commit", "-q", "-m", "initial"]);
+        repo
+    }
+
+    /// The temporary folder that holds the repository, for siblings (worktrees, remotes).
+    pub fn parent(&self) -> &Path {
+        self.root.parent().unwrap()
+    }
+
+    /// `git` isolated from the machine, in `dir`.
+    pub fn git_command_in(&self, dir: &Path) -> Command {
+        let mut command = Command::new("git");
+        isolate(&mut command, &self.home);
+        command.current_dir(dir);
+        command
+    }
+
+    /// Runs git in the worktree top and returns its output; panics when git fails.
+    pub fn git(&self, args: &[&str]) -> Output {
+        self.git_in(&self.root, args)
+    }
+
+    pub fn git_in(&self, dir: &Path, args: &[&str]) -> Output {
+        let output = self.git_command_in(dir).args(args).output().expect("run git");
+        assert!(output.status.success(), "git {args:?} failed: {}", String::from_utf8_lossy(&output.stderr));
+        output
+    }
+
+    /// Runs git and returns its output whatever the exit code (for commits a hook may block).
+    pub fn try_git(&self, args: &[&str]) -> Output {
+        self.try_git_in(&self.root, args)
+    }
+
+    pub fn try_git_in(&self, dir: &Path, args: &[&str]) -> Output {
+        self.git_command_in(dir).args(args).output().expect("run git")
+    }
+
+    pub fn git_stdout(&self, args: &[&str]) -> String {
+        text(&self.git(args).stdout)
+    }
+
+    /// `HEAD`'s commit id, or `None` before the first commit.
+    pub fn head(&self) -> Option<String> {
+        let output = self.try_git(&["rev-parse", "--verify", "-q", "HEAD"]);
+        output.status.success().then(|| String::from_utf8(output.stdout).unwrap().trim().to_owned())
+    }
+
+    /// Writes a file (creating folders); `path` may hold any bytes.
+    pub fn write(&self, path: impl AsRef<[u8]>, contents: &str) {
+        let path = self.root.join(OsStr::from_bytes(path.as_ref()));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, contents).unwrap();
+    }
+
+    /// Writes the files and stages them.
+    pub fn stage(&self, paths: &[&str]) {
+        for path in paths {
+            self.write(path, &format!("content of {path}\n"));
+        }
+        let mut args = vec!["add", "-f", "--"];
+        args.extend_from_slice(paths);
+        self.git(&args);
+    }
+
+    /// Stages and commits files without running hooks: how legacy bytecode got in.
+    pub fn commit_bypassing_hooks(&self, paths: &[&str], message: &str) {
+        self.stage(paths);
+        self.git(&["commit", "-q", "--no-verify", "-m", message]);
+    }
+
+    /// The built binary, run in the worktree top.
+    pub fn guard(&self) -> assert_cmd::Command {
+        self.guard_in(&self.root)
+    }
+
+    pub fn guard_in(&self, dir: &Path) -> assert_cmd::Command {
+        let mut command = Command::new(BINARY);
+        isolate(&mut command, &self.home);
+        command.current_dir(dir);
+        assert_cmd::Command::from_std(command)
+    }
+
+    pub fn install_hook(&self) {
+        self.guard().arg("install").assert().success();
+    }
+
+    /// Paths in `HEAD`'s tree.
+    pub fn committed_paths(&self) -> Vec<String> {
+        self.git_stdout(&["ls-tree", "-r", "--name-only", "HEAD"]).lines().map(str::to_owned).collect()
+    }
+}
+
+fn path_with_binary() -> std::ffi::OsString {
+    let bin_dir = Path::new(BINARY).parent().unwrap().to_path_buf();
+    let mut dirs = vec![bin_dir];
+    dirs.extend(std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()));
+    std::env::join_paths(dirs).unwrap()
+}
+
+/// The environment every process of a test gets.
+fn isolated_env(home: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
+    vec![
+        ("HOME", home.into()),
+        ("XDG_CONFIG_HOME", home.join(".config").into()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("GIT_CONFIG_GLOBAL", home.join(".gitconfig").into()),
+        ("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z".into()),
+        ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z".into()),
+        ("PATH", path_with_binary()),
+        ("LC_ALL", "C".into()),
+    ]
+}
+
+fn inherited_git_vars() -> impl Iterator<Item = std::ffi::OsString> {
+    std::env::vars_os().map(|(k, _)| k).filter(|k| k.as_bytes().starts_with(b"GIT_"))
+}
+
+fn isolate(command: &mut Command, home: &Path) {
+    for key in inherited_git_vars() {
+        command.env_remove(key);
+    }
+    for key in ["CI", "GITHUB_ACTIONS", "PRE_COMMIT", "NO_COLOR", "CLICOLOR_FORCE"] {
+        command.env_remove(key);
+    }
+    command.envs(isolated_env(home));
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
