@@ -40,6 +40,14 @@ impl Repo {
         Ok(Repo { git })
     }
 
+    /// Opens the repository at `path` without consulting the environment (for library use
+    /// and tests, which must not depend on the process's current folder).
+    pub fn at(path: &Path) -> Result<Repo> {
+        let git = Repository::open(path)
+            .map_err(|e| anyhow!("cannot open the git repository at {}: {}", path.display(), e.message()))?;
+        Ok(Repo { git })
+    }
+
     pub fn git(&self) -> &Repository {
         &self.git
     }

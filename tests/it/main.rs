@@ -3,6 +3,7 @@
 
 mod errors;
 mod hook_commit;
+mod ignore_git;
 mod install;
 mod modes;
 mod support;

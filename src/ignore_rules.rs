@@ -1,0 +1,350 @@
+//! Which ignore rule ignores or re-includes a path, and where it is written — as git decides.
+//!
+//! The `ignore` crate's matcher answers "which line of this one file matches last". Git's
+//! answer needs more, and this module adds it:
+//! - precedence: a `.gitignore` deeper in the tree beats a shallower one, and both beat
+//!   `.git/info/exclude`, which beats `core.excludesFile`;
+//! - parents first: git never looks inside an excluded folder, so a file in one is ignored
+//!   whatever a later `!negation` says (`build/` + `!build/*.pyc` ignores `build/x.pyc`).
+//!   `Gitignore::matched_path_or_any_parents` and libgit2's `is_path_ignored` both get that
+//!   case wrong, so we walk the leading folders ourselves.
+//!
+//! Verdicts are proven against `git check-ignore -v --no-index` in `tests/it/ignore_git.rs`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use ignore::Match;
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+
+use crate::paths::{bytes_path, path_bytes};
+use crate::repo::Repo;
+
+/// One rule (one line of an ignore file).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rule {
+    /// The file as `git check-ignore -v` names it (`.gitignore`, `sub/.gitignore`, ...).
+    pub source: String,
+    /// 1-based line number.
+    pub line: usize,
+    /// The pattern as written, trailing spaces trimmed, `!` kept.
+    pub pattern: String,
+}
+
+impl Rule {
+    /// `file:line`, the way people and editors find a line.
+    pub fn location(&self) -> String {
+        format!("{}:{}", self.source, self.line)
+    }
+}
+
+/// Git's verdict on a path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Ignored, by this rule (possibly one that excludes a parent folder).
+    Ignored(Rule),
+    /// A negation is the deciding rule: not ignored.
+    Reincluded(Rule),
+    /// No rule matches.
+    Unmatched,
+}
+
+impl Verdict {
+    pub fn is_ignored(&self) -> bool {
+        matches!(self, Verdict::Ignored(_))
+    }
+
+    pub fn rule(&self) -> Option<&Rule> {
+        match self {
+            Verdict::Ignored(rule) | Verdict::Reincluded(rule) => Some(rule),
+            Verdict::Unmatched => None,
+        }
+    }
+}
+
+/// One parsed ignore file.
+pub struct IgnoreFile {
+    /// The folder whose contents it governs, relative to the worktree top: `` or `a/b/`.
+    dir: Vec<u8>,
+    source: String,
+    matcher: Gitignore,
+    negations: Vec<Rule>,
+}
+
+impl IgnoreFile {
+    /// Parses ignore-file bytes as git does: a UTF-8 BOM is skipped, lines end at `\n` with
+    /// an optional `\r`, trailing unescaped spaces are trimmed, `#` starts a comment. A line
+    /// that is not a valid glob never matches (git's wildmatch fails it too).
+    pub fn parse(dir: Vec<u8>, source: String, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
+        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes));
+        let mut builder = GitignoreBuilder::new("");
+        builder.case_insensitive(ignore_case).expect("setting case sensitivity cannot fail");
+        let mut negations = Vec::new();
+        for (index, line) in text.split('\n').enumerate() {
+            let line = line.strip_suffix('\r').unwrap_or(line);
+            let pattern = trim_trailing_spaces(line);
+            // A lone `!` is a no-op for git; some versions of the matcher read it as `**`.
+            if pattern == "!" {
+                continue;
+            }
+            // The matcher keeps no line numbers, but it keeps the `from` path of each rule:
+            // we store the line number there and read it back from a match.
+            let added = builder.add_line(Some(PathBuf::from((index + 1).to_string())), line).is_ok();
+            if added && pattern.starts_with('!') {
+                negations.push(Rule { source: source.clone(), line: index + 1, pattern: pattern.to_owned() });
+            }
+        }
+        let matcher = builder.build().unwrap_or_else(|_| Gitignore::empty());
+        IgnoreFile { dir, source, matcher, negations }
+    }
+
+    /// Reads an ignore file from disk. Git does not read an ignore file through a symlink,
+    /// and a missing or unreadable file has no rules.
+    pub fn read(dir: Vec<u8>, source: String, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
+        let meta = fs::symlink_metadata(path).ok()?;
+        if !meta.is_file() {
+            return None;
+        }
+        let bytes = fs::read(path).ok()?;
+        Some(IgnoreFile::parse(dir, source, &bytes, ignore_case))
+    }
+
+    pub fn dir(&self) -> &[u8] {
+        &self.dir
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// The file's verdict on a path inside its folder (relative to the worktree top).
+    fn matched(&self, path: &[u8], is_dir: bool) -> Verdict {
+        let Some(relative) = path.strip_prefix(self.dir.as_slice()) else {
+            return Verdict::Unmatched;
+        };
+        match self.matcher.matched(bytes_path(relative), is_dir) {
+            Match::None => Verdict::Unmatched,
+            Match::Ignore(glob) => Verdict::Ignored(self.rule(glob)),
+            Match::Whitelist(glob) => Verdict::Reincluded(self.rule(glob)),
+        }
+    }
+
+    fn rule(&self, glob: &ignore::gitignore::Glob) -> Rule {
+        let line = glob.from().and_then(|from| from.to_str()?.parse().ok()).unwrap_or(0);
+        Rule { source: self.source.clone(), line, pattern: glob.original().to_owned() }
+    }
+
+    /// Every negation (`!pattern`) rule of the file, in order.
+    pub fn negations(&self) -> &[Rule] {
+        &self.negations
+    }
+}
+
+/// Git trims trailing spaces unless a backslash escapes the last one.
+fn trim_trailing_spaces(line: &str) -> &str {
+    let trimmed = line.trim_end_matches(' ');
+    if trimmed.len() < line.len() && trimmed.ends_with('\\') { &line[..trimmed.len() + 1] } else { trimmed }
+}
+
+/// All the ignore rules git applies in a worktree.
+#[derive(Default)]
+pub struct RuleSet {
+    /// The tree's `.gitignore` files, shallowest first.
+    tree: Vec<IgnoreFile>,
+    /// `.git/info/exclude`, then `core.excludesFile`: lower precedence than any `.gitignore`.
+    personal: Vec<IgnoreFile>,
+}
+
+/// Whose rules count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// The repository's own `.gitignore` files: what protects every clone.
+    Repository,
+    /// Those plus `.git/info/exclude` and `core.excludesFile`: what git does on this machine.
+    WithPersonal,
+}
+
+impl RuleSet {
+    pub fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
+        tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
+        RuleSet { tree, personal }
+    }
+
+    pub fn tree_files(&self) -> &[IgnoreFile] {
+        &self.tree
+    }
+
+    /// Git's verdict on a worktree-relative path: each leading folder first (an excluded
+    /// folder decides for everything inside it), then the path itself.
+    pub fn verdict(&self, path: &[u8], is_dir: bool, scope: Scope) -> Verdict {
+        let mut end = 0;
+        while let Some(slash) = path[end..].iter().position(|&b| b == b'/') {
+            let folder = &path[..end + slash];
+            if let verdict @ Verdict::Ignored(_) = self.matched_here(folder, true, scope) {
+                return verdict;
+            }
+            end += slash + 1;
+        }
+        self.matched_here(path, is_dir, scope)
+    }
+
+    /// The deciding rule for the path itself, ignoring its parents' verdicts.
+    fn matched_here(&self, path: &[u8], is_dir: bool, scope: Scope) -> Verdict {
+        let personal = match scope {
+            Scope::Repository => &[][..],
+            Scope::WithPersonal => &self.personal[..],
+        };
+        // Deepest `.gitignore` first, then the personal files in precedence order.
+        self.tree
+            .iter()
+            .rev()
+            .chain(personal)
+            .map(|file| file.matched(path, is_dir))
+            .find(|verdict| *verdict != Verdict::Unmatched)
+            .unwrap_or(Verdict::Unmatched)
+    }
+}
+
+impl RuleSet {
+    /// The rules git applies in this worktree: the root `.gitignore`, the other `.gitignore`
+    /// files named (worktree-relative), `.git/info/exclude` and `core.excludesFile`.
+    pub fn load(repo: &Repo, gitignores: impl IntoIterator<Item = Vec<u8>>) -> RuleSet {
+        let Some(top) = repo.workdir() else {
+            return RuleSet::default();
+        };
+        let config = repo.git().config().ok();
+        let flag = |name: &str| config.as_ref().and_then(|c| c.get_bool(name).ok()).unwrap_or(false);
+        let ignore_case = flag("core.ignoreCase");
+        let mut paths: Vec<Vec<u8>> = gitignores.into_iter().filter(|p| p.as_slice() != b".gitignore").collect();
+        paths.push(b".gitignore".to_vec());
+        paths.sort();
+        paths.dedup();
+        let tree = paths
+            .into_iter()
+            .filter_map(|path| {
+                let source = String::from_utf8_lossy(&path).into_owned();
+                IgnoreFile::read(governed_dir(&path), source, &top.join(bytes_path(&path)), ignore_case)
+            })
+            .collect();
+        let personal_paths =
+            [Some(repo.git().commondir().join("info/exclude")), excludes_file(config.as_ref())];
+        let personal = personal_paths
+            .into_iter()
+            .flatten()
+            .filter_map(|path| IgnoreFile::read(Vec::new(), display_source(top, &path), &path, ignore_case))
+            .collect();
+        RuleSet::new(tree, personal)
+    }
+}
+
+/// `core.excludesFile`, or git's default `$XDG_CONFIG_HOME/git/ignore` (`~/.config/git/ignore`).
+fn excludes_file(config: Option<&git2::Config>) -> Option<PathBuf> {
+    if let Some(path) = config.and_then(|c| c.get_path("core.excludesFile").ok()) {
+        return Some(path);
+    }
+    let xdg = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let config_home = xdg.or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;
+    Some(config_home.join("git/ignore"))
+}
+
+/// A file's name for messages: worktree-relative when inside it, like git's own.
+fn display_source(top: &Path, path: &Path) -> String {
+    match path.strip_prefix(top) {
+        Ok(relative) => relative.display().to_string(),
+        Err(_) => path.display().to_string(),
+    }
+}
+
+/// Every `.gitignore` git would read in the worktree, found by walking it the way git does:
+/// top-down, never into an ignored folder or `.git`. For the one-shot commands only; the
+/// per-commit check takes the tracked ones from the index instead.
+pub fn find_gitignores(top: &Path) -> Vec<Vec<u8>> {
+    let walker = ignore::WalkBuilder::new(top)
+        .hidden(false)
+        .ignore(false)
+        .parents(false)
+        .require_git(false)
+        .filter_entry(|entry| entry.file_name() != ".git")
+        .build();
+    let mut found: Vec<Vec<u8>> = walker
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name() == ".gitignore" && entry.file_type().is_some_and(|t| t.is_file()))
+        .filter_map(|entry| entry.path().strip_prefix(top).ok().map(|p| path_bytes(p).into_owned()))
+        .collect();
+    found.sort();
+    found
+}
+
+/// The folder a `.gitignore` at this worktree-relative path governs: `a/b/.gitignore` ->
+/// `a/b/`, `.gitignore` -> ``.
+pub fn governed_dir(gitignore_path: &[u8]) -> Vec<u8> {
+    match gitignore_path.iter().rposition(|&b| b == b'/') {
+        Some(slash) => gitignore_path[..=slash].to_vec(),
+        None => Vec::new(),
+    }
+}
+
+/// Whether a worktree-relative path names a `.gitignore` file.
+pub fn is_gitignore_path(path: &[u8]) -> bool {
+    path == b".gitignore" || path.ends_with(b"/.gitignore")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(files: &[(&str, &str)]) -> RuleSet {
+        let tree = files
+            .iter()
+            .map(|(path, text)| {
+                let source = (*path).to_owned();
+                IgnoreFile::parse(governed_dir(path.as_bytes()), source, text.as_bytes(), false)
+            })
+            .collect();
+        RuleSet::new(tree, Vec::new())
+    }
+
+    fn deciding(set: &RuleSet, path: &str, is_dir: bool) -> (bool, Option<String>) {
+        let verdict = set.verdict(path.as_bytes(), is_dir, Scope::Repository);
+        (verdict.is_ignored(), verdict.rule().map(Rule::location))
+    }
+
+    #[test]
+    fn excluded_folder_beats_a_later_negation() {
+        let set = rules(&[(".gitignore", "build/\n!build/*.pyc\n")]);
+        assert_eq!(deciding(&set, "build/x.pyc", false), (true, Some(".gitignore:1".into())));
+    }
+
+    #[test]
+    fn deeper_file_wins_and_last_line_wins() {
+        let set = rules(&[(".gitignore", "*.pyc\n"), ("tests/.gitignore", "# fixtures\n!*.pyc\n*.pyc\n!keep.pyc\n")]);
+        assert_eq!(deciding(&set, "x.pyc", false), (true, Some(".gitignore:1".into())));
+        assert_eq!(deciding(&set, "tests/x.pyc", false), (true, Some("tests/.gitignore:3".into())));
+        assert_eq!(deciding(&set, "tests/keep.pyc", false), (false, Some("tests/.gitignore:4".into())));
+    }
+
+    #[test]
+    fn crlf_bom_and_trailing_spaces() {
+        let set = rules(&[(".gitignore", "\u{feff}*.pyo\r\n__pycache__/  \r\n")]);
+        assert_eq!(deciding(&set, "a/b.pyo", false), (true, Some(".gitignore:1".into())));
+        assert_eq!(deciding(&set, "a/__pycache__/m.pyc", false), (true, Some(".gitignore:2".into())));
+        assert_eq!(deciding(&set, "a/__pycache__", false), (false, None));
+    }
+
+    #[test]
+    fn anchored_rules_only_match_their_folder() {
+        let set = rules(&[(".gitignore", "/*.pyc\n"), ("sub/.gitignore", "/local.pyc\n")]);
+        assert!(deciding(&set, "x.pyc", false).0);
+        assert!(!deciding(&set, "sub/x.pyc", false).0);
+        assert!(deciding(&set, "sub/local.pyc", false).0);
+        assert!(!deciding(&set, "sub/deeper/local.pyc", false).0);
+    }
+
+    #[test]
+    fn negations_are_listed_with_lines() {
+        let file = IgnoreFile::parse(Vec::new(), ".gitignore".into(), b"*.pyc\n!keep.pyc  \n\\!literal\n!\n", false);
+        let negations = file.negations();
+        assert_eq!(negations.len(), 1);
+        assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.pyc"));
+    }
+}
