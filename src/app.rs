@@ -12,8 +12,14 @@ use clap::Parser;
 use colored::Colorize;
 
 use crate::check;
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, GlobalArgs, InstallArgs};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FixArgs, GlobalArgs, InstallArgs};
+use crate::cure::{self, Cured};
+use crate::fix::{self, GitignoreFix, IndexChange};
 use crate::hooks;
+use crate::ignore_audit;
+use crate::ignore_rules::RuleSet;
+use crate::paths;
+use crate::prompt;
 use crate::repo::Repo;
 use crate::report::{self, CommandContext, Finding, Severity};
 
@@ -55,6 +61,7 @@ pub fn run(cli: Cli) -> ExitStatus {
     let result = change_directory(&cli.global).and_then(|()| match cli.command {
         Some(Command::Check(args)) => run_check(&args, &cli.global),
         None => run_check(&CheckArgs::default(), &cli.global),
+        Some(Command::FixGitignore(args)) => run_fix_gitignore(&args, &cli.global),
         Some(Command::Install(args)) => run_install(&args, &cli.global),
         Some(Command::Uninstall) => run_uninstall(&cli.global),
     });
@@ -89,38 +96,166 @@ fn configure_color(choice: ColorChoice) {
 }
 
 fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
-    let (findings, commands) = collect_findings(args, global)?;
+    let checked = collect_findings(args, global)?;
+    let findings = &checked.findings;
     let mut stdout = io::stdout().lock();
-    let mut stderr = io::stderr().lock();
-    ignore_broken_pipe(report::print_human(&mut stdout, &findings, &commands))?;
+    ignore_broken_pipe(report::print_human(&mut stdout, findings, &checked.commands))?;
+    drop(stdout);
     if !global.quiet {
-        ignore_broken_pipe(report::print_human_summary(&mut stderr, &findings, &commands))?;
+        ignore_broken_pipe(report::print_human_summary(&mut io::stderr().lock(), findings, &checked.commands))?;
     }
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
-    Ok(if blocking { ExitStatus::Failure } else { ExitStatus::Success })
+    let status = if blocking { ExitStatus::Failure } else { ExitStatus::Success };
+    match &checked.repo {
+        Some(repo) if checked.fixable && wants_fix(args, findings) => offer_fix(repo, args, global, findings, status),
+        _ => Ok(status),
+    }
 }
 
-fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
+/// What a check found, and what it needs to offer the fix.
+struct Checked {
+    findings: Vec<Finding>,
+    commands: CommandContext,
+    /// The repository, when the check ran in one.
+    repo: Option<Repo>,
+    /// Whether the findings can be fixed in the index (staged and `--all` checks, outside the
+    /// pre-commit framework, which cannot see changes made only to the index).
+    fixable: bool,
+}
+
+fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
     if !args.paths.is_empty() {
         // Paths are relative to the current folder, and so are the commands we print.
         verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
-        return Ok((check::named(&args.paths), CommandContext::default()));
+        let findings = check::named(&args.paths);
+        return Ok(Checked { findings, commands: CommandContext::default(), repo: None, fixable: false });
     }
     let repo = Repo::open()?;
     let commands = CommandContext { cwd_prefix: repo.cwd_prefix() };
-    let findings = if let Some(rev) = &args.rev {
+    let mut findings;
+    let rules;
+    if let Some(rev) = &args.rev {
         verbose(global, format_args!("checking every file of {rev}"));
-        check::in_tree(&repo, &repo.rev_tree(rev)?)?
-    } else if args.all {
-        let index = repo.index()?;
-        verbose(global, format_args!("checking {} entries of {}", index.len(), repo.index_path().display()));
-        check::tracked(&index)
+        let scan = check::in_tree(&repo, &repo.rev_tree(rev)?)?;
+        findings = scan.findings;
+        rules = ignore_audit::commit_rules(&repo, &scan.gitignores);
     } else {
         let index = repo.index()?;
-        verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
-        check::staged(&index, repo.commit_base_tree()?.as_ref())?
-    };
-    Ok((findings, commands))
+        if args.all {
+            verbose(global, format_args!("checking {} entries of {}", index.len(), repo.index_path().display()));
+            findings = check::tracked(&index);
+        } else {
+            verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
+            findings = check::staged(&index, repo.commit_base_tree()?.as_ref())?;
+        }
+        rules = RuleSet::load(&repo, check::tracked_gitignores(&index));
+    }
+    findings.extend(ignore_audit::audit(&rules, args.strict));
+    let fixable = args.rev.is_none() && std::env::var_os("PRE_COMMIT").is_none();
+    Ok(Checked { findings, commands, repo: Some(repo), fixable })
+}
+
+/// `--fix` with anything to fix, or bytecode a person at the terminal may agree to fix.
+fn wants_fix(args: &CheckArgs, findings: &[Finding]) -> bool {
+    let bytecode = findings.iter().any(|f| f.kind.is_bytecode());
+    (args.fix && !findings.is_empty()) || (bytecode && !args.no_prompt)
+}
+
+fn offer_fix(
+    repo: &Repo,
+    args: &CheckArgs,
+    global: &GlobalArgs,
+    findings: &[Finding],
+    status: ExitStatus,
+) -> Result<ExitStatus> {
+    let paths: Vec<Vec<u8>> = findings.iter().filter(|f| f.kind.is_bytecode()).map(|f| f.path.clone()).collect();
+    if !args.fix {
+        let Some(mut tty) = prompt::person_at_terminal(args.no_prompt) else {
+            return Ok(status);
+        };
+        let noun = if paths.len() == 1 { "file" } else { "files" };
+        let question = format!("Untrack {} {noun} and add the ignore rules?", paths.len());
+        if !prompt::confirm(&mut tty, &question) {
+            say(global, format_args!("nothing changed"));
+            return Ok(status);
+        }
+    }
+    let cured = cure::cure(repo, &paths)?;
+    report_cure(global, &cured);
+    if cured.nothing_left_to_commit {
+        let _ = writeln!(
+            io::stderr(),
+            "pycache-guard: nothing is left to commit once the bytecode is untracked, so the commit is stopped \
+             (git would record an empty commit)"
+        );
+        return Ok(ExitStatus::Failure);
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn report_cure(global: &GlobalArgs, cured: &Cured) {
+    if cured.untracked > 0 {
+        say(global, format_args!("untracked {} bytecode file(s); they stay on disk", cured.untracked));
+    }
+    if let Some(gitignore) = &cured.gitignore {
+        say(global, format_args!("added the ignore rules for Python bytecode to {gitignore} and staged it"));
+    }
+    for left_out in &cured.left_out {
+        say(global, format_args!("left out {left_out}"));
+    }
+}
+
+fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<ExitStatus> {
+    let repo = Repo::open()?;
+    let fix = GitignoreFix::plan(&repo, args.file.as_deref())?;
+    let untrack = if args.untrack { fix::tracked_bytecode(&repo.index()?) } else { Vec::new() };
+    let name = String::from_utf8_lossy(&fix.relative).into_owned();
+    if fix.plan.changes() {
+        ignore_broken_pipe(print_diff(&mut io::stdout().lock(), &fix.diff()))?;
+    }
+    for left in &fix.plan.left_out {
+        let why = match &left.negation {
+            Some(rule) => format!("it would override the negation {} {:?}", rule.location(), rule.pattern),
+            None => format!("it would change git's verdict on {}", paths::display_path(&left.probe)),
+        };
+        say(global, format_args!("left out {}: {why}", left.line));
+    }
+    let needed = fix.plan.changes() || !untrack.is_empty();
+    if !needed {
+        say(global, format_args!("{name} already ignores Python bytecode; nothing to change"));
+        return Ok(ExitStatus::Success);
+    }
+    if args.check || args.dry_run {
+        if !untrack.is_empty() {
+            say(global, format_args!("would untrack {} bytecode file(s)", untrack.len()));
+        }
+        return Ok(if args.check { ExitStatus::Failure } else { ExitStatus::Success });
+    }
+    let index_path = repo.index_path();
+    if !untrack.is_empty() {
+        fix::ensure_index_unlocked(&index_path)?;
+    }
+    if fix.plan.changes() {
+        fix.write()?;
+        say(global, format_args!("updated {name}"));
+    }
+    if !untrack.is_empty() {
+        fix::update_index(&index_path, &repo, &IndexChange { untrack: &untrack, stage: &[] })?;
+        say(global, format_args!("untracked {} bytecode file(s); they stay on disk", untrack.len()));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// A unified diff, added lines green and removed ones red when colour is on.
+fn print_diff(out: &mut impl Write, diff: &str) -> io::Result<()> {
+    for line in diff.lines() {
+        match line.as_bytes().first() {
+            Some(b'+') if !line.starts_with("+++") => writeln!(out, "{}", line.green())?,
+            Some(b'-') if !line.starts_with("---") => writeln!(out, "{}", line.red())?,
+            _ => writeln!(out, "{line}")?,
+        }
+    }
+    Ok(())
 }
 
 fn run_install(args: &InstallArgs, global: &GlobalArgs) -> Result<ExitStatus> {
@@ -141,6 +276,13 @@ fn say_all(global: &GlobalArgs, lines: Vec<String>) {
         for line in lines {
             let _ = writeln!(io::stdout(), "pycache-guard: {line}");
         }
+    }
+}
+
+/// A progress line for people, on stderr (stdout may be a diff or a report).
+fn say(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
+    if !global.quiet {
+        let _ = writeln!(io::stderr(), "pycache-guard: {message}");
     }
 }
 

@@ -7,9 +7,10 @@
 use std::ffi::OsString;
 
 use anyhow::{Context, Result};
-use git2::{Index, IndexEntry, ObjectType, Tree};
+use git2::{Index, IndexEntry, ObjectType, Oid, Tree};
 
 use crate::bytecode::{self, Reason};
+use crate::ignore_rules::is_gitignore_path;
 use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
@@ -54,27 +55,44 @@ pub fn tracked(index: &Index) -> Vec<Finding> {
         .collect()
 }
 
-/// Every bytecode blob or symlink in a commit's tree, in git's path order.
-pub fn in_tree(repo: &Repo, tree: &Tree<'_>) -> Result<Vec<Finding>> {
-    let mut findings = Vec::new();
-    walk_tree(repo, tree, &mut Vec::new(), &mut findings)?;
-    Ok(findings)
+/// What a walk of a commit's tree found.
+#[derive(Default)]
+pub struct TreeScan {
+    /// Every bytecode blob or symlink, in git's path order.
+    pub findings: Vec<Finding>,
+    /// Every `.gitignore` blob: its path and id, for the ignore-rule audit.
+    pub gitignores: Vec<(Vec<u8>, Oid)>,
 }
 
-fn walk_tree(repo: &Repo, tree: &Tree<'_>, prefix: &mut Vec<u8>, findings: &mut Vec<Finding>) -> Result<()> {
+/// Walks a commit's tree once for bytecode and ignore files.
+pub fn in_tree(repo: &Repo, tree: &Tree<'_>) -> Result<TreeScan> {
+    let mut scan = TreeScan::default();
+    walk_tree(repo, tree, &mut Vec::new(), &mut scan)?;
+    Ok(scan)
+}
+
+fn walk_tree(repo: &Repo, tree: &Tree<'_>, prefix: &mut Vec<u8>, scan: &mut TreeScan) -> Result<()> {
     for entry in tree.iter() {
         let start = prefix.len();
         prefix.extend_from_slice(entry.name_bytes());
+        let mode = entry.filemode() as u32;
         if entry.kind() == Some(ObjectType::Tree) {
             let subtree = repo.git().find_tree(entry.id()).context("cannot read a tree of the commit")?;
             prefix.push(b'/');
-            walk_tree(repo, &subtree, prefix, findings)?;
-        } else if let Some(reason) = bytecode::classify_entry(prefix, entry.filemode() as u32) {
-            findings.push(Finding::bytecode(Kind::InCommit, prefix.clone(), reason));
+            walk_tree(repo, &subtree, prefix, scan)?;
+        } else if let Some(reason) = bytecode::classify_entry(prefix, mode) {
+            scan.findings.push(Finding::bytecode(Kind::InCommit, prefix.clone(), reason));
+        } else if entry.name_bytes() == b".gitignore" && mode & 0o170000 == 0o100000 {
+            scan.gitignores.push((prefix.clone(), entry.id()));
         }
         prefix.truncate(start);
     }
     Ok(())
+}
+
+/// The tracked `.gitignore` files of an index.
+pub fn tracked_gitignores(index: &Index) -> Vec<Vec<u8>> {
+    index.iter().map(|entry| entry.path).filter(|path| is_gitignore_path(path)).collect()
 }
 
 /// The files named on the command line, judged by name only (no repository needed).
@@ -111,10 +129,10 @@ mod tests {
     fn named_paths_are_normalised_and_judged_by_name() {
         let paths: Vec<OsString> =
             ["./pkg//__pycache__/m.pyc", "x.py", "/abs/Y.PYO", "a.pyc/b.py"].iter().map(OsString::from).collect();
-        let found: Vec<(Vec<u8>, Reason)> = named(&paths).into_iter().map(|f| (f.path, f.reason)).collect();
+        let found: Vec<(Vec<u8>, Option<Reason>)> = named(&paths).into_iter().map(|f| (f.path, f.reason)).collect();
         assert_eq!(
             found,
-            vec![(b"pkg/__pycache__/m.pyc".to_vec(), Reason::InPycache), (b"/abs/Y.PYO".to_vec(), Reason::Pyo)]
+            vec![(b"pkg/__pycache__/m.pyc".to_vec(), Some(Reason::InPycache)), (b"/abs/Y.PYO".to_vec(), Some(Reason::Pyo))]
         );
     }
 }

@@ -49,6 +49,8 @@ pub enum ColorChoice {
 pub enum Command {
     /// Check for Python bytecode that is staged, tracked, or in commits.
     Check(CheckArgs),
+    /// Add the missing ignore rules for Python bytecode to .gitignore (and untrack bytecode).
+    FixGitignore(FixArgs),
     /// Install the pre-commit hook in this repository.
     Install(InstallArgs),
     /// Remove the hooks that `install` put in, restoring any hook it kept.
@@ -72,6 +74,37 @@ pub struct CheckArgs {
     /// Judge exactly these files, by name, whatever is staged (works outside a repository).
     #[arg(value_name = "PATHS")]
     pub paths: Vec<OsString>,
+
+    /// Treat missing or overridden ignore rules as errors, not warnings.
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Untrack the bytecode found and add the ignore rules, without asking.
+    #[arg(long, conflicts_with = "no_prompt")]
+    pub fix: bool,
+
+    /// Never ask at the terminal; print the command that fixes it instead.
+    #[arg(long)]
+    pub no_prompt: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// The ignore file to add rules to (default: .gitignore at the worktree top).
+    #[arg(long, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+
+    /// Also remove every tracked bytecode file from the index (the files stay on disk).
+    #[arg(long)]
+    pub untrack: bool,
+
+    /// Print the change and write nothing.
+    #[arg(long, conflicts_with = "check")]
+    pub dry_run: bool,
+
+    /// Write nothing; exit 1 when a change is needed (for CI).
+    #[arg(long)]
+    pub check: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,6 @@
 //! script runs it first. `uninstall` removes only our scripts and puts a kept hook back.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -71,7 +70,7 @@ fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
         }
         None => {}
     }
-    write_executable(&path, hook.script)?;
+    crate::atomic::write_file(&path, hook.script.as_bytes(), crate::atomic::new_file_permissions(0o755))?;
     let mut message = format!("installed {}: {}", hook.name, path.display());
     if fs::symlink_metadata(&kept).is_ok() {
         message.push_str(&format!(" (runs {} first)", kept.display()));
@@ -122,21 +121,6 @@ fn local_path(path: &Path) -> PathBuf {
     let mut name = path.as_os_str().to_owned();
     name.push(".local");
     PathBuf::from(name)
-}
-
-/// Writes the script atomically (a temporary file in the same folder, then rename), mode 0755.
-fn write_executable(path: &Path, script: &str) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut file =
-        tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write in {}", dir.display()))?;
-    file.write_all(script.as_bytes()).with_context(|| format!("cannot write {}", path.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file().set_permissions(fs::Permissions::from_mode(0o755))?;
-    }
-    file.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(())
 }
 
 #[cfg(test)]

@@ -289,6 +289,69 @@ pub fn is_gitignore_path(path: &[u8]) -> bool {
     path == b".gitignore" || path.ends_with(b"/.gitignore")
 }
 
+/// A path whose verdict we look at, and whether git sees a folder there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Probe {
+    pub path: Vec<u8>,
+    pub is_dir: bool,
+}
+
+/// Concrete paths a negation pattern re-includes, as a file, inside `__pycache__/`, and one
+/// folder down when the pattern matches at any depth.
+pub fn negation_examples(dir: &[u8], pattern: &str) -> Vec<Probe> {
+    let body = pattern.trim_start_matches('!');
+    let (body, is_dir) = match body.strip_suffix('/') {
+        Some(stripped) => (stripped, true),
+        None => (body, false),
+    };
+    let anchored = body.starts_with('/') || body.trim_end_matches('/').contains('/');
+    let example = concretize(body.trim_start_matches('/'));
+    let (parent, name) = match example.rfind('/') {
+        Some(slash) => (&example[..=slash], &example[slash + 1..]),
+        None => ("", example.as_str()),
+    };
+    let mut paths = vec![format!("{parent}{name}"), format!("{parent}__pycache__/{name}")];
+    if !anchored {
+        paths.push(format!("sub/{name}"));
+        paths.push(format!("sub/__pycache__/{name}"));
+    }
+    paths.into_iter().map(|path| Probe { path: [dir, path.as_bytes()].concat(), is_dir }).collect()
+}
+
+/// A name that a glob matches: wildcards become `x`, a class its first allowed character,
+/// `**/` nothing, escapes their character.
+fn concretize(glob: &str) -> String {
+    let mut out = String::new();
+    let mut chars = glob.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next()),
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                if chars.peek() == Some(&'/') {
+                    chars.next();
+                } else {
+                    out.push('x');
+                }
+            }
+            '*' | '?' => out.push('x'),
+            '[' => {
+                let class: String = chars.by_ref().take_while(|&c| c != ']').collect();
+                out.push(class_member(&class));
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn class_member(class: &str) -> char {
+    match class.strip_prefix(['!', '^']) {
+        Some(excluded) => ('a'..='z').find(|c| !excluded.contains(*c)).unwrap_or('_'),
+        None => class.chars().next().unwrap_or('x'),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,5 +409,13 @@ mod tests {
         let negations = file.negations();
         assert_eq!(negations.len(), 1);
         assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.pyc"));
+    }
+
+    #[test]
+    fn concretized_globs() {
+        assert_eq!(concretize("tests/fixtures/*.pyc"), "tests/fixtures/x.pyc");
+        assert_eq!(concretize("**/keep.py[co]"), "keep.pyc");
+        assert_eq!(concretize("a/**/b?[!abc].pyo"), "a/bxd.pyo");
+        assert_eq!(concretize("\\!bang.pyc"), "!bang.pyc");
     }
 }

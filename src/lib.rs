@@ -3,12 +3,18 @@
 //! Each module is one noun of the product; [`app`] ties them to the command line.
 
 pub mod app;
+pub mod atomic;
 pub mod bytecode;
 pub mod check;
 pub mod cli;
+pub mod cure;
 pub mod hook_env;
+pub mod fix;
+pub mod gitignore_edit;
 pub mod hooks;
+pub mod ignore_audit;
 pub mod ignore_rules;
 pub mod paths;
+pub mod prompt;
 pub mod repo;
 pub mod report;

@@ -24,6 +24,12 @@ pub enum Kind {
     InCommit,
     /// A file named on the command line that is bytecode.
     Named,
+    /// The repository's ignore rules leave some bytecode unignored.
+    MissingIgnoreRule,
+    /// A negation (`!pattern`) re-includes bytecode.
+    ReincludedByRule,
+    /// Bytecode is ignored on this machine only, by `core.excludesFile` or `info/exclude`.
+    IgnoredOnlyPersonally,
 }
 
 impl Kind {
@@ -34,7 +40,15 @@ impl Kind {
             Kind::Tracked => "tracked",
             Kind::InCommit => "in-commit",
             Kind::Named => "named",
+            Kind::MissingIgnoreRule => "missing-ignore-rule",
+            Kind::ReincludedByRule => "reincluded-by-rule",
+            Kind::IgnoredOnlyPersonally => "ignored-only-personally",
         }
+    }
+
+    /// Whether the finding is about a bytecode file (rather than the ignore rules).
+    pub fn is_bytecode(self) -> bool {
+        matches!(self, Kind::StagedNew | Kind::StagedModified | Kind::Tracked | Kind::InCommit | Kind::Named)
     }
 
     fn describe(self) -> &'static str {
@@ -44,6 +58,9 @@ impl Kind {
             Kind::Tracked => "bytecode file tracked by git",
             Kind::InCommit => "bytecode file in the commit",
             Kind::Named => "bytecode file",
+            Kind::MissingIgnoreRule => "ignore rules missing",
+            Kind::ReincludedByRule => "a rule re-includes bytecode",
+            Kind::IgnoredOnlyPersonally => "bytecode ignored only by a personal rule",
         }
     }
 }
@@ -59,19 +76,40 @@ pub enum Severity {
 pub struct Finding {
     pub kind: Kind,
     pub severity: Severity,
-    /// Repository-relative path, as git stores it (raw bytes).
+    /// Repository-relative path, as git stores it (raw bytes): the bytecode file, or the
+    /// ignore file a rule finding is about.
     pub path: Vec<u8>,
-    pub reason: Reason,
+    /// Why the path is bytecode (bytecode findings only).
+    pub reason: Option<Reason>,
+    /// The rule a finding is about, as `file:line` (rule findings only).
+    pub rule: Option<String>,
+    /// What a rule finding says.
+    pub detail: Option<String>,
 }
 
 impl Finding {
     pub fn bytecode(kind: Kind, path: Vec<u8>, reason: Reason) -> Finding {
-        Finding { kind, severity: Severity::Error, path, reason }
+        Finding { kind, severity: Severity::Error, path, reason: Some(reason), rule: None, detail: None }
     }
 
-    /// The sentence after the path: what was found and why it counts as bytecode.
+    /// A finding about the ignore rules: a warning, or an error under `--strict`.
+    pub fn ignore_rules(kind: Kind, path: Vec<u8>, rule: Option<String>, detail: String, strict: bool) -> Finding {
+        let severity = if strict { Severity::Error } else { Severity::Warning };
+        Finding { kind, severity, path, reason: None, rule, detail: Some(detail) }
+    }
+
+    /// The sentence after the path: what was found and why.
     pub fn message(&self) -> String {
-        format!("{} ({})", self.kind.describe(), self.reason)
+        match (&self.detail, self.reason) {
+            (Some(detail), _) => detail.clone(),
+            (None, Some(reason)) => format!("{} ({reason})", self.kind.describe()),
+            (None, None) => self.kind.describe().to_owned(),
+        }
+    }
+
+    /// Where the finding points: the rule's `file:line`, else the path.
+    pub fn location(&self) -> String {
+        self.rule.clone().unwrap_or_else(|| display_path(&self.path))
     }
 }
 
@@ -113,20 +151,23 @@ pub fn print_human(out: &mut impl Write, findings: &[Finding], commands: &Comman
             Severity::Error => "error".red().bold(),
             Severity::Warning => "warning".yellow().bold(),
         };
-        writeln!(
-            out,
-            "{}: {label}: {}; fix: {}",
-            display_path(&finding.path).bold(),
-            finding.message(),
-            commands.untrack_command([finding.path.as_slice()]).cyan()
-        )?;
+        let fix = match finding.kind {
+            kind if kind.is_bytecode() => commands.untrack_command([finding.path.as_slice()]),
+            Kind::ReincludedByRule => "keep it if it is deliberate; otherwise delete it".to_owned(),
+            _ => FIX_GITIGNORE.to_owned(),
+        };
+        writeln!(out, "{}: {label}: {}; fix: {}", finding.location().bold(), finding.message(), fix.cyan())?;
     }
     Ok(())
 }
 
+/// The command that repairs the ignore rules.
+pub const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
+
 /// The closing lines for people: how many findings, and one command that fixes them all.
 pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
-    let blocking: Vec<&Finding> = findings.iter().filter(|f| f.severity == Severity::Error).collect();
+    let blocking: Vec<&Finding> =
+        findings.iter().filter(|f| f.severity == Severity::Error && f.kind.is_bytecode()).collect();
     if blocking.is_empty() {
         return Ok(());
     }

@@ -109,6 +109,13 @@ impl TestRepo {
         self.git(&args);
     }
 
+    /// Commits a `.gitignore` that covers Python bytecode (so checks have no rule warnings).
+    pub fn commit_complete_gitignore(&self) {
+        self.write(".gitignore", "__pycache__/\n*.py[cod]\n*$py.class\n");
+        self.git(&["add", ".gitignore"]);
+        self.git(&["commit", "-q", "--no-verify", "-m", "ignore bytecode"]);
+    }
+
     /// Stages and commits files without running hooks: how legacy bytecode got in.
     pub fn commit_bypassing_hooks(&self, paths: &[&str], message: &str) {
         self.stage(paths);
@@ -155,6 +162,8 @@ fn isolated_env(home: &Path) -> Vec<(&'static str, std::ffi::OsString)> {
         ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z".into()),
         ("PATH", path_with_binary()),
         ("LC_ALL", "C".into()),
+        // Never ask the developer's terminal anything; the prompt tests remove it.
+        ("CI", "1".into()),
     ]
 }
 
@@ -166,7 +175,7 @@ fn isolate(command: &mut Command, home: &Path) {
     for key in inherited_git_vars() {
         command.env_remove(key);
     }
-    for key in ["CI", "GITHUB_ACTIONS", "PRE_COMMIT", "NO_COLOR", "CLICOLOR_FORCE"] {
+    for key in ["GITHUB_ACTIONS", "PRE_COMMIT", "NO_COLOR", "CLICOLOR_FORCE"] {
         command.env_remove(key);
     }
     command.envs(isolated_env(home));

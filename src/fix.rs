@@ -1,0 +1,207 @@
+//! Applying the cure: the planned `.gitignore` change, and untracking committed bytecode.
+//!
+//! Safety first: a `.gitignore` that is a symlink, a folder, unreadable or read-only is
+//! refused before anything changes; the file is replaced atomically with its mode kept; the
+//! index is written under git's own lock (`<index>.lock`, created exclusively), and a lock
+//! held by someone else stops us before any file is touched.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use git2::Index;
+
+use crate::bytecode;
+use crate::gitignore_edit::{self, Plan, Source};
+use crate::ignore_rules::{Probe, find_gitignores, is_gitignore_path};
+use crate::paths::{bytes_path, path_bytes};
+use crate::repo::Repo;
+
+/// A planned change of one `.gitignore`.
+pub struct GitignoreFix {
+    /// Absolute path of the file.
+    pub path: PathBuf,
+    /// Worktree-relative path, as git names it.
+    pub relative: Vec<u8>,
+    /// The current bytes; `None` when the file does not exist yet.
+    pub old: Option<Vec<u8>>,
+    pub plan: Plan,
+}
+
+impl GitignoreFix {
+    /// Plans the change of `file` (default: `.gitignore` at the worktree top).
+    pub fn plan(repo: &Repo, file: Option<&Path>) -> Result<GitignoreFix> {
+        let top = worktree_top(repo)?;
+        let (path, relative) = resolve_target(repo, &top, file)?;
+        let old = read_target(&path)?;
+        let index = repo.index().ok();
+        let sources = ignore_sources(&top, index.as_ref(), &relative, old.as_deref());
+        let tracked: Vec<Probe> = index
+            .as_ref()
+            .map(|index| tracked_bytecode(index).into_iter().map(|path| Probe { path, is_dir: false }).collect())
+            .unwrap_or_default();
+        let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
+        let plan = gitignore_edit::plan(&relative, &sources, &tracked, ignore_case);
+        Ok(GitignoreFix { path, relative, old, plan })
+    }
+
+    /// The change as a unified diff (`--- a/.gitignore` / `+++ b/.gitignore`).
+    pub fn diff(&self) -> String {
+        let name = String::from_utf8_lossy(&self.relative);
+        let old = String::from_utf8_lossy(self.old.as_deref().unwrap_or_default());
+        let new = String::from_utf8_lossy(&self.plan.new_bytes);
+        let old_header = if self.old.is_some() { format!("a/{name}") } else { "/dev/null".to_owned() };
+        similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
+            .unified_diff()
+            .header(&old_header, &format!("b/{name}"))
+            .to_string()
+    }
+
+    /// Writes the new content, atomically, keeping the file's mode. Refuses a read-only file.
+    pub fn write(&self) -> Result<()> {
+        let permissions = match fs::metadata(&self.path) {
+            Ok(meta) if meta.permissions().readonly() => bail!(
+                "refusing to change {}: it is read-only; make it writable (chmod u+w) and rerun",
+                self.path.display()
+            ),
+            Ok(meta) => meta.permissions(),
+            Err(_) => crate::atomic::new_file_permissions(0o644),
+        };
+        crate::atomic::write_file(&self.path, &self.plan.new_bytes, permissions)
+    }
+}
+
+fn worktree_top(repo: &Repo) -> Result<PathBuf> {
+    let top = repo.workdir().ok_or_else(|| {
+        anyhow!("{} is a bare repository: it has no worktree and no .gitignore to fix", repo.git().path().display())
+    })?;
+    top.canonicalize().with_context(|| format!("cannot resolve the worktree {}", top.display()))
+}
+
+/// The target's absolute and worktree-relative paths. Git reads ignore rules only from
+/// files named `.gitignore` inside the worktree (and outside `.git`).
+fn resolve_target(repo: &Repo, top: &Path, file: Option<&Path>) -> Result<(PathBuf, Vec<u8>)> {
+    let Some(file) = file else {
+        return Ok((top.join(".gitignore"), b".gitignore".to_vec()));
+    };
+    let absolute = std::env::current_dir().context("cannot read the current directory")?.join(file);
+    let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
+        bail!("{} is not a file path", file.display());
+    };
+    let parent = parent
+        .canonicalize()
+        .with_context(|| format!("cannot use {}: its folder does not exist", file.display()))?;
+    let git_dir = repo.git().path().canonicalize().unwrap_or_else(|_| repo.git().path().to_path_buf());
+    let inside = parent.strip_prefix(top).ok().filter(|_| !parent.starts_with(&git_dir));
+    let Some(folder) = inside else {
+        bail!("refusing to write {}: it is not inside the worktree {}, so git would not read it", file.display(), top.display());
+    };
+    if name != ".gitignore" {
+        bail!("refusing to write {}: git reads ignore rules only from files named .gitignore", file.display());
+    }
+    let mut relative = path_bytes(folder).into_owned();
+    if !relative.is_empty() {
+        relative.push(b'/');
+    }
+    relative.extend_from_slice(b".gitignore");
+    Ok((parent.join(name), relative))
+}
+
+/// The target's bytes, `None` when it does not exist; refuses what git would not read or we
+/// could not keep byte for byte.
+fn read_target(path: &Path) -> Result<Option<Vec<u8>>> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e).with_context(|| format!("cannot inspect {}", path.display())),
+    };
+    if meta.file_type().is_symlink() {
+        bail!(
+            "refusing to change {}: it is a symlink, which git does not read as an ignore file (and which may \
+             lead out of the repository); replace it with a regular file",
+            path.display()
+        );
+    }
+    if meta.is_dir() {
+        bail!("refusing to change {}: it is a folder, not a file; move it away and rerun", path.display());
+    }
+    let bytes = fs::read(path).with_context(|| format!("refusing to change {}: cannot read it back", path.display()))?;
+    Ok(Some(bytes))
+}
+
+/// Every `.gitignore` git reads in the worktree (found by a walk, plus the tracked ones),
+/// with the target's current content.
+fn ignore_sources(top: &Path, index: Option<&Index>, target: &[u8], target_bytes: Option<&[u8]>) -> Vec<Source> {
+    let mut paths = find_gitignores(top);
+    if let Some(index) = index {
+        paths.extend(index.iter().map(|e| e.path).filter(|p| is_gitignore_path(p)));
+    }
+    paths.sort();
+    paths.dedup();
+    let mut sources: Vec<Source> = paths
+        .into_iter()
+        .filter(|path| path.as_slice() != target)
+        .filter_map(|path| {
+            let file = top.join(bytes_path(&path));
+            let is_file = fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
+            let bytes = if is_file { fs::read(&file).ok()? } else { return None };
+            Some(Source { path, bytes })
+        })
+        .collect();
+    if let Some(bytes) = target_bytes {
+        sources.push(Source { path: target.to_vec(), bytes: bytes.to_vec() });
+    }
+    sources
+}
+
+/// Paths of the tracked bytecode entries of an index (resolved entries only).
+pub fn tracked_bytecode(index: &Index) -> Vec<Vec<u8>> {
+    index
+        .iter()
+        .filter(|entry| entry.flags & 0x3000 == 0)
+        .filter(|entry| bytecode::classify_entry(&entry.path, entry.mode).is_some())
+        .map(|entry| entry.path)
+        .collect()
+}
+
+/// Changes to make to the index in one locked write.
+#[derive(Debug, Default)]
+pub struct IndexChange<'a> {
+    /// Entries to remove (the files stay on disk).
+    pub untrack: &'a [Vec<u8>],
+    /// Worktree files to stage (the updated `.gitignore`).
+    pub stage: &'a [Vec<u8>],
+}
+
+/// Fails cleanly when another process holds the index lock: nothing may change then.
+pub fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
+    let mut lock = index_path.as_os_str().to_owned();
+    lock.push(".lock");
+    let lock = PathBuf::from(lock);
+    if fs::symlink_metadata(&lock).is_ok() {
+        bail!(
+            "the index is locked: {} exists, so another git process is using it; wait for it to finish \
+             (or, if none is running, remove that file) and rerun",
+            lock.display()
+        );
+    }
+    Ok(())
+}
+
+/// Applies `change` to the index file at `index_path` under git's lock.
+pub fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<()> {
+    ensure_index_unlocked(index_path)?;
+    let mut index = Index::open(index_path).map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
+    // An index opened by path has no repository, and staging a file needs one (to read the
+    // worktree and write the blob).
+    repo.git().set_index(&mut index).map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
+    for path in change.untrack {
+        index.remove(&bytes_path(path), 0).map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
+    }
+    for path in change.stage {
+        index.add_path(&bytes_path(path)).map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
+    }
+    index.write().map_err(|e| {
+        anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message())
+    })
+}

@@ -1,0 +1,157 @@
+//! Do the repository's ignore rules keep bytecode out? The audit `check` runs.
+//!
+//! It asks git's question (see [`crate::ignore_rules`]) for a handful of probe paths: a
+//! `__pycache__` folder, `m.pyc` and `m.pyo`, at the top, in a new subfolder, and in every
+//! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
+//! worktree, and costs well under a millisecond.
+
+use git2::Oid;
+
+use crate::bytecode;
+use crate::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict, governed_dir, negation_examples};
+use crate::repo::Repo;
+use crate::report::{Finding, Kind};
+
+/// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
+/// belong to a machine, not to the commit).
+pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
+    let files = gitignores
+        .iter()
+        .filter_map(|(path, id)| {
+            let blob = repo.git().find_blob(*id).ok()?;
+            let source = String::from_utf8_lossy(path).into_owned();
+            Some(IgnoreFile::parse(governed_dir(path), source, blob.content(), false))
+        })
+        .collect();
+    RuleSet::new(files, Vec::new())
+}
+
+/// The three rules every repository needs, and a path each must ignore.
+const NEEDS: [(&str, &str, bool); 3] = [("__pycache__/", "__pycache__", true), ("*.pyc", "m.pyc", false), ("*.pyo", "m.pyo", false)];
+
+/// A new subfolder, to tell rules that only apply at one level (`/*.pyc`).
+const SUBFOLDER: &str = "pycache_guard_probe/";
+
+/// Findings about the rules: what is missing, which negation re-includes bytecode, and what
+/// only a personal rule ignores. Warnings, or errors when `strict`.
+pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
+    let mut folders: Vec<Vec<u8>> = vec![Vec::new()];
+    folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));
+
+    let mut missing: Vec<String> = Vec::new();
+    let mut personal: Vec<(String, Rule)> = Vec::new();
+    let mut negations: Vec<Rule> = Vec::new();
+    for (rule_text, name, is_dir) in NEEDS {
+        let mut missing_here = Vec::new();
+        for folder in &folders {
+            for (where_, prefix) in [("top", ""), ("subfolders", SUBFOLDER)] {
+                let path = [folder.as_slice(), prefix.as_bytes(), name.as_bytes()].concat();
+                match rules.verdict(&path, is_dir, Scope::Repository) {
+                    Verdict::Ignored(_) => {}
+                    Verdict::Reincluded(rule) => negations.push(rule),
+                    Verdict::Unmatched => {
+                        missing_here.push(where_);
+                        if let Verdict::Ignored(rule) = rules.verdict(&path, is_dir, Scope::WithPersonal) {
+                            personal.push((rule_text.to_owned(), rule));
+                        }
+                    }
+                }
+            }
+        }
+        if missing_here.contains(&"top") {
+            missing.push(rule_text.to_owned());
+        } else if !missing_here.is_empty() {
+            missing.push(format!("{rule_text} in subfolders"));
+        }
+    }
+    negations.extend(negations_reincluding_bytecode(rules));
+
+    let mut findings = Vec::new();
+    if !missing.is_empty() {
+        let detail = format!("the repository's ignore rules do not cover {}", missing.join(", "));
+        findings.push(Finding::ignore_rules(Kind::MissingIgnoreRule, b".gitignore".to_vec(), None, detail, strict));
+    }
+    negations.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+    negations.dedup();
+    for rule in negations {
+        let detail = format!("rule {:?} re-includes Python bytecode", rule.pattern);
+        findings.push(Finding::ignore_rules(Kind::ReincludedByRule, rule.source.clone().into_bytes(), Some(rule.location()), detail, strict));
+    }
+    personal.sort_by(|a, b| (&a.1.source, a.1.line, &a.0).cmp(&(&b.1.source, b.1.line, &b.0)));
+    personal.dedup_by(|a, b| a.1 == b.1);
+    for (needed, rule) in personal {
+        let detail = format!(
+            "{needed} is ignored only by your personal rule {:?}; other clones are not protected",
+            rule.pattern
+        );
+        findings.push(Finding::ignore_rules(Kind::IgnoredOnlyPersonally, rule.source.clone().into_bytes(), Some(rule.location()), detail, strict));
+    }
+    findings
+}
+
+/// Negations whose example paths are bytecode that git would re-include because of them
+/// (`!tests/fixtures/*.pyc`).
+fn negations_reincluding_bytecode(rules: &RuleSet) -> Vec<Rule> {
+    let mut found = Vec::new();
+    for file in rules.tree_files() {
+        for negation in file.negations() {
+            let reincludes = negation_examples(file.dir(), &negation.pattern).into_iter().any(|probe| {
+                bytecode::classify(&probe.path).is_some()
+                    && rules.verdict(&probe.path, probe.is_dir, Scope::Repository) == Verdict::Reincluded(negation.clone())
+            });
+            if reincludes {
+                found.push(negation.clone());
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ignore_rules::{IgnoreFile, governed_dir};
+    use crate::report::Severity;
+
+    fn audit_of(files: &[(&str, &str)], personal: &str, strict: bool) -> Vec<(Kind, String, Severity)> {
+        let tree = files
+            .iter()
+            .map(|(p, t)| IgnoreFile::parse(governed_dir(p.as_bytes()), (*p).to_owned(), t.as_bytes(), false))
+            .collect();
+        let personal = vec![IgnoreFile::parse(Vec::new(), ".git/info/exclude".into(), personal.as_bytes(), false)];
+        audit(&RuleSet::new(tree, personal), strict)
+            .into_iter()
+            .map(|f| (f.kind, format!("{}: {}", f.location(), f.message()), f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn complete_rules_give_nothing() {
+        assert!(audit_of(&[(".gitignore", "__pycache__/\n*.py[cod]\n")], "", true).is_empty());
+    }
+
+    #[test]
+    fn missing_rules_are_one_warning_or_an_error_when_strict() {
+        let found = audit_of(&[(".gitignore", "/*.pyc\n*.pyo\n")], "", false);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, ".gitignore: the repository's ignore rules do not cover __pycache__/, *.pyc in subfolders");
+        assert_eq!(found[0].2, Severity::Warning);
+        assert_eq!(audit_of(&[], "", true)[0].2, Severity::Error);
+    }
+
+    #[test]
+    fn negations_are_named_with_file_and_line() {
+        let found = audit_of(&[(".gitignore", "__pycache__/\n*.py[co]\n"), ("tests/.gitignore", "# keep\n!fixtures/*.pyc\n")], "", false);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, Kind::ReincludedByRule);
+        assert!(found[0].1.starts_with(r#"tests/.gitignore:2: rule "!fixtures/*.pyc""#), "{}", found[0].1);
+    }
+
+    #[test]
+    fn personal_rules_do_not_protect_other_clones() {
+        let found = audit_of(&[(".gitignore", "__pycache__/\n*.pyc\n")], "*.pyo\n", false);
+        let kinds: Vec<Kind> = found.iter().map(|f| f.0).collect();
+        assert_eq!(kinds, [Kind::MissingIgnoreRule, Kind::IgnoredOnlyPersonally]);
+        assert!(found[1].1.starts_with(".git/info/exclude:1: *.pyo is ignored only by your personal rule"), "{}", found[1].1);
+    }
+}
