@@ -1,7 +1,9 @@
 //! Integration tests: real repositories made with the `git` binary, driven through the built
 //! `pycache-guard` binary exactly as users and git hooks run it.
 
+mod cure;
 mod errors;
+mod fix_gitignore;
 mod hook_commit;
 mod ignore_git;
 mod install;

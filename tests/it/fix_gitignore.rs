@@ -1,0 +1,186 @@
+//! `fix-gitignore`: the smallest change, judged by git, written safely; `--untrack`.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+
+use predicates::prelude::*;
+
+use crate::support::{TestRepo, text};
+
+const BLOCK: &str = "# Python bytecode (added by pycache-guard)\n";
+
+/// Whether git ignores the path (`git check-ignore --no-index`, repository rules only).
+fn git_ignores(repo: &TestRepo, path: &str) -> bool {
+    repo.try_git(&["-c", "core.excludesFile=/dev/null", "check-ignore", "-q", "--no-index", path]).status.success()
+}
+
+#[test]
+fn adds_the_block_to_a_new_gitignore_and_git_then_ignores_bytecode() {
+    let repo = TestRepo::with_commit();
+    for path in ["pkg/__pycache__/m.cpython-312.pyc", "m.pyc", "deep/er/m.pyo", "x$py.class", "a.pyc/b.py"] {
+        repo.write(path, "x");
+    }
+    let output = repo.guard().arg("fix-gitignore").assert().success().get_output().clone();
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("--- /dev/null\n+++ b/.gitignore\n"), "{stdout}");
+    assert!(stdout.contains("+__pycache__/\n"), "{stdout}");
+    let written = fs::read_to_string(repo.root.join(".gitignore")).unwrap();
+    assert!(written.starts_with(BLOCK), "{written}");
+    for path in ["pkg/__pycache__/m.cpython-312.pyc", "pkg/__pycache__", "m.pyc", "deep/er/m.pyo", "x$py.class"] {
+        assert!(git_ignores(&repo, path), "{path} should be ignored");
+    }
+    assert!(!git_ignores(&repo, "a.pyc/b.py"), "a folder named a.pyc is not bytecode");
+    assert_eq!(fs::metadata(repo.root.join(".gitignore")).unwrap().permissions().mode() & 0o777, 0o644);
+}
+
+#[test]
+fn second_run_changes_nothing_and_says_so() {
+    let repo = TestRepo::with_commit();
+    repo.guard().arg("fix-gitignore").assert().success();
+    let first = fs::read(repo.root.join(".gitignore")).unwrap();
+    repo.guard()
+        .arg("fix-gitignore")
+        .assert()
+        .success()
+        .stdout("")
+        .stderr(predicate::str::contains("nothing to change"));
+    assert_eq!(fs::read(repo.root.join(".gitignore")).unwrap(), first);
+    repo.guard().args(["fix-gitignore", "--check"]).assert().success();
+}
+
+#[test]
+fn existing_template_rules_count() {
+    let repo = TestRepo::with_commit();
+    let template = "# Byte-compiled / optimized / DLL files\n__pycache__/\n*.py[codz]\n*$py.class\n";
+    repo.write(".gitignore", template);
+    repo.guard().arg("fix-gitignore").assert().success().stdout("");
+    assert_eq!(fs::read_to_string(repo.root.join(".gitignore")).unwrap(), template);
+}
+
+#[test]
+fn every_byte_is_kept_crlf_bom_mode_and_final_newline() {
+    let repo = TestRepo::with_commit();
+    let old = b"\xef\xbb\xbfnode_modules/\r\n*.log\r\n# no final newline\r\ndist";
+    fs::write(repo.root.join(".gitignore"), old).unwrap();
+    fs::set_permissions(repo.root.join(".gitignore"), fs::Permissions::from_mode(0o640)).unwrap();
+    repo.guard().arg("fix-gitignore").assert().success();
+    let new = fs::read(repo.root.join(".gitignore")).unwrap();
+    assert!(new.starts_with(old), "old bytes are a prefix");
+    let added = String::from_utf8(new[old.len()..].to_vec()).unwrap();
+    assert!(added.starts_with("\r\n# Python bytecode"), "{added:?}");
+    assert!(added.split_inclusive('\n').all(|l| l.ends_with("\r\n")), "CRLF kept: {added:?}");
+    assert_eq!(fs::metadata(repo.root.join(".gitignore")).unwrap().permissions().mode() & 0o777, 0o640);
+}
+
+#[test]
+fn block_goes_before_a_negation_so_it_still_wins() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "build/\n!tests/fixtures/*.pyc\n");
+    repo.write("tests/fixtures/keep.pyc", "x");
+    assert!(!git_ignores(&repo, "tests/fixtures/keep.pyc"));
+    repo.guard().arg("fix-gitignore").assert().success();
+    let written = fs::read_to_string(repo.root.join(".gitignore")).unwrap();
+    assert!(written.starts_with(&format!("build/\n{BLOCK}")), "{written}");
+    assert!(written.ends_with("!tests/fixtures/*.pyc\n"), "{written}");
+    assert!(!git_ignores(&repo, "tests/fixtures/keep.pyc"), "the negation still wins");
+    assert!(git_ignores(&repo, "tests/other.pyc"));
+}
+
+#[test]
+fn pycache_rule_that_would_override_a_nested_negation_is_left_out_and_named() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "*.pyc\n");
+    repo.write("tests/.gitignore", "!*.pyc\n");
+    repo.write("tests/__pycache__/t.cpython-312.pyc", "x");
+    let output = repo.guard().arg("fix-gitignore").assert().success().get_output().clone();
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("left out __pycache__/: it would override the negation tests/.gitignore:1"), "{stderr}");
+    assert!(!fs::read_to_string(repo.root.join(".gitignore")).unwrap().contains("__pycache__/"));
+    assert!(!git_ignores(&repo, "tests/__pycache__/t.cpython-312.pyc"), "still re-included");
+    assert!(git_ignores(&repo, "m.pyo"), "the rest was added");
+}
+
+#[test]
+fn dry_run_and_check_write_nothing() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "dist/\n");
+    repo.guard().args(["fix-gitignore", "--dry-run"]).assert().success().stdout(predicate::str::contains("+*.py[co]"));
+    repo.guard().args(["fix-gitignore", "--check"]).assert().code(1);
+    assert_eq!(fs::read_to_string(repo.root.join(".gitignore")).unwrap(), "dist/\n");
+}
+
+#[test]
+fn file_option_targets_a_nested_gitignore() {
+    let repo = TestRepo::with_commit();
+    fs::create_dir_all(repo.root.join("src")).unwrap();
+    let sub = repo.root.join("src");
+    repo.guard_in(&sub).args(["fix-gitignore", "--file", ".gitignore"]).assert().success();
+    assert!(repo.root.join("src/.gitignore").exists());
+    assert!(!repo.root.join(".gitignore").exists());
+    repo.write("src/pkg/__pycache__/m.pyc", "x");
+    assert!(git_ignores(&repo, "src/pkg/__pycache__/m.pyc"));
+    repo.guard().args(["fix-gitignore", "--file", "notes.txt"]).assert().code(2);
+    repo.guard().args(["fix-gitignore", "--file", "../outside/.gitignore"]).assert().code(2);
+}
+
+/// The refusals: exit 2, one line naming the file, and not a byte changed anywhere.
+fn refuses(repo: &TestRepo, args: &[&str], names: &str) {
+    let gitignore = fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
+    let index = fs::read(repo.root.join(".git/index")).unwrap();
+    let output = repo.guard().args(args).output().unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(names), "{stderr}");
+    let after = fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
+    assert_eq!(after, gitignore, ".gitignore unchanged");
+    assert_eq!(fs::read(repo.root.join(".git/index")).unwrap(), index, "index unchanged");
+}
+
+#[test]
+fn refuses_a_symlink_out_of_the_repository() {
+    let repo = TestRepo::with_commit();
+    let outside = repo.parent().join("outside-rules");
+    fs::write(&outside, "secret\n").unwrap();
+    std::os::unix::fs::symlink(&outside, repo.root.join(".gitignore")).unwrap();
+    refuses(&repo, &["fix-gitignore"], "symlink");
+    assert_eq!(fs::read_to_string(&outside).unwrap(), "secret\n");
+}
+
+#[test]
+fn refuses_a_folder() {
+    let repo = TestRepo::with_commit();
+    fs::create_dir(repo.root.join(".gitignore")).unwrap();
+    refuses(&repo, &["fix-gitignore"], "folder");
+}
+
+#[test]
+fn refuses_a_read_only_file() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "dist/\n");
+    fs::set_permissions(repo.root.join(".gitignore"), fs::Permissions::from_mode(0o444)).unwrap();
+    refuses(&repo, &["fix-gitignore"], "read-only");
+}
+
+#[test]
+fn refuses_to_untrack_while_the_index_is_locked() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["old.pyc"], "legacy");
+    fs::write(repo.root.join(".git/index.lock"), "").unwrap();
+    refuses(&repo, &["fix-gitignore", "--untrack"], "index.lock");
+    assert!(!repo.root.join(".gitignore").exists());
+}
+
+#[test]
+fn untrack_keeps_files_on_disk_and_git_then_shows_them_ignored() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["old.pyc", "pkg/__pycache__/m.cpython-311.pyc", "pkg/mod.py"], "legacy");
+    let output = repo.guard().args(["fix-gitignore", "--untrack"]).assert().success().get_output().clone();
+    assert!(text(&output.stderr).contains("untracked 2 bytecode file(s)"), "{}", text(&output.stderr));
+    assert_eq!(repo.git_stdout(&["ls-files"]), "README.md\npkg/mod.py\n");
+    assert!(repo.root.join("old.pyc").exists() && repo.root.join("pkg/__pycache__/m.cpython-311.pyc").exists());
+    let status = repo.git_stdout(&["status", "--porcelain", "--ignored"]);
+    assert!(status.contains("!! old.pyc\n"), "{status}");
+    assert!(status.contains("!! pkg/__pycache__/\n"), "{status}");
+    assert!(status.contains("D  old.pyc\n"), "the removal is staged: {status}");
+}
