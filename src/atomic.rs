@@ -16,7 +16,9 @@ pub fn write_file(path: &Path, bytes: &[u8], permissions: Permissions) -> Result
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
     file.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-    file.as_file().set_permissions(permissions).with_context(|| format!("cannot set the mode of {}", path.display()))?;
+    file.as_file()
+        .set_permissions(permissions)
+        .with_context(|| format!("cannot set the mode of {}", path.display()))?;
     file.as_file().sync_all().with_context(|| format!("cannot flush {}", path.display()))?;
     file.persist(path).with_context(|| format!("cannot replace {}", path.display()))?;
     Ok(())

@@ -132,7 +132,10 @@ mod tests {
         let found: Vec<(Vec<u8>, Option<Reason>)> = named(&paths).into_iter().map(|f| (f.path, f.reason)).collect();
         assert_eq!(
             found,
-            vec![(b"pkg/__pycache__/m.pyc".to_vec(), Some(Reason::InPycache)), (b"/abs/Y.PYO".to_vec(), Some(Reason::Pyo))]
+            vec![
+                (b"pkg/__pycache__/m.pyc".to_vec(), Some(Reason::InPycache)),
+                (b"/abs/Y.PYO".to_vec(), Some(Reason::Pyo))
+            ]
         );
     }
 }

@@ -88,13 +88,16 @@ fn resolve_target(repo: &Repo, top: &Path, file: Option<&Path>) -> Result<(PathB
     let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
         bail!("{} is not a file path", file.display());
     };
-    let parent = parent
-        .canonicalize()
-        .with_context(|| format!("cannot use {}: its folder does not exist", file.display()))?;
+    let parent =
+        parent.canonicalize().with_context(|| format!("cannot use {}: its folder does not exist", file.display()))?;
     let git_dir = repo.git().path().canonicalize().unwrap_or_else(|_| repo.git().path().to_path_buf());
     let inside = parent.strip_prefix(top).ok().filter(|_| !parent.starts_with(&git_dir));
     let Some(folder) = inside else {
-        bail!("refusing to write {}: it is not inside the worktree {}, so git would not read it", file.display(), top.display());
+        bail!(
+            "refusing to write {}: it is not inside the worktree {}, so git would not read it",
+            file.display(),
+            top.display()
+        );
     };
     if name != ".gitignore" {
         bail!("refusing to write {}: git reads ignore rules only from files named .gitignore", file.display());
@@ -125,7 +128,8 @@ fn read_target(path: &Path) -> Result<Option<Vec<u8>>> {
     if meta.is_dir() {
         bail!("refusing to change {}: it is a folder, not a file; move it away and rerun", path.display());
     }
-    let bytes = fs::read(path).with_context(|| format!("refusing to change {}: cannot read it back", path.display()))?;
+    let bytes =
+        fs::read(path).with_context(|| format!("refusing to change {}: cannot read it back", path.display()))?;
     Ok(Some(bytes))
 }
 
@@ -191,17 +195,24 @@ pub fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
 /// Applies `change` to the index file at `index_path` under git's lock.
 pub fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<()> {
     ensure_index_unlocked(index_path)?;
-    let mut index = Index::open(index_path).map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
+    let mut index = Index::open(index_path)
+        .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
     // An index opened by path has no repository, and staging a file needs one (to read the
     // worktree and write the blob).
-    repo.git().set_index(&mut index).map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
+    repo.git()
+        .set_index(&mut index)
+        .map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
     for path in change.untrack {
-        index.remove(&bytes_path(path), 0).map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
+        index
+            .remove(&bytes_path(path), 0)
+            .map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
     }
     for path in change.stage {
-        index.add_path(&bytes_path(path)).map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
+        index
+            .add_path(&bytes_path(path))
+            .map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
     }
-    index.write().map_err(|e| {
-        anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message())
-    })
+    index
+        .write()
+        .map_err(|e| anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message()))
 }

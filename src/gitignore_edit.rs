@@ -77,7 +77,8 @@ pub fn plan(target: &[u8], sources: &[Source], extra_probes: &[Probe], ignore_ca
     let judge = Judge { target, sources, ignore_case };
     let before_rules = judge.rules(&old);
     let probes = probes(target, sources, &before_rules, extra_probes);
-    let before: Vec<Verdict> = probes.iter().map(|p| before_rules.verdict(&p.path, p.is_dir, Scope::Repository)).collect();
+    let before: Vec<Verdict> =
+        probes.iter().map(|p| before_rules.verdict(&p.path, p.is_dir, Scope::Repository)).collect();
     let situation = Situation { judge, old: &old, probes: &probes, before: &before };
 
     // Appending (or going before the first bytecode negation) is the natural place. When an
@@ -151,12 +152,8 @@ struct Judge<'a> {
 
 impl Judge<'_> {
     fn rules(&self, target_bytes: &[u8]) -> RuleSet {
-        let mut files: Vec<IgnoreFile> = self
-            .sources
-            .iter()
-            .filter(|s| s.path != self.target)
-            .map(|s| self.parse(&s.path, &s.bytes))
-            .collect();
+        let mut files: Vec<IgnoreFile> =
+            self.sources.iter().filter(|s| s.path != self.target).map(|s| self.parse(&s.path, &s.bytes)).collect();
         files.push(self.parse(self.target, target_bytes));
         RuleSet::new(files, Vec::new())
     }
@@ -208,7 +205,9 @@ pub fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
     let bom = if old.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
     let offset = match at {
         Some(0) => bom,
-        Some(line) => old.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(line - 1).map_or(old.len(), |(i, _)| i + 1),
+        Some(line) => {
+            old.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(line - 1).map_or(old.len(), |(i, _)| i + 1)
+        }
         None => old.len(),
     };
     let mut new = old[..offset].to_vec();
@@ -336,5 +335,4 @@ mod tests {
         let text = new_text(&[(".gitignore", "*\n!*/\n!*.py\n")]);
         assert!(!text.contains("!*.py[co]/"), "{text}");
     }
-
 }

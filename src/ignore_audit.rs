@@ -27,7 +27,8 @@ pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
 }
 
 /// The three rules every repository needs, and a path each must ignore.
-const NEEDS: [(&str, &str, bool); 3] = [("__pycache__/", "__pycache__", true), ("*.pyc", "m.pyc", false), ("*.pyo", "m.pyo", false)];
+const NEEDS: [(&str, &str, bool); 3] =
+    [("__pycache__/", "__pycache__", true), ("*.pyc", "m.pyc", false), ("*.pyo", "m.pyo", false)];
 
 /// A new subfolder, to tell rules that only apply at one level (`/*.pyc`).
 const SUBFOLDER: &str = "pycache_guard_probe/";
@@ -75,7 +76,13 @@ pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
     negations.dedup();
     for rule in negations {
         let detail = format!("rule {:?} re-includes Python bytecode", rule.pattern);
-        findings.push(Finding::ignore_rules(Kind::ReincludedByRule, rule.source.clone().into_bytes(), Some(rule.location()), detail, strict));
+        findings.push(Finding::ignore_rules(
+            Kind::ReincludedByRule,
+            rule.source.clone().into_bytes(),
+            Some(rule.location()),
+            detail,
+            strict,
+        ));
     }
     personal.sort_by(|a, b| (&a.1.source, a.1.line, &a.0).cmp(&(&b.1.source, b.1.line, &b.0)));
     personal.dedup_by(|a, b| a.1 == b.1);
@@ -84,7 +91,13 @@ pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
             "{needed} is ignored only by your personal rule {:?}; other clones are not protected",
             rule.pattern
         );
-        findings.push(Finding::ignore_rules(Kind::IgnoredOnlyPersonally, rule.source.clone().into_bytes(), Some(rule.location()), detail, strict));
+        findings.push(Finding::ignore_rules(
+            Kind::IgnoredOnlyPersonally,
+            rule.source.clone().into_bytes(),
+            Some(rule.location()),
+            detail,
+            strict,
+        ));
     }
     findings
 }
@@ -97,7 +110,8 @@ fn negations_reincluding_bytecode(rules: &RuleSet) -> Vec<Rule> {
         for negation in file.negations() {
             let reincludes = negation_examples(file.dir(), &negation.pattern).into_iter().any(|probe| {
                 bytecode::classify(&probe.path).is_some()
-                    && rules.verdict(&probe.path, probe.is_dir, Scope::Repository) == Verdict::Reincluded(negation.clone())
+                    && rules.verdict(&probe.path, probe.is_dir, Scope::Repository)
+                        == Verdict::Reincluded(negation.clone())
             });
             if reincludes {
                 found.push(negation.clone());
@@ -134,14 +148,21 @@ mod tests {
     fn missing_rules_are_one_warning_or_an_error_when_strict() {
         let found = audit_of(&[(".gitignore", "/*.pyc\n*.pyo\n")], "", false);
         assert_eq!(found.len(), 1);
-        assert_eq!(found[0].1, ".gitignore: the repository's ignore rules do not cover __pycache__/, *.pyc in subfolders");
+        assert_eq!(
+            found[0].1,
+            ".gitignore: the repository's ignore rules do not cover __pycache__/, *.pyc in subfolders"
+        );
         assert_eq!(found[0].2, Severity::Warning);
         assert_eq!(audit_of(&[], "", true)[0].2, Severity::Error);
     }
 
     #[test]
     fn negations_are_named_with_file_and_line() {
-        let found = audit_of(&[(".gitignore", "__pycache__/\n*.py[co]\n"), ("tests/.gitignore", "# keep\n!fixtures/*.pyc\n")], "", false);
+        let found = audit_of(
+            &[(".gitignore", "__pycache__/\n*.py[co]\n"), ("tests/.gitignore", "# keep\n!fixtures/*.pyc\n")],
+            "",
+            false,
+        );
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, Kind::ReincludedByRule);
         assert!(found[0].1.starts_with(r#"tests/.gitignore:2: rule "!fixtures/*.pyc""#), "{}", found[0].1);
@@ -152,6 +173,10 @@ mod tests {
         let found = audit_of(&[(".gitignore", "__pycache__/\n*.pyc\n")], "*.pyo\n", false);
         let kinds: Vec<Kind> = found.iter().map(|f| f.0).collect();
         assert_eq!(kinds, [Kind::MissingIgnoreRule, Kind::IgnoredOnlyPersonally]);
-        assert!(found[1].1.starts_with(".git/info/exclude:1: *.pyo is ignored only by your personal rule"), "{}", found[1].1);
+        assert!(
+            found[1].1.starts_with(".git/info/exclude:1: *.pyo is ignored only by your personal rule"),
+            "{}",
+            found[1].1
+        );
     }
 }

@@ -226,8 +226,7 @@ impl RuleSet {
                 IgnoreFile::read(governed_dir(&path), source, &top.join(bytes_path(&path)), ignore_case)
             })
             .collect();
-        let personal_paths =
-            [Some(repo.git().commondir().join("info/exclude")), excludes_file(config.as_ref())];
+        let personal_paths = [Some(repo.git().commondir().join("info/exclude")), excludes_file(config.as_ref())];
         let personal = personal_paths
             .into_iter()
             .flatten()

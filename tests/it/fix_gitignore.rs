@@ -125,14 +125,16 @@ fn file_option_targets_a_nested_gitignore() {
 
 /// The refusals: exit 2, one line naming the file, and not a byte changed anywhere.
 fn refuses(repo: &TestRepo, args: &[&str], names: &str) {
-    let gitignore = fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
+    let gitignore =
+        fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
     let index = fs::read(repo.root.join(".git/index")).unwrap();
     let output = repo.guard().args(args).output().unwrap();
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains(names), "{stderr}");
-    let after = fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
+    let after =
+        fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
     assert_eq!(after, gitignore, ".gitignore unchanged");
     assert_eq!(fs::read(repo.root.join(".git/index")).unwrap(), index, "index unchanged");
 }

@@ -70,7 +70,10 @@ const CASES: &[Case] = &[
     case("folder then negated contents", &[(".gitignore", "d/\n!d/sub/*\n")]),
     case("fixtures negation", &[(".gitignore", "*.pyc\n!tests/fixtures/*.pyc\n")]),
     case("nested negation", &[(".gitignore", "*.pyc\n"), ("tests/.gitignore", "!*.pyc\n")]),
-    case("pycache with nested pyc negation", &[(".gitignore", "__pycache__/\n*.pyc\n"), ("tests/fixtures/.gitignore", "!*.pyc\n")]),
+    case(
+        "pycache with nested pyc negation",
+        &[(".gitignore", "__pycache__/\n*.pyc\n"), ("tests/fixtures/.gitignore", "!*.pyc\n")],
+    ),
     case("escaped hash", &[(".gitignore", "\\#hash.pyc\n#m.pyc\n")]),
     case("escaped bang", &[(".gitignore", "\\!bang.pyc\n")]),
     case("trailing spaces", &[(".gitignore", "*.pyc   \n__pycache__/ \n")]),
@@ -142,7 +145,11 @@ fn git_answers(repo: &TestRepo) -> Vec<String> {
         .filter(|record| record.len() == 4)
         .map(|record| {
             let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            if record[0].is_empty() { String::new() } else { format!("{}:{}:{}", text(record[0]), text(record[1]), text(record[2])) }
+            if record[0].is_empty() {
+                String::new()
+            } else {
+                format!("{}:{}:{}", text(record[0]), text(record[1]), text(record[2]))
+            }
         })
         .collect()
 }

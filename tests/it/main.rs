@@ -4,6 +4,7 @@
 mod cure;
 mod errors;
 mod fix_gitignore;
+mod fix_property;
 mod hook_commit;
 mod ignore_git;
 mod install;
