@@ -45,8 +45,9 @@ pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
     for (rule_text, name, is_dir) in NEEDS {
         let mut missing_here = Vec::new();
         for folder in &folders {
-            for (where_, prefix) in [("top", ""), ("subfolders", SUBFOLDER)] {
+            for prefix in ["", SUBFOLDER] {
                 let path = [folder.as_slice(), prefix.as_bytes(), name.as_bytes()].concat();
+                let where_ = if path.contains(&b'/') { "subfolders" } else { "top" };
                 match rules.verdict(&path, is_dir, Scope::Repository) {
                     Verdict::Ignored(_) => {}
                     Verdict::Reincluded(rule) => negations.push(rule),
@@ -146,7 +147,7 @@ mod tests {
 
     #[test]
     fn missing_rules_are_one_warning_or_an_error_when_strict() {
-        let found = audit_of(&[(".gitignore", "/*.pyc\n*.pyo\n")], "", false);
+        let found = audit_of(&[(".gitignore", "/*.pyc\n*.pyo\n"), ("tests/.gitignore", "# nothing\n")], "", false);
         assert_eq!(found.len(), 1);
         assert_eq!(
             found[0].1,
