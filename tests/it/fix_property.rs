@@ -118,18 +118,9 @@ enum Status {
 
 /// git's status for every probe, from the repository's own ignore files.
 fn statuses(repo: &TestRepo) -> Vec<Status> {
-    let mut command = repo.git_command_in(&repo.root);
-    command.args(["-c", "core.excludesFile=/dev/null", "check-ignore", "--no-index", "-v", "-n", "-z", "--stdin"]);
-    command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    let input: Vec<u8> = PROBES.iter().flat_map(|p| [p.as_bytes(), b"\0"].concat()).collect();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &input).unwrap();
-    let output = child.wait_with_output().unwrap();
-    let fields: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
-    fields
-        .chunks(4)
-        .filter(|record| record.len() == 4)
-        .map(|record| match (record[0].is_empty(), record[2].starts_with(b"!")) {
+    repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], PROBES)
+        .into_iter()
+        .map(|m| match (m.source.is_empty(), m.pattern.starts_with('!')) {
             (true, _) => Status::Unmatched,
             (false, true) => Status::Reincluded,
             (false, false) => Status::Ignored,

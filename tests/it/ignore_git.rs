@@ -132,25 +132,10 @@ fn set_up(case: &Case) -> TestRepo {
 
 /// git's answer per probe: `source:line:pattern`, or empty when no rule matches.
 fn git_answers(repo: &TestRepo) -> Vec<String> {
-    let mut command = repo.git_command_in(&repo.root);
-    command.args(["check-ignore", "-v", "-n", "--no-index", "-z", "--stdin"]);
-    command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    let input: Vec<u8> = PROBES.iter().flat_map(|p| [p.trim_end_matches('/').as_bytes(), b"\0"].concat()).collect();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), &input).unwrap();
-    let output = child.wait_with_output().unwrap();
-    let fields: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
-    fields
-        .chunks(4)
-        .filter(|record| record.len() == 4)
-        .map(|record| {
-            let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-            if record[0].is_empty() {
-                String::new()
-            } else {
-                format!("{}:{}:{}", text(record[0]), text(record[1]), text(record[2]))
-            }
-        })
+    let paths: Vec<&str> = PROBES.iter().map(|p| p.trim_end_matches('/')).collect();
+    repo.check_ignore(&[], &paths)
+        .into_iter()
+        .map(|m| if m.source.is_empty() { String::new() } else { format!("{}:{}:{}", m.source, m.line, m.pattern) })
         .collect()
 }
 

@@ -122,6 +122,26 @@ impl TestRepo {
         self.git(&["commit", "-q", "--no-verify", "-m", message]);
     }
 
+    /// `git check-ignore -v -n --no-index` for each path: the deciding rule's source, line and
+    /// pattern (all empty when no rule matches). `config` goes before the command (`-c k=v`).
+    pub fn check_ignore(&self, config: &[&str], paths: &[&str]) -> Vec<Match> {
+        let mut command = self.git_command_in(&self.root);
+        command.args(config).args(["check-ignore", "-v", "-n", "--no-index", "-z", "--stdin"]);
+        command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+        let mut child = command.spawn().expect("run git check-ignore");
+        let input: Vec<u8> = paths.iter().flat_map(|p| [p.as_bytes(), b"\0"].concat()).collect();
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), &input).unwrap();
+        let output = child.wait_with_output().unwrap();
+        let fields: Vec<&[u8]> = output.stdout.split(|&b| b == 0).collect();
+        let matches: Vec<Match> = fields
+            .chunks(4)
+            .filter(|record| record.len() == 4)
+            .map(|record| Match { source: text(record[0]), line: text(record[1]), pattern: text(record[2]) })
+            .collect();
+        assert_eq!(matches.len(), paths.len(), "git answered for every path");
+        matches
+    }
+
     /// The built binary, run in the worktree top.
     pub fn guard(&self) -> assert_cmd::Command {
         self.guard_in(&self.root)
@@ -179,6 +199,14 @@ fn isolate(command: &mut Command, home: &Path) {
         command.env_remove(key);
     }
     command.envs(isolated_env(home));
+}
+
+/// One answer of `git check-ignore -v -n`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Match {
+    pub source: String,
+    pub line: String,
+    pub pattern: String,
 }
 
 pub fn text(bytes: &[u8]) -> String {
