@@ -112,13 +112,13 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Findin
         verbose(global, format_args!("checking every file of {rev}"));
         check::in_tree(&repo, &repo.rev_tree(rev)?)?
     } else if args.all {
-        let index = repo.index()?;
-        verbose(global, format_args!("checking {} entries of {}", index.len(), repo.index_path().display()));
-        check::tracked(&index)
+        let index = repo.read_index(check::tracked_candidate)?;
+        verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
+        check::tracked(&repo, &index.kept)?
     } else {
-        let index = repo.index()?;
+        let index = repo.read_index(check::staged_candidate)?;
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
-        check::staged(&index, repo.commit_base_tree()?.as_ref())?
+        check::staged(&repo, &index.kept)?
     };
     Ok((findings, commands))
 }

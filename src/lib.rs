@@ -8,6 +8,7 @@ pub mod check;
 pub mod cli;
 pub mod hook_env;
 pub mod hooks;
+pub mod index_file;
 pub mod paths;
 pub mod repo;
 pub mod report;
