@@ -36,8 +36,6 @@ const MODE_AT: usize = 24;
 const FLAGS_AT: usize = STAT_LEN + ID_LEN;
 /// The fixed part of an entry, up to and including its 16-bit flags.
 const FIXED_LEN: usize = FLAGS_AT + 2;
-/// A whole entry of a usual path length fits in this, so one peek per entry suffices.
-const TYPICAL_ENTRY_LEN: usize = 256;
 
 const NAME_MASK: u16 = 0x0fff;
 const STAGE_SHIFT: u16 = 12;
@@ -186,7 +184,7 @@ impl IndexFile {
         };
         let len = file.metadata()?.len();
         if len < (HEADER_LEN + ID_LEN) as u64 {
-            return Err(corrupt(format!("the file is too small to be an index ({len} bytes)")));
+            return Err(corrupt(format!("the file is truncated: {len} bytes are too few for an index")));
         }
         let mut stream = Stream::new(file);
         let header = stream.peek(HEADER_LEN)?;
@@ -195,39 +193,43 @@ impl IndexFile {
         Ok(Some(IndexFile { stream, len, version, count }))
     }
 
-    /// Decodes every entry in order, passing its position and the entry to `visit`.
+    /// Decodes every entry in order, passing its position and the entry to `visit`. Between
+    /// two reads, it decodes as many entries as the buffered bytes hold.
     fn for_each_entry(
         &mut self,
         mut visit: impl FnMut(usize, &EntryRef<'_>) -> Result<(), Error>,
     ) -> Result<(), Error> {
         let mut decoder = Decoder { v4: self.version == 4, previous: Vec::new() };
-        for position in 0..self.count {
-            let mut want = TYPICAL_ENTRY_LEN;
-            loop {
-                let buf = self.stream.peek(want)?;
-                let available = buf.len();
+        let (count, mut position, mut need) = (self.count, 0, 1);
+        while position < count {
+            let buf = self.stream.window(need)?;
+            if buf.len() < need {
+                return Err(truncated(position, count));
+            }
+            let mut used = 0;
+            while position < count {
                 let step = decoder
-                    .decode(buf)
-                    .map_err(|e| corrupt(format!("entry {} of {}: {e}", position + 1, self.count)))?;
+                    .decode(&buf[used..])
+                    .map_err(|e| corrupt(format!("entry {} of {count}: {e}", position + 1)))?;
                 match step {
                     Step::Entry(entry, len) => {
                         visit(position, &entry)?;
-                        self.stream.consume(len);
+                        used += len;
+                        position += 1;
+                    }
+                    // Always more than is at hand: the next window must be larger.
+                    Step::Need(more) => {
+                        need = more;
                         break;
                     }
-                    Step::Need(more) if available == want && more > want => want = more,
-                    Step::Need(_) => return Err(self.truncated(position)),
                 }
             }
+            self.stream.consume(used);
         }
         if self.stream.offset() > self.len - ID_LEN as u64 {
             return Err(corrupt("the entries run into the checksum at the end of the file (truncated)"));
         }
         Ok(())
-    }
-
-    fn truncated(&self, position: usize) -> Error {
-        corrupt(format!("the file ends inside entry {} of {} (truncated)", position + 1, self.count))
     }
 
     /// Skips the extensions after the entries, returning the data of a `link` extension
@@ -268,6 +270,10 @@ impl IndexFile {
         self.stream.consume(size);
         Ok(data)
     }
+}
+
+fn truncated(position: usize, count: usize) -> Error {
+    corrupt(format!("the file ends inside entry {} of {count} (truncated)", position + 1))
 }
 
 fn parse_header(header: &[u8]) -> Result<(u32, usize), Error> {

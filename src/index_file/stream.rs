@@ -8,8 +8,9 @@
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// Big enough that the read system calls cost little next to the parsing, small enough to
-/// stay in the CPU caches.
-const CHUNK: usize = 256 * 1024;
+/// stay in the CPU caches and to cost few page faults when a short-lived process first
+/// touches it (they dominate the read of a small index).
+const CHUNK: usize = 64 * 1024;
 
 pub(super) struct Stream<R> {
     inner: R,
@@ -28,11 +29,17 @@ impl<R: Read + Seek> Stream<R> {
 
     /// The next `n` bytes, or fewer only when the file ends before them.
     pub(super) fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
-        if self.end - self.start < n {
-            self.fill(n)?;
+        let window = self.window(n)?;
+        Ok(&window[..n.min(window.len())])
+    }
+
+    /// All the buffered bytes, at least `min` of them (reading more if needed), or fewer
+    /// only when the file ends before them.
+    pub(super) fn window(&mut self, min: usize) -> io::Result<&[u8]> {
+        if self.end - self.start < min {
+            self.fill(min)?;
         }
-        let available = (self.end - self.start).min(n);
-        Ok(&self.buf[self.start..self.start + available])
+        Ok(&self.buf[self.start..self.end])
     }
 
     /// Marks `n` peeked bytes as read.

@@ -185,7 +185,7 @@ fn bad_headers_and_fields_are_errors() {
     for version in [0u32, 1, 5] {
         assert!(error(&[b"DIRC", &version.to_be_bytes()[..], &good[8..]].concat()).contains("version"));
     }
-    assert!(error(b"DIRC").contains("too small"));
+    assert!(error(b"DIRC").contains("too few"));
     let unknown = index_bytes(2, &sample(false), &[(b"abcd", vec![])], 0);
     assert!(error(&unknown).contains("abcd"));
     let oversized = [&good[..good.len() - ID_LEN], b"TREE", &1000u32.to_be_bytes(), &[0; ID_LEN]].concat();
