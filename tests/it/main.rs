@@ -3,6 +3,7 @@
 
 mod errors;
 mod hook_commit;
+mod index_format;
 mod install;
 mod modes;
 mod support;
