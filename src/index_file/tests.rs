@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use super::decode::*;
 use super::*;
 
 /// An entry to write: path, mode, a byte to fill the object id with, stage, extended flags.

@@ -348,3 +348,18 @@ fn truncated_version_4_index_is_an_error_naming_the_file() {
         assert!(stderr.contains(&index.display().to_string()) && stderr.contains("truncated"), "{stderr}");
     }
 }
+
+/// The reader knows SHA-1 ids only; a SHA-256 repository is refused before its index is
+/// read (libgit2, as vendored, opens none), with one clear line and exit 2.
+#[test]
+fn sha256_repository_is_refused_cleanly() {
+    let repo = TestRepo::new();
+    let dir = repo.parent().join("sha256");
+    repo.git_in(repo.parent(), &["init", "-q", "--object-format=sha256", "sha256"]);
+    std::fs::write(dir.join("x.pyc"), "x").unwrap();
+    repo.git_in(&dir, &["add", "x.pyc"]);
+    let output = repo.guard_in(&dir).arg("check").output().unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("sha256") && stderr.lines().count() == 1, "{stderr}");
+}
