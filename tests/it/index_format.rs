@@ -363,3 +363,34 @@ fn sha256_repository_is_refused_cleanly() {
     assert_eq!(output.status.code(), Some(2), "{stderr}");
     assert!(stderr.contains("sha256") && stderr.lines().count() == 1, "{stderr}");
 }
+
+/// The optional extensions git writes on request (untracked cache, end-of-index entry,
+/// entry offset table for threaded reads) and after a conflict is resolved (REUC) are
+/// skipped by size.
+#[test]
+fn optional_extensions_agree_with_git() {
+    let repo = conflicted_repo();
+    repo.git(&["add", "a.py", "m.pyc"]);
+    for (key, value) in [
+        ("core.untrackedCache", "true"),
+        ("index.threads", "2"),
+        ("index.recordEndOfIndexEntries", "true"),
+        ("index.recordOffsetTable", "true"),
+    ] {
+        repo.git(&["config", key, value]);
+    }
+    // Enough entries for git to split the offset table into blocks.
+    let id = blob(&repo, "x");
+    let many: String = (0..2000).map(|i| format!("100644 {id}\tmany/f{i:04}.py\n")).collect();
+    repo.git_command_in(&repo.root).args(["update-index", "--add", "--index-info"]).output_with(&many);
+    repo.git(&["update-index", "--untracked-cache"]);
+    repo.git(&["status", "--porcelain"]);
+    for version in [2, 4] {
+        set_index_version(&repo, version);
+        for signature in [b"TREE", b"REUC", b"UNTR", b"EOIE", b"IEOT"] {
+            assert!(has_extension(&repo, signature), "{}", String::from_utf8_lossy(signature));
+        }
+        assert_agrees_with_git(&repo);
+        assert_eq!(reported(&repo, &["check", "--all"]), ["m.pyc"]);
+    }
+}
