@@ -157,9 +157,11 @@ ROWS=()
 for n in "${SIZES[@]}"; do bench_size "$n"; done
 
 echo
-echo "pycache-guard $("$BIN" --version | cut -d' ' -f2), $(git --version), $(nproc) cores;" \
-    "index version ${INDEX_VERSION:-2}; median wall time in ms; peak memory in MiB"
+echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
+    "$(git --version), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+    "index version ${INDEX_VERSION:-2}; median wall time in ms (whole process: hyperfine -N, no shell);" \
+    "peak memory (max RSS) in MiB; ratio = tool / git"
 echo
-echo "| tracked files | index | \`check\` | \`git diff --cached \\| grep\` | ratio | \`check --all\` | \`git ls-files \\| grep\` | ratio | \`check\` (no shell) | \`git rev-parse --git-dir\` | ratio | \`check\` MiB | \`git diff --cached\` MiB | ratio |"
+echo "| tracked files | index | \`check\` | \`git diff --cached \\| grep\` | ratio | \`check --all\` | \`git ls-files \\| grep\` | ratio | whole process: \`check\` | \`git rev-parse --git-dir\` | ratio | peak MiB: \`check\` | \`git diff --cached\` | ratio |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
