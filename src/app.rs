@@ -18,6 +18,7 @@ use crate::fix::{self, GitignoreFix, IndexChange};
 use crate::hooks;
 use crate::ignore_audit;
 use crate::ignore_rules::RuleSet;
+use crate::index_file::Entry;
 use crate::paths;
 use crate::prompt;
 use crate::repo::Repo;
@@ -140,15 +141,21 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
         findings = scan.findings;
         rules = ignore_audit::commit_rules(&repo, &scan.gitignores);
     } else {
-        let index = repo.index()?;
+        // One pass over the index keeps the bytecode candidates and the tracked .gitignore
+        // files; everything else is skipped without being copied.
+        let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
+        let index = repo.read_index(|entry| candidate(entry) || check::gitignore_entry(entry))?;
+        let gitignores: Vec<Vec<u8>> =
+            index.kept.iter().filter(|e| check::gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
+        let candidates: Vec<Entry> = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
         if args.all {
-            verbose(global, format_args!("checking {} entries of {}", index.len(), repo.index_path().display()));
-            findings = check::tracked(&index);
+            verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
+            findings = check::tracked(&repo, &candidates)?;
         } else {
             verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
-            findings = check::staged(&index, repo.commit_base_tree()?.as_ref())?;
+            findings = check::staged(&repo, &candidates)?;
         }
-        rules = RuleSet::load(&repo, check::tracked_gitignores(&index));
+        rules = RuleSet::load(&repo, gitignores);
     }
     findings.extend(ignore_audit::audit(&rules, args.strict));
     let fixable = args.rev.is_none() && std::env::var_os("PRE_COMMIT").is_none();
@@ -208,7 +215,7 @@ fn report_cure(global: &GlobalArgs, cured: &Cured) {
 fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open()?;
     let fix = GitignoreFix::plan(&repo, args.file.as_deref())?;
-    let untrack = if args.untrack { fix::tracked_bytecode(&repo.index()?) } else { Vec::new() };
+    let untrack = if args.untrack { fix::tracked_bytecode(&repo)? } else { Vec::new() };
     let name = String::from_utf8_lossy(&fix.relative).into_owned();
     if fix.plan.changes() {
         ignore_broken_pipe(print_diff(&mut io::stdout().lock(), &fix.diff()))?;

@@ -4,6 +4,9 @@
 //! `/`-separated, and need not be UTF-8). See SPEC "What counts as Python bytecode".
 
 use std::fmt;
+use std::sync::LazyLock;
+
+use memchr::memmem;
 
 /// Why a path counts as bytecode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,21 +44,41 @@ impl fmt::Display for Reason {
     }
 }
 
+const PYCACHE: &[u8] = b"__pycache__";
+
+/// A substring search, built once: the staged check classifies every index entry, and a
+/// vectorised search for the rare word beats splitting each path into components.
+static PYCACHE_FINDER: LazyLock<memmem::Finder<'static>> = LazyLock::new(|| memmem::Finder::new(PYCACHE));
+
 /// Classifies a `/`-separated path by name alone.
 pub fn classify(path: &[u8]) -> Option<Reason> {
-    if path.split(|&b| b == b'/').any(|part| part == b"__pycache__") {
+    if has_pycache_component(path) {
         return Some(Reason::InPycache);
     }
-    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-    if ends_with_ignore_case(name, b".pyc") {
+    // The suffixes hold no `/`, so the file name ends with one exactly when the path does.
+    if ends_with_ignore_case(path, b".pyc") {
         Some(Reason::Pyc)
-    } else if ends_with_ignore_case(name, b".pyo") {
+    } else if ends_with_ignore_case(path, b".pyo") {
         Some(Reason::Pyo)
-    } else if name.ends_with(b"$py.class") {
+    } else if path.ends_with(b"$py.class") {
         Some(Reason::JythonClass)
     } else {
         None
     }
+}
+
+/// Whether one of the path's components is exactly `__pycache__`. (`find` in a loop, not
+/// `find_iter`: almost every path has no match, and `find` costs less to start.)
+fn has_pycache_component(path: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(found) = path.get(from..).and_then(|rest| PYCACHE_FINDER.find(rest)) {
+        let (at, end) = (from + found, from + found + PYCACHE.len());
+        if (at == 0 || path[at - 1] == b'/') && path.get(end).is_none_or(|&b| b == b'/') {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// Classifies a git entry: only blobs and symlinks can be bytecode, never a submodule
@@ -100,6 +123,8 @@ mod tests {
             (b"X.PYO", Reason::Pyo),
             (b"lib/x$py.class", Reason::JythonClass),
             (b"with space/m\xff.pyc", Reason::Pyc),
+            (b"my__pycache__/__pycache__/x.py", Reason::InPycache),
+            (b"a/.PYO", Reason::Pyo),
         ];
         for (path, reason) in cases {
             assert_eq!(classify(path), Some(*reason), "{}", String::from_utf8_lossy(path));
@@ -124,6 +149,9 @@ mod tests {
             b"__pycache___/x.py",
             b"_pycache_/x.py",
             b"my__pycache__/x.py",
+            b"__pycache__x/y.py",
+            b"a/__pycache___",
+            b"a.pyc/",
             b"pyc",
             b"",
         ];

@@ -1,58 +1,115 @@
 //! The checks: which bytecode a commit would bring, which is tracked, which a commit holds.
 //!
-//! Speed matters because the staged check runs on every commit. It scans the index entries'
-//! paths (cheap byte comparisons) and consults `HEAD`'s tree only for the few bytecode
-//! candidates, instead of diffing the whole tree against the index.
+//! Speed matters because the staged check runs on every commit. The index reader hands
+//! every entry to a cheap filter ([`staged_candidate`], [`tracked_candidate`]: byte
+//! comparisons on the path) and keeps only the bytecode candidates; `HEAD` is read only
+//! when there is a candidate, and its tree consulted only for those, instead of diffing the
+//! whole tree against the index.
 
 use std::ffi::OsString;
 
 use anyhow::{Context, Result};
-use git2::{Index, IndexEntry, ObjectType, Oid, Tree};
+use git2::{ObjectType, Oid, Tree};
 
 use crate::bytecode::{self, Reason};
 use crate::ignore_rules::is_gitignore_path;
+use crate::index_file::{Entry, EntryRef};
 use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
-/// `GIT_INDEX_ENTRY_STAGEMASK`: non-zero stages are the sides of an unresolved conflict.
-const STAGE_MASK: u16 = 0x3000;
-/// `GIT_INDEX_ENTRY_INTENT_TO_ADD`, from `git add -N`: a placeholder, not staged content.
-const INTENT_TO_ADD: u16 = 1 << 13;
+/// Index entries the staged check must look at: bytecode that is staged content (not a
+/// conflict side, not `git add -N`), and sparse directories, which may hide bytecode.
+pub fn staged_candidate(entry: &EntryRef<'_>) -> bool {
+    !entry.intent_to_add && tracked_candidate(entry)
+}
 
-/// Bytecode the next commit would add or change, compared with `base` (`HEAD`, or no tree
-/// before the first commit). Deletions are never reported: removing bytecode is the cure.
-pub fn staged(index: &Index, base: Option<&Tree<'_>>) -> Result<Vec<Finding>> {
+/// Index entries `--all` must look at: tracked bytecode and sparse directories. Conflict
+/// sides (stages 1-3) are skipped; the resolved entry is checked.
+pub fn tracked_candidate(entry: &EntryRef<'_>) -> bool {
+    entry.stage == 0 && (entry.is_sparse_dir() || bytecode::classify_entry(entry.path, entry.mode).is_some())
+}
+
+/// Bytecode the next commit would add or change, compared with the tree it is built on
+/// (`HEAD`, or none before the first commit). Deletions are never reported: removing
+/// bytecode is the cure. `candidates` are the index entries [`staged_candidate`] kept.
+pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
+    if candidates.is_empty() {
+        return Ok(Vec::new()); // the common case: HEAD is not even read
+    }
+    let base = repo.commit_base_tree()?;
     let mut findings = Vec::new();
-    for entry in index.iter() {
-        if is_conflict_side(&entry) || entry.flags_extended & INTENT_TO_ADD != 0 {
-            continue;
+    for entry in candidates {
+        let id = entry_id(entry)?;
+        if entry.is_sparse_dir() {
+            staged_in_sparse_dir(repo, base.as_ref(), entry, id, &mut findings)?;
+        } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
+            if let Some(kind) = staged_kind(base.as_ref(), &entry.path, id, entry.mode)? {
+                findings.push(Finding::bytecode(kind, entry.path.clone(), reason));
+            }
         }
-        let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) else {
-            continue;
-        };
-        let kind = match base.map(|tree| tree.get_path(&bytes_path(&entry.path))) {
-            Some(Ok(committed)) if committed.id() == entry.id && committed.filemode() as u32 == entry.mode => continue,
-            Some(Ok(_)) => Kind::StagedModified,
-            Some(Err(e)) if e.code() == git2::ErrorCode::NotFound => Kind::StagedNew,
-            Some(Err(e)) => return Err(e).context("cannot read HEAD's tree"),
-            None => Kind::StagedNew,
-        };
-        findings.push(Finding::bytecode(kind, entry.path, reason));
     }
     Ok(findings)
 }
 
-/// Every bytecode entry tracked in the index.
-pub fn tracked(index: &Index) -> Vec<Finding> {
-    index
-        .iter()
-        .filter(|entry| !is_conflict_side(entry))
-        .filter_map(|entry| {
-            let reason = bytecode::classify_entry(&entry.path, entry.mode)?;
-            Some(Finding::bytecode(Kind::Tracked, entry.path, reason))
-        })
-        .collect()
+/// How a staged path differs from the base tree, or `None` when it does not.
+fn staged_kind(base: Option<&Tree<'_>>, path: &[u8], id: Oid, mode: u32) -> Result<Option<Kind>> {
+    Ok(match base.map(|tree| tree.get_path(&bytes_path(path))) {
+        Some(Ok(committed)) if committed.id() == id && committed.filemode() as u32 == mode => None,
+        Some(Ok(_)) => Some(Kind::StagedModified),
+        Some(Err(e)) if e.code() == git2::ErrorCode::NotFound => Some(Kind::StagedNew),
+        Some(Err(e)) => return Err(e).context("cannot read HEAD's tree"),
+        None => Some(Kind::StagedNew),
+    })
+}
+
+/// A sparse directory (sparse index) stands for a whole tree: unchanged from the base tree
+/// (the usual case), it adds nothing; otherwise its files are compared one by one.
+fn staged_in_sparse_dir(
+    repo: &Repo,
+    base: Option<&Tree<'_>>,
+    entry: &Entry,
+    id: Oid,
+    findings: &mut Vec<Finding>,
+) -> Result<()> {
+    let dir = entry.path.strip_suffix(b"/").unwrap_or(&entry.path);
+    if base.and_then(|tree| tree.get_path(&bytes_path(dir)).ok()).is_some_and(|committed| committed.id() == id) {
+        return Ok(());
+    }
+    walk_sparse_dir(repo, entry, id, &mut |path, file_id, mode, reason| {
+        if let Some(kind) = staged_kind(base, path, file_id, mode)? {
+            findings.push(Finding::bytecode(kind, path.to_vec(), reason));
+        }
+        Ok(())
+    })
+}
+
+/// Every bytecode entry tracked in the index. `candidates` are the entries
+/// [`tracked_candidate`] kept.
+pub fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
+    let mut findings = Vec::new();
+    for entry in candidates {
+        if entry.is_sparse_dir() {
+            walk_sparse_dir(repo, entry, entry_id(entry)?, &mut |path, _, _, reason| {
+                findings.push(Finding::bytecode(Kind::Tracked, path.to_vec(), reason));
+                Ok(())
+            })?;
+        } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
+            findings.push(Finding::bytecode(Kind::Tracked, entry.path.clone(), reason));
+        }
+    }
+    Ok(findings)
+}
+
+/// Calls `visit` with the path, id, mode and reason of every bytecode file in the tree a
+/// sparse-directory entry names (as `git ls-files` lists them, expanding the directory).
+fn walk_sparse_dir(repo: &Repo, entry: &Entry, id: Oid, visit: &mut BytecodeVisitor<'_>) -> Result<()> {
+    let tree = repo.git().find_tree(id).context("cannot read a sparse directory's tree of the index")?;
+    walk_bytecode(repo, &tree, &mut entry.path.clone(), visit)
+}
+
+fn entry_id(entry: &Entry) -> Result<Oid> {
+    Oid::from_bytes(&entry.id).context("cannot read an object id of the index")
 }
 
 /// What a walk of a commit's tree found.
@@ -64,35 +121,58 @@ pub struct TreeScan {
     pub gitignores: Vec<(Vec<u8>, Oid)>,
 }
 
-/// Walks a commit's tree once for bytecode and ignore files.
+/// Walks a commit's tree once, for bytecode and for ignore files.
 pub fn in_tree(repo: &Repo, tree: &Tree<'_>) -> Result<TreeScan> {
     let mut scan = TreeScan::default();
-    walk_tree(repo, tree, &mut Vec::new(), &mut scan)?;
+    walk_files(repo, tree, &mut Vec::new(), &mut |path, id, mode| {
+        if let Some(reason) = bytecode::classify_entry(path, mode) {
+            scan.findings.push(Finding::bytecode(Kind::InCommit, path.to_vec(), reason));
+        } else if is_regular_file(mode) && is_gitignore_path(path) {
+            scan.gitignores.push((path.to_vec(), id));
+        }
+        Ok(())
+    })?;
     Ok(scan)
 }
 
-fn walk_tree(repo: &Repo, tree: &Tree<'_>, prefix: &mut Vec<u8>, scan: &mut TreeScan) -> Result<()> {
+/// Sees a bytecode file of a tree: its path, object id, mode and why it is bytecode.
+type BytecodeVisitor<'a> = dyn FnMut(&[u8], Oid, u32, Reason) -> Result<()> + 'a;
+
+/// Sees a file (any entry but a tree) of a tree: its path, object id and mode.
+type FileVisitor<'a> = dyn FnMut(&[u8], Oid, u32) -> Result<()> + 'a;
+
+/// Visits the bytecode blobs and symlinks under `tree`, whose path is `prefix`.
+fn walk_bytecode(repo: &Repo, tree: &Tree<'_>, prefix: &mut Vec<u8>, visit: &mut BytecodeVisitor<'_>) -> Result<()> {
+    walk_files(repo, tree, prefix, &mut |path, id, mode| match bytecode::classify_entry(path, mode) {
+        Some(reason) => visit(path, id, mode, reason),
+        None => Ok(()),
+    })
+}
+
+/// Visits every file under `tree`, whose path is `prefix`, in git's path order.
+fn walk_files(repo: &Repo, tree: &Tree<'_>, prefix: &mut Vec<u8>, visit: &mut FileVisitor<'_>) -> Result<()> {
     for entry in tree.iter() {
         let start = prefix.len();
         prefix.extend_from_slice(entry.name_bytes());
-        let mode = entry.filemode() as u32;
         if entry.kind() == Some(ObjectType::Tree) {
             let subtree = repo.git().find_tree(entry.id()).context("cannot read a tree of the commit")?;
             prefix.push(b'/');
-            walk_tree(repo, &subtree, prefix, scan)?;
-        } else if let Some(reason) = bytecode::classify_entry(prefix, mode) {
-            scan.findings.push(Finding::bytecode(Kind::InCommit, prefix.clone(), reason));
-        } else if entry.name_bytes() == b".gitignore" && mode & 0o170000 == 0o100000 {
-            scan.gitignores.push((prefix.clone(), entry.id()));
+            walk_files(repo, &subtree, prefix, visit)?;
+        } else {
+            visit(prefix, entry.id(), entry.filemode() as u32)?;
         }
         prefix.truncate(start);
     }
     Ok(())
 }
 
-/// The tracked `.gitignore` files of an index.
-pub fn tracked_gitignores(index: &Index) -> Vec<Vec<u8>> {
-    index.iter().map(|entry| entry.path).filter(|path| is_gitignore_path(path)).collect()
+/// Index entries the ignore-rule audit reads: the tracked `.gitignore` files.
+pub fn gitignore_entry(entry: &EntryRef<'_>) -> bool {
+    entry.stage == 0 && is_regular_file(entry.mode) && is_gitignore_path(entry.path)
+}
+
+fn is_regular_file(mode: u32) -> bool {
+    mode & 0o170000 == 0o100000
 }
 
 /// The files named on the command line, judged by name only (no repository needed).
@@ -115,10 +195,6 @@ fn normalise_named(path: Vec<u8>) -> Vec<u8> {
     let mut out = if path.starts_with(b"/") { b"/".to_vec() } else { Vec::new() };
     out.extend_from_slice(&parts.join(&b'/'));
     out
-}
-
-fn is_conflict_side(entry: &IndexEntry) -> bool {
-    entry.flags & STAGE_MASK != 0
 }
 
 #[cfg(test)]

@@ -12,8 +12,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use git2::Index;
 
 use crate::bytecode;
+use crate::check::gitignore_entry;
 use crate::gitignore_edit::{self, Plan, Source};
-use crate::ignore_rules::{Probe, find_gitignores, is_gitignore_path};
+use crate::ignore_rules::{Probe, find_gitignores};
+use crate::index_file::Entry;
 use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 
@@ -34,12 +36,16 @@ impl GitignoreFix {
         let top = worktree_top(repo)?;
         let (path, relative) = resolve_target(repo, &top, file)?;
         let old = read_target(&path)?;
-        let index = repo.index().ok();
-        let sources = ignore_sources(&top, index.as_ref(), &relative, old.as_deref());
-        let tracked: Vec<Probe> = index
-            .as_ref()
-            .map(|index| tracked_bytecode(index).into_iter().map(|path| Probe { path, is_dir: false }).collect())
+        // The index only adds tracked paths to what is judged: without one, the worktree walk
+        // still finds every `.gitignore`.
+        let tracked = repo
+            .read_index(|e| e.stage == 0 && (bytecode::classify_entry(e.path, e.mode).is_some() || gitignore_entry(e)))
+            .map(|entries| entries.kept)
             .unwrap_or_default();
+        let (gitignores, bytecode): (Vec<Entry>, Vec<Entry>) =
+            tracked.into_iter().partition(|e| gitignore_entry(&e.as_entry_ref()));
+        let sources = ignore_sources(&top, gitignores.into_iter().map(|e| e.path), &relative, old.as_deref());
+        let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
         let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
         let plan = gitignore_edit::plan(&relative, &sources, &tracked, ignore_case);
         Ok(GitignoreFix { path, relative, old, plan })
@@ -135,11 +141,14 @@ fn read_target(path: &Path) -> Result<Option<Vec<u8>>> {
 
 /// Every `.gitignore` git reads in the worktree (found by a walk, plus the tracked ones),
 /// with the target's current content.
-fn ignore_sources(top: &Path, index: Option<&Index>, target: &[u8], target_bytes: Option<&[u8]>) -> Vec<Source> {
+fn ignore_sources(
+    top: &Path,
+    tracked: impl Iterator<Item = Vec<u8>>,
+    target: &[u8],
+    target_bytes: Option<&[u8]>,
+) -> Vec<Source> {
     let mut paths = find_gitignores(top);
-    if let Some(index) = index {
-        paths.extend(index.iter().map(|e| e.path).filter(|p| is_gitignore_path(p)));
-    }
+    paths.extend(tracked);
     paths.sort();
     paths.dedup();
     let mut sources: Vec<Source> = paths
@@ -158,14 +167,10 @@ fn ignore_sources(top: &Path, index: Option<&Index>, target: &[u8], target_bytes
     sources
 }
 
-/// Paths of the tracked bytecode entries of an index (resolved entries only).
-pub fn tracked_bytecode(index: &Index) -> Vec<Vec<u8>> {
-    index
-        .iter()
-        .filter(|entry| entry.flags & 0x3000 == 0)
-        .filter(|entry| bytecode::classify_entry(&entry.path, entry.mode).is_some())
-        .map(|entry| entry.path)
-        .collect()
+/// Paths of the tracked bytecode entries of the index (resolved entries only).
+pub fn tracked_bytecode(repo: &Repo) -> Result<Vec<Vec<u8>>> {
+    let entries = repo.read_index(|e| e.stage == 0 && bytecode::classify_entry(e.path, e.mode).is_some())?;
+    Ok(entries.kept.into_iter().map(|entry| entry.path).collect())
 }
 
 /// Changes to make to the index in one locked write.

@@ -14,6 +14,7 @@ pub mod hook_env;
 pub mod hooks;
 pub mod ignore_audit;
 pub mod ignore_rules;
+pub mod index_file;
 pub mod paths;
 pub mod prompt;
 pub mod repo;

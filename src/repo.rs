@@ -11,6 +11,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Index, Repository, Tree};
 
+use crate::index_file::{self, Entries, EntryRef};
+
 pub struct Repo {
     git: Repository,
 }
@@ -20,6 +22,9 @@ impl Repo {
     /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
     pub fn open() -> Result<Repo> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        // libgit2 hashes every object it reads again to verify its id; git does not (only
+        // `git fsck` does), and the checks read trees on every commit.
+        git2::opts::strict_hash_verification(false);
         let git = match Repository::open_from_env() {
             Ok(git) => git,
             Err(e) if e.code() == ErrorCode::NotFound => bail!(
@@ -66,24 +71,40 @@ impl Repo {
         std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from).unwrap_or_else(|| self.git.path().join("index"))
     }
 
-    /// The index, read in full. A bare repository has none: git2 would hand back an empty
-    /// one, which would make every file look deleted, so refuse instead.
+    /// The index, read in full by git2 (for writing it back). A bare repository has none:
+    /// git2 would hand back an empty one, which would make every file look deleted, so
+    /// refuse instead.
     pub fn index(&self) -> Result<Index> {
+        self.refuse_bare()?;
+        self.git.index().map_err(|e| self.unreadable_index(e.message()))
+    }
+
+    /// The entries of the index that `keep` keeps, and how many it holds in all: one
+    /// streaming pass that copies only what is kept (see [`crate::index_file`]). Use this to
+    /// check the index; `index()` to change it.
+    pub fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
+        self.refuse_bare()?;
+        index_file::read_entries(&self.index_path(), self.git.path(), keep)
+            .map_err(|e| self.unreadable_index(&e.to_string()))
+    }
+
+    fn refuse_bare(&self) -> Result<()> {
         if self.is_bare() {
             bail!(
                 "{} is a bare repository: it has no index to check; check a commit with --rev <REV>",
                 self.git.path().display()
             );
         }
+        Ok(())
+    }
+
+    fn unreadable_index(&self, why: &str) -> anyhow::Error {
         let path = self.index_path();
-        self.git.index().map_err(|e| {
-            anyhow!(
-                "cannot read the index {}: {}; if `git status` fails too, rebuild it with `rm {} && git reset`",
-                path.display(),
-                e.message(),
-                path.display()
-            )
-        })
+        anyhow!(
+            "cannot read the index {}: {why}; if `git status` fails too, rebuild it with `rm {} && git reset`",
+            path.display(),
+            path.display()
+        )
     }
 
     /// The tree of `HEAD`, or `None` on an unborn branch (no commit yet).

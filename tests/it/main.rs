@@ -7,6 +7,7 @@ mod fix_gitignore;
 mod fix_property;
 mod hook_commit;
 mod ignore_git;
+mod index_format;
 mod install;
 mod modes;
 mod support;

@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# Benchmark: pycache-guard against the git pipelines a user would write instead.
+#
+#   bench/run.sh                       # 10,000 and 100,000 tracked files
+#   bench/run.sh 10000 100000 1000000  # add the 1M-file repository (~100 MB index, slow to build)
+#
+# For each size it builds a synthetic Python-like repository in a temporary folder, fast and
+# without a checkout: `git fast-import` of one commit whose paths share a few blobs, then
+# `git read-tree HEAD` to fill the index, then 10 staged changes (3 of them bytecode) with
+# `git update-index --index-info`. Then, in one hyperfine run per size, side by side:
+#   check (staged)  vs  git diff --cached --name-only --diff-filter=ACMR | grep -E RE
+#   check --all     vs  git ls-files | grep -E RE
+# and, without a shell in between (startup cost), `check` vs `git rev-parse --git-dir`.
+# Peak memory (max RSS, /usr/bin/time) of `check` against `git diff --cached`.
+# Prints a Markdown table with the medians and the ratios (tool / git; smaller is better).
+#
+# Environment: INDEX_VERSION=4 writes the index in version 4 (default: git's default, 2);
+# KEEP=1 keeps the repositories (their folder is printed); CARGO_TARGET_DIR is honoured.
+# Needs git, cargo, hyperfine, jq and GNU time (`apt-get install -y hyperfine jq time`).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+SIZES=("$@")
+[ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000)
+RE='(^|/)__pycache__/|\.py[co]$'
+
+# git as the benchmark sees it: no system or user configuration, no inherited repository.
+unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY
+export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null LC_ALL=C
+
+need_tools() {
+    local missing=()
+    command -v hyperfine >/dev/null || missing+=(hyperfine)
+    command -v jq >/dev/null || missing+=(jq)
+    [ -x /usr/bin/time ] || missing+=(time)
+    [ ${#missing[@]} -eq 0 ] && return
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "installing ${missing[*]}" >&2
+        apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "bench/run.sh needs: ${missing[*]} (Debian/Ubuntu: sudo apt-get install -y ${missing[*]})" >&2
+        exit 2
+    fi
+}
+
+build_tool() {
+    cargo build --release --quiet
+    BIN="${CARGO_TARGET_DIR:-$ROOT/target}/release/pycache-guard"
+    BIN=$(realpath "$BIN")
+}
+
+# A fast-import stream: six small blobs, then one commit of $1 paths laid out like a
+# monorepo of Python services (20 files a folder, paths of about 60 bytes).
+fast_import_stream() {
+    awk -v n="$1" 'BEGIN {
+        split("import os\n|def test():\n    assert True\n|# Service\n|{}\n|int x;\n|", content, "|")
+        for (b = 1; b <= 6; b++) printf "blob\nmark :%d\ndata %d\n%s\n", b, length(content[b]), content[b]
+        printf "commit refs/heads/main\ncommitter Bench <bench@example.invalid> 1767225600 +0000\ndata 7\ninitial\n"
+        for (i = 0; i < n; i++) {
+            p = int(i / 5000); q = int(i % 5000 / 100); r = int(i % 100 / 20); f = i % 20
+            dir = sprintf("services/svc_%03d/src/svc_%03d/pkg_%02d/sub_%d", p, p, q, r)
+            if (f == 0) { name = "__init__.py"; mark = 6 }
+            else if (f < 14) { name = sprintf("module_%02d.py", f); mark = 1 }
+            else if (f < 17) { name = sprintf("test_module_%02d.py", f); mark = 2 }
+            else if (f == 17) { name = "README.md"; mark = 3 }
+            else if (f == 18) { name = "schema.json"; mark = 4 }
+            else { name = "native.c"; mark = 5 }
+            printf "M 100644 :%d %s/%s\n", mark, dir, name
+        }
+    }'
+}
+
+# 10 staged changes: 4 modified and 3 new Python files, 3 new bytecode files.
+stage_changes() {
+    local base=services/svc_000/src/svc_000 blob
+    blob=$(echo "changed" | git hash-object -w --stdin)
+    {
+        for i in 01 02 03 04; do printf '100644 %s\t%s/pkg_00/sub_0/module_%s.py\n' "$blob" "$base" "$i"; done
+        for i in 1 2 3; do printf '100644 %s\t%s/pkg_01/sub_1/new_%s.py\n' "$blob" "$base" "$i"; done
+        printf '100644 %s\t%s/pkg_00/sub_0/__pycache__/module_01.cpython-312.pyc\n' "$blob" "$base"
+        printf '100644 %s\t%s/pkg_02/__pycache__/__init__.cpython-312.pyc\n' "$blob" "$base"
+        printf '100644 %s\ttools/legacy_build.pyc\n' "$blob"
+    } | git update-index --add --index-info
+}
+
+make_repo() { # $1 = folder, $2 = number of tracked files
+    git init -q -b main "$1"
+    (
+        cd "$1"
+        fast_import_stream "$2" | git fast-import --quiet
+        git read-tree HEAD
+        [ -z "${INDEX_VERSION:-}" ] || git update-index --index-version "$INDEX_VERSION"
+        stage_changes
+        local staged
+        staged=$(git diff --cached --name-only | wc -l)
+        [ "$staged" = 10 ] || { echo "expected 10 staged changes, got $staged" >&2; exit 1; }
+    )
+}
+
+median_ms() { # $1 = hyperfine JSON, $2 = index of the command
+    jq -r ".results[$2].median * 1000" "$1"
+}
+
+peak_kib() { # the largest max RSS (KiB) of three runs of "$@"
+    local peak=0 rss
+    for _ in 1 2 3; do
+        /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >/dev/null 2>&1 || true
+        rss=$(tail -n1 "$WORK/rss")
+        [ "$rss" -gt "$peak" ] && peak=$rss
+    done
+    echo "$peak"
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+num() { awk -v a="$1" 'BEGIN { printf (a < 10 ? "%.2f" : "%.1f"), a }'; }
+
+bench_size() { # $1 = number of tracked files; appends a table row to $ROWS
+    local n=$1 repo="$WORK/repo-$1" json="$WORK/times-$1.json" startup="$WORK/startup-$1.json"
+    echo "== $n tracked files: building the repository" >&2
+    local t0=$SECONDS
+    make_repo "$repo" "$n"
+    echo "   built in $((SECONDS - t0)) s; index $(du -h "$repo/.git/index" | cut -f1)" >&2
+    cd "$repo"
+    # The tool exits 1 (bytecode found): -i keeps hyperfine going.
+    # Room for more tool cases (e.g. the ignore-rule audit, `check --strict`): add them at
+    # the end so the indexes below stay put.
+    hyperfine --style basic -i --warmup 3 --min-runs 15 --export-json "$json" \
+        -n check "$BIN check" \
+        -n 'git diff --cached | grep' "git diff --cached --name-only --diff-filter=ACMR | grep -E '$RE'" \
+        -n 'check --all' "$BIN check --all" \
+        -n 'git ls-files | grep' "git ls-files | grep -E '$RE'" >&2
+    hyperfine --style basic -N -i --warmup 10 --min-runs 50 --export-json "$startup" \
+        -n check "$BIN check" -n 'git rev-parse --git-dir' 'git rev-parse --git-dir' >&2
+    local tool_rss git_rss
+    tool_rss=$(peak_kib "$BIN" check)
+    git_rss=$(peak_kib git diff --cached --name-only --diff-filter=ACMR)
+    cd "$WORK"
+
+    local staged diff all lsfiles bare revparse
+    staged=$(median_ms "$json" 0) diff=$(median_ms "$json" 1)
+    all=$(median_ms "$json" 2) lsfiles=$(median_ms "$json" 3)
+    bare=$(median_ms "$startup" 0) revparse=$(median_ms "$startup" 1)
+    ROWS+=("| $(printf "%'d" "$n") | $(du -h "$repo/.git/index" | cut -f1) \
+| $(num "$staged") | $(num "$diff") | **$(ratio "$staged" "$diff")** \
+| $(num "$all") | $(num "$lsfiles") | **$(ratio "$all" "$lsfiles")** \
+| $(num "$bare") | $(num "$revparse") | **$(ratio "$bare" "$revparse")** \
+| $((tool_rss / 1024)) | $((git_rss / 1024)) | **$(ratio "$tool_rss" "$git_rss")** |")
+    [ -n "${KEEP:-}" ] || rm -rf "$repo"
+}
+
+need_tools
+build_tool
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/pycache-guard-bench.XXXXXX")
+[ -n "${KEEP:-}" ] && echo "repositories kept in $WORK" >&2 || trap 'rm -rf "$WORK"' EXIT
+ROWS=()
+for n in "${SIZES[@]}"; do bench_size "$n"; done
+
+echo
+echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
+    "$(git --version), $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg);" \
+    "index version ${INDEX_VERSION:-2}; median wall time in ms (whole process: hyperfine -N, no shell);" \
+    "peak memory (max RSS) in MiB; ratio = tool / git"
+echo
+echo "| tracked files | index | \`check\` | \`git diff --cached \\| grep\` | ratio | \`check --all\` | \`git ls-files \\| grep\` | ratio | whole process: \`check\` | \`git rev-parse --git-dir\` | ratio | peak MiB: \`check\` | \`git diff --cached\` | ratio |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+printf '%s\n' "${ROWS[@]}"
