@@ -4,7 +4,8 @@
 //! job. Every error is one line on stderr; a panic is caught and reported the same way.
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -12,8 +13,13 @@ use clap::Parser;
 use colored::Colorize;
 
 use crate::check;
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, GlobalArgs, InstallArgs};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, GlobalArgs, InstallArgs, OutputFormat};
+use crate::config::Settings;
+use crate::formats;
+use crate::history;
 use crate::hooks;
+use crate::paths::{bytes_path, join_relative, path_bytes};
+use crate::pre_push::{self, PushSource};
 use crate::repo::Repo;
 use crate::report::{self, CommandContext, Finding, Severity};
 
@@ -89,26 +95,52 @@ fn configure_color(choice: ColorChoice) {
 }
 
 fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
-    let (findings, commands) = collect_findings(args, global)?;
-    let mut stdout = io::stdout().lock();
-    let mut stderr = io::stderr().lock();
-    ignore_broken_pipe(report::print_human(&mut stdout, &findings, &commands))?;
-    if !global.quiet {
-        ignore_broken_pipe(report::print_human_summary(&mut stderr, &findings, &commands))?;
-    }
+    let (mut findings, commands, settings) = collect_findings(args, global)?;
+    findings.retain(|finding| !settings.is_allowed(&finding.path));
+    print_report(args.format, &findings, &commands, global)?;
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
     Ok(if blocking { ExitStatus::Failure } else { ExitStatus::Success })
 }
 
-fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
+/// Findings to stdout in the chosen format; for people, the summary to stderr, and inside
+/// GitHub Actions the annotations too.
+fn print_report(
+    format: OutputFormat,
+    findings: &[Finding],
+    commands: &CommandContext,
+    global: &GlobalArgs,
+) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    ignore_broken_pipe(formats::print(&mut stdout, format, findings, commands))?;
+    if format == OutputFormat::Human && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        ignore_broken_pipe(formats::github::print(&mut stdout, findings, commands))?;
+    }
+    if !global.quiet && matches!(format, OutputFormat::Human | OutputFormat::Github) {
+        ignore_broken_pipe(report::print_human_summary(&mut io::stderr().lock(), findings, commands))?;
+    }
+    Ok(())
+}
+
+fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext, Settings)> {
     if !args.paths.is_empty() {
-        // Paths are relative to the current folder, and so are the commands we print.
-        verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
-        return Ok((check::named(&args.paths), CommandContext::default()));
+        return named_findings(args, global);
     }
     let repo = Repo::open()?;
     let commands = CommandContext { cwd_prefix: repo.cwd_prefix() };
-    let findings = if let Some(rev) = &args.rev {
+    // A bare repository has no worktree to hold a config file.
+    let settings = match repo.workdir() {
+        Some(top) => Settings::load(top, args.strict)?,
+        None => Settings::without_file(args.strict),
+    };
+    if let Some(source) = &settings.source {
+        verbose(global, format_args!("using the config in {}", source.display()));
+    }
+    let findings = if let Some(range) = &args.range {
+        verbose(global, format_args!("checking the commits of {range}"));
+        history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?
+    } else if args.pre_push {
+        history::bytecode_in_commits(&repo, &pre_push_walk(&repo, args, global)?)?
+    } else if let Some(rev) = &args.rev {
         verbose(global, format_args!("checking every file of {rev}"));
         check::in_tree(&repo, &repo.rev_tree(rev)?)?
     } else if args.all {
@@ -120,13 +152,65 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Findin
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
         check::staged(&index, repo.commit_base_tree()?.as_ref())?
     };
-    Ok((findings, commands))
+    Ok((findings, commands, settings))
+}
+
+/// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
+/// matched against `allow` relative to its top), else the current folder's.
+fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext, Settings)> {
+    // Paths are relative to the current folder, and so are the commands we print.
+    verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let (root, prefix) =
+        match Repo::open().ok().and_then(|repo| Some((repo.workdir()?.to_path_buf(), repo.cwd_prefix()))) {
+            Some((top, prefix)) => (top, prefix),
+            None => (cwd.clone(), Vec::new()),
+        };
+    let settings = Settings::load(&root, args.strict)?;
+    let findings = check::named(&args.paths)
+        .into_iter()
+        .filter(|finding| !named_is_allowed(&settings, &root, &prefix, &finding.path))
+        .collect();
+    Ok((findings, CommandContext::default(), settings))
+}
+
+/// Whether the allow-list exempts a named path, taken relative to the config's folder.
+fn named_is_allowed(settings: &Settings, root: &Path, prefix: &[u8], path: &[u8]) -> bool {
+    let relative = if path.starts_with(b"/") {
+        let (Ok(root), Ok(absolute)) = (root.canonicalize(), bytes_path(path).canonicalize()) else {
+            return false;
+        };
+        match absolute.strip_prefix(&root) {
+            Ok(rest) => Some(path_bytes(rest).into_owned()),
+            Err(_) => None,
+        }
+    } else {
+        join_relative(prefix, path)
+    };
+    relative.is_some_and(|relative| settings.is_allowed(&relative))
+}
+
+/// The commits a push would send (see `pre_push`): from the framework's variables, from
+/// git's lines on standard input, or `HEAD`'s unpushed commits when there is no input.
+fn pre_push_walk(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<history::Walk> {
+    let source = pre_push::source(args.remote.as_deref(), io::stdin().is_terminal());
+    verbose(global, format_args!("checking the pushed commits ({source:?})"));
+    match source {
+        PushSource::Stdin { remote } => {
+            let mut input = String::new();
+            io::stdin().read_to_string(&mut input).context("cannot read the pre-push lines from standard input")?;
+            pre_push::walk_for_lines(repo, &pre_push::parse_lines(&input)?, remote.as_deref())
+        }
+        other => pre_push::walk_for_source(repo, &other),
+    }
 }
 
 fn run_install(args: &InstallArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open()?;
     let dir = hooks::hooks_dir(&repo)?;
-    say_all(global, hooks::install(&dir, &[hooks::PRE_COMMIT], args.force)?);
+    let wanted: &[hooks::Hook] =
+        if args.pre_push { &[hooks::PRE_COMMIT, hooks::PRE_PUSH] } else { &[hooks::PRE_COMMIT] };
+    say_all(global, hooks::install(&dir, wanted, args.force)?);
     Ok(ExitStatus::Success)
 }
 

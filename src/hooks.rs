@@ -23,8 +23,10 @@ pub struct Hook {
 }
 
 pub const PRE_COMMIT: Hook = Hook { name: "pre-commit", script: include_str!("../hooks/pre-commit") };
+pub const PRE_PUSH: Hook = Hook { name: "pre-push", script: include_str!("../hooks/pre-push") };
 
-const ALL_HOOKS: [Hook; 1] = [PRE_COMMIT];
+/// Every hook we may have installed: `uninstall` removes each one it finds.
+const ALL_HOOKS: [Hook; 2] = [PRE_COMMIT, PRE_PUSH];
 
 /// Where git runs this repository's hooks from: `core.hooksPath` when set (relative to the
 /// worktree top, as git reads it), else the common git directory's `hooks/`, which linked

@@ -24,9 +24,24 @@ pub enum Kind {
     InCommit,
     /// A file named on the command line that is bytecode.
     Named,
+    /// Bytecode a commit of a checked range added (`--range`, `--pre-push`).
+    CommitAdded,
+    /// Bytecode already in the history that a commit of a checked range changed.
+    CommitModified,
 }
 
 impl Kind {
+    /// Every kind, in a stable order (SARIF numbers its rules by it).
+    pub const ALL: &[Kind] = &[
+        Kind::StagedNew,
+        Kind::StagedModified,
+        Kind::Tracked,
+        Kind::InCommit,
+        Kind::Named,
+        Kind::CommitAdded,
+        Kind::CommitModified,
+    ];
+
     pub fn id(self) -> &'static str {
         match self {
             Kind::StagedNew => "staged-new",
@@ -34,16 +49,37 @@ impl Kind {
             Kind::Tracked => "tracked",
             Kind::InCommit => "in-commit",
             Kind::Named => "named",
+            Kind::CommitAdded => "commit-added",
+            Kind::CommitModified => "commit-modified",
         }
     }
 
-    fn describe(self) -> &'static str {
+    /// Whether the finding is about history: untracking the file now does not remove it.
+    pub fn is_history(self) -> bool {
+        matches!(self, Kind::CommitAdded | Kind::CommitModified)
+    }
+
+    /// How to fix a finding of this kind, in a sentence (SARIF rule help).
+    pub fn help(self) -> &'static str {
+        if self.is_history() {
+            "Rewrite the commit that brought the file, and every later one, without it \
+             (git rebase -i <commit>~, then git rm --cached the file in that commit), and ignore \
+             bytecode with `pycache-guard fix-gitignore`."
+        } else {
+            "Untrack the file, keeping it on disk, with git rm --cached, and ignore bytecode with \
+             `pycache-guard fix-gitignore`."
+        }
+    }
+
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Kind::StagedNew => "new bytecode file staged for commit",
             Kind::StagedModified => "tracked bytecode file modified and staged for commit",
             Kind::Tracked => "bytecode file tracked by git",
             Kind::InCommit => "bytecode file in the commit",
             Kind::Named => "bytecode file",
+            Kind::CommitAdded => "bytecode file added by commit",
+            Kind::CommitModified => "bytecode file changed by commit",
         }
     }
 }
@@ -54,6 +90,16 @@ pub enum Severity {
     Warning,
 }
 
+impl Severity {
+    /// The name machine-readable reports use (also SARIF's `level`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
+}
+
 /// One thing the user should know about, with enough data for every output format.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Finding {
@@ -62,17 +108,34 @@ pub struct Finding {
     /// Repository-relative path, as git stores it (raw bytes).
     pub path: Vec<u8>,
     pub reason: Reason,
+    /// The full id of the commit that brought the file, for findings about history.
+    pub commit: Option<String>,
 }
 
 impl Finding {
     pub fn bytecode(kind: Kind, path: Vec<u8>, reason: Reason) -> Finding {
-        Finding { kind, severity: Severity::Error, path, reason }
+        Finding { kind, severity: Severity::Error, path, reason, commit: None }
     }
 
-    /// The sentence after the path: what was found and why it counts as bytecode.
-    pub fn message(&self) -> String {
-        format!("{} ({})", self.kind.describe(), self.reason)
+    /// The same finding, naming the commit that brought it.
+    pub fn in_commit(mut self, commit: String) -> Finding {
+        self.commit = Some(commit);
+        self
     }
+
+    /// The sentence after the path: what was found (and in which commit) and why it counts
+    /// as bytecode.
+    pub fn message(&self) -> String {
+        match &self.commit {
+            Some(commit) => format!("{} {} ({})", self.kind.describe(), short_id(commit), self.reason),
+            None => format!("{} ({})", self.kind.describe(), self.reason),
+        }
+    }
+}
+
+/// A commit id as people quote it: its first 12 hex digits.
+pub fn short_id(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
 }
 
 /// Where the printed commands will be pasted: the user's folder relative to the worktree top.
@@ -118,10 +181,22 @@ pub fn print_human(out: &mut impl Write, findings: &[Finding], commands: &Comman
             "{}: {label}: {}; fix: {}",
             display_path(&finding.path).bold(),
             finding.message(),
-            commands.untrack_command([finding.path.as_slice()]).cyan()
+            fix_for(finding, commands).cyan()
         )?;
     }
     Ok(())
+}
+
+/// The fix for one finding: untrack it, or, when a commit brought it, rewrite that history.
+pub fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
+    match &finding.commit {
+        Some(commit) => rewrite_hint(short_id(commit)),
+        None => commands.untrack_command([finding.path.as_slice()]),
+    }
+}
+
+fn rewrite_hint(commit: &str) -> String {
+    format!("rewrite the history from commit {commit} without it (git rebase -i {commit}~)")
 }
 
 /// The closing lines for people: how many findings, and one command that fixes them all.
@@ -132,12 +207,23 @@ pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands:
     }
     let count = blocking.len();
     let noun = if count == 1 { "bytecode file" } else { "bytecode files" };
+    let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit.is_some());
+    if let Some(oldest) = history.first().and_then(|f| f.commit.as_deref()) {
+        let commits = if history.len() == 1 { "a commit" } else { "the checked commits" };
+        writeln!(out, "{} {count} Python {noun} added by {commits}.", "pycache-guard:".red().bold())?;
+        writeln!(
+            out,
+            "Untracking them now leaves them in the history; {}, then push again.",
+            rewrite_hint(short_id(oldest)).cyan()
+        )?;
+        return Ok(());
+    }
     writeln!(out, "{} {count} Python {noun} found.", "pycache-guard:".red().bold())?;
     writeln!(
         out,
         "Untrack {} (the files stay on disk): {}",
         if count == 1 { "it" } else { "them all" },
-        commands.untrack_command(blocking.iter().map(|f| f.path.as_slice())).cyan()
+        commands.untrack_command(current.iter().map(|f| f.path.as_slice())).cyan()
     )
 }
 
@@ -175,5 +261,28 @@ mod tests {
         ];
         let text = plain(&findings, b"pkg/");
         assert!(text.contains("git rm --cached -- 'a b.pyc' ':(literal)../other/[x].pyo'\n"), "{text}");
+    }
+
+    #[test]
+    fn history_findings_name_the_commit_and_the_rewrite() {
+        let commit = "0123456789abcdef0123456789abcdef01234567".to_owned();
+        let finding = Finding::bytecode(Kind::CommitAdded, b"a.pyc".to_vec(), Reason::Pyc).in_commit(commit);
+        let text = plain(&[finding], b"");
+        assert_eq!(
+            text,
+            "a.pyc: error: bytecode file added by commit 0123456789ab (compiled Python bytecode, *.pyc); \
+             fix: rewrite the history from commit 0123456789ab without it (git rebase -i 0123456789ab~)\n\
+             pycache-guard: 1 Python bytecode file added by a commit.\n\
+             Untracking them now leaves them in the history; rewrite the history from commit 0123456789ab \
+             without it (git rebase -i 0123456789ab~), then push again.\n"
+        );
+    }
+
+    #[test]
+    fn kind_ids_are_unique() {
+        let mut ids: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Kind::ALL.len());
     }
 }
