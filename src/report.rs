@@ -211,9 +211,10 @@ pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands:
     if let Some(oldest) = history.first().and_then(|f| f.commit.as_deref()) {
         let commits = if history.len() == 1 { "a commit" } else { "the checked commits" };
         writeln!(out, "{} {count} Python {noun} added by {commits}.", "pycache-guard:".red().bold())?;
+        let them = if count == 1 { "it" } else { "them" };
         writeln!(
             out,
-            "Untracking them now leaves them in the history; {}, then push again.",
+            "A new commit that removes {them} leaves {them} in the history: {} instead.",
             rewrite_hint(short_id(oldest)).cyan()
         )?;
         return Ok(());
@@ -273,8 +274,8 @@ mod tests {
             "a.pyc: error: bytecode file added by commit 0123456789ab (compiled Python bytecode, *.pyc); \
              fix: rewrite the history from commit 0123456789ab without it (git rebase -i 0123456789ab~)\n\
              pycache-guard: 1 Python bytecode file added by a commit.\n\
-             Untracking them now leaves them in the history; rewrite the history from commit 0123456789ab \
-             without it (git rebase -i 0123456789ab~), then push again.\n"
+             A new commit that removes it leaves it in the history: rewrite the history from commit \
+             0123456789ab without it (git rebase -i 0123456789ab~) instead.\n"
         );
     }
 
