@@ -95,8 +95,7 @@ fn configure_color(choice: ColorChoice) {
 }
 
 fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
-    let (mut findings, commands, settings) = collect_findings(args, global)?;
-    findings.retain(|finding| !settings.is_allowed(&finding.path));
+    let (findings, commands) = collect_findings(args, global)?;
     print_report(args.format, &findings, &commands, global)?;
     let blocking = findings.iter().any(|f| f.severity == Severity::Error);
     Ok(if blocking { ExitStatus::Failure } else { ExitStatus::Success })
@@ -121,7 +120,8 @@ fn print_report(
     Ok(())
 }
 
-fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext, Settings)> {
+/// The findings of the chosen mode, less those the config's `allow` exempts.
+fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
     if !args.paths.is_empty() {
         return named_findings(args, global);
     }
@@ -135,7 +135,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Findin
     if let Some(source) = &settings.source {
         verbose(global, format_args!("using the config in {}", source.display()));
     }
-    let findings = if let Some(range) = &args.range {
+    let mut findings = if let Some(range) = &args.range {
         verbose(global, format_args!("checking the commits of {range}"));
         history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?
     } else if args.pre_push {
@@ -152,12 +152,13 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Findin
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
         check::staged(&index, repo.commit_base_tree()?.as_ref())?
     };
-    Ok((findings, commands, settings))
+    findings.retain(|finding| !settings.is_allowed(&finding.path));
+    Ok((findings, commands))
 }
 
 /// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
 /// matched against `allow` relative to its top), else the current folder's.
-fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext, Settings)> {
+fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
     // Paths are relative to the current folder, and so are the commands we print.
     verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
@@ -171,7 +172,7 @@ fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>
         .into_iter()
         .filter(|finding| !named_is_allowed(&settings, &root, &prefix, &finding.path))
         .collect();
-    Ok((findings, CommandContext::default(), settings))
+    Ok((findings, CommandContext::default()))
 }
 
 /// Whether the allow-list exempts a named path, taken relative to the config's folder.

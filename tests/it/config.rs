@@ -34,6 +34,10 @@ fn allow_listed_fixtures_are_not_reported_in_any_mode() {
     let sub = repo.root.join("tests");
     repo.guard_in(&sub).args(["check", "fixtures/v2.pyc", "../tests/fixtures/golden/v1.pyc"]).assert().success();
     repo.guard_in(&sub).args(["check", "v2.pyc"]).assert().code(1);
+    // A name that only matches the anchored pattern from the top is not exempt in a subfolder.
+    let deeper = repo.root.join("src");
+    std::fs::create_dir_all(deeper.join("tests/fixtures")).unwrap();
+    repo.guard_in(&deeper).args(["check", "tests/fixtures/v3.pyc"]).assert().code(1);
 
     repo.git(&["rm", "-q", "--cached", "src/stray.pyc"]);
     repo.guard().args(["check", "--all"]).assert().success();

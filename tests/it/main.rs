@@ -4,6 +4,7 @@
 mod config;
 mod errors;
 mod formats;
+mod framework;
 mod hook_commit;
 mod install;
 mod modes;
