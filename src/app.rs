@@ -4,7 +4,8 @@
 //! job. Every error is one line on stderr; a panic is caught and reported the same way.
 
 use std::ffi::OsString;
-use std::io::{self, IsTerminal, Write};
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -12,14 +13,19 @@ use clap::Parser;
 use colored::Colorize;
 
 use crate::check;
-use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FixArgs, GlobalArgs, InstallArgs};
+use crate::cli::{CheckArgs, Cli, ColorChoice, Command, FixArgs, GlobalArgs, InstallArgs, OutputFormat};
+use crate::config::Settings;
 use crate::cure::{self, Cured};
 use crate::fix::{self, GitignoreFix, IndexChange};
+use crate::formats;
+use crate::history;
+use crate::hook_env;
 use crate::hooks;
 use crate::ignore_audit;
 use crate::ignore_rules::RuleSet;
 use crate::index_file::Entry;
-use crate::paths;
+use crate::paths::{self, bytes_path, join_relative, path_bytes};
+use crate::pre_push::{self, PushSource};
 use crate::prompt;
 use crate::repo::Repo;
 use crate::report::{self, CommandContext, Finding, Severity};
@@ -98,17 +104,13 @@ fn configure_color(choice: ColorChoice) {
 
 fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let checked = collect_findings(args, global)?;
-    let findings = &checked.findings;
-    let mut stdout = io::stdout().lock();
-    ignore_broken_pipe(report::print_human(&mut stdout, findings, &checked.commands))?;
-    drop(stdout);
-    if !global.quiet {
-        ignore_broken_pipe(report::print_human_summary(&mut io::stderr().lock(), findings, &checked.commands))?;
-    }
-    let blocking = findings.iter().any(|f| f.severity == Severity::Error);
+    print_report(args.format, &checked.findings, &checked.commands, global)?;
+    let blocking = checked.findings.iter().any(|f| f.severity == Severity::Error);
     let status = if blocking { ExitStatus::Failure } else { ExitStatus::Success };
     match &checked.repo {
-        Some(repo) if checked.fixable && wants_fix(args, findings) => offer_fix(repo, args, global, findings, status),
+        Some(repo) if checked.fixable && wants_fix(args, &checked.findings) => {
+            offer_fix(repo, args, global, &checked.findings, status)
+        }
         _ => Ok(status),
     }
 }
@@ -119,47 +121,134 @@ struct Checked {
     commands: CommandContext,
     /// The repository, when the check ran in one.
     repo: Option<Repo>,
-    /// Whether the findings can be fixed in the index (staged and `--all` checks, outside the
-    /// pre-commit framework, which cannot see changes made only to the index).
+    /// Whether the findings can be fixed in the index: staged and `--all` checks, for people
+    /// (the pre-commit framework cannot see changes made only to the index).
     fixable: bool,
 }
 
+/// Findings to stdout in the chosen format; for people, the summary to stderr, and inside
+/// GitHub Actions the annotations too.
+fn print_report(
+    format: OutputFormat,
+    findings: &[Finding],
+    commands: &CommandContext,
+    global: &GlobalArgs,
+) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    ignore_broken_pipe(formats::print(&mut stdout, format, findings, commands))?;
+    if format == OutputFormat::Human && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        ignore_broken_pipe(formats::github::print(&mut stdout, findings, commands))?;
+    }
+    if !global.quiet && matches!(format, OutputFormat::Human | OutputFormat::Github) {
+        ignore_broken_pipe(report::print_human_summary(&mut io::stderr().lock(), findings, commands))?;
+    }
+    Ok(())
+}
+
+/// The findings of the chosen mode, less those the config's `allow` exempts, with the
+/// ignore-rule audit where the mode has one.
 fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
     if !args.paths.is_empty() {
-        // Paths are relative to the current folder, and so are the commands we print.
-        verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
-        let findings = check::named(&args.paths);
-        return Ok(Checked { findings, commands: CommandContext::default(), repo: None, fixable: false });
+        let (findings, commands) = named_findings(args, global)?;
+        return Ok(Checked { findings, commands, repo: None, fixable: false });
     }
     let repo = Repo::open()?;
     let commands = CommandContext { cwd_prefix: repo.cwd_prefix() };
-    let mut findings;
-    let rules;
-    if let Some(rev) = &args.rev {
+    // A bare repository has no worktree to hold a config file.
+    let settings = match repo.workdir() {
+        Some(top) => Settings::load(top, args.strict)?,
+        None => Settings::without_file(args.strict),
+    };
+    if let Some(source) = &settings.source {
+        verbose(global, format_args!("using the config in {}", source.display()));
+    }
+    let (mut findings, rules) = if let Some(range) = &args.range {
+        verbose(global, format_args!("checking the commits of {range}"));
+        (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, None)
+    } else if args.pre_push {
+        (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, args, global)?)?, None)
+    } else if let Some(rev) = &args.rev {
         verbose(global, format_args!("checking every file of {rev}"));
         let scan = check::in_tree(&repo, &repo.rev_tree(rev)?)?;
-        findings = scan.findings;
-        rules = ignore_audit::commit_rules(&repo, &scan.gitignores);
+        (scan.findings, Some(ignore_audit::commit_rules(&repo, &scan.gitignores)))
     } else {
-        // One pass over the index keeps the bytecode candidates and the tracked .gitignore
-        // files; everything else is skipped without being copied.
-        let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
-        let index = repo.read_index(|entry| candidate(entry) || check::gitignore_entry(entry))?;
-        let gitignores: Vec<Vec<u8>> =
-            index.kept.iter().filter(|e| check::gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
-        let candidates: Vec<Entry> = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
-        if args.all {
-            verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
-            findings = check::tracked(&repo, &candidates)?;
-        } else {
-            verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
-            findings = check::staged(&repo, &candidates)?;
-        }
-        rules = RuleSet::load(&repo, gitignores);
+        let (findings, rules) = index_findings(&repo, args, global)?;
+        (findings, Some(rules))
+    };
+    findings.retain(|finding| !settings.is_allowed(&finding.path));
+    if let Some(rules) = rules {
+        findings.extend(ignore_audit::audit(&rules, settings.strict));
     }
-    findings.extend(ignore_audit::audit(&rules, args.strict));
-    let fixable = args.rev.is_none() && std::env::var_os("PRE_COMMIT").is_none();
+    let fixable = (args.rev.is_none() && args.range.is_none() && !args.pre_push) && !hook_env::under_framework();
     Ok(Checked { findings, commands, repo: Some(repo), fixable })
+}
+
+/// `--staged` or `--all`, and the rules of the worktree. One pass over the index keeps the
+/// bytecode candidates and the tracked `.gitignore` files; nothing else is copied.
+fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, RuleSet)> {
+    let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
+    let index = repo.read_index(|entry| candidate(entry) || check::gitignore_entry(entry))?;
+    let gitignores: Vec<Vec<u8>> =
+        index.kept.iter().filter(|e| check::gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
+    let candidates: Vec<Entry> = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
+    let findings = if args.all {
+        verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
+        check::tracked(repo, &candidates)?
+    } else {
+        verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
+        check::staged(repo, &candidates)?
+    };
+    Ok((findings, RuleSet::load(repo, gitignores)))
+}
+
+/// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
+/// matched against `allow` relative to its top), else the current folder's.
+fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
+    // Paths are relative to the current folder, and so are the commands we print.
+    verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let (root, prefix) =
+        match Repo::open().ok().and_then(|repo| Some((repo.workdir()?.to_path_buf(), repo.cwd_prefix()))) {
+            Some((top, prefix)) => (top, prefix),
+            None => (cwd.clone(), Vec::new()),
+        };
+    let settings = Settings::load(&root, args.strict)?;
+    let findings = check::named(&args.paths)
+        .into_iter()
+        .filter(|finding| !named_is_allowed(&settings, &root, &prefix, &finding.path))
+        .collect();
+    Ok((findings, CommandContext::default()))
+}
+
+/// Whether the allow-list exempts a named path, taken relative to the config's folder.
+fn named_is_allowed(settings: &Settings, root: &Path, prefix: &[u8], path: &[u8]) -> bool {
+    let relative = if path.starts_with(b"/") {
+        let (Ok(root), Ok(absolute)) = (root.canonicalize(), bytes_path(path).canonicalize()) else {
+            return false;
+        };
+        match absolute.strip_prefix(&root) {
+            Ok(rest) => Some(path_bytes(rest).into_owned()),
+            Err(_) => None,
+        }
+    } else {
+        join_relative(prefix, path)
+    };
+    relative.is_some_and(|relative| settings.is_allowed(&relative))
+}
+
+/// The commits a push would send (see `pre_push`): from the framework's variables, from
+/// git's lines on standard input, or `HEAD`'s unpushed commits when there is no input.
+fn pre_push_walk(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<history::Walk> {
+    let source = pre_push::source(args.remote.as_deref(), io::stdin().is_terminal());
+    verbose(global, format_args!("checking the pushed commits ({source:?})"));
+    match source {
+        PushSource::Stdin { remote } => {
+            let mut input = String::new();
+            io::stdin().read_to_string(&mut input).context("cannot read the pre-push lines from standard input")?;
+            pre_push::walk_for_lines(repo, &pre_push::parse_lines(&input)?, remote.as_deref())
+        }
+        other => pre_push::walk_for_source(repo, &other),
+    }
 }
 
 /// `--fix` with anything to fix, or bytecode a person at the terminal may agree to fix.
@@ -268,7 +357,9 @@ fn print_diff(out: &mut impl Write, diff: &str) -> io::Result<()> {
 fn run_install(args: &InstallArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open()?;
     let dir = hooks::hooks_dir(&repo)?;
-    say_all(global, hooks::install(&dir, &[hooks::PRE_COMMIT], args.force)?);
+    let wanted: &[hooks::Hook] =
+        if args.pre_push { &[hooks::PRE_COMMIT, hooks::PRE_PUSH] } else { &[hooks::PRE_COMMIT] };
+    say_all(global, hooks::install(&dir, wanted, args.force)?);
     Ok(ExitStatus::Success)
 }
 
@@ -286,15 +377,15 @@ fn say_all(global: &GlobalArgs, lines: Vec<String>) {
     }
 }
 
-/// A progress line for people, on stderr (stdout may be a diff or a report).
-fn say(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
-    if !global.quiet {
+fn verbose(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
+    if global.verbose {
         let _ = writeln!(io::stderr(), "pycache-guard: {message}");
     }
 }
 
-fn verbose(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
-    if global.verbose {
+/// A progress line for people, on stderr (stdout may be a diff or a report).
+fn say(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
+    if !global.quiet {
         let _ = writeln!(io::stderr(), "pycache-guard: {message}");
     }
 }

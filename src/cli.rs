@@ -45,13 +45,26 @@ pub enum ColorChoice {
     Never,
 }
 
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// One line per finding, path first, then why and how to fix (coloured).
+    #[default]
+    Human,
+    /// One JSON document: {"findings": [...], "summary": {...}}.
+    Json,
+    /// GitHub Actions workflow commands (::error file=...::...).
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Check for Python bytecode that is staged, tracked, or in commits.
     Check(CheckArgs),
     /// Add the missing ignore rules for Python bytecode to .gitignore (and untrack bytecode).
     FixGitignore(FixArgs),
-    /// Install the pre-commit hook in this repository.
+    /// Install the pre-commit hook (and with --pre-push the pre-push hook) in this repository.
     Install(InstallArgs),
     /// Remove the hooks that `install` put in, restoring any hook it kept.
     Uninstall,
@@ -71,11 +84,31 @@ pub struct CheckArgs {
     #[arg(long, value_name = "REV", group = "mode", conflicts_with = "paths")]
     pub rev: Option<String>,
 
+    /// Check every commit of A..B (as `git log A..B` lists them) for bytecode it added or
+    /// changed, reporting each path once with the first commit that brought it.
+    #[arg(long, value_name = "A..B", group = "mode", conflicts_with = "paths")]
+    pub range: Option<String>,
+
+    /// Check the commits a push would send: reads git's pre-push lines from standard input,
+    /// or the range the pre-commit framework names in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
+    #[arg(long, group = "mode", conflicts_with = "paths")]
+    pub pre_push: bool,
+
+    /// With --pre-push: the remote pushed to (the hook's first argument); commits its
+    /// remote-tracking branches already have are not checked.
+    #[arg(long, value_name = "NAME", requires = "pre_push")]
+    pub remote: Option<String>,
+
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
+    pub format: OutputFormat,
+
     /// Judge exactly these files, by name, whatever is staged (works outside a repository).
     #[arg(value_name = "PATHS")]
     pub paths: Vec<OsString>,
 
-    /// Treat missing or overridden ignore rules as errors, not warnings.
+    /// Treat missing or overriding ignore rules as errors, not warnings (also `strict = true`
+    /// in the config).
     #[arg(long)]
     pub strict: bool,
 
@@ -109,6 +142,10 @@ pub struct FixArgs {
 
 #[derive(Debug, Args)]
 pub struct InstallArgs {
+    /// Install the pre-push hook too: it blocks a push whose new commits add bytecode.
+    #[arg(long)]
+    pub pre_push: bool,
+
     /// Replace a hook that is not ours, keeping it as <name>.local and running it first.
     #[arg(long)]
     pub force: bool,
@@ -129,6 +166,19 @@ mod tests {
         assert!(Cli::try_parse_from(["pycache-guard", "check", "--all", "--rev", "HEAD"]).is_err());
         assert!(Cli::try_parse_from(["pycache-guard", "check", "--all", "x.pyc"]).is_err());
         assert!(Cli::try_parse_from(["pycache-guard", "check", "--staged", "x.pyc"]).is_ok());
+        assert!(Cli::try_parse_from(["pycache-guard", "check", "--range", "a..b", "--pre-push"]).is_err());
+        assert!(Cli::try_parse_from(["pycache-guard", "check", "--pre-push", "x.pyc"]).is_err());
+        assert!(Cli::try_parse_from(["pycache-guard", "check", "--remote", "origin"]).is_err(), "needs --pre-push");
+        assert!(Cli::try_parse_from(["pycache-guard", "check", "--pre-push", "--remote", "origin"]).is_ok());
+    }
+
+    #[test]
+    fn formats_parse() {
+        let cli = Cli::try_parse_from(["pycache-guard", "check", "--format", "sarif", "--strict"]).unwrap();
+        let Some(Command::Check(args)) = cli.command else { panic!("check") };
+        assert_eq!(args.format, OutputFormat::Sarif);
+        assert!(args.strict);
+        assert!(Cli::try_parse_from(["pycache-guard", "check", "--format", "xml"]).is_err());
     }
 
     #[test]

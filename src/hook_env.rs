@@ -6,6 +6,15 @@
 //! compared with `HEAD`'s parent. We read the command line of the `git commit` process that
 //! started us, which on Linux is in `/proc`. Elsewhere we compare with `HEAD`, which still
 //! catches everything the amend stages anew.
+//!
+//! It also tells whether the pre-commit framework runs us.
+
+/// True under the pre-commit framework (pre-commit and prek set `PRE_COMMIT=1` for every hook
+/// they run). The framework cannot see index-only changes and runs hooks without a person
+/// at the keyboard, so a check there never prompts and never edits the index.
+pub fn under_framework() -> bool {
+    std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty() && v != "0")
+}
 
 /// True when we run inside a hook of `git commit --amend`.
 pub fn is_amending_commit() -> bool {

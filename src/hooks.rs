@@ -22,8 +22,10 @@ pub struct Hook {
 }
 
 pub const PRE_COMMIT: Hook = Hook { name: "pre-commit", script: include_str!("../hooks/pre-commit") };
+pub const PRE_PUSH: Hook = Hook { name: "pre-push", script: include_str!("../hooks/pre-push") };
 
-const ALL_HOOKS: [Hook; 1] = [PRE_COMMIT];
+/// Every hook we may have installed: `uninstall` removes each one it finds.
+const ALL_HOOKS: [Hook; 2] = [PRE_COMMIT, PRE_PUSH];
 
 /// Where git runs this repository's hooks from: `core.hooksPath` when set (relative to the
 /// worktree top, as git reads it), else the common git directory's `hooks/`, which linked
@@ -40,7 +42,26 @@ pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
 /// Installs `hooks` and says what it did, one line each.
 pub fn install(dir: &Path, hooks: &[Hook], force: bool) -> Result<Vec<String>> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create the hooks folder {}", dir.display()))?;
+    // Refuse before writing anything: a foreign pre-push hook must not leave pre-commit
+    // installed alone.
+    if !force {
+        for hook in hooks {
+            refuse_foreign(&dir.join(hook.name))?;
+        }
+    }
     hooks.iter().map(|hook| install_one(dir, *hook, force)).collect()
+}
+
+fn refuse_foreign(path: &Path) -> Result<()> {
+    match read_hook(path)? {
+        Some(existing) if !existing.contains(MARKER) => bail!(
+            "{} already exists and is not a pycache-guard hook; rerun with --force to keep it as {} \
+             and run it before pycache-guard",
+            path.display(),
+            local_path(path).display()
+        ),
+        _ => Ok(()),
+    }
 }
 
 fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
@@ -51,12 +72,7 @@ fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
             return Ok(format!("{} is already installed: {}", hook.name, path.display()));
         }
         Some(existing) if existing.contains(MARKER) => {}
-        Some(_) if !force => bail!(
-            "{} already exists and is not a pycache-guard hook; rerun with --force to keep it as {} \
-             and run it before pycache-guard",
-            path.display(),
-            kept.display()
-        ),
+        Some(_) if !force => refuse_foreign(&path)?,
         Some(_) => {
             if fs::symlink_metadata(&kept).is_ok() {
                 bail!(

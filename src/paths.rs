@@ -53,6 +53,22 @@ pub fn relative_to(prefix: &[u8], path: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `path` (relative to the folder `prefix`, `sub/dir/` or empty) as a path relative to the
+/// worktree top, resolving `.` and `..` by name; `None` when it leads out of the worktree.
+pub fn join_relative(prefix: &[u8], path: &[u8]) -> Option<Vec<u8>> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in prefix.split(|&b| b == b'/').chain(path.split(|&b| b == b'/')) {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    Some(parts.join(&b'/'))
+}
+
 /// A path as git would print it with `core.quotePath=false`.
 pub fn display_path(path: &[u8]) -> String {
     match std::str::from_utf8(path) {
@@ -154,6 +170,14 @@ mod tests {
         assert_eq!(shell_word(b"caf\xe9.pyc"), r"$'caf\351.pyc'");
         assert_eq!(shell_word(b"a'\xff.pyc"), r"$'a\'\377.pyc'");
         assert_eq!(shell_word(b"new\nline.pyc"), r"$'new\012line.pyc'");
+    }
+
+    #[test]
+    fn joins_a_path_given_in_a_subfolder() {
+        assert_eq!(join_relative(b"", b"./a//b.pyc").unwrap(), b"a/b.pyc");
+        assert_eq!(join_relative(b"pkg/", b"x.pyc").unwrap(), b"pkg/x.pyc");
+        assert_eq!(join_relative(b"pkg/sub/", b"../x.pyc").unwrap(), b"pkg/x.pyc");
+        assert_eq!(join_relative(b"pkg/", b"../../x.pyc"), None);
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader, Write};
 
 /// The terminal of the person running us, if we may ask them anything.
 pub fn person_at_terminal(no_prompt: bool) -> Option<File> {
-    if no_prompt || std::env::var_os("CI").is_some() || std::env::var_os("PRE_COMMIT").is_some() {
+    if no_prompt || std::env::var_os("CI").is_some() || crate::hook_env::under_framework() {
         return None;
     }
     OpenOptions::new().read(true).write(true).open("/dev/tty").ok()

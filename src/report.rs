@@ -24,6 +24,10 @@ pub enum Kind {
     InCommit,
     /// A file named on the command line that is bytecode.
     Named,
+    /// Bytecode a commit of a checked range added (`--range`, `--pre-push`).
+    CommitAdded,
+    /// Bytecode already in the history that a commit of a checked range changed.
+    CommitModified,
     /// The repository's ignore rules leave some bytecode unignored.
     MissingIgnoreRule,
     /// A negation (`!pattern`) re-includes bytecode.
@@ -33,6 +37,20 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in a stable order (SARIF numbers its rules by it).
+    pub const ALL: &[Kind] = &[
+        Kind::StagedNew,
+        Kind::StagedModified,
+        Kind::Tracked,
+        Kind::InCommit,
+        Kind::Named,
+        Kind::CommitAdded,
+        Kind::CommitModified,
+        Kind::MissingIgnoreRule,
+        Kind::ReincludedByRule,
+        Kind::IgnoredOnlyPersonally,
+    ];
+
     pub fn id(self) -> &'static str {
         match self {
             Kind::StagedNew => "staged-new",
@@ -40,6 +58,8 @@ impl Kind {
             Kind::Tracked => "tracked",
             Kind::InCommit => "in-commit",
             Kind::Named => "named",
+            Kind::CommitAdded => "commit-added",
+            Kind::CommitModified => "commit-modified",
             Kind::MissingIgnoreRule => "missing-ignore-rule",
             Kind::ReincludedByRule => "reincluded-by-rule",
             Kind::IgnoredOnlyPersonally => "ignored-only-personally",
@@ -48,19 +68,48 @@ impl Kind {
 
     /// Whether the finding is about a bytecode file (rather than the ignore rules).
     pub fn is_bytecode(self) -> bool {
-        matches!(self, Kind::StagedNew | Kind::StagedModified | Kind::Tracked | Kind::InCommit | Kind::Named)
+        !matches!(self, Kind::MissingIgnoreRule | Kind::ReincludedByRule | Kind::IgnoredOnlyPersonally)
     }
 
-    fn describe(self) -> &'static str {
+    /// Whether the finding is about history: untracking the file now does not remove it.
+    pub fn is_history(self) -> bool {
+        matches!(self, Kind::CommitAdded | Kind::CommitModified)
+    }
+
+    /// How to fix a finding of this kind, in a sentence (SARIF rule help).
+    pub fn help(self) -> &'static str {
+        match self {
+            kind if kind.is_history() => {
+                "Rewrite the commit that brought the file, and every later one, without it \
+                 (git rebase -i <commit>~, then git rm --cached the file in that commit), and ignore \
+                 bytecode with `pycache-guard fix-gitignore`."
+            }
+            Kind::MissingIgnoreRule | Kind::IgnoredOnlyPersonally => {
+                "Add the missing rules to the repository's .gitignore with `pycache-guard fix-gitignore`."
+            }
+            Kind::ReincludedByRule => {
+                "Keep the negation if the bytecode it re-includes is deliberate (list such fixtures under \
+                 `allow` in the config); otherwise delete it."
+            }
+            _ => {
+                "Untrack the file, keeping it on disk, with git rm --cached, and ignore bytecode with \
+                 `pycache-guard fix-gitignore`."
+            }
+        }
+    }
+
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Kind::StagedNew => "new bytecode file staged for commit",
             Kind::StagedModified => "tracked bytecode file modified and staged for commit",
             Kind::Tracked => "bytecode file tracked by git",
             Kind::InCommit => "bytecode file in the commit",
             Kind::Named => "bytecode file",
-            Kind::MissingIgnoreRule => "ignore rules missing",
-            Kind::ReincludedByRule => "a rule re-includes bytecode",
-            Kind::IgnoredOnlyPersonally => "bytecode ignored only by a personal rule",
+            Kind::CommitAdded => "bytecode file added by commit",
+            Kind::CommitModified => "bytecode file changed by commit",
+            Kind::MissingIgnoreRule => "ignore rules for Python bytecode missing",
+            Kind::ReincludedByRule => "an ignore rule re-includes Python bytecode",
+            Kind::IgnoredOnlyPersonally => "Python bytecode ignored only by a personal rule",
         }
     }
 }
@@ -69,6 +118,16 @@ impl Kind {
 pub enum Severity {
     Error,
     Warning,
+}
+
+impl Severity {
+    /// The name machine-readable reports use (also SARIF's `level`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        }
+    }
 }
 
 /// One thing the user should know about, with enough data for every output format.
@@ -81,6 +140,8 @@ pub struct Finding {
     pub path: Vec<u8>,
     /// Why the path is bytecode (bytecode findings only).
     pub reason: Option<Reason>,
+    /// The full id of the commit that brought the file, for findings about history.
+    pub commit: Option<String>,
     /// The rule a finding is about, as `file:line` (rule findings only).
     pub rule: Option<String>,
     /// What a rule finding says.
@@ -89,28 +150,48 @@ pub struct Finding {
 
 impl Finding {
     pub fn bytecode(kind: Kind, path: Vec<u8>, reason: Reason) -> Finding {
-        Finding { kind, severity: Severity::Error, path, reason: Some(reason), rule: None, detail: None }
+        Finding { kind, severity: Severity::Error, path, reason: Some(reason), commit: None, rule: None, detail: None }
     }
 
     /// A finding about the ignore rules: a warning, or an error under `--strict`.
     pub fn ignore_rules(kind: Kind, path: Vec<u8>, rule: Option<String>, detail: String, strict: bool) -> Finding {
         let severity = if strict { Severity::Error } else { Severity::Warning };
-        Finding { kind, severity, path, reason: None, rule, detail: Some(detail) }
-    }
-
-    /// The sentence after the path: what was found and why.
-    pub fn message(&self) -> String {
-        match (&self.detail, self.reason) {
-            (Some(detail), _) => detail.clone(),
-            (None, Some(reason)) => format!("{} ({reason})", self.kind.describe()),
-            (None, None) => self.kind.describe().to_owned(),
-        }
+        Finding { kind, severity, path, reason: None, commit: None, rule, detail: Some(detail) }
     }
 
     /// Where the finding points: the rule's `file:line`, else the path.
     pub fn location(&self) -> String {
         self.rule.clone().unwrap_or_else(|| display_path(&self.path))
     }
+
+    /// The line of the ignore file a rule finding is about.
+    pub fn rule_line(&self) -> Option<u32> {
+        self.rule.as_deref()?.rsplit_once(':')?.1.parse().ok()
+    }
+
+    /// The same finding, naming the commit that brought it.
+    pub fn in_commit(mut self, commit: String) -> Finding {
+        self.commit = Some(commit);
+        self
+    }
+
+    /// The sentence after the path: what was found (and in which commit) and why it counts
+    /// as bytecode.
+    pub fn message(&self) -> String {
+        if let Some(detail) = &self.detail {
+            return detail.clone();
+        }
+        let reason = self.reason.map(|reason| format!(" ({reason})")).unwrap_or_default();
+        match &self.commit {
+            Some(commit) => format!("{} {}{reason}", self.kind.describe(), short_id(commit)),
+            None => format!("{}{reason}", self.kind.describe()),
+        }
+    }
+}
+
+/// A commit id as people quote it: its first 12 hex digits.
+pub fn short_id(commit: &str) -> &str {
+    commit.get(..12).unwrap_or(commit)
 }
 
 /// Where the printed commands will be pasted: the user's folder relative to the worktree top.
@@ -151,18 +232,34 @@ pub fn print_human(out: &mut impl Write, findings: &[Finding], commands: &Comman
             Severity::Error => "error".red().bold(),
             Severity::Warning => "warning".yellow().bold(),
         };
-        let fix = match finding.kind {
-            kind if kind.is_bytecode() => commands.untrack_command([finding.path.as_slice()]),
-            Kind::ReincludedByRule => "keep it if it is deliberate; otherwise delete it".to_owned(),
-            _ => FIX_GITIGNORE.to_owned(),
-        };
-        writeln!(out, "{}: {label}: {}; fix: {}", finding.location().bold(), finding.message(), fix.cyan())?;
+        writeln!(
+            out,
+            "{}: {label}: {}; fix: {}",
+            finding.location().bold(),
+            finding.message(),
+            fix_for(finding, commands).cyan()
+        )?;
     }
     Ok(())
 }
 
 /// The command that repairs the ignore rules.
 pub const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
+
+/// The fix for one finding: untrack it; when a commit brought it, rewrite that history; for
+/// the ignore rules, repair them.
+pub fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
+    match (&finding.commit, finding.kind) {
+        (Some(commit), _) => rewrite_hint(short_id(commit)),
+        (None, Kind::ReincludedByRule) => "keep it if it is deliberate; otherwise delete it".to_owned(),
+        (None, kind) if !kind.is_bytecode() => FIX_GITIGNORE.to_owned(),
+        (None, _) => commands.untrack_command([finding.path.as_slice()]),
+    }
+}
+
+fn rewrite_hint(commit: &str) -> String {
+    format!("rewrite the history from commit {commit} without it (git rebase -i {commit}~)")
+}
 
 /// The closing lines for people: how many findings, and one command that fixes them all.
 pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
@@ -173,12 +270,24 @@ pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands:
     }
     let count = blocking.len();
     let noun = if count == 1 { "bytecode file" } else { "bytecode files" };
+    let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit.is_some());
+    if let Some(oldest) = history.first().and_then(|f| f.commit.as_deref()) {
+        let commits = if history.len() == 1 { "a commit" } else { "the checked commits" };
+        writeln!(out, "{} {count} Python {noun} added by {commits}.", "pycache-guard:".red().bold())?;
+        let them = if count == 1 { "it" } else { "them" };
+        writeln!(
+            out,
+            "A new commit that removes {them} leaves {them} in the history: {} instead.",
+            rewrite_hint(short_id(oldest)).cyan()
+        )?;
+        return Ok(());
+    }
     writeln!(out, "{} {count} Python {noun} found.", "pycache-guard:".red().bold())?;
     writeln!(
         out,
         "Untrack {} (the files stay on disk): {}",
         if count == 1 { "it" } else { "them all" },
-        commands.untrack_command(blocking.iter().map(|f| f.path.as_slice())).cyan()
+        commands.untrack_command(current.iter().map(|f| f.path.as_slice())).cyan()
     )
 }
 
@@ -216,5 +325,28 @@ mod tests {
         ];
         let text = plain(&findings, b"pkg/");
         assert!(text.contains("git rm --cached -- 'a b.pyc' ':(literal)../other/[x].pyo'\n"), "{text}");
+    }
+
+    #[test]
+    fn history_findings_name_the_commit_and_the_rewrite() {
+        let commit = "0123456789abcdef0123456789abcdef01234567".to_owned();
+        let finding = Finding::bytecode(Kind::CommitAdded, b"a.pyc".to_vec(), Reason::Pyc).in_commit(commit);
+        let text = plain(&[finding], b"");
+        assert_eq!(
+            text,
+            "a.pyc: error: bytecode file added by commit 0123456789ab (compiled Python bytecode, *.pyc); \
+             fix: rewrite the history from commit 0123456789ab without it (git rebase -i 0123456789ab~)\n\
+             pycache-guard: 1 Python bytecode file added by a commit.\n\
+             A new commit that removes it leaves it in the history: rewrite the history from commit \
+             0123456789ab without it (git rebase -i 0123456789ab~) instead.\n"
+        );
+    }
+
+    #[test]
+    fn kind_ids_are_unique() {
+        let mut ids: Vec<&str> = Kind::ALL.iter().map(|k| k.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Kind::ALL.len());
     }
 }

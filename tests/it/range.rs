@@ -1,0 +1,169 @@
+//! `check --range A..B`: bytecode that commits brought, compared with `git log`'s answer.
+
+use std::collections::BTreeMap;
+
+use predicates::prelude::*;
+
+use crate::support::{TestRepo, text};
+
+/// `(path, first commit)` as `git log -c --diff-filter=AM` lists them, oldest first: what
+/// every commit of the range (merges as a combined diff) added or modified.
+fn git_first_commits(repo: &TestRepo, range: &str) -> BTreeMap<String, String> {
+    let log = repo.git_stdout(&[
+        "-c",
+        "core.quotePath=false",
+        "log",
+        "-c",
+        "--topo-order",
+        "--reverse",
+        "--diff-filter=AM",
+        "--no-renames",
+        "--name-only",
+        "--format=commit %H",
+        range,
+    ]);
+    let mut first = BTreeMap::new();
+    let mut commit = String::new();
+    for line in log.lines().filter(|l| !l.is_empty()) {
+        if let Some(id) = line.strip_prefix("commit ") {
+            commit = id.to_owned();
+        } else if pycache_guard::bytecode::classify(line.as_bytes()).is_some() {
+            first.entry(line.to_owned()).or_insert_with(|| commit.clone());
+        }
+    }
+    first
+}
+
+/// Our `(path, commit)` pairs, from the JSON report.
+fn our_first_commits(repo: &TestRepo, range: &str) -> BTreeMap<String, String> {
+    let output = repo.guard().args(["check", "--range", range, "--format", "json"]).output().unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let findings = json["findings"].as_array().unwrap();
+    let expected_code = if findings.is_empty() { 0 } else { 1 };
+    assert_eq!(output.status.code(), Some(expected_code), "{}", text(&output.stderr));
+    findings
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["commit"].as_str().unwrap().to_owned()))
+        .collect()
+}
+
+fn commit(repo: &TestRepo, files: &[&str], message: &str) -> String {
+    repo.commit_bypassing_hooks(files, message);
+    repo.head().unwrap()
+}
+
+#[test]
+fn bytecode_removed_later_is_reported_with_the_commit_that_added_it() {
+    let repo = TestRepo::with_commit();
+    let first = repo.head().unwrap();
+    let second = commit(&repo, &["a.pyc"], "2: add a.pyc");
+    commit(&repo, &["b.py"], "3: ordinary");
+    repo.git(&["rm", "-q", "a.pyc"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "4: remove a.pyc"]);
+    assert!(!repo.committed_paths().contains(&"a.pyc".to_owned()), "HEAD no longer has it");
+
+    let output = repo.guard().args(["check", "--range", &format!("{first}..HEAD")]).assert().code(1);
+    let stdout = text(&output.get_output().stdout);
+    assert_eq!(stdout.lines().count(), 1, "{stdout}");
+    assert!(stdout.starts_with(&format!("a.pyc: error: bytecode file added by commit {}", &second[..12])), "{stdout}");
+    assert_eq!(our_first_commits(&repo, &format!("{first}..HEAD")), BTreeMap::from([("a.pyc".into(), second)]));
+}
+
+#[test]
+fn history_without_bytecode_passes() {
+    let repo = TestRepo::with_commit();
+    let first = repo.head().unwrap();
+    commit(&repo, &["src/a.py", "x.pyc.txt", "pycache.py"], "ordinary");
+    commit(&repo, &["docs/b.md"], "more");
+    repo.guard().args(["check", "--range", &format!("{first}..HEAD")]).assert().success().stdout("");
+}
+
+#[test]
+fn the_excluded_end_is_not_checked() {
+    let repo = TestRepo::with_commit();
+    commit(&repo, &["legacy.pyc"], "legacy");
+    let base = repo.head().unwrap();
+    commit(&repo, &["ok.py"], "clean");
+    repo.guard().args(["check", "--range", &format!("{base}..HEAD")]).assert().success();
+    repo.guard().args(["check", "--range", "HEAD~2..HEAD"]).assert().code(1);
+    // An empty side means HEAD, as in git.
+    repo.guard().args(["check", "--range", "HEAD~2.."]).assert().code(1);
+    repo.guard().args(["check", "--range", "HEAD.."]).assert().success();
+}
+
+#[test]
+fn each_path_is_reported_once_with_its_first_commit_like_git_log() {
+    let repo = TestRepo::with_commit();
+    let start = repo.head().unwrap();
+    commit(&repo, &["pkg/__pycache__/m.cpython-311.pyc", "pkg/m.py"], "bytecode in a package");
+    repo.write("pkg/__pycache__/m.cpython-311.pyc", "recompiled");
+    repo.git(&["commit", "-q", "--no-verify", "-am", "modified"]);
+    commit(&repo, &["deep/er/X.PYO", "lib/x$py.class"], "more kinds");
+    let x = repo.root.join("deep/er/X.PYO");
+    std::fs::set_permissions(&x, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    repo.git(&["commit", "-q", "--no-verify", "-am", "mode change"]);
+    repo.git(&["checkout", "-q", "-b", "side", "HEAD~2"]);
+    commit(&repo, &["side/s.pyc"], "side branch");
+    repo.git(&["checkout", "-q", "main"]);
+    commit(&repo, &["main.py"], "main moves on");
+    repo.git(&["merge", "-q", "--no-edit", "--no-verify", "side"]);
+
+    let ours = our_first_commits(&repo, &format!("{start}..HEAD"));
+    let git = git_first_commits(&repo, &format!("{start}..HEAD"));
+    assert_eq!(ours, git);
+    assert_eq!(ours.len(), 4, "{ours:?}");
+    // A range that starts after a file was added reports the commit that modified it.
+    let base =
+        repo.git_stdout(&["rev-list", "--reverse", &format!("{start}..HEAD")]).lines().next().unwrap().to_owned();
+    let ours = our_first_commits(&repo, &format!("{base}..HEAD"));
+    assert_eq!(ours, git_first_commits(&repo, &format!("{base}..HEAD")));
+    assert!(ours.contains_key("pkg/__pycache__/m.cpython-311.pyc"), "the modification counts: {ours:?}");
+}
+
+#[test]
+fn a_merge_is_charged_only_with_what_it_made_itself() {
+    let repo = TestRepo::with_commit();
+    let start = repo.head().unwrap();
+    repo.git(&["checkout", "-q", "-b", "side"]);
+    let side = commit(&repo, &["side.pyc"], "side adds bytecode");
+    repo.git(&["checkout", "-q", "main"]);
+    commit(&repo, &["main.py"], "main");
+    repo.git(&["merge", "-q", "--no-commit", "side"]);
+    repo.stage(&["evil.pyc"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "merge with a resolution that adds bytecode"]);
+    let merge = repo.head().unwrap();
+
+    let ours = our_first_commits(&repo, &format!("{start}..HEAD"));
+    assert_eq!(ours, BTreeMap::from([("evil.pyc".into(), merge.clone()), ("side.pyc".into(), side)]));
+    assert_eq!(ours, git_first_commits(&repo, &format!("{start}..HEAD")));
+    // With the side branch already known (excluded), its bytecode came through the merge
+    // from a parent that had it: only what the merge made is reported.
+    let ours = our_first_commits(&repo, "side..HEAD");
+    assert_eq!(ours, BTreeMap::from([("evil.pyc".into(), merge)]));
+}
+
+#[test]
+fn works_in_a_bare_repository() {
+    let repo = TestRepo::with_commit();
+    let first = repo.head().unwrap();
+    commit(&repo, &["a.pyc"], "bytecode");
+    let bare = repo.parent().join("bare.git");
+    repo.git(&["clone", "-q", "--bare", ".", bare.to_str().unwrap()]);
+    repo.guard_in(&bare)
+        .args(["check", "--range", &format!("{first}..main")])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("a.pyc: error"));
+}
+
+#[test]
+fn bad_ranges_are_errors() {
+    let repo = TestRepo::with_commit();
+    for range in ["HEAD", "HEAD...HEAD", "nope..HEAD"] {
+        let output = repo.guard().args(["check", "--range", range]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2), "{range}");
+        let stderr = text(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(range.trim_end_matches("..HEAD")), "{stderr}");
+    }
+}
