@@ -12,6 +12,10 @@
 #   check --all     vs  git ls-files | grep -E RE
 # and, without a shell in between (startup cost), `check` vs `git rev-parse --git-dir`.
 # Peak memory (max RSS, /usr/bin/time) of `check` against `git diff --cached`.
+# The ignore-rule audit that every check runs (a root .gitignore and one per service, the only
+# files written to disk) is timed inside the process: the median of `check -v`'s own figure.
+# Then, on a repository of 10,000 files and a history of 10,000 more commits:
+#   check --range BASE..main  vs  git log --format= --name-only --diff-filter=AMT BASE..main | grep -E RE
 # Prints a Markdown table with the medians and the ratios (tool / git; smaller is better).
 #
 # Environment: INDEX_VERSION=4 writes the index in version 4 (default: git's default, 2);
@@ -50,15 +54,18 @@ build_tool() {
     BIN=$(realpath "$BIN")
 }
 
-# A fast-import stream: six small blobs, then one commit of $1 paths laid out like a
-# monorepo of Python services (20 files a folder, paths of about 60 bytes).
+# A fast-import stream: eight small blobs, then one commit of $1 paths laid out like a
+# monorepo of Python services (20 files a folder, paths of about 60 bytes), with a root
+# .gitignore that covers bytecode and one .gitignore per service.
 fast_import_stream() {
     awk -v n="$1" 'BEGIN {
-        split("import os\n|def test():\n    assert True\n|# Service\n|{}\n|int x;\n|", content, "|")
-        for (b = 1; b <= 6; b++) printf "blob\nmark :%d\ndata %d\n%s\n", b, length(content[b]), content[b]
+        split("import os\n|def test():\n    assert True\n|# Service\n|{}\n|int x;\n||__pycache__/\n*.py[cod]\n*$py.class\n|build/\n*.egg-info/\n", content, "|")
+        for (b = 1; b <= 8; b++) printf "blob\nmark :%d\ndata %d\n%s\n", b, length(content[b]), content[b]
         printf "commit refs/heads/main\ncommitter Bench <bench@example.invalid> 1767225600 +0000\ndata 7\ninitial\n"
+        printf "M 100644 :7 .gitignore\n"
         for (i = 0; i < n; i++) {
             p = int(i / 5000); q = int(i % 5000 / 100); r = int(i % 100 / 20); f = i % 20
+            if (i % 5000 == 0) printf "M 100644 :8 services/svc_%03d/.gitignore\n", p
             dir = sprintf("services/svc_%03d/src/svc_%03d/pkg_%02d/sub_%d", p, p, q, r)
             if (f == 0) { name = "__init__.py"; mark = 6 }
             else if (f < 14) { name = sprintf("module_%02d.py", f); mark = 1 }
@@ -90,12 +97,56 @@ make_repo() { # $1 = folder, $2 = number of tracked files
         cd "$1"
         fast_import_stream "$2" | git fast-import --quiet
         git read-tree HEAD
+        # No checkout, but git (and the audit) read ignore files from the worktree.
+        git ls-files -z -- .gitignore '*/.gitignore' | git checkout-index -z -f --stdin
         [ -z "${INDEX_VERSION:-}" ] || git update-index --index-version "$INDEX_VERSION"
         stage_changes
         local staged
         staged=$(git diff --cached --name-only | wc -l)
         [ "$staged" = 10 ] || { echo "expected 10 staged changes, got $staged" >&2; exit 1; }
     )
+}
+
+# $1 more commits on main, each changing one file; every 1,000th adds a bytecode file, and
+# the one after deletes every other of them (history bloat that a later commit "fixed").
+history_stream() {
+    awk -v n="$1" 'BEGIN {
+        for (c = 1; c <= n; c++) {
+            printf "commit refs/heads/main\ncommitter Bench <bench@example.invalid> %d +0000\ndata 7\nchange\n", 1767225600 + c
+            if (c == 1) printf "from refs/heads/main^0\n"
+            printf "M 100644 inline services/svc_000/src/svc_000/pkg_%02d/sub_0/module_01.py\ndata %d\nv = %05d\n", c % 50, 10, c
+            if (c % 1000 == 0) printf "M 100644 inline tools/generated_%02d.pyc\ndata 4\npyc\n", c / 1000
+            if (c % 2000 == 1 && c > 1) printf "D tools/generated_%02d.pyc\n", (c - 1) / 1000
+        }
+    }'
+}
+
+# The audit's own figure (ms) from `check -v`, median of 31 runs in the current repository.
+audit_median_ms() {
+    # check exits 1 here (bytecode is staged): only its -v line matters.
+    for _ in $(seq 31); do { "$BIN" check -v 2>&1 >/dev/null || true; } | sed -n 's/.*ignore-rule audit: .*, \([0-9.]*\) ms/\1/p'; done |
+        sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
+bench_range() { # appends the --range row to $RANGE_ROW
+    local repo="$WORK/history" json="$WORK/range.json" base
+    echo "== --range: 10,000 files and 10,000 more commits" >&2
+    make_repo "$repo" 10000
+    cd "$repo"
+    base=$(git rev-parse HEAD)
+    history_stream 10000 | git fast-import --quiet --force
+    local commits
+    commits=$(git rev-list --count "$base..main")
+    hyperfine --style basic -i --warmup 2 --min-runs 10 --export-json "$json" \
+        -n 'check --range' "$BIN check --range $base..main" \
+        -n 'git log | grep' "git log --format= --name-only --diff-filter=AMT $base..main | grep -E '$RE'" >&2
+    local found
+    found=$("$BIN" check -q --range "$base..main" | wc -l)
+    cd "$WORK"
+    local tool git
+    tool=$(median_ms "$json" 0) git=$(median_ms "$json" 1)
+    RANGE_ROW="| $(printf "%'d" "$commits") | $found | $(num "$tool") | $(num "$git") | **$(ratio "$tool" "$git")** |"
+    [ -n "${KEEP:-}" ] || rm -rf "$repo"
 }
 
 median_ms() { # $1 = hyperfine JSON, $2 = index of the command
@@ -132,9 +183,11 @@ bench_size() { # $1 = number of tracked files; appends a table row to $ROWS
         -n 'git ls-files | grep' "git ls-files | grep -E '$RE'" >&2
     hyperfine --style basic -N -i --warmup 10 --min-runs 50 --export-json "$startup" \
         -n check "$BIN check" -n 'git rev-parse --git-dir' 'git rev-parse --git-dir' >&2
-    local tool_rss git_rss
+    local tool_rss git_rss audit audit_files
     tool_rss=$(peak_kib "$BIN" check)
     git_rss=$(peak_kib git diff --cached --name-only --diff-filter=ACMR)
+    audit=$(audit_median_ms)
+    audit_files=$(git ls-files -- .gitignore '*/.gitignore' | wc -l)
     cd "$WORK"
 
     local staged diff all lsfiles bare revparse
@@ -145,7 +198,8 @@ bench_size() { # $1 = number of tracked files; appends a table row to $ROWS
 | $(num "$staged") | $(num "$diff") | **$(ratio "$staged" "$diff")** \
 | $(num "$all") | $(num "$lsfiles") | **$(ratio "$all" "$lsfiles")** \
 | $(num "$bare") | $(num "$revparse") | **$(ratio "$bare" "$revparse")** \
-| $((tool_rss / 1024)) | $((git_rss / 1024)) | **$(ratio "$tool_rss" "$git_rss")** |")
+| $((tool_rss / 1024)) | $((git_rss / 1024)) | **$(ratio "$tool_rss" "$git_rss")** \
+| $audit_files | **$audit** |")
     [ -n "${KEEP:-}" ] || rm -rf "$repo"
 }
 
@@ -155,6 +209,8 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pycache-guard-bench.XXXXXX")
 [ -n "${KEEP:-}" ] && echo "repositories kept in $WORK" >&2 || trap 'rm -rf "$WORK"' EXIT
 ROWS=()
 for n in "${SIZES[@]}"; do bench_size "$n"; done
+RANGE_ROW=
+[ -n "${NO_RANGE:-}" ] || bench_range
 
 echo
 echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
@@ -162,6 +218,12 @@ echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-pa
     "index version ${INDEX_VERSION:-2}; median wall time in ms (whole process: hyperfine -N, no shell);" \
     "peak memory (max RSS) in MiB; ratio = tool / git"
 echo
-echo "| tracked files | index | \`check\` | \`git diff --cached \\| grep\` | ratio | \`check --all\` | \`git ls-files \\| grep\` | ratio | whole process: \`check\` | \`git rev-parse --git-dir\` | ratio | peak MiB: \`check\` | \`git diff --cached\` | ratio |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| tracked files | index | \`check\` | \`git diff --cached \\| grep\` | ratio | \`check --all\` | \`git ls-files \\| grep\` | ratio | whole process: \`check\` | \`git rev-parse --git-dir\` | ratio | peak MiB: \`check\` | \`git diff --cached\` | ratio | .gitignore files | audit ms (in process) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
+if [ -n "$RANGE_ROW" ]; then
+    echo
+    echo "| commits in the range | paths reported | \`check --range\` | \`git log --name-only --diff-filter=AMT \\| grep\` | ratio |"
+    echo "|---:|---:|---:|---:|---:|"
+    echo "$RANGE_ROW"
+fi

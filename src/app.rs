@@ -164,28 +164,53 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
     }
     let (mut findings, rules) = if let Some(range) = &args.range {
         verbose(global, format_args!("checking the commits of {range}"));
-        (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, None)
+        (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, RuleSource::None)
     } else if args.pre_push {
-        (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, args, global)?)?, None)
+        (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, args, global)?)?, RuleSource::None)
     } else if let Some(rev) = &args.rev {
         verbose(global, format_args!("checking every file of {rev}"));
         let scan = check::in_tree(&repo, &repo.rev_tree(rev)?)?;
-        (scan.findings, Some(ignore_audit::commit_rules(&repo, &scan.gitignores)))
+        (scan.findings, RuleSource::Commit(scan.gitignores))
     } else {
-        let (findings, rules) = index_findings(&repo, args, global)?;
-        (findings, Some(rules))
+        let (findings, gitignores) = index_findings(&repo, args, global)?;
+        (findings, RuleSource::Worktree(gitignores))
     };
     findings.retain(|finding| !settings.is_allowed(&finding.path));
-    if let Some(rules) = rules {
-        findings.extend(ignore_audit::audit(&rules, settings.strict));
-    }
+    findings.extend(audit_rules(&repo, rules, settings.strict, global));
     let fixable = (args.rev.is_none() && args.range.is_none() && !args.pre_push) && !hook_env::under_framework();
     Ok(Checked { findings, commands, repo: Some(repo), fixable })
 }
 
-/// `--staged` or `--all`, and the rules of the worktree. One pass over the index keeps the
-/// bytecode candidates and the tracked `.gitignore` files; nothing else is copied.
-fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, RuleSet)> {
+/// Where the ignore rules of a check come from.
+enum RuleSource {
+    /// History checks judge commits, not the rules.
+    None,
+    /// The worktree's: the root `.gitignore`, these tracked ones, and the personal files.
+    Worktree(Vec<Vec<u8>>),
+    /// A commit's `.gitignore` blobs.
+    Commit(Vec<(Vec<u8>, git2::Oid)>),
+}
+
+/// The ignore-rule audit; `-v` says how long reading the rules and judging them took.
+fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArgs) -> Vec<Finding> {
+    let started = std::time::Instant::now();
+    let rules = match source {
+        RuleSource::None => return Vec::new(),
+        RuleSource::Worktree(gitignores) => RuleSet::load(repo, gitignores),
+        RuleSource::Commit(gitignores) => ignore_audit::commit_rules(repo, &gitignores),
+    };
+    let loaded = started.elapsed().as_secs_f64() * 1000.0;
+    let findings = ignore_audit::audit(&rules, strict);
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    eprintln!("DEBUG load {loaded:.3}");
+    let files = rules.tree_files().len();
+    verbose(global, format_args!("ignore-rule audit: {files} .gitignore files, {millis:.3} ms"));
+    findings
+}
+
+/// `--staged` or `--all`, and the tracked `.gitignore` files. One pass over the index keeps
+/// the bytecode candidates and the `.gitignore` entries; nothing else is copied.
+fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, Vec<Vec<u8>>)> {
     let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
     let index = repo.read_index(|entry| candidate(entry) || check::gitignore_entry(entry))?;
     let gitignores: Vec<Vec<u8>> =
@@ -198,7 +223,7 @@ fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
         check::staged(repo, &candidates)?
     };
-    Ok((findings, RuleSet::load(repo, gitignores)))
+    Ok((findings, gitignores))
 }
 
 /// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then

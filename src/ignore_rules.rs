@@ -11,6 +11,7 @@
 //!
 //! Verdicts are proven against `git check-ignore -v --no-index` in `tests/it/ignore_git.rs`.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -151,6 +152,9 @@ fn trim_trailing_spaces(line: &str) -> &str {
 pub struct RuleSet {
     /// The tree's `.gitignore` files, shallowest first.
     tree: Vec<IgnoreFile>,
+    /// Which of them governs a folder (`` or `a/b/`): a verdict looks only at the files of
+    /// its path's folders, so the cost does not grow with the number of ignore files.
+    by_dir: HashMap<Vec<u8>, usize>,
     /// `.git/info/exclude`, then `core.excludesFile`: lower precedence than any `.gitignore`.
     personal: Vec<IgnoreFile>,
 }
@@ -167,7 +171,8 @@ pub enum Scope {
 impl RuleSet {
     pub fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
         tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
-        RuleSet { tree, personal }
+        let by_dir = tree.iter().enumerate().map(|(index, file)| (file.dir.clone(), index)).collect();
+        RuleSet { tree, by_dir, personal }
     }
 
     pub fn tree_files(&self) -> &[IgnoreFile] {
@@ -194,10 +199,12 @@ impl RuleSet {
             Scope::Repository => &[][..],
             Scope::WithPersonal => &self.personal[..],
         };
-        // Deepest `.gitignore` first, then the personal files in precedence order.
-        self.tree
-            .iter()
-            .rev()
+        // The `.gitignore` of the path's folder first, then its parents', then the personal
+        // files in precedence order.
+        let folder_ends = path.iter().enumerate().filter(|(_, b)| **b == b'/').map(|(i, _)| i + 1).rev();
+        folder_ends
+            .chain(std::iter::once(0))
+            .filter_map(|end| self.by_dir.get(&path[..end]).map(|&index| &self.tree[index]))
             .chain(personal)
             .map(|file| file.matched(path, is_dir))
             .find(|verdict| *verdict != Verdict::Unmatched)
