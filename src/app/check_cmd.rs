@@ -1,0 +1,246 @@
+//! `pycache-guard check`: collect the findings of the chosen mode, print them, and offer
+//! (or, with `--fix`, apply) the fix.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use super::{ExitStatus, ignore_broken_pipe, say, verbose};
+use crate::check;
+use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
+use crate::config::Settings;
+use crate::cure::{self, Cured};
+use crate::formats;
+use crate::history;
+use crate::hook_env;
+use crate::ignore_audit;
+use crate::ignore_rules::RuleSet;
+use crate::index_file::Entry;
+use crate::paths::{bytes_path, join_relative, path_bytes};
+use crate::pre_push::{self, PushSource};
+use crate::prompt;
+use crate::repo::Repo;
+use crate::report::{self, CommandContext, Finding, Severity};
+
+pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
+    let checked = collect_findings(args, global)?;
+    print_report(args.format, &checked.findings, &checked.commands, global)?;
+    let blocking = checked.findings.iter().any(|f| f.severity == Severity::Error);
+    let status = if blocking { ExitStatus::Failure } else { ExitStatus::Success };
+    match &checked.repo {
+        Some(repo) if checked.fixable && wants_fix(args, &checked.findings) => {
+            offer_fix(repo, args, global, &checked.findings, status)
+        }
+        _ => Ok(status),
+    }
+}
+
+/// What a check found, and what it needs to offer the fix.
+struct Checked {
+    findings: Vec<Finding>,
+    commands: CommandContext,
+    /// The repository, when the check ran in one.
+    repo: Option<Repo>,
+    /// Whether the findings can be fixed in the index: staged and `--all` checks, for people
+    /// (the pre-commit framework cannot see changes made only to the index).
+    fixable: bool,
+}
+
+/// Findings to stdout in the chosen format; for people, the summary to stderr, and inside
+/// GitHub Actions the annotations too.
+fn print_report(
+    format: OutputFormat,
+    findings: &[Finding],
+    commands: &CommandContext,
+    global: &GlobalArgs,
+) -> Result<()> {
+    let mut stdout = io::stdout().lock();
+    ignore_broken_pipe(formats::print(&mut stdout, format, findings, commands))?;
+    if format == OutputFormat::Human && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+        ignore_broken_pipe(formats::github::print(&mut stdout, findings, commands))?;
+    }
+    if !global.quiet && matches!(format, OutputFormat::Human | OutputFormat::Github) {
+        ignore_broken_pipe(report::print_human_summary(&mut io::stderr().lock(), findings, commands))?;
+    }
+    Ok(())
+}
+
+/// The findings of the chosen mode, less those the config's `allow` exempts, with the
+/// ignore-rule audit where the mode has one.
+fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
+    if !args.paths.is_empty() {
+        let (findings, commands) = named_findings(args, global)?;
+        return Ok(Checked { findings, commands, repo: None, fixable: false });
+    }
+    let repo = Repo::open()?;
+    let commands = CommandContext { cwd_prefix: repo.cwd_prefix() };
+    // A bare repository has no worktree to hold a config file.
+    let settings = match repo.workdir() {
+        Some(top) => Settings::load(top, args.strict)?,
+        None => Settings::without_file(args.strict),
+    };
+    if let Some(source) = &settings.source {
+        verbose(global, format_args!("using the config in {}", source.display()));
+    }
+    let (mut findings, rules) = if let Some(range) = &args.range {
+        verbose(global, format_args!("checking the commits of {range}"));
+        (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, RuleSource::None)
+    } else if args.pre_push {
+        (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, args, global)?)?, RuleSource::None)
+    } else if let Some(rev) = &args.rev {
+        verbose(global, format_args!("checking every file of {rev}"));
+        let scan = check::in_tree(&repo, &repo.rev_tree(rev)?)?;
+        (scan.findings, RuleSource::Commit(scan.gitignores))
+    } else {
+        let (findings, gitignores) = index_findings(&repo, args, global)?;
+        (findings, RuleSource::Worktree(gitignores))
+    };
+    findings.retain(|finding| !settings.is_allowed(&finding.path));
+    findings.extend(audit_rules(&repo, rules, settings.strict, global));
+    let fixable = (args.rev.is_none() && args.range.is_none() && !args.pre_push) && !hook_env::under_framework();
+    Ok(Checked { findings, commands, repo: Some(repo), fixable })
+}
+
+/// Where the ignore rules of a check come from.
+enum RuleSource {
+    /// History checks judge commits, not the rules.
+    None,
+    /// The worktree's: the root `.gitignore`, these tracked ones, and the personal files.
+    Worktree(Vec<Vec<u8>>),
+    /// A commit's `.gitignore` blobs.
+    Commit(Vec<(Vec<u8>, git2::Oid)>),
+}
+
+/// The ignore-rule audit; `-v` says how long reading the rules and judging them took.
+fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArgs) -> Vec<Finding> {
+    let started = std::time::Instant::now();
+    let rules = match source {
+        RuleSource::None => return Vec::new(),
+        RuleSource::Worktree(gitignores) => RuleSet::load(repo, gitignores),
+        RuleSource::Commit(gitignores) => ignore_audit::commit_rules(repo, &gitignores),
+    };
+    let findings = ignore_audit::audit(&rules, strict);
+    let millis = started.elapsed().as_secs_f64() * 1000.0;
+    let files = rules.tree_files().len();
+    verbose(global, format_args!("ignore-rule audit: {files} .gitignore files, {millis:.3} ms"));
+    findings
+}
+
+/// `--staged` or `--all`, and the tracked `.gitignore` files. One pass over the index keeps
+/// the bytecode candidates and the `.gitignore` entries; nothing else is copied.
+fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, Vec<Vec<u8>>)> {
+    let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
+    let index = repo.read_index(|entry| candidate(entry) || check::gitignore_entry(entry))?;
+    let gitignores: Vec<Vec<u8>> =
+        index.kept.iter().filter(|e| check::gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
+    let candidates: Vec<Entry> = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
+    let findings = if args.all {
+        verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
+        check::tracked(repo, &candidates)?
+    } else {
+        verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
+        check::staged(repo, &candidates)?
+    };
+    Ok((findings, gitignores))
+}
+
+/// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
+/// matched against `allow` relative to its top), else the current folder's.
+fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
+    // Paths are relative to the current folder, and so are the commands we print.
+    verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let (root, prefix) =
+        match Repo::open().ok().and_then(|repo| Some((repo.workdir()?.to_path_buf(), repo.cwd_prefix()))) {
+            Some((top, prefix)) => (top, prefix),
+            None => (cwd.clone(), Vec::new()),
+        };
+    let settings = Settings::load(&root, args.strict)?;
+    let findings = check::named(&args.paths)
+        .into_iter()
+        .filter(|finding| !named_is_allowed(&settings, &root, &prefix, &finding.path))
+        .collect();
+    Ok((findings, CommandContext::default()))
+}
+
+/// Whether the allow-list exempts a named path, taken relative to the config's folder.
+fn named_is_allowed(settings: &Settings, root: &Path, prefix: &[u8], path: &[u8]) -> bool {
+    let relative = if path.starts_with(b"/") {
+        let (Ok(root), Ok(absolute)) = (root.canonicalize(), bytes_path(path).canonicalize()) else {
+            return false;
+        };
+        match absolute.strip_prefix(&root) {
+            Ok(rest) => Some(path_bytes(rest).into_owned()),
+            Err(_) => None,
+        }
+    } else {
+        join_relative(prefix, path)
+    };
+    relative.is_some_and(|relative| settings.is_allowed(&relative))
+}
+
+/// The commits a push would send (see `pre_push`): from the framework's variables, from
+/// git's lines on standard input, or `HEAD`'s unpushed commits when there is no input.
+fn pre_push_walk(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<history::Walk> {
+    let source = pre_push::source(args.remote.as_deref(), io::stdin().is_terminal());
+    verbose(global, format_args!("checking the pushed commits ({source:?})"));
+    match source {
+        PushSource::Stdin { remote } => {
+            let mut input = String::new();
+            io::stdin().read_to_string(&mut input).context("cannot read the pre-push lines from standard input")?;
+            pre_push::walk_for_lines(repo, &pre_push::parse_lines(&input)?, remote.as_deref())
+        }
+        other => pre_push::walk_for_source(repo, &other),
+    }
+}
+
+/// `--fix` with anything to fix, or bytecode a person at the terminal may agree to fix.
+fn wants_fix(args: &CheckArgs, findings: &[Finding]) -> bool {
+    let bytecode = findings.iter().any(|f| f.kind.is_bytecode());
+    (args.fix && !findings.is_empty()) || (bytecode && !args.no_prompt)
+}
+
+fn offer_fix(
+    repo: &Repo,
+    args: &CheckArgs,
+    global: &GlobalArgs,
+    findings: &[Finding],
+    status: ExitStatus,
+) -> Result<ExitStatus> {
+    let paths: Vec<Vec<u8>> = findings.iter().filter(|f| f.kind.is_bytecode()).map(|f| f.path.clone()).collect();
+    if !args.fix {
+        let Some(mut tty) = prompt::person_at_terminal(args.no_prompt) else {
+            return Ok(status);
+        };
+        let noun = if paths.len() == 1 { "file" } else { "files" };
+        let question = format!("Untrack {} {noun} and add the ignore rules?", paths.len());
+        if !prompt::confirm(&mut tty, &question) {
+            say(global, format_args!("nothing changed"));
+            return Ok(status);
+        }
+    }
+    let cured = cure::cure(repo, &paths)?;
+    report_cure(global, &cured);
+    if cured.nothing_left_to_commit {
+        let _ = writeln!(
+            io::stderr(),
+            "pycache-guard: nothing is left to commit once the bytecode is untracked, so the commit is stopped \
+             (git would record an empty commit)"
+        );
+        return Ok(ExitStatus::Failure);
+    }
+    Ok(ExitStatus::Success)
+}
+
+fn report_cure(global: &GlobalArgs, cured: &Cured) {
+    if cured.untracked > 0 {
+        say(global, format_args!("untracked {} bytecode file(s); they stay on disk", cured.untracked));
+    }
+    if let Some(gitignore) = &cured.gitignore {
+        say(global, format_args!("added the ignore rules for Python bytecode to {gitignore} and staged it"));
+    }
+    for left_out in &cured.left_out {
+        say(global, format_args!("left out {left_out}"));
+    }
+}
