@@ -27,7 +27,28 @@ pub fn staged_candidate(entry: &EntryRef<'_>) -> bool {
 /// Index entries `--all` must look at: tracked bytecode and sparse directories. Conflict
 /// sides (stages 1-3) are skipped; the resolved entry is checked.
 pub fn tracked_candidate(entry: &EntryRef<'_>) -> bool {
-    entry.stage == 0 && (entry.is_sparse_dir() || bytecode::classify_entry(entry.path, entry.mode).is_some())
+    entry.is_sparse_dir() && entry.stage == 0 || is_tracked_bytecode(entry)
+}
+
+/// A resolved (stage 0) index entry that is bytecode.
+pub fn is_tracked_bytecode(entry: &EntryRef<'_>) -> bool {
+    entry.stage == 0 && bytecode::classify_entry(entry.path, entry.mode).is_some()
+}
+
+/// What one pass over the index kept: the entries `candidate` wanted and the tracked
+/// `.gitignore` files (for the ignore rules), and how many entries there are in all.
+pub struct IndexScan {
+    pub candidates: Vec<Entry>,
+    pub gitignores: Vec<Vec<u8>>,
+    pub total: usize,
+}
+
+/// Reads the index once, copying only the candidates and the `.gitignore` entries.
+pub fn scan_index(repo: &Repo, candidate: fn(&EntryRef<'_>) -> bool) -> Result<IndexScan> {
+    let index = repo.read_index(|entry| candidate(entry) || gitignore_entry(entry))?;
+    let gitignores = index.kept.iter().filter(|e| gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
+    let candidates = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
+    Ok(IndexScan { candidates, gitignores, total: index.total })
 }
 
 /// Bytecode the next commit would add or change, compared with the tree it is built on

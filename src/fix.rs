@@ -11,11 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use git2::Index;
 
-use crate::bytecode;
-use crate::check::gitignore_entry;
+use crate::check;
 use crate::gitignore_edit::{self, Plan, Source};
-use crate::ignore_rules::{Probe, find_gitignores};
-use crate::index_file::Entry;
+use crate::ignore_rules::{Probe, find_gitignores, read_ignore_file};
 use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 
@@ -38,13 +36,9 @@ impl GitignoreFix {
         let old = read_target(&path)?;
         // The index only adds tracked paths to what is judged: without one, the worktree walk
         // still finds every `.gitignore`.
-        let tracked = repo
-            .read_index(|e| e.stage == 0 && (bytecode::classify_entry(e.path, e.mode).is_some() || gitignore_entry(e)))
-            .map(|entries| entries.kept)
-            .unwrap_or_default();
-        let (gitignores, bytecode): (Vec<Entry>, Vec<Entry>) =
-            tracked.into_iter().partition(|e| gitignore_entry(&e.as_entry_ref()));
-        let sources = ignore_sources(&top, gitignores.into_iter().map(|e| e.path), &relative, old.as_deref());
+        let index = check::scan_index(repo, check::is_tracked_bytecode).ok();
+        let (bytecode, gitignores) = index.map(|i| (i.candidates, i.gitignores)).unwrap_or_default();
+        let sources = ignore_sources(&top, gitignores.into_iter(), &relative, old.as_deref());
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
         let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
         let plan = gitignore_edit::plan(&relative, &sources, &tracked, ignore_case);
@@ -154,12 +148,7 @@ fn ignore_sources(
     let mut sources: Vec<Source> = paths
         .into_iter()
         .filter(|path| path.as_slice() != target)
-        .filter_map(|path| {
-            let file = top.join(bytes_path(&path));
-            let is_file = fs::symlink_metadata(&file).is_ok_and(|m| m.is_file());
-            let bytes = if is_file { fs::read(&file).ok()? } else { return None };
-            Some(Source { path, bytes })
-        })
+        .filter_map(|path| Some(Source { bytes: read_ignore_file(&top.join(bytes_path(&path)))?, path }))
         .collect();
     if let Some(bytes) = target_bytes {
         sources.push(Source { path: target.to_vec(), bytes: bytes.to_vec() });
@@ -169,7 +158,7 @@ fn ignore_sources(
 
 /// Paths of the tracked bytecode entries of the index (resolved entries only).
 pub fn tracked_bytecode(repo: &Repo) -> Result<Vec<Vec<u8>>> {
-    let entries = repo.read_index(|e| e.stage == 0 && bytecode::classify_entry(e.path, e.mode).is_some())?;
+    let entries = repo.read_index(check::is_tracked_bytecode)?;
     Ok(entries.kept.into_iter().map(|entry| entry.path).collect())
 }
 

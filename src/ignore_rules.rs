@@ -11,6 +11,7 @@
 //!
 //! Verdicts are proven against `git check-ignore -v --no-index` in `tests/it/ignore_git.rs`.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -102,20 +103,11 @@ impl IgnoreFile {
     /// Reads an ignore file from disk. Git does not read an ignore file through a symlink,
     /// and a missing or unreadable file has no rules.
     pub fn read(dir: Vec<u8>, source: String, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
-        let meta = fs::symlink_metadata(path).ok()?;
-        if !meta.is_file() {
-            return None;
-        }
-        let bytes = fs::read(path).ok()?;
-        Some(IgnoreFile::parse(dir, source, &bytes, ignore_case))
+        Some(IgnoreFile::parse(dir, source, &read_ignore_file(path)?, ignore_case))
     }
 
     pub fn dir(&self) -> &[u8] {
         &self.dir
-    }
-
-    pub fn source(&self) -> &str {
-        &self.source
     }
 
     /// The file's verdict on a path inside its folder (relative to the worktree top).
@@ -141,6 +133,13 @@ impl IgnoreFile {
     }
 }
 
+/// An ignore file's bytes as git reads them: a regular file only, never through a symlink;
+/// a missing or unreadable file has no rules.
+pub fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
+    fs::symlink_metadata(path).ok().filter(|meta| meta.is_file())?;
+    fs::read(path).ok()
+}
+
 /// Git trims trailing spaces unless a backslash escapes the last one.
 fn trim_trailing_spaces(line: &str) -> &str {
     let trimmed = line.trim_end_matches(' ');
@@ -156,7 +155,12 @@ pub struct RuleSet {
     /// its path's folders, so the cost does not grow with the number of ignore files.
     by_dir: HashMap<Vec<u8>, usize>,
     /// `.git/info/exclude`, then `core.excludesFile`: lower precedence than any `.gitignore`.
-    personal: Vec<IgnoreFile>,
+    /// Read the first time a verdict needs them, which a repository whose own rules cover
+    /// bytecode never does: a hook pays for them only when something is missing.
+    personal: OnceCell<Vec<IgnoreFile>>,
+    /// Where the personal files are (their name for messages, and their path).
+    personal_paths: Vec<(String, PathBuf)>,
+    ignore_case: bool,
 }
 
 /// Whose rules count.
@@ -172,7 +176,16 @@ impl RuleSet {
     pub fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
         tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
         let by_dir = tree.iter().enumerate().map(|(index, file)| (file.dir.clone(), index)).collect();
-        RuleSet { tree, by_dir, personal }
+        RuleSet { tree, by_dir, personal: OnceCell::from(personal), personal_paths: Vec::new(), ignore_case: false }
+    }
+
+    fn personal(&self) -> &[IgnoreFile] {
+        self.personal.get_or_init(|| {
+            let read = |(source, path): &(String, PathBuf)| {
+                IgnoreFile::read(Vec::new(), source.clone(), path, self.ignore_case)
+            };
+            self.personal_paths.iter().filter_map(read).collect()
+        })
     }
 
     pub fn tree_files(&self) -> &[IgnoreFile] {
@@ -197,7 +210,7 @@ impl RuleSet {
     fn matched_here(&self, path: &[u8], is_dir: bool, scope: Scope) -> Verdict {
         let personal = match scope {
             Scope::Repository => &[][..],
-            Scope::WithPersonal => &self.personal[..],
+            Scope::WithPersonal => self.personal(),
         };
         // The `.gitignore` of the path's folder first, then its parents', then the personal
         // files in precedence order.
@@ -234,12 +247,16 @@ impl RuleSet {
             })
             .collect();
         let personal_paths = [Some(repo.git().commondir().join("info/exclude")), excludes_file(config.as_ref())];
-        let personal = personal_paths
-            .into_iter()
-            .flatten()
-            .filter_map(|path| IgnoreFile::read(Vec::new(), display_source(top, &path), &path, ignore_case))
-            .collect();
-        RuleSet::new(tree, personal)
+        RuleSet {
+            personal: OnceCell::new(),
+            personal_paths: personal_paths
+                .into_iter()
+                .flatten()
+                .map(|path| (display_source(top, &path), path))
+                .collect(),
+            ignore_case,
+            ..RuleSet::new(tree, Vec::new())
+        }
     }
 }
 

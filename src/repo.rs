@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{ErrorCode, Index, Repository, Tree};
+use git2::{ErrorCode, Repository, Tree};
 
 use crate::index_file::{self, Entries, EntryRef};
 
@@ -71,17 +71,9 @@ impl Repo {
         std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from).unwrap_or_else(|| self.git.path().join("index"))
     }
 
-    /// The index, read in full by git2 (for writing it back). A bare repository has none:
-    /// git2 would hand back an empty one, which would make every file look deleted, so
-    /// refuse instead.
-    pub fn index(&self) -> Result<Index> {
-        self.refuse_bare()?;
-        self.git.index().map_err(|e| self.unreadable_index(e.message()))
-    }
-
     /// The entries of the index that `keep` keeps, and how many it holds in all: one
     /// streaming pass that copies only what is kept (see [`crate::index_file`]). Use this to
-    /// check the index; `index()` to change it.
+    /// check the index; [`crate::fix::update_index`] changes it.
     pub fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
         self.refuse_bare()?;
         index_file::read_entries(&self.index_path(), self.git.path(), keep)
