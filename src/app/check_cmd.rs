@@ -11,12 +11,12 @@ use crate::check;
 use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
 use crate::config::Settings;
 use crate::cure::{self, Cured};
+use crate::fix;
 use crate::formats;
 use crate::history;
 use crate::hook_env;
 use crate::ignore_audit;
 use crate::ignore_rules::RuleSet;
-use crate::index_file::Entry;
 use crate::paths::{bytes_path, join_relative, path_bytes};
 use crate::pre_push::{self, PushSource};
 use crate::prompt;
@@ -29,9 +29,7 @@ pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitSta
     let blocking = checked.findings.iter().any(|f| f.severity == Severity::Error);
     let status = if blocking { ExitStatus::Failure } else { ExitStatus::Success };
     match &checked.repo {
-        Some(repo) if checked.fixable && wants_fix(args, &checked.findings) => {
-            offer_fix(repo, args, global, &checked.findings, status)
-        }
+        Some(repo) if checked.fixable && wants_fix(args, &checked.findings) => offer_fix(repo, args, global, status),
         _ => Ok(status),
     }
 }
@@ -40,8 +38,8 @@ pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitSta
 struct Checked {
     findings: Vec<Finding>,
     commands: CommandContext,
-    /// The repository, when the check ran in one.
-    repo: Option<Repo>,
+    /// The repository and its settings, when the check ran in one.
+    repo: Option<(Repo, Settings)>,
     /// Whether the findings can be fixed in the index: staged and `--all` checks, for people
     /// (the pre-commit framework cannot see changes made only to the index).
     fixable: bool,
@@ -74,7 +72,6 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
         return Ok(Checked { findings, commands, repo: None, fixable: false });
     }
     let repo = Repo::open()?;
-    let commands = CommandContext { cwd_prefix: repo.cwd_prefix() };
     // A bare repository has no worktree to hold a config file.
     let settings = match repo.workdir() {
         Some(top) => Settings::load(top, args.strict)?,
@@ -98,8 +95,11 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
     };
     findings.retain(|finding| !settings.is_allowed(&finding.path));
     findings.extend(audit_rules(&repo, rules, settings.strict, global));
+    // Only printed commands need the user's folder: a clean check skips the path lookups.
+    let cwd_prefix = if findings.is_empty() { Vec::new() } else { repo.cwd_prefix() };
+    let commands = CommandContext { cwd_prefix };
     let fixable = (args.rev.is_none() && args.range.is_none() && !args.pre_push) && !hook_env::under_framework();
-    Ok(Checked { findings, commands, repo: Some(repo), fixable })
+    Ok(Checked { findings, commands, repo: Some((repo, settings)), fixable })
 }
 
 /// Where the ignore rules of a check come from.
@@ -131,18 +131,15 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
 /// the bytecode candidates and the `.gitignore` entries; nothing else is copied.
 fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, Vec<Vec<u8>>)> {
     let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
-    let index = repo.read_index(|entry| candidate(entry) || check::gitignore_entry(entry))?;
-    let gitignores: Vec<Vec<u8>> =
-        index.kept.iter().filter(|e| check::gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
-    let candidates: Vec<Entry> = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
+    let index = check::scan_index(repo, candidate)?;
     let findings = if args.all {
         verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
-        check::tracked(repo, &candidates)?
+        check::tracked(repo, &index.candidates)?
     } else {
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
-        check::staged(repo, &candidates)?
+        check::staged(repo, &index.candidates)?
     };
-    Ok((findings, gitignores))
+    Ok((findings, index.gitignores))
 }
 
 /// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
@@ -201,14 +198,16 @@ fn wants_fix(args: &CheckArgs, findings: &[Finding]) -> bool {
     (args.fix && !findings.is_empty()) || (bytecode && !args.no_prompt)
 }
 
+/// The fix is `fix-gitignore --untrack` (SPEC): every tracked bytecode file but the
+/// allow-listed ones leaves the index the commit is built from, not only those it adds.
 fn offer_fix(
-    repo: &Repo,
+    (repo, settings): &(Repo, Settings),
     args: &CheckArgs,
     global: &GlobalArgs,
-    findings: &[Finding],
     status: ExitStatus,
 ) -> Result<ExitStatus> {
-    let paths: Vec<Vec<u8>> = findings.iter().filter(|f| f.kind.is_bytecode()).map(|f| f.path.clone()).collect();
+    let mut paths = fix::tracked_bytecode(repo)?;
+    paths.retain(|path| !settings.is_allowed(path));
     if !args.fix {
         let Some(mut tty) = prompt::person_at_terminal(args.no_prompt) else {
             return Ok(status);

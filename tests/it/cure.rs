@@ -43,6 +43,22 @@ fn plain_commit_goes_on_without_the_bytecode() {
 }
 
 #[test]
+fn the_fix_untracks_legacy_bytecode_too_but_not_allow_listed_files() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["legacy/old.pyc", "fixtures/golden.pyc"], "legacy");
+    repo.write(".pycache-guard.toml", "allow = [\"fixtures/*.pyc\"]\n");
+    repo.git(&["add", ".pycache-guard.toml"]);
+    install_fixing_hook(&repo);
+    repo.stage(&["new.pyc", "a.py"]);
+    let stderr = commit_passes(&repo, &["commit", "-q", "-m", "x"]);
+    assert!(stderr.contains("untracked 2 bytecode file(s)"), "{stderr}");
+    let committed = repo.committed_paths();
+    assert!(!committed.contains(&"legacy/old.pyc".to_owned()) && !committed.contains(&"new.pyc".to_owned()));
+    assert!(committed.contains(&"fixtures/golden.pyc".to_owned()), "allow-listed: {committed:?}");
+    assert!(repo.root.join("legacy/old.pyc").exists());
+}
+
+#[test]
 fn commit_all_untracks_modified_legacy_bytecode() {
     let repo = TestRepo::with_commit();
     repo.commit_bypassing_hooks(&["old.pyc", "a.py"], "legacy");
