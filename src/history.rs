@@ -11,13 +11,18 @@
 //! an "evil merge"). A file that one side brought is charged to that side's commit, which
 //! the walk visits too unless the excluded end already has it.
 
+mod objects;
+
+use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{Commit, ObjectType, Oid, Sort, Tree};
+use git2::{Oid, Repository, Sort};
+
+use objects::{Objects, Tree};
 
 use crate::bytecode::{self, Reason};
-use crate::paths::bytes_path;
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
@@ -73,7 +78,19 @@ pub fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Oid>> {
 /// Bytecode the walk's commits added or changed, once per path, with the oldest commit that
 /// brought it (parents are visited before their children).
 pub fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
-    let git = repo.git();
+    let commits = oldest_first(repo.git(), walk)?;
+    let mut seen = HashSet::new();
+    let mut findings = Vec::new();
+    for (commit, change) in changes_in_parallel(repo, &commits)? {
+        if seen.insert(change.path.clone()) {
+            findings.push(Finding::bytecode(change.kind, change.path, change.reason).in_commit(commit.to_string()));
+        }
+    }
+    Ok(findings)
+}
+
+/// The commits of the walk, parents before children (`git rev-list --topo-order --reverse`).
+fn oldest_first(git: &Repository, walk: &Walk) -> Result<Vec<Oid>> {
     let mut revwalk = git.revwalk().context("cannot walk the history")?;
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("cannot walk the history")?;
     for tip in &walk.tips {
@@ -82,18 +99,61 @@ pub fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
     for hidden in &walk.hidden {
         revwalk.hide(*hidden).with_context(|| format!("cannot exclude the history of {hidden}"))?;
     }
-    let mut seen = HashSet::new();
-    let mut findings = Vec::new();
-    for id in revwalk {
-        let id = id.context("cannot walk the history")?;
-        let commit = git.find_commit(id).with_context(|| format!("cannot read commit {id}"))?;
-        for change in brought_by(repo, &commit)? {
-            if seen.insert(change.path.clone()) {
-                findings.push(Finding::bytecode(change.kind, change.path, change.reason).in_commit(id.to_string()));
-            }
+    revwalk.map(|id| id.context("cannot walk the history")).collect()
+}
+
+/// What the commits of one block brought, each change with its commit.
+type BlockChanges = Result<Vec<(Oid, Change)>>;
+
+/// Commits per unit of work. Each block starts with its first commit's parent trees unread,
+/// so blocks are large enough for that to be noise and small enough to share out evenly.
+const BLOCK: usize = 256;
+
+/// What every commit brought, in the order of `commits`.
+///
+/// Commits are compared independently, so blocks of them are shared out to one worker per
+/// core. Each worker opens the repository itself: libgit2 holds an object database's lock
+/// for the whole of every read, so workers sharing one would take turns.
+fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)>> {
+    // Each worker keeps the trees it read (objects.rs); libgit2's object cache would only
+    // add bookkeeping to every read.
+    git2::opts::enable_caching(false);
+    let blocks: Vec<&[Oid]> = commits.chunks(BLOCK).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next_block = AtomicUsize::new(0);
+    let work = |git: &Repository| -> Result<Vec<(usize, BlockChanges)>> {
+        let odb = git.odb().context("cannot open the object database")?;
+        let mut objects = Objects::new(&odb);
+        let mut done = Vec::new();
+        loop {
+            let index = next_block.fetch_add(1, AtomicOrdering::Relaxed);
+            let Some(block) = blocks.get(index) else { return Ok(done) };
+            done.push((index, changes_in_block(&mut objects, block)));
         }
+    };
+    let opener = repo.opener();
+    let mut done = std::thread::scope(|scope| -> Result<Vec<_>> {
+        let helpers: Vec<_> = (1..cores.min(blocks.len())).map(|_| scope.spawn(|| work(&opener.open()?))).collect();
+        let mut done = work(repo.git())?;
+        for helper in helpers {
+            done.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
+        }
+        Ok(done)
+    })?;
+    done.sort_by_key(|(index, _)| *index);
+    let mut changes = Vec::new();
+    for (_, block) in done {
+        changes.extend(block?);
     }
-    Ok(findings)
+    Ok(changes)
+}
+
+fn changes_in_block(objects: &mut Objects<'_, '_>, commits: &[Oid]) -> BlockChanges {
+    let mut changes = Vec::new();
+    for &id in commits {
+        changes.extend(brought_by(objects, id)?.into_iter().map(|change| (id, change)));
+    }
+    Ok(changes)
 }
 
 /// A bytecode file a commit added or changed.
@@ -106,19 +166,23 @@ struct Change {
 
 /// What this commit itself brought: compared with its first parent, and for a merge kept
 /// only where it differs from the other parents too.
-fn brought_by(repo: &Repo, commit: &Commit<'_>) -> Result<Vec<Change>> {
-    let tree = commit.tree().with_context(|| format!("cannot read the tree of commit {}", commit.id()))?;
-    let parents = commit
-        .parents()
-        .map(|parent| parent.tree())
-        .collect::<Result<Vec<Tree<'_>>, _>>()
-        .with_context(|| format!("cannot read the parents of commit {}", commit.id()))?;
+fn brought_by(objects: &mut Objects<'_, '_>, id: Oid) -> Result<Vec<Change>> {
+    let commit = objects.commit(id)?;
+    let tree = objects.tree(commit.tree)?;
+    let first_parent = match commit.parents.first() {
+        Some(&parent) => Some(objects.tree_of_commit(parent)?),
+        None => None,
+    };
     let mut changes = Vec::new();
-    diff_trees(repo, parents.first(), &tree, &mut Vec::new(), &mut changes)?;
-    if parents.len() > 1 {
+    diff_trees(objects, first_parent.as_ref(), &tree, &mut Vec::new(), &mut changes)?;
+    if commit.parents.len() > 1 && !changes.is_empty() {
+        let mut others = Vec::new();
+        for &parent in &commit.parents[1..] {
+            others.push(objects.tree_of_commit(parent)?);
+        }
         let mut kept = Vec::new();
         for change in changes {
-            if let Some(change) = merge_made(&tree, &parents[1..], change)? {
+            if let Some(change) = merge_made(objects, &tree, &others, change)? {
                 kept.push(change);
             }
         }
@@ -129,49 +193,50 @@ fn brought_by(repo: &Repo, commit: &Commit<'_>) -> Result<Vec<Change>> {
 
 /// A merge's change as `git log -c` sees it: dropped when some other parent already had the
 /// same entry, an addition only when no parent had the file.
-fn merge_made(tree: &Tree<'_>, others: &[Tree<'_>], mut change: Change) -> Result<Option<Change>> {
-    let path = bytes_path(&change.path);
-    let ours = tree.get_path(&path).context("cannot read a merge's tree")?;
+fn merge_made(
+    objects: &mut Objects<'_, '_>,
+    tree: &Tree,
+    others: &[Tree],
+    mut change: Change,
+) -> Result<Option<Change>> {
+    let ours = objects.entry_at(tree, &change.path)?;
     for parent in others {
-        match parent.get_path(&path) {
-            Ok(entry) if entry.id() == ours.id() && entry.filemode() == ours.filemode() => return Ok(None),
-            Ok(entry) if bytecode::is_file_mode(entry.filemode() as u32) => change.kind = Kind::CommitModified,
-            Ok(_) => {}
-            Err(e) if e.code() == git2::ErrorCode::NotFound => {}
-            Err(e) => return Err(e).context("cannot read a merge parent's tree"),
+        match objects.entry_at(parent, &change.path)? {
+            Some(entry) if Some(entry) == ours => return Ok(None),
+            Some((mode, _)) if bytecode::is_file_mode(mode) => change.kind = Kind::CommitModified,
+            _ => {}
         }
     }
     Ok(Some(change))
 }
 
-/// Bytecode files of `new` that differ from `old` (`None`: an empty tree). Subtrees with the
-/// same id in both are skipped without being read.
+/// Bytecode files of `new` that differ from `old` (`None`: an empty tree). Both entry lists
+/// are in git's order, so one pass over each pairs them up; subtrees with the same id in
+/// both are skipped without being read.
 fn diff_trees(
-    repo: &Repo,
-    old: Option<&Tree<'_>>,
-    new: &Tree<'_>,
+    objects: &mut Objects<'_, '_>,
+    old: Option<&Tree>,
+    new: &Tree,
     prefix: &mut Vec<u8>,
     changes: &mut Vec<Change>,
 ) -> Result<()> {
-    for entry in new.iter() {
-        let before = old.and_then(|tree| tree.get_name_bytes(entry.name_bytes()));
-        if before.as_ref().is_some_and(|b| b.id() == entry.id() && b.filemode() == entry.filemode()) {
+    let mut old_entries = old.map(Tree::entries).into_iter().flatten().peekable();
+    for entry in new.entries() {
+        while old_entries.next_if(|o| o.tree_order(&entry) == Ordering::Less).is_some() {}
+        let before = old_entries.next_if(|o| o.tree_order(&entry) == Ordering::Equal);
+        if before.is_some_and(|b| b.same_as(&entry)) {
             continue;
         }
         let start = prefix.len();
-        prefix.extend_from_slice(entry.name_bytes());
-        if entry.kind() == Some(ObjectType::Tree) {
-            let subtree = repo.git().find_tree(entry.id()).context("cannot read a tree of the history")?;
-            let old_subtree = match &before {
-                Some(b) if b.kind() == Some(ObjectType::Tree) => {
-                    Some(repo.git().find_tree(b.id()).context("cannot read a tree of the history")?)
-                }
-                _ => None,
-            };
+        prefix.extend_from_slice(entry.name);
+        if entry.is_tree() {
+            let subtree = objects.subtree(&entry)?;
+            // Same sort position means same name and both folders.
+            let old_subtree = before.map(|b| objects.subtree(&b)).transpose()?;
             prefix.push(b'/');
-            diff_trees(repo, old_subtree.as_ref(), &subtree, prefix, changes)?;
-        } else if let Some(reason) = bytecode::classify_entry(prefix, entry.filemode() as u32) {
-            let was_file = before.as_ref().is_some_and(|b| bytecode::is_file_mode(b.filemode() as u32));
+            diff_trees(objects, old_subtree.as_ref(), &subtree, prefix, changes)?;
+        } else if let Some(reason) = bytecode::classify_entry(prefix, entry.mode) {
+            let was_file = before.is_some_and(|b| bytecode::is_file_mode(b.mode));
             let kind = if was_file { Kind::CommitModified } else { Kind::CommitAdded };
             changes.push(Change { kind, path: prefix.clone(), reason });
         }

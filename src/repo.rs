@@ -15,6 +15,25 @@ use crate::index_file::{self, Entries, EntryRef};
 
 pub struct Repo {
     git: Repository,
+    opened: Opener,
+}
+
+/// How a [`Repo`] was opened, to open the same repository again on another thread (a
+/// `git2::Repository` may move between threads but not be shared).
+#[derive(Debug, Clone)]
+pub enum Opener {
+    FromEnv,
+    At(PathBuf),
+}
+
+impl Opener {
+    pub fn open(&self) -> Result<Repository> {
+        let git = match self {
+            Opener::FromEnv => Repository::open_from_env(),
+            Opener::At(path) => Repository::open(path),
+        };
+        git.map_err(|e| anyhow!("cannot open the git repository again: {}", e.message()))
+    }
 }
 
 impl Repo {
@@ -42,7 +61,7 @@ impl Repo {
                 git.set_workdir(&cwd.join(work_tree), false).context("cannot use GIT_WORK_TREE")?;
             }
         }
-        Ok(Repo { git })
+        Ok(Repo { git, opened: Opener::FromEnv })
     }
 
     /// Opens the repository at `path` without consulting the environment (for library use
@@ -50,11 +69,16 @@ impl Repo {
     pub fn at(path: &Path) -> Result<Repo> {
         let git = Repository::open(path)
             .map_err(|e| anyhow!("cannot open the git repository at {}: {}", path.display(), e.message()))?;
-        Ok(Repo { git })
+        Ok(Repo { git, opened: Opener::At(path.to_path_buf()) })
     }
 
     pub fn git(&self) -> &Repository {
         &self.git
+    }
+
+    /// How to open this repository again (for worker threads).
+    pub fn opener(&self) -> Opener {
+        self.opened.clone()
     }
 
     pub fn is_bare(&self) -> bool {

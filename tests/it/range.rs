@@ -142,6 +142,64 @@ fn a_merge_is_charged_only_with_what_it_made_itself() {
     assert_eq!(ours, BTreeMap::from([("evil.pyc".into(), merge)]));
 }
 
+/// `git fast-import` of `commits` commits on `main` after `HEAD`, each changing a module.
+/// `extra(c)` gives commands to import before commit `c` (another branch's commits) and
+/// commands to add to it (`merge`, file changes). Commit `c` gets mark `:c`.
+fn import_history(repo: &TestRepo, commits: u32, extra: impl Fn(u32) -> (String, String)) {
+    let mut stream = String::new();
+    let start = repo.head().unwrap();
+    for c in 1..=commits {
+        let (before, inside) = extra(c);
+        stream += &before;
+        stream += &format!("commit refs/heads/main\nmark :{c}\n");
+        stream += &format!("committer T <t@example.invalid> {} +0000\ndata 2\nc\n", 1_700_000_000 + c);
+        if c == 1 {
+            stream += &format!("from {start}\n");
+        }
+        stream += &inside;
+        stream += &format!("M 100644 inline src/m{}.py\ndata 5\n{c:04}\n", c % 7);
+    }
+    let mut import = repo.git_command_in(&repo.root);
+    import.args(["fast-import", "--quiet"]).stdin(std::process::Stdio::piped());
+    let mut child = import.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "fast-import failed");
+    repo.git(&["reset", "-q", "--hard", "main"]);
+}
+
+#[test]
+fn a_long_history_shared_among_workers_agrees_with_git_log() {
+    // Long enough for several blocks of commits (history.rs shares them among workers):
+    // bytecode arrives on both sides of block edges, is removed and comes back changed, and
+    // a merge brings a side branch's bytecode and makes some of its own.
+    let repo = TestRepo::with_commit();
+    let start = repo.head().unwrap();
+    let pyc = |path: &str, content: &str| format!("M 100644 inline {path}\ndata {}\n{content}\n", content.len());
+    import_history(&repo, 800, |c| match c {
+        255 | 256 | 257 | 511 | 512 | 513 => (String::new(), pyc(&format!("pkg/__pycache__/m{c}.pyc"), "pyc")),
+        300 => (String::new(), "D pkg/__pycache__/m256.pyc\n".into()),
+        600 => (String::new(), pyc("pkg/__pycache__/m256.pyc", "pyc2")),
+        700 => (String::new(), "M 100755 inline pkg/__pycache__/m511.pyc\ndata 3\npyc\n".into()),
+        // A side branch off commit 400 that adds bytecode, merged by commit 402 together
+        // with bytecode of the merge's own.
+        401 => {
+            let side = "commit refs/heads/side\nmark :9401\ncommitter T <t@example.invalid> 1700000400 +0000\n\
+                        data 2\ns\nfrom :400\n";
+            (side.to_owned() + &pyc("side/s.pyc", "pyc"), String::new())
+        }
+        402 => ("".into(), "merge :9401\n".to_owned() + &pyc("evil.pyo", "x")),
+        _ => (String::new(), String::new()),
+    });
+    let range = format!("{start}..main");
+    let ours = our_first_commits(&repo, &range);
+    assert_eq!(ours, git_first_commits(&repo, &range));
+    assert_eq!(ours.len(), 8, "{ours:?}");
+    // Starting inside the history: m256.pyc was removed before the range and comes back.
+    let middle = repo.git_stdout(&["rev-parse", "main~300"]);
+    let range = format!("{}..main", middle.trim());
+    assert_eq!(our_first_commits(&repo, &range), git_first_commits(&repo, &range));
+}
+
 #[test]
 fn works_in_a_bare_repository() {
     let repo = TestRepo::with_commit();
@@ -166,4 +224,19 @@ fn bad_ranges_are_errors() {
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
         assert!(stderr.contains(range.trim_end_matches("..HEAD")), "{stderr}");
     }
+}
+
+#[test]
+fn a_corrupt_tree_is_an_error_not_a_pass() {
+    let repo = TestRepo::with_commit();
+    let start = repo.head().unwrap();
+    let garbage = repo.parent().join("garbage");
+    std::fs::write(&garbage, b"100644 a.pyc\0short").unwrap();
+    let tree = repo.git_stdout(&["hash-object", "--literally", "-t", "tree", "-w", garbage.to_str().unwrap()]);
+    let commit = repo.git_stdout(&["commit-tree", "-p", &start, "-m", "corrupt", tree.trim()]);
+    let output = repo.guard().args(["check", "--range", &format!("{start}..{}", commit.trim())]).output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = text(&output.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains(&format!("tree {} is corrupt", tree.trim())), "{stderr}");
 }
