@@ -47,6 +47,9 @@ pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
         for folder in &folders {
             for prefix in ["", SUBFOLDER] {
                 let path = [folder.as_slice(), prefix.as_bytes(), name.as_bytes()].concat();
+                if rules.surely_ignored(&path, is_dir) {
+                    continue;
+                }
                 let where_ = if path.contains(&b'/') { "subfolders" } else { "top" };
                 match rules.verdict(&path, is_dir, Scope::Repository) {
                     Verdict::Ignored(_) => {}

@@ -11,13 +11,14 @@
 //!
 //! Verdicts are proven against `git check-ignore -v --no-index` in `tests/it/ignore_git.rs`.
 
-use std::cell::OnceCell;
-use std::collections::HashMap;
+use std::cell::{OnceCell, RefCell};
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use rustc_hash::FxHashMap as HashMap;
 
 use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
@@ -64,40 +65,68 @@ impl Verdict {
     }
 }
 
-/// One parsed ignore file.
+/// One ignore file. Its rules are compiled the first time a verdict consults them: most
+/// files of a large tree never need it (see [`RuleSet::surely_ignored`]).
 pub struct IgnoreFile {
     /// The folder whose contents it governs, relative to the worktree top: `` or `a/b/`.
     dir: Vec<u8>,
     source: String,
+    bytes: Vec<u8>,
+    ignore_case: bool,
+    /// Whether some line may be a negation (the file has a `!`). A file without one can
+    /// only add ignores, never take one back.
+    may_negate: bool,
+    compiled: OnceCell<Compiled>,
+}
+
+/// Verdicts remembered by a name or path.
+type Memo<T> = RefCell<HashMap<Vec<u8>, T>>;
+
+struct Compiled {
     matcher: Gitignore,
     negations: Vec<Rule>,
+    /// When no pattern has a `/` inside, the verdict depends on the file name alone, as
+    /// for git's patterns without one: verdicts are remembered by name, file and folder.
+    /// The audit asks about the same few names in every folder.
+    by_name: Option<Memo<[Option<Rc<Verdict>>; 2]>>,
 }
 
 impl IgnoreFile {
-    /// Parses ignore-file bytes as git does: a UTF-8 BOM is skipped, lines end at `\n` with
-    /// an optional `\r`, trailing unescaped spaces are trimmed, `#` starts a comment. A line
-    /// that is not a valid glob never matches (git's wildmatch fails it too).
+    /// An ignore file's bytes, to be parsed as git does when first needed: a UTF-8 BOM is
+    /// skipped, lines end at `\n` with an optional `\r`, trailing unescaped spaces are
+    /// trimmed, `#` starts a comment. A line that is not a valid glob never matches (git's
+    /// wildmatch fails it too).
     pub fn parse(dir: Vec<u8>, source: String, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
-        let text = String::from_utf8_lossy(bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes));
-        let mut builder = GitignoreBuilder::new("");
-        builder.case_insensitive(ignore_case).expect("setting case sensitivity cannot fail");
-        let mut negations = Vec::new();
-        for (index, line) in text.split('\n').enumerate() {
-            let line = line.strip_suffix('\r').unwrap_or(line);
-            let pattern = trim_trailing_spaces(line);
-            // A lone `!` is a no-op for git; some versions of the matcher read it as `**`.
-            if pattern == "!" {
-                continue;
+        let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes).to_vec();
+        let may_negate = memchr::memchr(b'!', &bytes).is_some();
+        IgnoreFile { dir, source, bytes, ignore_case, may_negate, compiled: OnceCell::new() }
+    }
+
+    fn compiled(&self) -> &Compiled {
+        self.compiled.get_or_init(|| {
+            let text = String::from_utf8_lossy(&self.bytes);
+            let mut builder = GitignoreBuilder::new("");
+            builder.case_insensitive(self.ignore_case).expect("setting case sensitivity cannot fail");
+            let mut negations = Vec::new();
+            let mut names_only = true;
+            for (index, line) in text.split('\n').enumerate() {
+                let line = line.strip_suffix('\r').unwrap_or(line);
+                let pattern = trim_trailing_spaces(line);
+                // A lone `!` is a no-op for git; some versions of the matcher read it as `**`.
+                if pattern == "!" {
+                    continue;
+                }
+                // The matcher keeps no line numbers, but it keeps the `from` path of each
+                // rule: we store the line number there and read it back from a match.
+                let added = builder.add_line(Some(PathBuf::from((index + 1).to_string())), line).is_ok();
+                if added && pattern.starts_with('!') {
+                    negations.push(Rule { source: self.source.clone(), line: index + 1, pattern: pattern.to_owned() });
+                }
+                names_only &= !added || pattern.trim_end_matches('/').find('/').is_none();
             }
-            // The matcher keeps no line numbers, but it keeps the `from` path of each rule:
-            // we store the line number there and read it back from a match.
-            let added = builder.add_line(Some(PathBuf::from((index + 1).to_string())), line).is_ok();
-            if added && pattern.starts_with('!') {
-                negations.push(Rule { source: source.clone(), line: index + 1, pattern: pattern.to_owned() });
-            }
-        }
-        let matcher = builder.build().unwrap_or_else(|_| Gitignore::empty());
-        IgnoreFile { dir, source, matcher, negations }
+            let matcher = builder.build().unwrap_or_else(|_| Gitignore::empty());
+            Compiled { matcher, negations, by_name: names_only.then(RefCell::default) }
+        })
     }
 
     /// Reads an ignore file from disk. Git does not read an ignore file through a symlink,
@@ -110,15 +139,30 @@ impl IgnoreFile {
         &self.dir
     }
 
-    /// The file's verdict on a path inside its folder (relative to the worktree top).
-    fn matched(&self, path: &[u8], is_dir: bool) -> Verdict {
-        let Some(relative) = path.strip_prefix(self.dir.as_slice()) else {
-            return Verdict::Unmatched;
+    /// The file's verdict on a path inside its folder (relative to the worktree top), or
+    /// `None` when no rule of the file matches it.
+    fn matched(&self, path: &[u8], is_dir: bool) -> Option<Rc<Verdict>> {
+        let relative = path.strip_prefix(self.dir.as_slice())?;
+        let compiled = self.compiled();
+        let Some(by_name) = &compiled.by_name else {
+            return self.match_path(&compiled.matcher, relative, is_dir);
         };
-        match self.matcher.matched(bytes_path(relative), is_dir) {
-            Match::None => Verdict::Unmatched,
-            Match::Ignore(glob) => Verdict::Ignored(self.rule(glob)),
-            Match::Whitelist(glob) => Verdict::Reincluded(self.rule(glob)),
+        let name = relative.rsplit(|&b| b == b'/').next().unwrap_or(relative);
+        let slot = usize::from(is_dir);
+        if let Some(verdict) = by_name.borrow().get(name).and_then(|slots| slots[slot].clone()) {
+            return (*verdict != Verdict::Unmatched).then_some(verdict);
+        }
+        let verdict = self.match_path(&compiled.matcher, relative, is_dir);
+        let remembered = verdict.clone().unwrap_or_else(|| Rc::new(Verdict::Unmatched));
+        by_name.borrow_mut().entry(name.to_vec()).or_default()[slot] = Some(remembered);
+        verdict
+    }
+
+    fn match_path(&self, matcher: &Gitignore, relative: &[u8], is_dir: bool) -> Option<Rc<Verdict>> {
+        match matcher.matched(bytes_path(relative), is_dir) {
+            Match::None => None,
+            Match::Ignore(glob) => Some(Rc::new(Verdict::Ignored(self.rule(glob)))),
+            Match::Whitelist(glob) => Some(Rc::new(Verdict::Reincluded(self.rule(glob)))),
         }
     }
 
@@ -129,12 +173,39 @@ impl IgnoreFile {
 
     /// Every negation (`!pattern`) rule of the file, in order.
     pub fn negations(&self) -> &[Rule] {
-        &self.negations
+        if self.may_negate { &self.compiled().negations } else { &[] }
     }
 }
 
 /// An ignore file's bytes as git reads them: a regular file only, never through a symlink;
 /// a missing or unreadable file has no rules.
+///
+/// A hook reads every tracked `.gitignore` on every commit, so this costs four system calls
+/// (open, fstat, read, close) where `symlink_metadata` + `fs::read` make six.
+#[cfg(unix)]
+pub fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
+    use std::io::Read;
+    use std::os::unix::fs::OpenOptionsExt;
+    // No symlink is followed, and a FIFO does not block the open.
+    let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).ok()?;
+    let meta = file.metadata().ok().filter(|meta| meta.is_file())?;
+    let mut bytes = vec![0; usize::try_from(meta.len()).ok()?];
+    let mut filled = 0;
+    // Read what fstat announced (git reads `st_size` bytes too); a file that shrank meanwhile
+    // ends early.
+    while filled < bytes.len() {
+        match (&file).read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(read) => filled += read,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    bytes.truncate(filled);
+    Some(bytes)
+}
+
+#[cfg(not(unix))]
 pub fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
     fs::symlink_metadata(path).ok().filter(|meta| meta.is_file())?;
     fs::read(path).ok()
@@ -161,6 +232,9 @@ pub struct RuleSet {
     /// Where the personal files are (their name for messages, and their path).
     personal_paths: Vec<(String, PathBuf)>,
     ignore_case: bool,
+    /// Verdicts on folders already judged: the probes of one folder share their leading
+    /// folders, whose verdicts decide first.
+    folder_verdicts: [Memo<Option<Rc<Verdict>>>; 3],
 }
 
 /// Whose rules count.
@@ -172,11 +246,36 @@ pub enum Scope {
     WithPersonal,
 }
 
+/// The files a verdict consults.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Files {
+    /// The top `.gitignore` and those that may negate: enough to prove a path ignored.
+    TopAndNegating,
+    Repository,
+    WithPersonal,
+}
+
+impl From<Scope> for Files {
+    fn from(scope: Scope) -> Files {
+        match scope {
+            Scope::Repository => Files::Repository,
+            Scope::WithPersonal => Files::WithPersonal,
+        }
+    }
+}
+
 impl RuleSet {
     pub fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
         tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
         let by_dir = tree.iter().enumerate().map(|(index, file)| (file.dir.clone(), index)).collect();
-        RuleSet { tree, by_dir, personal: OnceCell::from(personal), personal_paths: Vec::new(), ignore_case: false }
+        RuleSet {
+            tree,
+            by_dir,
+            personal: OnceCell::from(personal),
+            personal_paths: Vec::new(),
+            ignore_case: false,
+            folder_verdicts: Default::default(),
+        }
     }
 
     fn personal(&self) -> &[IgnoreFile] {
@@ -195,33 +294,62 @@ impl RuleSet {
     /// Git's verdict on a worktree-relative path: each leading folder first (an excluded
     /// folder decides for everything inside it), then the path itself.
     pub fn verdict(&self, path: &[u8], is_dir: bool, scope: Scope) -> Verdict {
+        self.judge(path, is_dir, Files::from(scope)).map_or(Verdict::Unmatched, |verdict| (*verdict).clone())
+    }
+
+    /// Whether the repository's rules ignore the path, judged by the top `.gitignore` and the
+    /// files that may negate only. `false` proves nothing: ask [`RuleSet::verdict`].
+    ///
+    /// A file without negations can only add ignores: consulted before its parents, it
+    /// either ignores the path (or a leading folder) itself or leaves the verdict to them.
+    /// So once these files ignore a path, all of them do, and the other files of a large
+    /// tree need not even be compiled.
+    pub fn surely_ignored(&self, path: &[u8], is_dir: bool) -> bool {
+        self.judge(path, is_dir, Files::TopAndNegating).is_some_and(|verdict| verdict.is_ignored())
+    }
+
+    /// The deciding verdict, `None` when no rule matches. Shared, not copied: the audit asks
+    /// about thousands of paths and the answers repeat.
+    fn judge(&self, path: &[u8], is_dir: bool, files: Files) -> Option<Rc<Verdict>> {
         let mut end = 0;
         while let Some(slash) = path[end..].iter().position(|&b| b == b'/') {
-            let folder = &path[..end + slash];
-            if let verdict @ Verdict::Ignored(_) = self.matched_here(folder, true, scope) {
-                return verdict;
+            if let Some(verdict) = self.folder_verdict(&path[..end + slash], files)
+                && verdict.is_ignored()
+            {
+                return Some(verdict);
             }
             end += slash + 1;
         }
-        self.matched_here(path, is_dir, scope)
+        self.matched_here(path, is_dir, files)
+    }
+
+    /// A leading folder's own verdict, remembered: the probes of one folder share them.
+    fn folder_verdict(&self, folder: &[u8], files: Files) -> Option<Rc<Verdict>> {
+        let memo = &self.folder_verdicts[files as usize];
+        if let Some(verdict) = memo.borrow().get(folder) {
+            return verdict.clone();
+        }
+        let verdict = self.matched_here(folder, true, files);
+        memo.borrow_mut().insert(folder.to_vec(), verdict.clone());
+        verdict
     }
 
     /// The deciding rule for the path itself, ignoring its parents' verdicts.
-    fn matched_here(&self, path: &[u8], is_dir: bool, scope: Scope) -> Verdict {
-        let personal = match scope {
-            Scope::Repository => &[][..],
-            Scope::WithPersonal => self.personal(),
+    fn matched_here(&self, path: &[u8], is_dir: bool, files: Files) -> Option<Rc<Verdict>> {
+        let personal = match files {
+            Files::WithPersonal => self.personal(),
+            Files::TopAndNegating | Files::Repository => &[][..],
         };
+        let consulted = |file: &&IgnoreFile| files != Files::TopAndNegating || file.dir.is_empty() || file.may_negate;
         // The `.gitignore` of the path's folder first, then its parents', then the personal
         // files in precedence order.
         let folder_ends = path.iter().enumerate().filter(|(_, b)| **b == b'/').map(|(i, _)| i + 1).rev();
         folder_ends
             .chain(std::iter::once(0))
             .filter_map(|end| self.by_dir.get(&path[..end]).map(|&index| &self.tree[index]))
+            .filter(consulted)
             .chain(personal)
-            .map(|file| file.matched(path, is_dir))
-            .find(|verdict| *verdict != Verdict::Unmatched)
-            .unwrap_or(Verdict::Unmatched)
+            .find_map(|file| file.matched(path, is_dir))
     }
 }
 

@@ -139,7 +139,9 @@ fn git_answers(repo: &TestRepo) -> Vec<String> {
         .collect()
 }
 
-fn our_answers(repo: &TestRepo) -> Vec<String> {
+/// Our answer per probe, as `git_answers` words it, and whether the audit's shortcut
+/// ([`RuleSet::surely_ignored`]) claimed the probe ignored.
+fn our_answers(repo: &TestRepo) -> Vec<(String, bool)> {
     let opened = Repo::at(&repo.root).unwrap();
     let rules = RuleSet::load(&opened, find_gitignores(&repo.root));
     PROBES
@@ -147,10 +149,11 @@ fn our_answers(repo: &TestRepo) -> Vec<String> {
         .map(|probe| {
             let path = probe.trim_end_matches('/');
             let is_dir = repo.root.join(std::ffi::OsStr::from_bytes(path.as_bytes())).is_dir();
-            match rules.verdict(path.as_bytes(), is_dir, Scope::WithPersonal).rule() {
+            let answer = match rules.verdict(path.as_bytes(), is_dir, Scope::WithPersonal).rule() {
                 Some(rule) => format!("{}:{}:{}", rule.source, rule.line, rule.pattern),
                 None => String::new(),
-            }
+            };
+            (answer, rules.surely_ignored(path.as_bytes(), is_dir))
         })
         .collect()
 }
@@ -159,16 +162,24 @@ fn our_answers(repo: &TestRepo) -> Vec<String> {
 fn every_case_agrees_with_git_check_ignore() {
     assert!(CASES.len() >= 40);
     let mut disagreements = Vec::new();
+    let mut shortcuts = 0;
     for case in CASES {
         let repo = set_up(case);
         let git = git_answers(&repo);
         assert_eq!(git.len(), PROBES.len(), "{}: git answered for every probe", case.name);
         let ours = our_answers(&repo);
-        for ((probe, git), ours) in PROBES.iter().zip(&git).zip(&ours) {
+        for ((probe, git), (ours, surely_ignored)) in PROBES.iter().zip(&git).zip(&ours) {
             if git != ours {
                 disagreements.push(format!("{}: {probe:?}: git {git:?}, ours {ours:?}", case.name));
             }
+            // git's rule for an ignored path is never a negation.
+            let git_ignores = git.rsplit(':').next().is_some_and(|p| !p.is_empty() && !p.starts_with('!'));
+            if *surely_ignored && !git_ignores {
+                disagreements.push(format!("{}: {probe:?}: surely ignored, but git says {git:?}", case.name));
+            }
+            shortcuts += usize::from(*surely_ignored);
         }
     }
     assert!(disagreements.is_empty(), "{} disagreements:\n{}", disagreements.len(), disagreements.join("\n"));
+    assert!(shortcuts > 100, "the shortcut was tried: {shortcuts}");
 }
