@@ -43,9 +43,20 @@ pub struct IndexScan {
     pub total: usize,
 }
 
-/// Reads the index once, copying only the candidates and the `.gitignore` entries.
-pub fn scan_index(repo: &Repo, candidate: fn(&EntryRef<'_>) -> bool) -> Result<IndexScan> {
-    let index = repo.read_index(|entry| candidate(entry) || gitignore_entry(entry))?;
+/// Reads the index once, copying only the candidates and the `.gitignore` entries; each
+/// `.gitignore` path also goes to `on_gitignore` as soon as it is read.
+pub fn scan_index(
+    repo: &Repo,
+    candidate: fn(&EntryRef<'_>) -> bool,
+    mut on_gitignore: impl FnMut(&[u8]),
+) -> Result<IndexScan> {
+    let index = repo.read_index(|entry| {
+        let is_gitignore = gitignore_entry(entry);
+        if is_gitignore {
+            on_gitignore(entry.path);
+        }
+        candidate(entry) || is_gitignore
+    })?;
     let gitignores = index.kept.iter().filter(|e| gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
     let candidates = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
     Ok(IndexScan { candidates, gitignores, total: index.total })

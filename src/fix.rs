@@ -36,7 +36,7 @@ impl GitignoreFix {
         let old = read_target(&path)?;
         // The index only adds tracked paths to what is judged: without one, the worktree walk
         // still finds every `.gitignore`.
-        let index = check::scan_index(repo, check::is_tracked_bytecode).ok();
+        let index = check::scan_index(repo, check::is_tracked_bytecode, |_| {}).ok();
         let (bytecode, gitignores) = index.map(|i| (i.candidates, i.gitignores)).unwrap_or_default();
         let sources = ignore_sources(&top, gitignores.into_iter(), &relative, old.as_deref());
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();

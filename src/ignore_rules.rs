@@ -20,6 +20,10 @@ use ignore::Match;
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use rustc_hash::FxHashMap as HashMap;
 
+mod reader;
+
+pub use reader::{GitignoreReader, ReadFile};
+
 use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 
@@ -175,6 +179,44 @@ impl IgnoreFile {
     pub fn negations(&self) -> &[Rule] {
         if self.may_negate { &self.compiled().negations } else { &[] }
     }
+
+    /// Whether one of the file's lines is a bytecode rule Python projects write (`*.pyc`,
+    /// `*.py[cod]`, `__pycache__/`, ...) that matches this file or folder name: read off
+    /// the text, without compiling the file. Such a rule has no slash inside, so it matches
+    /// the name in every folder below the file's.
+    fn has_bytecode_rule_for(&self, name: &[u8], is_dir: bool) -> bool {
+        self.bytes.split(|&b| b == b'\n').any(|line| {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            // Trailing spaces go, as git trims them; an escaped one leaves its backslash,
+            // which no usual rule has.
+            let end = line.iter().rposition(|&b| b != b' ').map_or(0, |last| last + 1);
+            bytecode_rule_matches(&line[..end], name, is_dir)
+        })
+    }
+}
+
+/// Whether `line` is one of the usual bytecode rules and matches the name.
+fn bytecode_rule_matches(line: &[u8], name: &[u8], is_dir: bool) -> bool {
+    let line = line.strip_prefix(b"**/").unwrap_or(line);
+    let (glob, folders_only) = match line.strip_suffix(b"/") {
+        Some(glob) => (glob, true),
+        None => (line, false),
+    };
+    if folders_only && !is_dir {
+        return false;
+    }
+    // `*.py[cod]`: `.py` then one byte of the class, the name's last.
+    let py_then_one_of = |class: &[u8]| {
+        name.len() >= 4 && &name[name.len() - 4..name.len() - 1] == b".py" && class.contains(&name[name.len() - 1])
+    };
+    match glob {
+        b"__pycache__" => name == b"__pycache__",
+        b"*.pyc" | b"*.pyo" | b"*$py.class" => name.ends_with(&glob[1..]),
+        b"*.py[co]" => py_then_one_of(b"co"),
+        b"*.py[cod]" => py_then_one_of(b"cod"),
+        b"*.py[codz]" => py_then_one_of(b"codz"),
+        _ => false,
+    }
 }
 
 /// An ignore file's bytes as git reads them: a regular file only, never through a symlink;
@@ -232,6 +274,8 @@ pub struct RuleSet {
     /// Where the personal files are (their name for messages, and their path).
     personal_paths: Vec<(String, PathBuf)>,
     ignore_case: bool,
+    /// Whether some `.gitignore` of the tree may negate.
+    may_negate: bool,
     /// Verdicts on folders already judged: the probes of one folder share their leading
     /// folders, whose verdicts decide first.
     folder_verdicts: [Memo<Option<Rc<Verdict>>>; 3],
@@ -269,6 +313,7 @@ impl RuleSet {
         tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
         let by_dir = tree.iter().enumerate().map(|(index, file)| (file.dir.clone(), index)).collect();
         RuleSet {
+            may_negate: tree.iter().any(|file| file.may_negate),
             tree,
             by_dir,
             personal: OnceCell::from(personal),
@@ -304,7 +349,15 @@ impl RuleSet {
     /// either ignores the path (or a leading folder) itself or leaves the verdict to them.
     /// So once these files ignore a path, all of them do, and the other files of a large
     /// tree need not even be compiled.
+    ///
+    /// Without any negation in the tree, a usual bytecode rule of the top `.gitignore`
+    /// (`*.py[cod]`) proves it without even compiling that file: most repositories' case.
     pub fn surely_ignored(&self, path: &[u8], is_dir: bool) -> bool {
+        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+        let top = self.by_dir.get(&b""[..]).map(|&index| &self.tree[index]);
+        if !self.may_negate && top.is_some_and(|top| top.has_bytecode_rule_for(name, is_dir)) {
+            return true;
+        }
         self.judge(path, is_dir, Files::TopAndNegating).is_some_and(|verdict| verdict.is_ignored())
     }
 
@@ -357,21 +410,27 @@ impl RuleSet {
     /// The rules git applies in this worktree: the root `.gitignore`, the other `.gitignore`
     /// files named (worktree-relative), `.git/info/exclude` and `core.excludesFile`.
     pub fn load(repo: &Repo, gitignores: impl IntoIterator<Item = Vec<u8>>) -> RuleSet {
+        let mut reader = GitignoreReader::new(repo.workdir());
+        for path in gitignores {
+            reader.add(&path);
+        }
+        RuleSet::from_read(repo, reader.finish())
+    }
+
+    /// The rules git applies in this worktree, from the `.gitignore` files a
+    /// [`GitignoreReader`] read, with `.git/info/exclude` and `core.excludesFile`.
+    pub fn from_read(repo: &Repo, read: Vec<ReadFile>) -> RuleSet {
         let Some(top) = repo.workdir() else {
             return RuleSet::default();
         };
         let config = repo.git().config().ok();
         let flag = |name: &str| config.as_ref().and_then(|c| c.get_bool(name).ok()).unwrap_or(false);
         let ignore_case = flag("core.ignoreCase");
-        let mut paths: Vec<Vec<u8>> = gitignores.into_iter().filter(|p| p.as_slice() != b".gitignore").collect();
-        paths.push(b".gitignore".to_vec());
-        paths.sort();
-        paths.dedup();
-        let tree = paths
+        let tree = read
             .into_iter()
-            .filter_map(|path| {
+            .filter_map(|(path, bytes)| {
                 let source = String::from_utf8_lossy(&path).into_owned();
-                IgnoreFile::read(governed_dir(&path), source, &top.join(bytes_path(&path)), ignore_case)
+                Some(IgnoreFile::parse(governed_dir(&path), source, &bytes?, ignore_case))
             })
             .collect();
         let personal_paths = [Some(repo.git().commondir().join("info/exclude")), excludes_file(config.as_ref())];
@@ -560,6 +619,24 @@ mod tests {
         let negations = file.negations();
         assert_eq!(negations.len(), 1);
         assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.pyc"));
+    }
+
+    #[test]
+    fn usual_bytecode_rules_are_read_off_the_text() {
+        let matches =
+            |line: &str, name: &str, is_dir: bool| bytecode_rule_matches(line.as_bytes(), name.as_bytes(), is_dir);
+        assert!(matches("*.py[cod]", "m.pyc", false) && matches("*.py[cod]", "m.pyo", false));
+        assert!(matches("**/*.py[co]", ".pyo", false));
+        assert!(matches("__pycache__/", "__pycache__", true) && !matches("__pycache__/", "__pycache__", false));
+        assert!(matches("__pycache__", "__pycache__", false) && matches("*$py.class", "m$py.class", false));
+        assert!(!matches("*.py[cod]", "m.py", false) && !matches("*.pyc", "m.pyo", false));
+        assert!(!matches("/*.pyc", "m.pyc", false), "anchored: the top folder only");
+        assert!(!matches("*.PYC", "m.pyc", false) && !matches("*.pyc\\", "m.pyc", false));
+        // The shortcut needs the rule in the top file and no negation anywhere.
+        let top = rules(&[(".gitignore", "*.py[cod]  \r\n__pycache__/\n"), ("a/.gitignore", "build/\n")]);
+        assert!(top.surely_ignored(b"a/b/m.pyc", false) && top.surely_ignored(b"a/__pycache__", true));
+        let negated = rules(&[(".gitignore", "*.py[cod]\n"), ("a/.gitignore", "!keep.pyc\n")]);
+        assert!(negated.surely_ignored(b"a/m.pyc", false) && !negated.surely_ignored(b"a/keep.pyc", false));
     }
 
     #[test]

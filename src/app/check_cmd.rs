@@ -16,7 +16,7 @@ use crate::formats;
 use crate::history;
 use crate::hook_env;
 use crate::ignore_audit;
-use crate::ignore_rules::RuleSet;
+use crate::ignore_rules::{GitignoreReader, RuleSet};
 use crate::paths::{bytes_path, join_relative, path_bytes};
 use crate::pre_push::{self, PushSource};
 use crate::prompt;
@@ -91,7 +91,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
         (scan.findings, RuleSource::Commit(scan.gitignores))
     } else {
         let (findings, gitignores) = index_findings(&repo, args, global)?;
-        (findings, RuleSource::Worktree(gitignores))
+        (findings, RuleSource::Worktree(Box::new(gitignores)))
     };
     findings.retain(|finding| !settings.is_allowed(&finding.path));
     findings.extend(audit_rules(&repo, rules, settings.strict, global));
@@ -106,8 +106,9 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
 enum RuleSource {
     /// History checks judge commits, not the rules.
     None,
-    /// The worktree's: the root `.gitignore`, these tracked ones, and the personal files.
-    Worktree(Vec<Vec<u8>>),
+    /// The worktree's: the root `.gitignore`, the tracked ones (read while the index was
+    /// scanned), and the personal files.
+    Worktree(Box<GitignoreReader>),
     /// A commit's `.gitignore` blobs.
     Commit(Vec<(Vec<u8>, git2::Oid)>),
 }
@@ -117,7 +118,7 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
     let started = std::time::Instant::now();
     let rules = match source {
         RuleSource::None => return Vec::new(),
-        RuleSource::Worktree(gitignores) => RuleSet::load(repo, gitignores),
+        RuleSource::Worktree(gitignores) => RuleSet::from_read(repo, gitignores.finish()),
         RuleSource::Commit(gitignores) => ignore_audit::commit_rules(repo, &gitignores),
     };
     let findings = ignore_audit::audit(&rules, strict);
@@ -129,9 +130,10 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
 
 /// `--staged` or `--all`, and the tracked `.gitignore` files. One pass over the index keeps
 /// the bytecode candidates and the `.gitignore` entries; nothing else is copied.
-fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, Vec<Vec<u8>>)> {
+fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, GitignoreReader)> {
     let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
-    let index = check::scan_index(repo, candidate)?;
+    let mut gitignores = GitignoreReader::new(repo.workdir());
+    let index = check::scan_index(repo, candidate, |path| gitignores.add(path))?;
     let findings = if args.all {
         verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
         check::tracked(repo, &index.candidates)?
@@ -139,7 +141,7 @@ fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
         check::staged(repo, &index.candidates)?
     };
-    Ok((findings, index.gitignores))
+    Ok((findings, gitignores))
 }
 
 /// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
