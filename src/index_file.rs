@@ -4,7 +4,7 @@
 //! `Repository::index()` reads the whole file, hashes all of it with SHA-1DC and copies every
 //! entry (about 200 ms for 300,000 entries), and it refuses the mandatory `link` (split
 //! index) and `sdir` (sparse index) extensions that git itself writes. This reader streams
-//! the file once through a small buffer, hands each entry to the caller as borrowed bytes,
+//! the mapped file once (see `stream.rs`), hands each entry to the caller as borrowed bytes,
 //! and copies only the entries the caller keeps (the few bytecode candidates). Like git on
 //! an ordinary read, it does not verify the trailing checksum; it does check the signature,
 //! the version and every length against the file's size, so a truncated or corrupt index is
@@ -34,7 +34,7 @@ const HEADER_LEN: usize = 12;
 /// The mode of a sparse-directory entry: a whole tree outside the sparse checkout.
 pub const SPARSE_DIR_MODE: u32 = 0o040000;
 
-/// One index entry, borrowed from the reader's buffer while the caller decides on it.
+/// One index entry, borrowed from the mapped file while the caller decides on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntryRef<'a> {
     /// The path relative to the worktree top, `/`-separated, any bytes; a sparse directory
@@ -154,7 +154,7 @@ pub fn read_entries(
 
 /// An open index file, read front to back: header, entries, extensions.
 struct IndexFile {
-    stream: Stream<File>,
+    stream: Stream,
     len: u64,
     version: u32,
     count: usize,
@@ -172,15 +172,15 @@ impl IndexFile {
         if len < (HEADER_LEN + ID_LEN) as u64 {
             return Err(corrupt(format!("the file is truncated: {len} bytes are too few for an index")));
         }
-        let mut stream = Stream::new(file);
+        let mut stream = Stream::new(&file)?;
         let header = stream.peek(HEADER_LEN)?;
         let (version, count) = parse_header(header)?;
         stream.consume(HEADER_LEN);
         Ok(Some(IndexFile { stream, len, version, count }))
     }
 
-    /// Decodes every entry in order, passing its position and the entry to `visit`. Between
-    /// two reads, it decodes as many entries as the buffered bytes hold.
+    /// Decodes every entry in order, passing its position and the entry to `visit`, as many
+    /// at a time as the stream's window holds.
     fn for_each_entry(
         &mut self,
         mut visit: impl FnMut(usize, &EntryRef<'_>) -> Result<(), Error>,
