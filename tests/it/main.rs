@@ -1,6 +1,7 @@
 //! Integration tests: real repositories made with the `git` binary, driven through the built
 //! `pycache-guard` binary exactly as users and git hooks run it.
 
+mod audit;
 mod config;
 mod cure;
 mod errors;

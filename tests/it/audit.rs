@@ -1,0 +1,42 @@
+//! The ignore-rule audit through the binary, in a tree with enough `.gitignore` files that a
+//! helper thread reads them while the index is scanned.
+
+use crate::support::{TestRepo, text};
+
+/// The audit's findings of `check --all`: `(kind, path, rule)`.
+fn rule_findings(repo: &TestRepo) -> Vec<(String, String, String)> {
+    let output = repo.guard().args(["check", "--all", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let field = |finding: &serde_json::Value, key: &str| finding[key].as_str().unwrap_or_default().to_owned();
+    json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (field(f, "kind"), field(f, "path"), field(f, "rule")))
+        .collect()
+}
+
+#[test]
+fn many_gitignore_files_are_all_read_and_judged() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
+    for i in 0..40 {
+        // One file deep in the index order re-includes bytecode.
+        repo.write(format!("pkg{i:02}/.gitignore"), if i == 37 { "build/\n!keep.pyc\n" } else { "build/\n" });
+    }
+    repo.git(&["add", "."]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
+
+    let found = rule_findings(&repo);
+    assert_eq!(found, [("reincluded-by-rule".into(), "pkg37/.gitignore".into(), "pkg37/.gitignore:2".into())]);
+    let verbose = repo.guard().args(["check", "--all", "-v"]).output().unwrap();
+    assert!(text(&verbose.stderr).contains("ignore-rule audit: 41 .gitignore files"), "{}", text(&verbose.stderr));
+
+    // The worktree's file counts, as git reads it, staged or not.
+    repo.write("pkg37/.gitignore", "build/\n");
+    assert_eq!(rule_findings(&repo), []);
+    repo.write("pkg03/.gitignore", "!*.pyo\n");
+    let found = rule_findings(&repo);
+    assert_eq!(found, [("reincluded-by-rule".into(), "pkg03/.gitignore".into(), "pkg03/.gitignore:1".into())]);
+}
