@@ -132,8 +132,16 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
         }
     };
     let opener = repo.opener();
+    // Helpers only speed the walk up: one that cannot start or open the repository leaves
+    // its share to the others, and the calling thread always works.
+    let helper = || match opener.open() {
+        Ok(git) => work(&git),
+        Err(_) => Ok(Vec::new()),
+    };
     let mut done = std::thread::scope(|scope| -> Result<Vec<_>> {
-        let helpers: Vec<_> = (1..cores.min(blocks.len())).map(|_| scope.spawn(|| work(&opener.open()?))).collect();
+        let helpers: Vec<_> = (1..cores.min(blocks.len()))
+            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, helper).ok())
+            .collect();
         let mut done = work(repo.git())?;
         for helper in helpers {
             done.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
