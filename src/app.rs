@@ -41,8 +41,12 @@ impl From<ExitStatus> for ExitCode {
 
 /// Runs the program with these arguments, printing to stdout and stderr.
 pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    // One line, like every other error, never Rust's multi-line panic report.
     std::panic::set_hook(Box::new(|info| {
-        eprintln!("pycache-guard: internal error: {info}; please report it");
+        let payload = info.payload();
+        let message = payload.downcast_ref::<&str>().copied().or(payload.downcast_ref::<String>().map(String::as_str));
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("pycache-guard: internal error{place}: {}; please report it", message.unwrap_or("unknown"));
     }));
     // clap prints usage errors itself and exits 2, help and version with 0.
     let cli = Cli::parse_from(args);

@@ -35,31 +35,27 @@ pub fn is_tracked_bytecode(entry: &EntryRef<'_>) -> bool {
     entry.stage == 0 && bytecode::classify_entry(entry.path, entry.mode).is_some()
 }
 
-/// What one pass over the index kept: the entries `candidate` wanted and the tracked
-/// `.gitignore` files (for the ignore rules), and how many entries there are in all.
+/// What one pass over the index kept: the entries `candidate` wanted, and how many entries
+/// there are in all.
 pub struct IndexScan {
     pub candidates: Vec<Entry>,
-    pub gitignores: Vec<Vec<u8>>,
     pub total: usize,
 }
 
-/// Reads the index once, copying only the candidates and the `.gitignore` entries; each
-/// `.gitignore` path also goes to `on_gitignore` as soon as it is read.
+/// Reads the index once, copying only the candidates; each tracked `.gitignore` path goes
+/// to `on_gitignore` as soon as it is read (the audit reads them meanwhile).
 pub fn scan_index(
     repo: &Repo,
     candidate: fn(&EntryRef<'_>) -> bool,
     mut on_gitignore: impl FnMut(&[u8]),
 ) -> Result<IndexScan> {
     let index = repo.read_index(|entry| {
-        let is_gitignore = gitignore_entry(entry);
-        if is_gitignore {
+        if gitignore_entry(entry) {
             on_gitignore(entry.path);
         }
-        candidate(entry) || is_gitignore
+        candidate(entry)
     })?;
-    let gitignores = index.kept.iter().filter(|e| gitignore_entry(&e.as_entry_ref())).map(|e| e.path.clone()).collect();
-    let candidates = index.kept.into_iter().filter(|e| candidate(&e.as_entry_ref())).collect();
-    Ok(IndexScan { candidates, gitignores, total: index.total })
+    Ok(IndexScan { candidates: index.kept, total: index.total })
 }
 
 /// Bytecode the next commit would add or change, compared with the tree it is built on

@@ -12,6 +12,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use git2::Index;
 
 use crate::check;
+use crate::config::Settings;
 use crate::gitignore_edit::{self, Plan, Source};
 use crate::ignore_rules::{Probe, find_gitignores, read_ignore_file};
 use crate::paths::{bytes_path, path_bytes};
@@ -36,8 +37,16 @@ impl GitignoreFix {
         let old = read_target(&path)?;
         // The index only adds tracked paths to what is judged: without one, the worktree walk
         // still finds every `.gitignore`.
-        let index = check::scan_index(repo, check::is_tracked_bytecode, |_| {}).ok();
-        let (bytecode, gitignores) = index.map(|i| (i.candidates, i.gitignores)).unwrap_or_default();
+        let mut gitignores = Vec::new();
+        let index = check::scan_index(repo, check::is_tracked_bytecode, |path| gitignores.push(path.to_vec()));
+        let bytecode = match index {
+            Ok(index) => index.candidates,
+            // All or nothing: a half-read index names only some of the files.
+            Err(_) => {
+                gitignores.clear();
+                Vec::new()
+            }
+        };
         let sources = ignore_sources(&top, gitignores.into_iter(), &relative, old.as_deref());
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
         let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
@@ -156,10 +165,11 @@ fn ignore_sources(
     sources
 }
 
-/// Paths of the tracked bytecode entries of the index (resolved entries only).
-pub fn tracked_bytecode(repo: &Repo) -> Result<Vec<Vec<u8>>> {
+/// Paths of the tracked bytecode entries of the index (resolved entries only) that the
+/// config does not allow: what `--untrack` and the check's fix take out of the index.
+pub fn tracked_bytecode(repo: &Repo, settings: &Settings) -> Result<Vec<Vec<u8>>> {
     let entries = repo.read_index(check::is_tracked_bytecode)?;
-    Ok(entries.kept.into_iter().map(|entry| entry.path).collect())
+    Ok(entries.kept.into_iter().map(|entry| entry.path).filter(|path| !settings.is_allowed(path)).collect())
 }
 
 /// Changes to make to the index in one locked write.

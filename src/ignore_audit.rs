@@ -7,8 +7,8 @@
 
 use git2::Oid;
 
-use crate::bytecode;
-use crate::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict, governed_dir, negation_examples};
+use crate::bytecode::{self, Reason};
+use crate::ignore_rules::{IgnoreFile, Probe, Rule, RuleSet, Scope, Verdict, governed_dir, negation_examples};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
@@ -78,42 +78,34 @@ pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
     }
     negations.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
     negations.dedup();
-    for rule in negations {
-        let detail = format!("rule {:?} re-includes Python bytecode", rule.pattern);
-        findings.push(Finding::ignore_rules(
-            Kind::ReincludedByRule,
-            rule.source.clone().into_bytes(),
-            Some(rule.location()),
-            detail,
-            strict,
-        ));
-    }
     personal.sort_by(|a, b| (&a.1.source, a.1.line, &a.0).cmp(&(&b.1.source, b.1.line, &b.0)));
     personal.dedup_by(|a, b| a.1 == b.1);
-    for (needed, rule) in personal {
+    let rule_finding = |kind, rule: &Rule, detail| {
+        Finding::ignore_rules(kind, rule.source.clone().into_bytes(), Some(rule.location()), detail, strict)
+    };
+    findings.extend(negations.iter().map(|rule| {
+        rule_finding(Kind::ReincludedByRule, rule, format!("rule {:?} re-includes Python bytecode", rule.pattern))
+    }));
+    findings.extend(personal.iter().map(|(needed, rule)| {
         let detail = format!(
             "{needed} is ignored only by your personal rule {:?}; other clones are not protected",
             rule.pattern
         );
-        findings.push(Finding::ignore_rules(
-            Kind::IgnoredOnlyPersonally,
-            rule.source.clone().into_bytes(),
-            Some(rule.location()),
-            detail,
-            strict,
-        ));
-    }
+        rule_finding(Kind::IgnoredOnlyPersonally, rule, detail)
+    }));
     findings
 }
 
 /// Negations whose example paths are bytecode that git would re-include because of them
-/// (`!tests/fixtures/*.pyc`).
+/// (`!tests/fixtures/*.pyc`). A folder counts only when what it holds is bytecode
+/// (`__pycache__`): a folder named `a.pyc` is not, so `fix-gitignore`'s own guard
+/// `!*.py[co]/` is no finding.
 fn negations_reincluding_bytecode(rules: &RuleSet) -> Vec<Rule> {
     let mut found = Vec::new();
     for file in rules.tree_files() {
         for negation in file.negations() {
             let reincludes = negation_examples(file.dir(), &negation.pattern).into_iter().any(|probe| {
-                bytecode::classify(&probe.path).is_some()
+                is_bytecode_probe(&probe)
                     && rules.verdict(&probe.path, probe.is_dir, Scope::Repository)
                         == Verdict::Reincluded(negation.clone())
             });
@@ -123,6 +115,14 @@ fn negations_reincluding_bytecode(rules: &RuleSet) -> Vec<Rule> {
         }
     }
     found
+}
+
+fn is_bytecode_probe(probe: &Probe) -> bool {
+    match bytecode::classify(&probe.path) {
+        Some(Reason::InPycache) => true,
+        Some(_) => !probe.is_dir,
+        None => false,
+    }
 }
 
 #[cfg(test)]
@@ -170,6 +170,14 @@ mod tests {
         assert_eq!(found.len(), 1, "{found:?}");
         assert_eq!(found[0].0, Kind::ReincludedByRule);
         assert!(found[0].1.starts_with(r#"tests/.gitignore:2: rule "!fixtures/*.pyc""#), "{}", found[0].1);
+    }
+
+    #[test]
+    fn folder_guards_are_not_negations_of_bytecode_but_pycache_folders_are() {
+        let guarded = "*.py[co]\n!*.py[co]/\n*$py.class\n!*$py.class/\n__pycache__/\n";
+        assert!(audit_of(&[(".gitignore", guarded)], "", true).is_empty());
+        let found = audit_of(&[(".gitignore", "*.py[co]\n__pycache__/\n!__pycache__/\n")], "", false);
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [Kind::ReincludedByRule], "{found:?}");
     }
 
     #[test]

@@ -128,13 +128,13 @@ fn remote_scope<'a>(repo: &Repo, remote: Option<&'a str>) -> Option<&'a str> {
     remote.filter(|name| repo.git().find_remote(name).is_ok())
 }
 
-/// The commit behind a remote sha, when it is a commit we have.
+/// The commit behind a remote sha (a pushed tag's sha names the tag), when we have it.
 fn known_commit(repo: &Repo, sha: &str) -> Option<Oid> {
     if is_zero(sha) {
         return None;
     }
-    let oid = Oid::from_str(sha).ok()?;
-    repo.git().find_commit(oid).ok().map(|commit| commit.id())
+    let object = repo.git().find_object(Oid::from_str(sha).ok()?, None).ok()?;
+    object.peel_to_commit().ok().map(|commit| commit.id())
 }
 
 fn is_zero(sha: &str) -> bool {

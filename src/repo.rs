@@ -9,13 +9,16 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{ErrorCode, Repository, Tree};
+use git2::{Commit, ErrorCode, Repository, Tree};
 
 use crate::index_file::{self, Entries, EntryRef};
 
 pub struct Repo {
     git: Repository,
     opened: Opener,
+    /// The index the checks read: `GIT_INDEX_FILE` for a repository opened as git's hooks
+    /// see it, else the git directory's `index`.
+    index_path: PathBuf,
 }
 
 /// How a [`Repo`] was opened, to open the same repository again on another thread (a
@@ -61,7 +64,8 @@ impl Repo {
                 git.set_workdir(&cwd.join(work_tree), false).context("cannot use GIT_WORK_TREE")?;
             }
         }
-        Ok(Repo { git, opened: Opener::FromEnv })
+        let index_path = std::env::var_os("GIT_INDEX_FILE").map_or_else(|| git.path().join("index"), PathBuf::from);
+        Ok(Repo { git, opened: Opener::FromEnv, index_path })
     }
 
     /// Opens the repository at `path` without consulting the environment (for library use
@@ -69,7 +73,8 @@ impl Repo {
     pub fn at(path: &Path) -> Result<Repo> {
         let git = Repository::open(path)
             .map_err(|e| anyhow!("cannot open the git repository at {}: {}", path.display(), e.message()))?;
-        Ok(Repo { git, opened: Opener::At(path.to_path_buf()) })
+        let index_path = git.path().join("index");
+        Ok(Repo { git, opened: Opener::At(path.to_path_buf()), index_path })
     }
 
     pub fn git(&self) -> &Repository {
@@ -92,7 +97,7 @@ impl Repo {
 
     /// Where the index lives: `GIT_INDEX_FILE` when set, else the git directory's `index`.
     pub fn index_path(&self) -> PathBuf {
-        std::env::var_os("GIT_INDEX_FILE").map(PathBuf::from).unwrap_or_else(|| self.git.path().join("index"))
+        self.index_path.clone()
     }
 
     /// The entries of the index that `keep` keeps, and how many it holds in all: one
@@ -123,30 +128,36 @@ impl Repo {
         )
     }
 
-    /// The tree of `HEAD`, or `None` on an unborn branch (no commit yet).
-    pub fn head_tree(&self) -> Result<Option<Tree<'_>>> {
+    /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet).
+    fn head_commit(&self) -> Result<Option<Commit<'_>>> {
         match self.git.head() {
-            Ok(head) => Ok(Some(head.peel_to_tree().context("cannot read the tree of HEAD")?)),
+            Ok(head) => Ok(Some(head.peel_to_commit().context("cannot read the commit HEAD names")?)),
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
         }
     }
 
+    /// The tree of `HEAD`, or `None` on an unborn branch (no commit yet).
+    pub fn head_tree(&self) -> Result<Option<Tree<'_>>> {
+        self.head_commit()?.map(|commit| commit.tree().context("cannot read the tree of HEAD")).transpose()
+    }
+
     /// The tree the next commit is compared with: `HEAD`'s, or, while `git commit --amend`
-    /// runs its hook, the tree of the amended commit's first parent. The amend replaces
-    /// `HEAD`, so bytecode that `HEAD` itself brought would otherwise slip through again.
+    /// runs its hook, the tree of the amended commit's first parent (none for a root commit).
+    /// The amend replaces `HEAD`, so bytecode that `HEAD` itself brought would otherwise slip
+    /// through again.
     pub fn commit_base_tree(&self) -> Result<Option<Tree<'_>>> {
         if !crate::hook_env::is_amending_commit() {
             return self.head_tree();
         }
-        let Ok(head) = self.git.head() else {
+        let Some(commit) = self.head_commit()? else {
             return Ok(None);
         };
-        let commit = head.peel_to_commit().context("cannot read the commit HEAD names")?;
-        match commit.parent(0) {
-            Ok(parent) => Ok(Some(parent.tree().context("cannot read the tree of HEAD^")?)),
-            Err(_) => Ok(None),
+        if commit.parent_count() == 0 {
+            return Ok(None);
         }
+        let parent = commit.parent(0).context("cannot read the parent of HEAD")?;
+        Ok(Some(parent.tree().context("cannot read the tree of HEAD^")?))
     }
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).

@@ -21,7 +21,7 @@ use crate::paths::{bytes_path, join_relative, path_bytes};
 use crate::pre_push::{self, PushSource};
 use crate::prompt;
 use crate::repo::Repo;
-use crate::report::{self, CommandContext, Finding, Severity};
+use crate::report::{self, CommandContext, Finding, Kind, Severity};
 
 pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let checked = collect_findings(args, global)?;
@@ -194,10 +194,12 @@ fn pre_push_walk(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<h
     }
 }
 
-/// `--fix` with anything to fix, or bytecode a person at the terminal may agree to fix.
+/// `--fix` with anything it can fix (bytecode, missing or personal-only rules; a negation is
+/// the user's to decide), or bytecode a person at the terminal may agree to fix.
 fn wants_fix(args: &CheckArgs, findings: &[Finding]) -> bool {
     let bytecode = findings.iter().any(|f| f.kind.is_bytecode());
-    (args.fix && !findings.is_empty()) || (bytecode && !args.no_prompt)
+    let fixable = findings.iter().any(|f| f.kind != Kind::ReincludedByRule);
+    (args.fix && fixable) || (bytecode && !args.no_prompt)
 }
 
 /// The fix is `fix-gitignore --untrack` (SPEC): every tracked bytecode file but the
@@ -208,8 +210,7 @@ fn offer_fix(
     global: &GlobalArgs,
     status: ExitStatus,
 ) -> Result<ExitStatus> {
-    let mut paths = fix::tracked_bytecode(repo)?;
-    paths.retain(|path| !settings.is_allowed(path));
+    let paths = fix::tracked_bytecode(repo, settings)?;
     if !args.fix {
         let Some(mut tty) = prompt::person_at_terminal(args.no_prompt) else {
             return Ok(status);
@@ -231,7 +232,16 @@ fn offer_fix(
         );
         return Ok(ExitStatus::Failure);
     }
-    Ok(ExitStatus::Success)
+    // The fix leaves what it cannot mend (a negation that re-includes bytecode, a rule it
+    // had to leave out, bytecode inside a sparse directory): judge again.
+    let remaining = collect_findings(args, global)?.findings;
+    let blocking = remaining.iter().filter(|f| f.severity == Severity::Error).count();
+    if blocking == 0 {
+        return Ok(ExitStatus::Success);
+    }
+    let noun = if blocking == 1 { "error remains" } else { "errors remain" };
+    let _ = writeln!(io::stderr(), "pycache-guard: {blocking} {noun} after the fix (listed above)");
+    Ok(ExitStatus::Failure)
 }
 
 fn report_cure(global: &GlobalArgs, cured: &Cured) {

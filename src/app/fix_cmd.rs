@@ -8,6 +8,7 @@ use colored::Colorize;
 
 use super::{ExitStatus, ignore_broken_pipe, say};
 use crate::cli::{FixArgs, GlobalArgs};
+use crate::config::Settings;
 use crate::fix::{self, GitignoreFix, IndexChange};
 use crate::paths;
 use crate::repo::Repo;
@@ -15,7 +16,16 @@ use crate::repo::Repo;
 pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open()?;
     let fix = GitignoreFix::plan(&repo, args.file.as_deref())?;
-    let untrack = if args.untrack { fix::tracked_bytecode(&repo)? } else { Vec::new() };
+    let untrack = if args.untrack {
+        // The config's `allow` list exempts its files here too (a fixture stays tracked).
+        let settings = match repo.workdir() {
+            Some(top) => Settings::load(top, false)?,
+            None => Settings::without_file(false),
+        };
+        fix::tracked_bytecode(&repo, &settings)?
+    } else {
+        Vec::new()
+    };
     let name = String::from_utf8_lossy(&fix.relative).into_owned();
     if fix.plan.changes() {
         ignore_broken_pipe(print_diff(&mut io::stdout().lock(), &fix.diff()))?;

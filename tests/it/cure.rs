@@ -156,3 +156,23 @@ fn terminal_offer_answered_no_changes_nothing_and_blocks() {
     assert_eq!(repo.git_stdout(&["ls-files", "--stage"]), staged);
     assert!(!repo.root.join(".gitignore").exists());
 }
+
+#[test]
+fn what_the_fix_cannot_mend_still_blocks() {
+    // A negation that re-includes bytecode is the user's to decide: under --strict it is an
+    // error the fix leaves alone, so the check must not pass after fixing the rest.
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n!keep.pyc\n");
+    repo.git(&["add", ".gitignore"]);
+    repo.git(&["commit", "-q", "-m", "rules"]);
+    repo.stage(&["a.pyc"]);
+    let output = repo.guard().args(["check", "--fix", "--strict"]).output().unwrap();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("untracked 1 bytecode file(s)"), "{stderr}");
+    assert!(stderr.contains("1 error remains after the fix"), "{stderr}");
+    assert!(!repo.git_stdout(&["ls-files"]).contains("a.pyc"), "the bytecode was untracked");
+    // Without --strict the negation is a warning: the fixed check passes.
+    repo.stage(&["b.pyc"]);
+    repo.guard().args(["check", "--fix"]).assert().success();
+}

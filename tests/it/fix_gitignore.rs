@@ -186,3 +186,15 @@ fn untrack_keeps_files_on_disk_and_git_then_shows_them_ignored() {
     assert!(status.contains("!! pkg/__pycache__/\n"), "{status}");
     assert!(status.contains("D  old.pyc\n"), "the removal is staged: {status}");
 }
+
+#[test]
+fn untrack_keeps_allow_listed_files_tracked() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["old.pyc", "fixtures/golden.pyc"], "legacy");
+    repo.write(".pycache-guard.toml", "allow = [\"fixtures/*.pyc\"]\n");
+    let output = repo.guard().args(["fix-gitignore", "--untrack"]).assert().success().get_output().clone();
+    assert!(text(&output.stderr).contains("untracked 1 bytecode file(s)"), "{}", text(&output.stderr));
+    assert_eq!(repo.git_stdout(&["ls-files", "--", "*.pyc"]), "fixtures/golden.pyc\n");
+    // Nothing left to do: `--check` passes although the fixture is still tracked.
+    repo.guard().args(["fix-gitignore", "--check", "--untrack"]).assert().success();
+}
