@@ -150,16 +150,20 @@ fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>
     // Paths are relative to the current folder, and so are the commands we print.
     verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let (root, prefix) =
-        match Repo::open().ok().and_then(|repo| Some((repo.workdir()?.to_path_buf(), repo.cwd_prefix()))) {
-            Some((top, prefix)) => (top, prefix),
-            None => (cwd.clone(), Vec::new()),
-        };
+    let repo = Repo::open().ok();
+    let top = repo.as_ref().and_then(|repo| repo.workdir().map(Path::to_path_buf));
+    let root = top.clone().unwrap_or_else(|| cwd.clone());
+    // Loaded even when nothing is bytecode, so that a broken config is always an error.
     let settings = Settings::load(&root, args.strict)?;
-    let findings = check::named(&args.paths)
-        .into_iter()
-        .filter(|finding| !named_is_allowed(&settings, &root, &prefix, &finding.path))
-        .collect();
+    let mut findings = check::named(&args.paths);
+    if !findings.is_empty() {
+        // Only a finding needs the current folder's place in the worktree (path lookups).
+        let prefix = match (&repo, &top) {
+            (Some(repo), Some(_)) => repo.cwd_prefix(),
+            _ => Vec::new(),
+        };
+        findings.retain(|finding| !named_is_allowed(&settings, &root, &prefix, &finding.path));
+    }
     Ok((findings, CommandContext::default()))
 }
 
@@ -210,11 +214,16 @@ fn offer_fix(
     global: &GlobalArgs,
     status: ExitStatus,
 ) -> Result<ExitStatus> {
+    // Asking comes first: a blocked commit with no one at the terminal reads nothing more.
+    let asking = match args.fix {
+        true => None,
+        false => match prompt::person_at_terminal(args.no_prompt) {
+            Some(tty) => Some(tty),
+            None => return Ok(status),
+        },
+    };
     let paths = fix::tracked_bytecode(repo, settings)?;
-    if !args.fix {
-        let Some(mut tty) = prompt::person_at_terminal(args.no_prompt) else {
-            return Ok(status);
-        };
+    if let Some(mut tty) = asking {
         let noun = if paths.len() == 1 { "file" } else { "files" };
         let question = format!("Untrack {} {noun} and add the ignore rules?", paths.len());
         if !prompt::confirm(&mut tty, &question) {
