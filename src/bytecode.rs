@@ -56,14 +56,46 @@ pub fn classify(path: &[u8]) -> Option<Reason> {
         return Some(Reason::InPycache);
     }
     // The suffixes hold no `/`, so the file name ends with one exactly when the path does.
-    if ends_with_ignore_case(path, b".pyc") {
-        Some(Reason::Pyc)
-    } else if ends_with_ignore_case(path, b".pyo") {
-        Some(Reason::Pyo)
-    } else if path.ends_with(b"$py.class") {
-        Some(Reason::JythonClass)
-    } else {
-        None
+    classify_file_name(path)
+}
+
+/// Classifies the paths of a list sorted by path, such as the index, as [`classify`] does
+/// but faster: neighbours mostly share their folder, so each folder is searched for a
+/// `__pycache__` component once, not once per file. The staged check runs this on every
+/// index entry of every commit.
+#[derive(Debug, Default)]
+pub struct SortedPaths {
+    /// The folder of the last path (empty at the top).
+    folder: Vec<u8>,
+    folder_in_pycache: bool,
+}
+
+impl SortedPaths {
+    /// As [`classify_entry`].
+    pub fn classify_entry(&mut self, path: &[u8], mode: u32) -> Option<Reason> {
+        if !is_file_mode(mode) {
+            return None;
+        }
+        let (folder, name) = match memchr::memrchr(b'/', path) {
+            Some(slash) => (&path[..slash], &path[slash + 1..]),
+            None => (&b""[..], path),
+        };
+        if folder != self.folder.as_slice() {
+            self.folder.clear();
+            self.folder.extend_from_slice(folder);
+            self.folder_in_pycache = has_pycache_component(folder);
+        }
+        if self.folder_in_pycache || name == PYCACHE { Some(Reason::InPycache) } else { classify_file_name(name) }
+    }
+}
+
+/// The bytecode suffixes. Almost no name ends in one, so the last byte is looked at first.
+fn classify_file_name(name: &[u8]) -> Option<Reason> {
+    match name.last()? | 0x20 {
+        b'c' if ends_with_ignore_case(name, b".pyc") => Some(Reason::Pyc),
+        b'o' if ends_with_ignore_case(name, b".pyo") => Some(Reason::Pyo),
+        b's' if name.ends_with(b"$py.class") => Some(Reason::JythonClass),
+        _ => None,
     }
 }
 
@@ -107,55 +139,57 @@ mod tests {
     const GITLINK: u32 = 0o160000;
     const TREE: u32 = 0o040000;
 
+    const BYTECODE: &[(&[u8], Reason)] = &[
+        (b"pkg/__pycache__/m.cpython-311.pyc", Reason::InPycache),
+        (b"__pycache__/m.cpython-312.opt-1.pyc", Reason::InPycache),
+        (b"a/__pycache__/b/c/readme.txt", Reason::InPycache),
+        (b"__pycache__", Reason::InPycache),
+        (b"old.pyc", Reason::Pyc),
+        (b"deep/dir/old.pyc", Reason::Pyc),
+        (b"FOO.PYC", Reason::Pyc),
+        (b"Mixed.PyC", Reason::Pyc),
+        (b".pyc", Reason::Pyc),
+        (b"x.pyo", Reason::Pyo),
+        (b"X.PYO", Reason::Pyo),
+        (b"lib/x$py.class", Reason::JythonClass),
+        (b"with space/m\xff.pyc", Reason::Pyc),
+        (b"my__pycache__/__pycache__/x.py", Reason::InPycache),
+        (b"a/.PYO", Reason::Pyo),
+    ];
+
     #[test]
     fn bytecode_paths() {
-        let cases: &[(&[u8], Reason)] = &[
-            (b"pkg/__pycache__/m.cpython-311.pyc", Reason::InPycache),
-            (b"__pycache__/m.cpython-312.opt-1.pyc", Reason::InPycache),
-            (b"a/__pycache__/b/c/readme.txt", Reason::InPycache),
-            (b"__pycache__", Reason::InPycache),
-            (b"old.pyc", Reason::Pyc),
-            (b"deep/dir/old.pyc", Reason::Pyc),
-            (b"FOO.PYC", Reason::Pyc),
-            (b"Mixed.PyC", Reason::Pyc),
-            (b".pyc", Reason::Pyc),
-            (b"x.pyo", Reason::Pyo),
-            (b"X.PYO", Reason::Pyo),
-            (b"lib/x$py.class", Reason::JythonClass),
-            (b"with space/m\xff.pyc", Reason::Pyc),
-            (b"my__pycache__/__pycache__/x.py", Reason::InPycache),
-            (b"a/.PYO", Reason::Pyo),
-        ];
-        for (path, reason) in cases {
+        for (path, reason) in BYTECODE {
             assert_eq!(classify(path), Some(*reason), "{}", String::from_utf8_lossy(path));
         }
     }
 
+    const NOT_BYTECODE: &[&[u8]] = &[
+        b"pycache.py",
+        b"__pycache__.py",
+        b"pkg/__pycache__.py",
+        b"x.pyc.txt",
+        b"a.pyc/b.py",
+        b"a.pyo/b.txt",
+        b"ext.pyd",
+        b"ext.cpython-311-x86_64-linux-gnu.so",
+        b"x.py",
+        b"x.pycx",
+        b"Foo.class",
+        b"x$py.CLASS",
+        b"__pycache___/x.py",
+        b"_pycache_/x.py",
+        b"my__pycache__/x.py",
+        b"__pycache__x/y.py",
+        b"a/__pycache___",
+        b"a.pyc/",
+        b"pyc",
+        b"",
+    ];
+
     #[test]
     fn near_misses_are_not_bytecode() {
-        let cases: &[&[u8]] = &[
-            b"pycache.py",
-            b"__pycache__.py",
-            b"pkg/__pycache__.py",
-            b"x.pyc.txt",
-            b"a.pyc/b.py",
-            b"a.pyo/b.txt",
-            b"ext.pyd",
-            b"ext.cpython-311-x86_64-linux-gnu.so",
-            b"x.py",
-            b"x.pycx",
-            b"Foo.class",
-            b"x$py.CLASS",
-            b"__pycache___/x.py",
-            b"_pycache_/x.py",
-            b"my__pycache__/x.py",
-            b"__pycache__x/y.py",
-            b"a/__pycache___",
-            b"a.pyc/",
-            b"pyc",
-            b"",
-        ];
-        for path in cases {
+        for path in NOT_BYTECODE {
             assert_eq!(classify(path), None, "{}", String::from_utf8_lossy(path));
         }
     }
@@ -168,5 +202,46 @@ mod tests {
         assert_eq!(classify_entry(b"vendor/__pycache__", GITLINK), None);
         assert_eq!(classify_entry(b"sub.pyc", GITLINK), None);
         assert_eq!(classify_entry(b"__pycache__", TREE), None);
+    }
+
+    /// Judged in sorted order, with neighbours sharing folders, every path gets the verdict
+    /// `classify` gives it alone.
+    #[test]
+    fn sorted_paths_agree_with_classify() {
+        let mut paths: Vec<Vec<u8>> = BYTECODE.iter().map(|(path, _)| path.to_vec()).collect();
+        paths.extend(NOT_BYTECODE.iter().map(|path| path.to_vec()));
+        for folder in ["", "pkg/", "pkg/__pycache__/", "pkg/__pycache__/sub/", "pkg/sub/", "__pycache__/", "z/"] {
+            for name in ["a.py", "b.pyc", "__pycache__", "c.txt", "d$py.class", "E.PYO"] {
+                paths.push(format!("{folder}{name}").into_bytes());
+            }
+        }
+        paths.sort();
+        let mut sorted = SortedPaths::default();
+        for path in &paths {
+            for mode in [BLOB, GITLINK] {
+                let alone = classify_entry(path, mode);
+                assert_eq!(sorted.classify_entry(path, mode), alone, "{}", String::from_utf8_lossy(path));
+            }
+        }
+        let found = paths.iter().filter(|path| sorted.classify_entry(path, BLOB).is_some()).count();
+        assert!(found > BYTECODE.len(), "the generated paths hold bytecode too");
+    }
+
+    fn any_path() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let part =
+            prop::sample::select(vec!["__pycache__", "a", "__pycache___", "m.pyc", "x.PYO", "y$py.class", "z.py"]);
+        prop::collection::vec(part, 1..5).prop_map(|parts| parts.join("/").into_bytes())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn sorted_paths_agree_with_classify_on_any_sorted_list(mut paths in proptest::collection::vec(any_path(), 0..60)) {
+            paths.sort();
+            let mut sorted = SortedPaths::default();
+            for path in &paths {
+                proptest::prop_assert_eq!(sorted.classify_entry(path, BLOB), classify(path));
+            }
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! The checks: which bytecode a commit would bring, which is tracked, which a commit holds.
 //!
 //! Speed matters because the staged check runs on every commit. The index reader hands
-//! every entry to a cheap filter ([`staged_candidate`], [`tracked_candidate`]: byte
-//! comparisons on the path) and keeps only the bytecode candidates; `HEAD` is read only
+//! every entry to a cheap filter ([`Candidates`]: byte comparisons on the path, each
+//! folder judged once) and keeps only the bytecode candidates; `HEAD` is read only
 //! when there is a candidate, and its tree consulted only for those, instead of diffing the
 //! whole tree against the index.
 
@@ -18,24 +18,21 @@ use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
-/// Index entries the staged check must look at: bytecode that is staged content (not a
-/// conflict side, not `git add -N`), and sparse directories, which may hide bytecode.
-pub fn staged_candidate(entry: &EntryRef<'_>) -> bool {
-    !entry.intent_to_add && tracked_candidate(entry)
+/// Which index entries a pass over the index keeps (copies) for a check; everything else is
+/// only looked at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Candidates {
+    /// The staged check's: bytecode that is staged content (not a conflict side, not
+    /// `git add -N`), and sparse directories, which may hide bytecode.
+    Staged,
+    /// `--all`'s: tracked bytecode and sparse directories. Conflict sides (stages 1-3) are
+    /// skipped; the resolved entry is checked.
+    Tracked,
+    /// Resolved (stage 0) bytecode entries, what `--untrack` takes out of the index.
+    TrackedBytecode,
 }
 
-/// Index entries `--all` must look at: tracked bytecode and sparse directories. Conflict
-/// sides (stages 1-3) are skipped; the resolved entry is checked.
-pub fn tracked_candidate(entry: &EntryRef<'_>) -> bool {
-    entry.is_sparse_dir() && entry.stage == 0 || is_tracked_bytecode(entry)
-}
-
-/// A resolved (stage 0) index entry that is bytecode.
-pub fn is_tracked_bytecode(entry: &EntryRef<'_>) -> bool {
-    entry.stage == 0 && bytecode::classify_entry(entry.path, entry.mode).is_some()
-}
-
-/// What one pass over the index kept: the entries `candidate` wanted, and how many entries
+/// What one pass over the index kept: the entries `candidates` wanted, and how many entries
 /// there are in all.
 pub struct IndexScan {
     pub candidates: Vec<Entry>,
@@ -44,23 +41,28 @@ pub struct IndexScan {
 
 /// Reads the index once, copying only the candidates; each tracked `.gitignore` path goes
 /// to `on_gitignore` as soon as it is read (the audit reads them meanwhile).
-pub fn scan_index(
-    repo: &Repo,
-    candidate: fn(&EntryRef<'_>) -> bool,
-    mut on_gitignore: impl FnMut(&[u8]),
-) -> Result<IndexScan> {
+pub fn scan_index(repo: &Repo, candidates: Candidates, mut on_gitignore: impl FnMut(&[u8])) -> Result<IndexScan> {
+    // The index is sorted by path: `SortedPaths` judges each folder once.
+    let mut paths = bytecode::SortedPaths::default();
+    let mut is_bytecode =
+        |entry: &EntryRef<'_>| entry.stage == 0 && paths.classify_entry(entry.path, entry.mode).is_some();
     let index = repo.read_index(|entry| {
         if gitignore_entry(entry) {
             on_gitignore(entry.path);
         }
-        candidate(entry)
+        let sparse_dir = || entry.is_sparse_dir() && entry.stage == 0;
+        match candidates {
+            Candidates::Staged => !entry.intent_to_add && (sparse_dir() || is_bytecode(entry)),
+            Candidates::Tracked => sparse_dir() || is_bytecode(entry),
+            Candidates::TrackedBytecode => is_bytecode(entry),
+        }
     })?;
     Ok(IndexScan { candidates: index.kept, total: index.total })
 }
 
 /// Bytecode the next commit would add or change, compared with the tree it is built on
 /// (`HEAD`, or none before the first commit). Deletions are never reported: removing
-/// bytecode is the cure. `candidates` are the index entries [`staged_candidate`] kept.
+/// bytecode is the cure. `candidates` are the index entries [`Candidates::Staged`] kept.
 pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
@@ -113,7 +115,7 @@ fn staged_in_sparse_dir(
 }
 
 /// Every bytecode entry tracked in the index. `candidates` are the entries
-/// [`tracked_candidate`] kept.
+/// [`Candidates::Tracked`] kept.
 pub fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for entry in candidates {

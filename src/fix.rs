@@ -38,7 +38,7 @@ impl GitignoreFix {
         // The index only adds tracked paths to what is judged: without one, the worktree walk
         // still finds every `.gitignore`.
         let mut gitignores = Vec::new();
-        let index = check::scan_index(repo, check::is_tracked_bytecode, |path| gitignores.push(path.to_vec()));
+        let index = check::scan_index(repo, check::Candidates::TrackedBytecode, |path| gitignores.push(path.to_vec()));
         let bytecode = match index {
             Ok(index) => index.candidates,
             // All or nothing: a half-read index names only some of the files.
@@ -168,8 +168,8 @@ fn ignore_sources(
 /// Paths of the tracked bytecode entries of the index (resolved entries only) that the
 /// config does not allow: what `--untrack` and the check's fix take out of the index.
 pub fn tracked_bytecode(repo: &Repo, settings: &Settings) -> Result<Vec<Vec<u8>>> {
-    let entries = repo.read_index(check::is_tracked_bytecode)?;
-    Ok(entries.kept.into_iter().map(|entry| entry.path).filter(|path| !settings.is_allowed(path)).collect())
+    let entries = check::scan_index(repo, check::Candidates::TrackedBytecode, |_| {})?;
+    Ok(entries.candidates.into_iter().map(|entry| entry.path).filter(|path| !settings.is_allowed(path)).collect())
 }
 
 /// Changes to make to the index in one locked write.

@@ -59,7 +59,9 @@ fn print_report(
         ignore_broken_pipe(formats::github::print(&mut stdout, findings, commands))?;
     }
     if !global.quiet && matches!(format, OutputFormat::Human | OutputFormat::Github) {
-        ignore_broken_pipe(report::print_human_summary(&mut io::stderr().lock(), findings, commands))?;
+        // Buffered: the summary is written in many pieces, and stderr itself is unbuffered.
+        let mut stderr = io::BufWriter::new(io::stderr().lock());
+        ignore_broken_pipe(report::print_human_summary(&mut stderr, findings, commands).and_then(|()| stderr.flush()))?;
     }
     Ok(())
 }
@@ -131,9 +133,9 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
 /// `--staged` or `--all`, and the tracked `.gitignore` files. One pass over the index keeps
 /// the bytecode candidates and the `.gitignore` entries; nothing else is copied.
 fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, GitignoreReader)> {
-    let candidate = if args.all { check::tracked_candidate } else { check::staged_candidate };
+    let candidates = if args.all { check::Candidates::Tracked } else { check::Candidates::Staged };
     let mut gitignores = GitignoreReader::new(repo.workdir());
-    let index = check::scan_index(repo, candidate, |path| gitignores.add(path))?;
+    let index = check::scan_index(repo, candidates, |path| gitignores.add(path))?;
     let findings = if args.all {
         verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
         check::tracked(repo, &index.candidates)?
