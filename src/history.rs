@@ -15,6 +15,7 @@ mod objects;
 
 use std::cmp::Ordering;
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -23,6 +24,7 @@ use git2::{Oid, Repository, Sort};
 use objects::{Objects, Tree};
 
 use crate::bytecode::{self, Reason};
+use crate::packs::{PackReader, Packs};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
@@ -121,9 +123,10 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
     let blocks: Vec<&[Oid]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
+    let packs = Packs::open(&objects_dir(repo.git()));
     let work = |git: &Repository| -> Result<Vec<(usize, BlockChanges)>> {
         let odb = git.odb().context("cannot open the object database")?;
-        let mut objects = Objects::new(&odb);
+        let mut objects = Objects::new(PackReader::new(&packs), &odb);
         let mut done = Vec::new();
         loop {
             let index = next_block.fetch_add(1, AtomicOrdering::Relaxed);
@@ -154,6 +157,12 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
         changes.extend(block?);
     }
     Ok(changes)
+}
+
+/// Where the repository's objects are: `GIT_OBJECT_DIRECTORY` when git set it (libgit2
+/// honours it too), else `objects` of the common git directory (shared by worktrees).
+fn objects_dir(git: &Repository) -> PathBuf {
+    std::env::var_os("GIT_OBJECT_DIRECTORY").map_or_else(|| git.commondir().join("objects"), PathBuf::from)
 }
 
 fn changes_in_block(objects: &mut Objects<'_, '_>, commits: &[Oid]) -> BlockChanges {

@@ -14,6 +14,8 @@ use std::rc::Rc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{ObjectType, Odb, Oid};
+
+use crate::packs::{self, PackReader};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
 use rustc_hash::FxHashMap as HashMap;
 
@@ -45,6 +47,8 @@ pub struct CommitHeader {
 /// Reads commits and trees for one worker; remembers the trees it read lately and the tree
 /// of each commit it read (a commit's parent is usually the commit read just before).
 pub struct Objects<'o, 'r> {
+    /// Where objects come from: the pack files, and libgit2 for what they do not hold.
+    packs: PackReader<'o>,
     odb: &'o Odb<'r>,
     recent: HashMap<Oid, Tree>,
     older: HashMap<Oid, Tree>,
@@ -53,8 +57,9 @@ pub struct Objects<'o, 'r> {
 }
 
 impl<'o, 'r> Objects<'o, 'r> {
-    pub fn new(odb: &'o Odb<'r>) -> Self {
+    pub fn new(packs: PackReader<'o>, odb: &'o Odb<'r>) -> Self {
         Objects {
+            packs,
             odb,
             recent: HashMap::default(),
             older: HashMap::default(),
@@ -65,12 +70,8 @@ impl<'o, 'r> Objects<'o, 'r> {
 
     /// The tree and parents of a commit.
     pub fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
-        let object = self.odb.read(id).with_context(|| format!("cannot read commit {id}"))?;
-        if object.kind() != ObjectType::Commit {
-            bail!("object {id} is a {}, not a commit", object.kind());
-        }
-        let header =
-            parse_commit_header(object.data()).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
+        let data = self.read(id, packs::Kind::Commit, ObjectType::Commit)?;
+        let header = parse_commit_header(&data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
         self.commit_trees.insert(id, header.tree);
         Ok(header)
     }
@@ -119,12 +120,25 @@ impl<'o, 'r> Objects<'o, 'r> {
         Ok(None)
     }
 
-    fn read_tree(&self, id: Oid) -> Result<Tree> {
-        let object = self.odb.read(id).with_context(|| format!("cannot read tree {id}"))?;
-        if object.kind() != ObjectType::Tree {
-            bail!("object {id} is a {}, not a tree", object.kind());
+    fn read_tree(&mut self, id: Oid) -> Result<Tree> {
+        let data = self.read(id, packs::Kind::Tree, ObjectType::Tree)?;
+        Tree::parse(data).ok_or_else(|| anyhow!("tree {id} is corrupt"))
+    }
+
+    /// An object of the kind the caller expects, from a pack or else through libgit2.
+    fn read(&mut self, id: Oid, kind: packs::Kind, git_kind: ObjectType) -> Result<Rc<[u8]>> {
+        let what = || format!("cannot read {git_kind} {id}");
+        if let Some((found, data)) = self.packs.read(id.as_bytes()).with_context(what)? {
+            if found != kind {
+                bail!("object {id} is a {found:?}, not a {git_kind}");
+            }
+            return Ok(data);
         }
-        Tree::parse(object.data()).ok_or_else(|| anyhow!("tree {id} is corrupt"))
+        let object = self.odb.read(id).with_context(what)?;
+        if object.kind() != git_kind {
+            bail!("object {id} is a {}, not a {git_kind}", object.kind());
+        }
+        Ok(object.data().into())
     }
 
     fn remember(&mut self, id: Oid, tree: Tree) {
@@ -139,8 +153,8 @@ impl<'o, 'r> Objects<'o, 'r> {
 
 impl Tree {
     /// The tree, if every entry is `<octal mode> <name>\0<id>`.
-    fn parse(data: &[u8]) -> Option<Tree> {
-        let mut rest = data;
+    fn parse(data: Rc<[u8]>) -> Option<Tree> {
+        let mut rest = &data[..];
         while !rest.is_empty() {
             let (entry, after) = split_entry(rest)?;
             if entry.name.is_empty() {
@@ -148,7 +162,7 @@ impl Tree {
             }
             rest = after;
         }
-        Some(Tree(data.into()))
+        Some(Tree(data))
     }
 
     pub fn entries(&self) -> Entries<'_> {
@@ -245,7 +259,7 @@ mod tests {
     #[test]
     fn entries_are_read_back_in_order() {
         let data = [raw_entry("100644", b"a.pyc", 1), raw_entry("40000", b"pkg", 2)].concat();
-        let tree = Tree::parse(&data).expect("well formed");
+        let tree = Tree::parse(data.into()).expect("well formed");
         let entries: Vec<_> = tree.entries().map(|e| (e.mode, e.name.to_vec(), e.id[0], e.is_tree())).collect();
         assert_eq!(entries, vec![(0o100644, b"a.pyc".to_vec(), 1, false), (0o40000, b"pkg".to_vec(), 2, true)]);
     }
@@ -253,11 +267,11 @@ mod tests {
     #[test]
     fn malformed_trees_are_refused() {
         let good = raw_entry("100644", b"a", 1);
-        assert!(Tree::parse(&good[..good.len() - 1]).is_none(), "short id");
-        assert!(Tree::parse(&raw_entry("10064x", b"a", 1)).is_none(), "bad mode");
-        assert!(Tree::parse(&raw_entry("100644", b"", 1)).is_none(), "empty name");
-        assert!(Tree::parse(b"100644 a").is_none(), "no NUL");
-        assert!(Tree::parse(b"").is_some(), "the empty tree");
+        assert!(Tree::parse(good[..good.len() - 1].into()).is_none(), "short id");
+        assert!(Tree::parse(raw_entry("10064x", b"a", 1).into()).is_none(), "bad mode");
+        assert!(Tree::parse(raw_entry("100644", b"", 1).into()).is_none(), "empty name");
+        assert!(Tree::parse(b"100644 a"[..].into()).is_none(), "no NUL");
+        assert!(Tree::parse(b""[..].into()).is_some(), "the empty tree");
     }
 
     #[test]

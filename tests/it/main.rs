@@ -14,6 +14,7 @@ mod ignore_git;
 mod index_format;
 mod install;
 mod modes;
+mod packs;
 mod pre_push;
 mod range;
 mod support;

@@ -1,0 +1,469 @@
+//! Commits and trees read straight from the repository's pack files, for the history walk.
+//!
+//! `--range` over a long push reads tens of thousands of trees, and in a pack almost every
+//! one is a delta against another version of itself, often in chains of dozens. libgit2
+//! reads them badly for this: its delta-base cache keeps only the object at the bottom of
+//! a chain, never the versions it builds on the way up, so every read applies the whole
+//! chain again (3.6 inflates per tree against git's 1.2, counted with an `LD_PRELOAD` shim);
+//! and every read takes one process-wide mutex, so workers on other cores queue for it
+//! (20 % of the walk's time in `futex`, `perf record`). gitoxide's `gix-odb` was measured
+//! too and was slower still (BENCHMARKS.md).
+//!
+//! This reader does what git does: it maps each pack and its index, resolves a delta chain
+//! once and keeps every object it builds (a worker's [`PackReader`] has its own cache, so
+//! workers share nothing but the read-only mappings). It is only an accelerator: an object
+//! it cannot find (loose, in an alternate, a delta whose base is outside its pack) is left
+//! to libgit2 by the caller, and a pack or index it does not understand is not used at all.
+//! Damage inside a pack it does use is an error, never a panic.
+//!
+//! Formats: <https://git-scm.com/docs/gitformat-pack>; version 2 index files, SHA-1 ids.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use anyhow::{Result, anyhow, bail};
+use flate2::{Decompress, FlushDecompress, Status};
+use memmap2::Mmap;
+// Keys are pack offsets: SipHash's protection against crafted keys buys nothing.
+use rustc_hash::FxHashMap as HashMap;
+
+const ID_LEN: usize = 20;
+const IDX_MAGIC: &[u8] = b"\xfftOc";
+const IDX_HEADER_LEN: usize = 8 + 256 * 4;
+const PACK_HEADER_LEN: usize = 12;
+/// Bytes of objects a reader keeps before it forgets the least recently used half; git's
+/// `core.deltaBaseCacheLimit` is 96 MiB.
+const CACHE_BYTES: usize = 32 << 20;
+
+/// The kinds of object a pack holds whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Commit,
+    Tree,
+    Blob,
+    Tag,
+}
+
+/// An object's kind and bytes.
+pub type Object = (Kind, Rc<[u8]>);
+
+/// The packs of an object database, mapped; shared by the walk's workers.
+pub struct Packs {
+    packs: Vec<Pack>,
+}
+
+struct Pack {
+    name: PathBuf,
+    idx: Mmap,
+    data: Mmap,
+    count: usize,
+}
+
+impl Packs {
+    /// Maps every pack in `objects/pack` whose index this reader understands. Nothing found
+    /// is no error: the caller reads everything through libgit2 then.
+    pub fn open(objects_dir: &Path) -> Packs {
+        let Ok(listing) = fs::read_dir(objects_dir.join("pack")) else {
+            return Packs { packs: Vec::new() };
+        };
+        let mut packs: Vec<Pack> = listing
+            .filter_map(|entry| entry.ok())
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
+            .filter_map(|idx| Pack::open(&idx))
+            .collect();
+        // Newest first, as git looks: recent objects are in the most recent packs.
+        packs.sort_by_cached_key(|pack| std::cmp::Reverse(fs::metadata(&pack.name).and_then(|m| m.modified()).ok()));
+        Packs { packs }
+    }
+
+    /// Which pack holds `id`, and where.
+    fn find(&self, id: &[u8]) -> Option<(usize, u64)> {
+        self.packs.iter().enumerate().find_map(|(n, pack)| Some((n, pack.offset_of(id)?)))
+    }
+}
+
+impl Pack {
+    /// The pack whose index is `idx_path`, if both files are there and look right.
+    fn open(idx_path: &Path) -> Option<Pack> {
+        let name = idx_path.with_extension("pack");
+        let idx = map(idx_path)?;
+        let data = map(&name)?;
+        let count = idx_count(&idx)?;
+        let header_ok = data.get(..4) == Some(b"PACK")
+            && matches!(be32(&data, 4), Some(2 | 3))
+            && be32(&data, 8) == Some(count as u32)
+            && data.len() >= PACK_HEADER_LEN + ID_LEN;
+        header_ok.then_some(Pack { name, idx, data, count })
+    }
+
+    /// Binary search of the index's sorted ids, within the range its fan-out table gives.
+    fn offset_of(&self, id: &[u8]) -> Option<u64> {
+        let first = usize::from(*id.first()?);
+        let start = if first == 0 { 0 } else { be32(&self.idx, 8 + (first - 1) * 4)? as usize };
+        let end = be32(&self.idx, 8 + first * 4)? as usize;
+        let ids_at = IDX_HEADER_LEN;
+        let (mut low, mut high) = (start, end.min(self.count));
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let candidate = self.idx.get(ids_at + mid * ID_LEN..ids_at + (mid + 1) * ID_LEN)?;
+            match candidate.cmp(id) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return self.offset_at(mid),
+            }
+        }
+        None
+    }
+
+    /// The pack offset of the `n`th object of the index: 31 bits, or an index into the
+    /// table of 64-bit offsets when the top bit is set.
+    fn offset_at(&self, n: usize) -> Option<u64> {
+        let offsets_at = IDX_HEADER_LEN + self.count * (ID_LEN + 4);
+        let small = be32(&self.idx, offsets_at + n * 4)?;
+        if small & 0x8000_0000 == 0 {
+            return Some(u64::from(small));
+        }
+        let large_at = offsets_at + self.count * 4 + (small & 0x7fff_ffff) as usize * 8;
+        Some(u64::from(be32(&self.idx, large_at)?) << 32 | u64::from(be32(&self.idx, large_at + 4)?))
+    }
+
+    /// The object data's bytes: the whole pack but its trailing checksum.
+    fn body(&self) -> &[u8] {
+        &self.data[..self.data.len() - ID_LEN]
+    }
+}
+
+fn map(path: &Path) -> Option<Mmap> {
+    let file = File::open(path).ok()?;
+    // SAFETY: pack and index files are immutable once written (git writes new ones under
+    // new names and renames them into place); the mapping is only read.
+    unsafe { Mmap::map(&file) }.ok()
+}
+
+/// The number of objects a version 2 index lists, if its size agrees with it.
+fn idx_count(idx: &[u8]) -> Option<usize> {
+    if idx.get(..4)? != IDX_MAGIC || be32(idx, 4)? != 2 {
+        return None;
+    }
+    let count = be32(idx, 8 + 255 * 4)? as usize;
+    // ids, CRCs and 32-bit offsets, then 64-bit offsets, then two checksums.
+    let fixed = IDX_HEADER_LEN + count * (ID_LEN + 4 + 4) + 2 * ID_LEN;
+    (idx.len() >= fixed && (idx.len() - fixed) % 8 == 0).then_some(count)
+}
+
+fn be32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// Reads objects from [`Packs`] for one thread, keeping the objects it built lately.
+pub struct PackReader<'p> {
+    packs: &'p Packs,
+    inflater: Decompress,
+    recent: HashMap<(usize, u64), Object>,
+    older: HashMap<(usize, u64), Object>,
+    recent_bytes: usize,
+}
+
+/// What an entry of a pack holds, after its header.
+enum Stored {
+    Whole(Kind),
+    /// A delta against the object at this offset of the same pack.
+    DeltaAt(u64),
+    /// A delta against the object with this id.
+    DeltaOf([u8; ID_LEN]),
+}
+
+/// One entry's header: what it holds, its (inflated) size and where its zlib data starts.
+struct Header {
+    stored: Stored,
+    size: usize,
+    data_at: usize,
+}
+
+impl<'p> PackReader<'p> {
+    pub fn new(packs: &'p Packs) -> Self {
+        PackReader {
+            packs,
+            inflater: Decompress::new(true),
+            recent: HashMap::default(),
+            older: HashMap::default(),
+            recent_bytes: 0,
+        }
+    }
+
+    /// The object `id`, or `None` when no pack holds it or its delta base is in none of
+    /// them: the caller asks libgit2 then.
+    pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>> {
+        match self.packs.find(id) {
+            Some((pack, offset)) => self.object_at(pack, offset),
+            None => Ok(None),
+        }
+    }
+
+    /// The object at `offset` of pack `pack`: down the delta chain to a whole object (or one
+    /// in the cache), then up again, applying each delta once and keeping every result.
+    fn object_at(&mut self, pack: usize, offset: u64) -> Result<Option<Object>> {
+        let mut deltas = Vec::new();
+        let mut at = (pack, offset);
+        let (kind, mut data) = loop {
+            if let Some(object) = self.cached(at) {
+                break object;
+            }
+            let header = self.header(at)?;
+            match header.stored {
+                Stored::Whole(kind) => {
+                    let data: Rc<[u8]> = self.inflate(at.0, &header)?.into();
+                    self.remember(at, (kind, data.clone()));
+                    break (kind, data);
+                }
+                Stored::DeltaAt(base) => {
+                    deltas.push((at, header));
+                    at = (at.0, base);
+                }
+                Stored::DeltaOf(base) => {
+                    // git writes such bases into the same pack; elsewhere is libgit2's job.
+                    let Some(base) = self.packs.packs[at.0].offset_of(&base) else { return Ok(None) };
+                    deltas.push((at, header));
+                    at = (at.0, base);
+                }
+            }
+            if deltas.len() > 10_000 {
+                bail!("{}: a delta chain at offset {offset} does not end", self.packs.packs[pack].name.display());
+            }
+        };
+        for (at, header) in deltas.into_iter().rev() {
+            let delta = self.inflate(at.0, &header)?;
+            data = apply_delta(&data, &delta).map_err(|why| self.corrupt(at, &why))?.into();
+            self.remember(at, (kind, data.clone()));
+        }
+        Ok(Some((kind, data)))
+    }
+
+    fn cached(&mut self, at: (usize, u64)) -> Option<Object> {
+        if let Some(object) = self.recent.get(&at) {
+            return Some(object.clone());
+        }
+        let object = self.older.remove(&at)?;
+        self.remember(at, object.clone());
+        Some(object)
+    }
+
+    fn remember(&mut self, at: (usize, u64), object: Object) {
+        self.recent_bytes += object.1.len();
+        self.recent.insert(at, object);
+        if self.recent_bytes > CACHE_BYTES / 2 {
+            self.older = std::mem::take(&mut self.recent);
+            self.recent_bytes = 0;
+        }
+    }
+
+    /// Reads the header of the entry at `at`: type and size in a varint, then for a delta
+    /// where its base is.
+    fn header(&self, at: (usize, u64)) -> Result<Header> {
+        let body = self.packs.packs[at.0].body();
+        let start = usize::try_from(at.1).ok().filter(|&s| s >= PACK_HEADER_LEN && s < body.len());
+        let start = start.ok_or_else(|| self.corrupt(at, "an object offset is outside the pack"))?;
+        let mut bytes = body[start..].iter().copied();
+        let mut byte = bytes.next().unwrap_or(0);
+        let kind = (byte >> 4) & 7;
+        let mut size = usize::from(byte & 0x0f);
+        let mut shift = 4;
+        let mut used = 1;
+        while byte & 0x80 != 0 {
+            byte = bytes.next().ok_or_else(|| self.corrupt(at, "the pack ends inside an object header"))?;
+            if shift > 56 {
+                return Err(self.corrupt(at, "an object size overflows"));
+            }
+            size |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            used += 1;
+        }
+        let stored = match kind {
+            1 => Stored::Whole(Kind::Commit),
+            2 => Stored::Whole(Kind::Tree),
+            3 => Stored::Whole(Kind::Blob),
+            4 => Stored::Whole(Kind::Tag),
+            6 => {
+                let (distance, len) =
+                    base_distance(&body[start + used..]).ok_or_else(|| self.corrupt(at, "bad delta base offset"))?;
+                used += len;
+                let base = at.1.checked_sub(distance).filter(|&b| distance > 0 && b >= PACK_HEADER_LEN as u64);
+                Stored::DeltaAt(base.ok_or_else(|| self.corrupt(at, "a delta base lies outside the pack"))?)
+            }
+            7 => {
+                let id = body
+                    .get(start + used..start + used + ID_LEN)
+                    .ok_or_else(|| self.corrupt(at, "the pack ends inside a delta base id"))?;
+                used += ID_LEN;
+                Stored::DeltaOf(id.try_into().expect("ID_LEN bytes"))
+            }
+            _ => return Err(self.corrupt(at, &format!("unknown object type {kind}"))),
+        };
+        Ok(Header { stored, size, data_at: start + used })
+    }
+
+    /// Inflates an entry's zlib data, which must come to exactly its recorded size.
+    fn inflate(&mut self, pack: usize, header: &Header) -> Result<Vec<u8>> {
+        let input = &self.packs.packs[pack].body()[header.data_at..];
+        // deflate shrinks data 1032 times at most: a larger size is a damaged header, and
+        // must not become an allocation.
+        if header.size / 1032 > input.len() {
+            return Err(self.corrupt((pack, header.data_at as u64), "an object is larger than the pack can hold"));
+        }
+        // One byte to spare: zlib cannot end even an empty stream without room to write, and
+        // a stream longer than its recorded size then shows as one byte too many.
+        let mut out = Vec::with_capacity(header.size + 1);
+        self.inflater.reset(true);
+        let status = self.inflater.decompress_vec(input, &mut out, FlushDecompress::Finish);
+        match status {
+            Ok(Status::StreamEnd) if out.len() == header.size => Ok(out),
+            _ => Err(anyhow!(
+                "{}: the object data at offset {} does not inflate to its {} bytes (corrupt pack)",
+                self.packs.packs[pack].name.display(),
+                header.data_at,
+                header.size
+            )),
+        }
+    }
+
+    fn corrupt(&self, at: (usize, u64), why: &str) -> anyhow::Error {
+        anyhow!("{}: {why} (object at offset {}; corrupt pack)", self.packs.packs[at.0].name.display(), at.1)
+    }
+}
+
+/// An `OFS_DELTA`'s distance back to its base: 7 bits a byte, most significant first, each
+/// continuation adding one (git's encoding). The distance and the bytes it took.
+fn base_distance(bytes: &[u8]) -> Option<(u64, usize)> {
+    let mut iter = bytes.iter().copied();
+    let mut byte = iter.next()?;
+    let mut distance = u64::from(byte & 0x7f);
+    let mut used = 1;
+    while byte & 0x80 != 0 {
+        byte = iter.next()?;
+        distance = distance.checked_add(1)?.checked_mul(128)? | u64::from(byte & 0x7f);
+        used += 1;
+    }
+    Some((distance, used))
+}
+
+/// Builds an object from its base and a delta: the two sizes, then instructions that copy a
+/// range of the base or insert the bytes that follow them.
+fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, String> {
+    let mut at = 0;
+    let base_len = delta_size(delta, &mut at).ok_or("a delta's base size is cut short")?;
+    let result_len = delta_size(delta, &mut at).ok_or("a delta's result size is cut short")?;
+    if base_len != base.len() {
+        return Err(format!("a delta expects a base of {base_len} bytes, not {}", base.len()));
+    }
+    // Sized as the delta says, within reason: the size of a damaged delta must not become
+    // an allocation (the checks below stop it growing past the size).
+    let mut out = Vec::with_capacity(result_len.min(base.len() + delta.len()));
+    while let Some(&op) = delta.get(at) {
+        at += 1;
+        if op & 0x80 != 0 {
+            let mut field = |bits: u8, shift: u32| -> Result<usize, String> {
+                if op & bits == 0 {
+                    return Ok(0);
+                }
+                let byte = *delta.get(at).ok_or("a delta copy is cut short")?;
+                at += 1;
+                Ok(usize::from(byte) << shift)
+            };
+            let offset = field(0x01, 0)? | field(0x02, 8)? | field(0x04, 16)? | field(0x08, 24)?;
+            let size = match field(0x10, 0)? | field(0x20, 8)? | field(0x40, 16)? {
+                0 => 0x10000,
+                size => size,
+            };
+            let copied = offset.checked_add(size).and_then(|end| base.get(offset..end));
+            out.extend_from_slice(copied.ok_or("a delta copies past the end of its base")?);
+        } else if op != 0 {
+            let inserted = delta.get(at..at + usize::from(op)).ok_or("a delta insert is cut short")?;
+            out.extend_from_slice(inserted);
+            at += usize::from(op);
+        } else {
+            return Err("a delta holds the reserved instruction 0".to_owned());
+        }
+        if out.len() > result_len {
+            return Err("a delta builds more than its result size".to_owned());
+        }
+    }
+    if out.len() != result_len {
+        return Err(format!("a delta builds {} bytes, not {result_len}", out.len()));
+    }
+    Ok(out)
+}
+
+/// A delta's size field: 7 bits a byte, least significant first.
+fn delta_size(delta: &[u8], at: &mut usize) -> Option<usize> {
+    let (mut size, mut shift) = (0usize, 0);
+    loop {
+        let byte = *delta.get(*at)?;
+        *at += 1;
+        if shift > 56 {
+            return None;
+        }
+        size |= usize::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return Some(size);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_copy_and_insert() {
+        let base = b"hello, world";
+        let delta = [
+            12,
+            16, // sizes
+            0x80 | 0x01 | 0x10,
+            0,
+            5, // copy offset 0, size 5: "hello"
+            6,
+            b' ',
+            b't',
+            b'h',
+            b'e',
+            b'r',
+            b'e', // insert " there"
+            0x80 | 0x01 | 0x10,
+            5,
+            5, // copy offset 5, size 5: ", wor"
+        ];
+        assert_eq!(apply_delta(base, &delta).unwrap(), b"hello there, wor");
+    }
+
+    #[test]
+    fn a_copy_of_size_zero_means_64_kib() {
+        let base = vec![7u8; 0x10000];
+        let delta = [0x80, 0x80, 0x04, 0x80, 0x80, 0x04, 0x80];
+        assert_eq!(apply_delta(&base, &delta).unwrap(), base);
+    }
+
+    #[test]
+    fn broken_deltas_are_errors() {
+        let base = b"abc";
+        assert!(apply_delta(base, &[4, 3, 3, b'x', b'y', b'z']).is_err(), "wrong base size");
+        assert!(apply_delta(base, &[3, 3, 0]).is_err(), "reserved instruction");
+        assert!(apply_delta(base, &[3, 3, 0x80 | 0x01 | 0x10, 2, 5]).is_err(), "copy past the base");
+        assert!(apply_delta(base, &[3, 4, 3, b'x', b'y', b'z']).is_err(), "result shorter than said");
+        assert!(apply_delta(base, &[3, 2, 3, b'x', b'y', b'z']).is_err(), "result longer than said");
+        assert!(apply_delta(base, &[3, 3, 5, b'x']).is_err(), "insert cut short");
+        assert!(apply_delta(base, &[0x83]).is_err(), "size cut short");
+    }
+
+    #[test]
+    fn base_distances_follow_gits_encoding() {
+        assert_eq!(base_distance(&[0x05]), Some((5, 1)));
+        // (1 + 1) * 128 + 0 = 256: the continuation adds one before shifting.
+        assert_eq!(base_distance(&[0x81, 0x00]), Some((256, 2)));
+        assert_eq!(base_distance(&[0x80, 0x7f]), Some((255, 2)));
+        assert_eq!(base_distance(&[0x80]), None);
+    }
+}
