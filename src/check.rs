@@ -14,7 +14,9 @@ use git2::{ObjectType, Oid, Tree};
 use crate::bytecode::{self, Reason};
 use crate::ignore_rules::is_gitignore_path;
 use crate::index_file::{Entry, EntryRef};
-use crate::paths::{bytes_path, path_bytes};
+use crate::objects::packs::Packs;
+use crate::objects::{self, LookFirst, Objects};
+use crate::paths::path_bytes;
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
@@ -67,14 +69,19 @@ pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
     }
-    let base = repo.commit_base_tree()?;
+    let packs = Packs::of(repo.git());
+    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Loose);
+    let base = match repo.commit_base_tree_id(&mut objects)? {
+        Some(id) => Some(objects.tree(id).context("cannot read HEAD's tree")?),
+        None => None,
+    };
     let mut findings = Vec::new();
     for entry in candidates {
         let id = entry_id(entry)?;
         if entry.is_sparse_dir() {
-            staged_in_sparse_dir(repo, base.as_ref(), entry, id, &mut findings)?;
+            staged_in_sparse_dir(repo, &mut objects, base.as_ref(), entry, id, &mut findings)?;
         } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
-            if let Some(kind) = staged_kind(base.as_ref(), &entry.path, id, entry.mode)? {
+            if let Some(kind) = staged_kind(&mut objects, base.as_ref(), &entry.path, id, entry.mode)? {
                 findings.push(Finding::bytecode(kind, entry.path.clone(), reason));
             }
         }
@@ -83,12 +90,17 @@ pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
 }
 
 /// How a staged path differs from the base tree, or `None` when it does not.
-fn staged_kind(base: Option<&Tree<'_>>, path: &[u8], id: Oid, mode: u32) -> Result<Option<Kind>> {
-    Ok(match base.map(|tree| tree.get_path(&bytes_path(path))) {
-        Some(Ok(committed)) if committed.id() == id && committed.filemode() as u32 == mode => None,
-        Some(Ok(_)) => Some(Kind::StagedModified),
-        Some(Err(e)) if e.code() == git2::ErrorCode::NotFound => Some(Kind::StagedNew),
-        Some(Err(e)) => return Err(e).context("cannot read HEAD's tree"),
+fn staged_kind(
+    objects: &mut Objects<'_>,
+    base: Option<&objects::Tree>,
+    path: &[u8],
+    id: Oid,
+    mode: u32,
+) -> Result<Option<Kind>> {
+    let Some(base) = base else { return Ok(Some(Kind::StagedNew)) };
+    Ok(match objects.entry_at(base, path).context("cannot read HEAD's tree")? {
+        Some(committed) if committed == (mode, id) => None,
+        Some(_) => Some(Kind::StagedModified),
         None => Some(Kind::StagedNew),
     })
 }
@@ -97,17 +109,21 @@ fn staged_kind(base: Option<&Tree<'_>>, path: &[u8], id: Oid, mode: u32) -> Resu
 /// (the usual case), it adds nothing; otherwise its files are compared one by one.
 fn staged_in_sparse_dir(
     repo: &Repo,
-    base: Option<&Tree<'_>>,
+    objects: &mut Objects<'_>,
+    base: Option<&objects::Tree>,
     entry: &Entry,
     id: Oid,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
     let dir = entry.path.strip_suffix(b"/").unwrap_or(&entry.path);
-    if base.and_then(|tree| tree.get_path(&bytes_path(dir)).ok()).is_some_and(|committed| committed.id() == id) {
-        return Ok(());
+    if let Some(base) = base {
+        if objects.entry_at(base, dir).context("cannot read HEAD's tree")?.is_some_and(|(_, committed)| committed == id)
+        {
+            return Ok(());
+        }
     }
     walk_sparse_dir(repo, entry, id, &mut |path, file_id, mode, reason| {
-        if let Some(kind) = staged_kind(base, path, file_id, mode)? {
+        if let Some(kind) = staged_kind(objects, base, path, file_id, mode)? {
             findings.push(Finding::bytecode(kind, path.to_vec(), reason));
         }
         Ok(())

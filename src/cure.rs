@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use crate::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update_index};
+use crate::objects::packs::Packs;
+use crate::objects::{LookFirst, Objects};
 use crate::repo::Repo;
 
 /// What the cure did.
@@ -80,8 +82,10 @@ fn users_index_waiting(repo: &Repo, index_path: &Path) -> Option<PathBuf> {
 fn commit_would_be_empty(repo: &Repo, index_path: &Path) -> Result<bool> {
     let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
     let tree = index.write_tree_to(repo.git()).context("cannot compute the tree of the index")?;
-    let base = match repo.commit_base_tree()? {
-        Some(base) => base.id(),
+    let packs = Packs::of(repo.git());
+    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Loose);
+    let base = match repo.commit_base_tree_id(&mut objects)? {
+        Some(base) => base,
         None => repo.git().treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")?,
     };
     Ok(tree == base)

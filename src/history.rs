@@ -11,20 +11,16 @@
 //! an "evil merge"). A file that one side brought is charged to that side's commit, which
 //! the walk visits too unless the excluded end already has it.
 
-mod objects;
-
 use std::cmp::Ordering;
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{Oid, Repository, Sort};
 
-use objects::{Objects, Tree};
-
 use crate::bytecode::{self, Reason};
-use crate::packs::{PackReader, Packs};
+use crate::objects::packs::Packs;
+use crate::objects::{LookFirst, Objects, Tree};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
@@ -123,10 +119,9 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
     let blocks: Vec<&[Oid]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
-    let packs = Packs::open(&objects_dir(repo.git()));
+    let packs = Packs::of(repo.git());
     let work = |git: &Repository| -> Result<Vec<(usize, BlockChanges)>> {
-        let odb = git.odb().context("cannot open the object database")?;
-        let mut objects = Objects::new(PackReader::new(&packs), &odb);
+        let mut objects = Objects::new(git, &packs, LookFirst::Packs);
         let mut done = Vec::new();
         loop {
             let index = next_block.fetch_add(1, AtomicOrdering::Relaxed);
@@ -159,13 +154,7 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
     Ok(changes)
 }
 
-/// Where the repository's objects are: `GIT_OBJECT_DIRECTORY` when git set it (libgit2
-/// honours it too), else `objects` of the common git directory (shared by worktrees).
-fn objects_dir(git: &Repository) -> PathBuf {
-    std::env::var_os("GIT_OBJECT_DIRECTORY").map_or_else(|| git.commondir().join("objects"), PathBuf::from)
-}
-
-fn changes_in_block(objects: &mut Objects<'_, '_>, commits: &[Oid]) -> BlockChanges {
+fn changes_in_block(objects: &mut Objects<'_>, commits: &[Oid]) -> BlockChanges {
     let mut changes = Vec::new();
     for &id in commits {
         changes.extend(brought_by(objects, id)?.into_iter().map(|change| (id, change)));
@@ -183,7 +172,7 @@ struct Change {
 
 /// What this commit itself brought: compared with its first parent, and for a merge kept
 /// only where it differs from the other parents too.
-fn brought_by(objects: &mut Objects<'_, '_>, id: Oid) -> Result<Vec<Change>> {
+fn brought_by(objects: &mut Objects<'_>, id: Oid) -> Result<Vec<Change>> {
     let commit = objects.commit(id)?;
     let tree = objects.tree(commit.tree)?;
     let first_parent = match commit.parents.first() {
@@ -210,12 +199,7 @@ fn brought_by(objects: &mut Objects<'_, '_>, id: Oid) -> Result<Vec<Change>> {
 
 /// A merge's change as `git log -c` sees it: dropped when some other parent already had the
 /// same entry, an addition only when no parent had the file.
-fn merge_made(
-    objects: &mut Objects<'_, '_>,
-    tree: &Tree,
-    others: &[Tree],
-    mut change: Change,
-) -> Result<Option<Change>> {
+fn merge_made(objects: &mut Objects<'_>, tree: &Tree, others: &[Tree], mut change: Change) -> Result<Option<Change>> {
     let ours = objects.entry_at(tree, &change.path)?;
     for parent in others {
         match objects.entry_at(parent, &change.path)? {
@@ -231,7 +215,7 @@ fn merge_made(
 /// are in git's order, so one pass over each pairs them up; subtrees with the same id in
 /// both are skipped without being read.
 fn diff_trees(
-    objects: &mut Objects<'_, '_>,
+    objects: &mut Objects<'_>,
     old: Option<&Tree>,
     new: &Tree,
     prefix: &mut Vec<u8>,

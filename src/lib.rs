@@ -18,7 +18,7 @@ pub mod hooks;
 pub mod ignore_audit;
 pub mod ignore_rules;
 pub mod index_file;
-pub mod packs;
+pub mod objects;
 pub mod paths;
 pub mod pre_push;
 pub mod prompt;

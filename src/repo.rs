@@ -9,9 +9,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{Commit, ErrorCode, Repository, Tree};
+use git2::{ErrorCode, Oid, Repository, Tree};
 
 use crate::index_file::{self, Entries, EntryRef};
+use crate::objects::Objects;
 
 pub struct Repo {
     git: Repository,
@@ -128,36 +129,33 @@ impl Repo {
         )
     }
 
-    /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet).
-    fn head_commit(&self) -> Result<Option<Commit<'_>>> {
+    /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
+    /// are read: the caller reads the commit (through [`Objects`], without libgit2's object
+    /// database).
+    fn head_commit_id(&self) -> Result<Option<Oid>> {
         match self.git.head() {
-            Ok(head) => Ok(Some(head.peel_to_commit().context("cannot read the commit HEAD names")?)),
+            Ok(head) => Ok(Some(head.target().context("cannot resolve HEAD: it names no commit")?)),
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
         }
     }
 
-    /// The tree of `HEAD`, or `None` on an unborn branch (no commit yet).
-    pub fn head_tree(&self) -> Result<Option<Tree<'_>>> {
-        self.head_commit()?.map(|commit| commit.tree().context("cannot read the tree of HEAD")).transpose()
-    }
-
-    /// The tree the next commit is compared with: `HEAD`'s, or, while `git commit --amend`
-    /// runs its hook, the tree of the amended commit's first parent (none for a root commit).
-    /// The amend replaces `HEAD`, so bytecode that `HEAD` itself brought would otherwise slip
-    /// through again.
-    pub fn commit_base_tree(&self) -> Result<Option<Tree<'_>>> {
-        if !crate::hook_env::is_amending_commit() {
-            return self.head_tree();
-        }
-        let Some(commit) = self.head_commit()? else {
+    /// The id of the tree the next commit is compared with: `HEAD`'s, or, while
+    /// `git commit --amend` runs its hook, the tree of the amended commit's first parent
+    /// (none for a root commit). The amend replaces `HEAD`, so bytecode that `HEAD` itself
+    /// brought would otherwise slip through again. `None`: no commit to compare with.
+    pub fn commit_base_tree_id(&self, objects: &mut Objects<'_>) -> Result<Option<Oid>> {
+        let Some(head) = self.head_commit_id()? else {
             return Ok(None);
         };
-        if commit.parent_count() == 0 {
-            return Ok(None);
+        let commit = objects.commit(head).context("cannot read the commit HEAD names")?;
+        if !crate::hook_env::is_amending_commit() {
+            return Ok(Some(commit.tree));
         }
-        let parent = commit.parent(0).context("cannot read the parent of HEAD")?;
-        Ok(Some(parent.tree().context("cannot read the tree of HEAD^")?))
+        match commit.parents.first() {
+            Some(&parent) => Ok(Some(objects.commit(parent).context("cannot read the parent of HEAD")?.tree)),
+            None => Ok(None),
+        }
     }
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).

@@ -1,11 +1,11 @@
-//! The pack reader of `--range` (src/packs.rs) against `git cat-file`: every commit and tree
+//! The pack reader of `--range` (src/objects/packs.rs) against `git cat-file`: every commit and tree
 //! of packs written the ways git writes them reads back byte for byte, and a damaged pack
 //! gives an error or the right bytes, never wrong bytes or a panic.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use pycache_guard::packs::{Kind, PackReader, Packs};
+use pycache_guard::objects::packs::{Kind, PackReader, Packs};
 
 use crate::support::TestRepo;
 
@@ -69,7 +69,7 @@ fn objects_dir(repo: &TestRepo) -> std::path::PathBuf {
 fn assert_reads_as_git(repo: &TestRepo, how: &str) {
     let truth = commits_and_trees(repo);
     assert!(truth.len() > 500, "{how}: only {} commits and trees", truth.len());
-    let packs = Packs::open(&objects_dir(repo));
+    let packs = Packs::at(&objects_dir(repo));
     let mut reader = PackReader::new(&packs);
     for (id, (kind, data)) in &truth {
         let (found_kind, found) = reader.read(id).unwrap().unwrap_or_else(|| panic!("{how}: {id:02x?} not in a pack"));
@@ -130,7 +130,7 @@ fn a_damaged_pack_gives_errors_or_the_right_bytes_never_wrong_ones() {
         let mut bad = good.clone();
         bad[at] ^= 0x5a;
         replace_pack(&pack, &bad);
-        let packs = Packs::open(&objects_dir(&repo));
+        let packs = Packs::at(&objects_dir(&repo));
         let mut reader = PackReader::new(&packs);
         for (id, (kind, data)) in &truth {
             match reader.read(id) {

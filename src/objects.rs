@@ -1,21 +1,26 @@
-//! Commits and trees of the history walk, read straight from the object database and parsed
-//! in place.
+//! Commits and trees, read straight from the object database's files and parsed in place:
+//! for the history walk (`--range`, `--pre-push`) and for looking staged paths up in `HEAD`.
 //!
 //! `--range` reads one to two trees per changed folder per commit, tens of thousands of
 //! objects for a long push. Through `git2::Tree` each read would also build libgit2's parsed
 //! entry list and pass through its object cache, which cost more than the reading itself
-//! (`perf record`: malloc/free churn and cache bookkeeping, BENCHMARKS.md). Here a tree is its
-//! raw bytes, checked once when read, and the entries are walked without allocating. A
-//! small cache of our own keeps recent trees, because the trees one commit reads are those
-//! its child compares against.
+//! (`perf record`: malloc/free churn and cache bookkeeping, BENCHMARKS.md); and libgit2's
+//! pack reading is slow for this walk (see [`packs`]). Here a tree is its raw bytes, checked
+//! once when read, and the entries are walked without allocating. A small cache of our own
+//! keeps recent trees, because the trees one commit reads are those its child compares
+//! against. Objects come from the packs ([`packs`]), the loose files ([`loose`]), and for
+//! anything else (alternates, a damaged pack index) from libgit2.
+
+mod loose;
+pub mod packs;
 
 use std::cmp::Ordering;
 use std::rc::Rc;
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{ObjectType, Odb, Oid};
+use git2::{ObjectType, Odb, Oid, Repository};
 
-use crate::packs::{self, PackReader};
+use packs::{PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
 use rustc_hash::FxHashMap as HashMap;
 
@@ -44,23 +49,39 @@ pub struct CommitHeader {
     pub parents: Vec<Oid>,
 }
 
-/// Reads commits and trees for one worker; remembers the trees it read lately and the tree
+/// Where to look for an object first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookFirst {
+    /// In the loose files: for a few objects of the newest commits, which are usually loose
+    /// until git packs them (the packs are then not even opened).
+    Loose,
+    /// In the packs: for a walk over thousands of objects, which are mostly packed.
+    Packs,
+}
+
+/// Reads commits and trees for one thread; remembers the trees it read lately and the tree
 /// of each commit it read (a commit's parent is usually the commit read just before).
-pub struct Objects<'o, 'r> {
-    /// Where objects come from: the pack files, and libgit2 for what they do not hold.
-    packs: PackReader<'o>,
-    odb: &'o Odb<'r>,
+pub struct Objects<'r> {
+    git: &'r Repository,
+    packs: PackReader<'r>,
+    look_first: LookFirst,
+    /// libgit2's object database, opened only if an object is in neither the packs nor the
+    /// loose files.
+    odb: Option<Odb<'r>>,
     recent: HashMap<Oid, Tree>,
     older: HashMap<Oid, Tree>,
     recent_bytes: usize,
     commit_trees: HashMap<Oid, Oid>,
 }
 
-impl<'o, 'r> Objects<'o, 'r> {
-    pub fn new(packs: PackReader<'o>, odb: &'o Odb<'r>) -> Self {
+impl<'r> Objects<'r> {
+    /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::of`]).
+    pub fn new(git: &'r Repository, packs: &'r Packs, look_first: LookFirst) -> Self {
         Objects {
-            packs,
-            odb,
+            git,
+            packs: PackReader::new(packs),
+            look_first,
+            odb: None,
             recent: HashMap::default(),
             older: HashMap::default(),
             recent_bytes: 0,
@@ -125,20 +146,38 @@ impl<'o, 'r> Objects<'o, 'r> {
         Tree::parse(data).ok_or_else(|| anyhow!("tree {id} is corrupt"))
     }
 
-    /// An object of the kind the caller expects, from a pack or else through libgit2.
+    /// An object of the kind the caller expects, from the object database's files or else
+    /// through libgit2.
     fn read(&mut self, id: Oid, kind: packs::Kind, git_kind: ObjectType) -> Result<Rc<[u8]>> {
         let what = || format!("cannot read {git_kind} {id}");
-        if let Some((found, data)) = self.packs.read(id.as_bytes()).with_context(what)? {
+        if let Some((found, data)) = self.read_files(id).with_context(what)? {
             if found != kind {
                 bail!("object {id} is a {found:?}, not a {git_kind}");
             }
             return Ok(data);
         }
-        let object = self.odb.read(id).with_context(what)?;
+        if self.odb.is_none() {
+            self.odb = Some(self.git.odb().context("cannot open the object database")?);
+        }
+        let object = self.odb.as_ref().expect("opened above").read(id).with_context(what)?;
         if object.kind() != git_kind {
             bail!("object {id} is a {}, not a {git_kind}", object.kind());
         }
         Ok(object.data().into())
+    }
+
+    fn read_files(&mut self, id: Oid) -> Result<Option<packs::Object>> {
+        let loose_dir = self.packs.objects_dir();
+        match self.look_first {
+            LookFirst::Loose => match loose::read(loose_dir, id.as_bytes())? {
+                Some(object) => Ok(Some(object)),
+                None => self.packs.read(id.as_bytes()),
+            },
+            LookFirst::Packs => match self.packs.read(id.as_bytes())? {
+                Some(object) => Ok(Some(object)),
+                None => loose::read(loose_dir, id.as_bytes()),
+            },
+        }
     }
 
     fn remember(&mut self, id: Oid, tree: Tree) {

@@ -21,9 +21,11 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
+use std::sync::OnceLock;
 
 use anyhow::{Result, anyhow, bail};
 use flate2::{Decompress, FlushDecompress, Status};
+use git2::Repository;
 use memmap2::Mmap;
 // Keys are pack offsets: SipHash's protection against crafted keys buys nothing.
 use rustc_hash::FxHashMap as HashMap;
@@ -48,9 +50,10 @@ pub enum Kind {
 /// An object's kind and bytes.
 pub type Object = (Kind, Rc<[u8]>);
 
-/// The packs of an object database, mapped; shared by the walk's workers.
+/// The packs of an object database, mapped on first use; shared by the walk's workers.
 pub struct Packs {
-    packs: Vec<Pack>,
+    objects_dir: PathBuf,
+    packs: OnceLock<Vec<Pack>>,
 }
 
 struct Pack {
@@ -61,26 +64,52 @@ struct Pack {
 }
 
 impl Packs {
-    /// Maps every pack in `objects/pack` whose index this reader understands. Nothing found
-    /// is no error: the caller reads everything through libgit2 then.
-    pub fn open(objects_dir: &Path) -> Packs {
-        let Ok(listing) = fs::read_dir(objects_dir.join("pack")) else {
-            return Packs { packs: Vec::new() };
-        };
-        let mut packs: Vec<Pack> = listing
-            .filter_map(|entry| entry.ok())
-            .map(|entry| entry.path())
-            .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
-            .filter_map(|idx| Pack::open(&idx))
-            .collect();
-        // Newest first, as git looks: recent objects are in the most recent packs.
-        packs.sort_by_cached_key(|pack| std::cmp::Reverse(fs::metadata(&pack.name).and_then(|m| m.modified()).ok()));
-        Packs { packs }
+    /// The packs of the repository's object database: `GIT_OBJECT_DIRECTORY` when git set
+    /// it (libgit2 honours it too), else `objects` of the common git directory (shared by
+    /// worktrees).
+    pub fn of(git: &Repository) -> Packs {
+        let dir =
+            std::env::var_os("GIT_OBJECT_DIRECTORY").map_or_else(|| git.commondir().join("objects"), PathBuf::from);
+        Packs::at(&dir)
+    }
+
+    /// The packs in `objects_dir/pack`. Nothing is read until an object is looked up.
+    pub fn at(objects_dir: &Path) -> Packs {
+        Packs { objects_dir: objects_dir.to_path_buf(), packs: OnceLock::new() }
+    }
+
+    /// The object database's folder, which also holds the loose objects.
+    pub fn objects_dir(&self) -> &Path {
+        &self.objects_dir
+    }
+
+    /// Every pack whose index this reader understands, newest first (as git looks: recent
+    /// objects are in the most recent packs). None is no error: the caller then reads
+    /// through libgit2.
+    fn packs(&self) -> &[Pack] {
+        self.packs.get_or_init(|| {
+            let Ok(listing) = fs::read_dir(self.objects_dir.join("pack")) else {
+                return Vec::new();
+            };
+            let mut packs: Vec<Pack> = listing
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
+                .filter_map(|idx| Pack::open(&idx))
+                .collect();
+            packs
+                .sort_by_cached_key(|pack| std::cmp::Reverse(fs::metadata(&pack.name).and_then(|m| m.modified()).ok()));
+            packs
+        })
     }
 
     /// Which pack holds `id`, and where.
     fn find(&self, id: &[u8]) -> Option<(usize, u64)> {
-        self.packs.iter().enumerate().find_map(|(n, pack)| Some((n, pack.offset_of(id)?)))
+        self.packs().iter().enumerate().find_map(|(n, pack)| Some((n, pack.offset_of(id)?)))
+    }
+
+    fn pack(&self, n: usize) -> &Pack {
+        &self.packs()[n]
     }
 }
 
@@ -193,6 +222,11 @@ impl<'p> PackReader<'p> {
         }
     }
 
+    /// The object database's folder.
+    pub fn objects_dir(&self) -> &'p Path {
+        self.packs.objects_dir()
+    }
+
     /// The object `id`, or `None` when no pack holds it or its delta base is in none of
     /// them: the caller asks libgit2 then.
     pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>> {
@@ -224,13 +258,13 @@ impl<'p> PackReader<'p> {
                 }
                 Stored::DeltaOf(base) => {
                     // git writes such bases into the same pack; elsewhere is libgit2's job.
-                    let Some(base) = self.packs.packs[at.0].offset_of(&base) else { return Ok(None) };
+                    let Some(base) = self.packs.pack(at.0).offset_of(&base) else { return Ok(None) };
                     deltas.push((at, header));
                     at = (at.0, base);
                 }
             }
             if deltas.len() > 10_000 {
-                bail!("{}: a delta chain at offset {offset} does not end", self.packs.packs[pack].name.display());
+                bail!("{}: a delta chain at offset {offset} does not end", self.packs.pack(pack).name.display());
             }
         };
         for (at, header) in deltas.into_iter().rev() {
@@ -262,7 +296,7 @@ impl<'p> PackReader<'p> {
     /// Reads the header of the entry at `at`: type and size in a varint, then for a delta
     /// where its base is.
     fn header(&self, at: (usize, u64)) -> Result<Header> {
-        let body = self.packs.packs[at.0].body();
+        let body = self.packs.pack(at.0).body();
         let start = usize::try_from(at.1).ok().filter(|&s| s >= PACK_HEADER_LEN && s < body.len());
         let start = start.ok_or_else(|| self.corrupt(at, "an object offset is outside the pack"))?;
         let mut bytes = body[start..].iter().copied();
@@ -306,7 +340,7 @@ impl<'p> PackReader<'p> {
 
     /// Inflates an entry's zlib data, which must come to exactly its recorded size.
     fn inflate(&mut self, pack: usize, header: &Header) -> Result<Vec<u8>> {
-        let input = &self.packs.packs[pack].body()[header.data_at..];
+        let input = &self.packs.pack(pack).body()[header.data_at..];
         // deflate shrinks data 1032 times at most: a larger size is a damaged header, and
         // must not become an allocation.
         if header.size / 1032 > input.len() {
@@ -321,7 +355,7 @@ impl<'p> PackReader<'p> {
             Ok(Status::StreamEnd) if out.len() == header.size => Ok(out),
             _ => Err(anyhow!(
                 "{}: the object data at offset {} does not inflate to its {} bytes (corrupt pack)",
-                self.packs.packs[pack].name.display(),
+                self.packs.pack(pack).name.display(),
                 header.data_at,
                 header.size
             )),
@@ -329,7 +363,7 @@ impl<'p> PackReader<'p> {
     }
 
     fn corrupt(&self, at: (usize, u64), why: &str) -> anyhow::Error {
-        anyhow!("{}: {why} (object at offset {}; corrupt pack)", self.packs.packs[at.0].name.display(), at.1)
+        anyhow!("{}: {why} (object at offset {}; corrupt pack)", self.packs.pack(at.0).name.display(), at.1)
     }
 }
 
