@@ -40,11 +40,32 @@ fn json_like_findings(stdout: &str) -> Vec<(String, String)> {
 
 #[test]
 fn staged_check_agrees_with_git_diff_cached() {
+    staged_check_agrees_with_git(HeadObjects::Loose);
+}
+
+#[test]
+fn staged_check_agrees_with_git_diff_cached_when_head_is_packed() {
+    staged_check_agrees_with_git(HeadObjects::Packed);
+}
+
+/// How `HEAD`'s commit and trees are stored: the check reads them itself (src/objects).
+#[derive(PartialEq)]
+enum HeadObjects {
+    Loose,
+    Packed,
+}
+
+fn staged_check_agrees_with_git(head: HeadObjects) {
     let repo = TestRepo::with_commit();
     repo.commit_bypassing_hooks(
         &["keep.pyc", "mod.pyc", "gone.pyc", "chmod.pyo", "pkg/__pycache__/a.cpython-311.pyc", "lib/x$py.class"],
         "legacy",
     );
+    if head == HeadObjects::Packed {
+        repo.git(&["repack", "-a", "-d", "-q"]);
+        repo.git(&["prune-packed"]);
+        assert!(repo.git_stdout(&["count-objects"]).starts_with("0 objects"), "every object is packed");
+    }
     repo.stage(&["new.pyc", "NEW.PYO", "pkg/__pycache__/b.pyc", "pkg/__pycache__.py", "x.pyc.txt", "ok.py"]);
     repo.write("mod.pyc", "modified");
     repo.git(&["add", "mod.pyc"]);
