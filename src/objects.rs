@@ -18,6 +18,7 @@ use std::cmp::Ordering;
 use std::rc::Rc;
 
 use anyhow::{Context, Result, anyhow, bail};
+use flate2::Decompress;
 use git2::{ObjectType, Odb, Oid, Repository};
 
 use packs::{PackReader, Packs};
@@ -65,6 +66,7 @@ pub struct Objects<'r> {
     git: &'r Repository,
     packs: PackReader<'r>,
     look_first: LookFirst,
+    loose_inflater: Decompress,
     /// libgit2's object database, opened only if an object is in neither the packs nor the
     /// loose files.
     odb: Option<Odb<'r>>,
@@ -81,6 +83,7 @@ impl<'r> Objects<'r> {
             git,
             packs: PackReader::new(packs),
             look_first,
+            loose_inflater: Decompress::new(true),
             odb: None,
             recent: HashMap::default(),
             older: HashMap::default(),
@@ -169,13 +172,13 @@ impl<'r> Objects<'r> {
     fn read_files(&mut self, id: Oid) -> Result<Option<packs::Object>> {
         let loose_dir = self.packs.objects_dir();
         match self.look_first {
-            LookFirst::Loose => match loose::read(loose_dir, id.as_bytes())? {
+            LookFirst::Loose => match loose::read(loose_dir, id.as_bytes(), &mut self.loose_inflater)? {
                 Some(object) => Ok(Some(object)),
                 None => self.packs.read(id.as_bytes()),
             },
             LookFirst::Packs => match self.packs.read(id.as_bytes())? {
                 Some(object) => Ok(Some(object)),
-                None => loose::read(loose_dir, id.as_bytes()),
+                None => loose::read(loose_dir, id.as_bytes(), &mut self.loose_inflater),
             },
         }
     }

@@ -2,31 +2,43 @@
 //! `<kind> <size>\0` and the object's bytes. New commits and the trees they make are loose
 //! until git packs them, so the staged check reads `HEAD` from here more often than not.
 
-use std::fs::File;
-use std::io::{self, Read};
+use std::fs;
+use std::io;
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
-use flate2::read::ZlibDecoder;
+use flate2::{Decompress, FlushDecompress, Status};
 
 use super::packs::{Kind, Object};
 
 /// The object `id` (raw bytes) from `objects_dir`, or `None` when there is no such file.
-pub fn read(objects_dir: &Path, id: &[u8]) -> Result<Option<Object>> {
+/// `inflater` is reused from read to read: setting one up costs more than inflating a tree.
+pub fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<Option<Object>> {
     let hex: String = id.iter().map(|byte| format!("{byte:02x}")).collect();
     let path = objects_dir.join(&hex[..2]).join(&hex[2..]);
-    let file = match File::open(&path) {
-        Ok(file) => file,
+    let compressed = match fs::read(&path) {
+        Ok(bytes) => bytes,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(anyhow!("cannot read {}: {e}", path.display())),
     };
-    let mut bytes = Vec::new();
-    ZlibDecoder::new(file)
-        .read_to_end(&mut bytes)
-        .map_err(|e| anyhow!("{} does not inflate ({e}): corrupt loose object", path.display()))?;
-    parse(&bytes)
-        .map(Some)
-        .ok_or_else(|| anyhow!("{} has no valid object header: corrupt loose object", path.display()))
+    let corrupt = |why: &str| anyhow!("{} {why}: corrupt loose object", path.display());
+    let bytes = inflate(&compressed, inflater).map_err(|()| corrupt("does not inflate"))?;
+    parse(&bytes).map(Some).ok_or_else(|| corrupt("has no valid object header"))
+}
+
+/// Inflates a whole zlib stream whose inflated size is not known beforehand.
+fn inflate(compressed: &[u8], inflater: &mut Decompress) -> Result<Vec<u8>, ()> {
+    inflater.reset(true);
+    let mut out = Vec::with_capacity(compressed.len() * 4 + 64);
+    loop {
+        let read = usize::try_from(inflater.total_in()).map_err(|_| ())?;
+        match inflater.decompress_vec(&compressed[read..], &mut out, FlushDecompress::Finish) {
+            Ok(Status::StreamEnd) => return Ok(out),
+            // Out of room: more room. Anything else means the stream is cut short or broken.
+            Ok(_) if out.len() == out.capacity() => out.reserve(out.capacity()),
+            _ => return Err(()),
+        }
+    }
 }
 
 /// Splits `<kind> <size>\0<bytes>`, checking the size.
@@ -55,5 +67,19 @@ mod tests {
         assert!(parse(b"tree 4\0abc").is_none(), "size disagrees");
         assert!(parse(b"note 3\0abc").is_none(), "unknown kind");
         assert!(parse(b"tree 3abc").is_none(), "no NUL");
+    }
+
+    #[test]
+    fn streams_of_any_size_inflate_and_cut_ones_do_not() {
+        use flate2::{Compress, Compression};
+        let data: Vec<u8> = (0..100_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let mut compressed = Vec::with_capacity(data.len() + 1024);
+        Compress::new(Compression::best(), true)
+            .compress_vec(&data, &mut compressed, flate2::FlushCompress::Finish)
+            .unwrap();
+        let mut inflater = Decompress::new(true);
+        assert_eq!(inflate(&compressed, &mut inflater), Ok(data));
+        assert_eq!(inflate(&compressed[..compressed.len() / 2], &mut inflater), Err(()));
+        assert_eq!(inflate(b"not zlib", &mut inflater), Err(()));
     }
 }
