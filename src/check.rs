@@ -9,7 +9,7 @@
 use std::ffi::OsString;
 
 use anyhow::{Context, Result};
-use git2::{ObjectType, Oid, Tree};
+use git2::Oid;
 
 use crate::bytecode::{self, Reason};
 use crate::ignore_rules::is_gitignore_path;
@@ -79,7 +79,7 @@ pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     for entry in candidates {
         let id = entry_id(entry)?;
         if entry.is_sparse_dir() {
-            staged_in_sparse_dir(repo, &mut objects, base.as_ref(), entry, id, &mut findings)?;
+            staged_in_sparse_dir(&mut objects, base.as_ref(), entry, id, &mut findings)?;
         } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
             if let Some(kind) = staged_kind(&mut objects, base.as_ref(), &entry.path, id, entry.mode)? {
                 findings.push(Finding::bytecode(kind, entry.path.clone(), reason));
@@ -108,7 +108,6 @@ fn staged_kind(
 /// A sparse directory (sparse index) stands for a whole tree: unchanged from the base tree
 /// (the usual case), it adds nothing; otherwise its files are compared one by one.
 fn staged_in_sparse_dir(
-    repo: &Repo,
     objects: &mut Objects<'_>,
     base: Option<&objects::Tree>,
     entry: &Entry,
@@ -122,24 +121,25 @@ fn staged_in_sparse_dir(
             return Ok(());
         }
     }
-    walk_sparse_dir(repo, entry, id, &mut |path, file_id, mode, reason| {
-        if let Some(kind) = staged_kind(objects, base, path, file_id, mode)? {
-            findings.push(Finding::bytecode(kind, path.to_vec(), reason));
+    for file in bytecode_in_sparse_dir(objects, entry, id)? {
+        if let Some(kind) = staged_kind(objects, base, &file.path, file.id, file.mode)? {
+            findings.push(Finding::bytecode(kind, file.path, file.reason));
         }
-        Ok(())
-    })
+    }
+    Ok(())
 }
 
 /// Every bytecode entry tracked in the index. `candidates` are the entries
 /// [`Candidates::Tracked`] kept.
 pub fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
+    let packs = Packs::of(repo.git());
+    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
     let mut findings = Vec::new();
     for entry in candidates {
         if entry.is_sparse_dir() {
-            walk_sparse_dir(repo, entry, entry_id(entry)?, &mut |path, _, _, reason| {
-                findings.push(Finding::bytecode(Kind::Tracked, path.to_vec(), reason));
-                Ok(())
-            })?;
+            for file in bytecode_in_sparse_dir(&mut objects, entry, entry_id(entry)?)? {
+                findings.push(Finding::bytecode(Kind::Tracked, file.path, file.reason));
+            }
         } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
             findings.push(Finding::bytecode(Kind::Tracked, entry.path.clone(), reason));
         }
@@ -147,11 +147,26 @@ pub fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     Ok(findings)
 }
 
-/// Calls `visit` with the path, id, mode and reason of every bytecode file in the tree a
-/// sparse-directory entry names (as `git ls-files` lists them, expanding the directory).
-fn walk_sparse_dir(repo: &Repo, entry: &Entry, id: Oid, visit: &mut BytecodeVisitor<'_>) -> Result<()> {
-    let tree = repo.git().find_tree(id).context("cannot read a sparse directory's tree of the index")?;
-    walk_bytecode(repo, &tree, &mut entry.path.clone(), visit)
+/// A bytecode file of a tree.
+struct TreeFile {
+    path: Vec<u8>,
+    id: Oid,
+    mode: u32,
+    reason: Reason,
+}
+
+/// The bytecode files in the tree a sparse-directory entry names, as `git ls-files` lists
+/// them when it expands the directory.
+fn bytecode_in_sparse_dir(objects: &mut Objects<'_>, entry: &Entry, id: Oid) -> Result<Vec<TreeFile>> {
+    let tree = objects.tree(id).context("cannot read a sparse directory's tree of the index")?;
+    let mut files = Vec::new();
+    walk_files(objects, &tree, &mut entry.path.clone(), &mut |path, id, mode| {
+        if let Some(reason) = bytecode::classify_entry(path, mode) {
+            files.push(TreeFile { path: path.to_vec(), id, mode, reason });
+        }
+        Ok(())
+    })?;
+    Ok(files)
 }
 
 fn entry_id(entry: &Entry) -> Result<Oid> {
@@ -167,10 +182,13 @@ pub struct TreeScan {
     pub gitignores: Vec<(Vec<u8>, Oid)>,
 }
 
-/// Walks a commit's tree once, for bytecode and for ignore files.
-pub fn in_tree(repo: &Repo, tree: &Tree<'_>) -> Result<TreeScan> {
+/// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
+pub fn in_tree(repo: &Repo, tree: Oid) -> Result<TreeScan> {
+    let packs = Packs::of(repo.git());
+    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
+    let tree = objects.tree(tree).context("cannot read the commit's tree")?;
     let mut scan = TreeScan::default();
-    walk_files(repo, tree, &mut Vec::new(), &mut |path, id, mode| {
+    walk_files(&mut objects, &tree, &mut Vec::new(), &mut |path, id, mode| {
         if let Some(reason) = bytecode::classify_entry(path, mode) {
             scan.findings.push(Finding::bytecode(Kind::InCommit, path.to_vec(), reason));
         } else if is_regular_file(mode) && is_gitignore_path(path) {
@@ -181,31 +199,25 @@ pub fn in_tree(repo: &Repo, tree: &Tree<'_>) -> Result<TreeScan> {
     Ok(scan)
 }
 
-/// Sees a bytecode file of a tree: its path, object id, mode and why it is bytecode.
-type BytecodeVisitor<'a> = dyn FnMut(&[u8], Oid, u32, Reason) -> Result<()> + 'a;
-
 /// Sees a file (any entry but a tree) of a tree: its path, object id and mode.
 type FileVisitor<'a> = dyn FnMut(&[u8], Oid, u32) -> Result<()> + 'a;
 
-/// Visits the bytecode blobs and symlinks under `tree`, whose path is `prefix`.
-fn walk_bytecode(repo: &Repo, tree: &Tree<'_>, prefix: &mut Vec<u8>, visit: &mut BytecodeVisitor<'_>) -> Result<()> {
-    walk_files(repo, tree, prefix, &mut |path, id, mode| match bytecode::classify_entry(path, mode) {
-        Some(reason) => visit(path, id, mode, reason),
-        None => Ok(()),
-    })
-}
-
 /// Visits every file under `tree`, whose path is `prefix`, in git's path order.
-fn walk_files(repo: &Repo, tree: &Tree<'_>, prefix: &mut Vec<u8>, visit: &mut FileVisitor<'_>) -> Result<()> {
-    for entry in tree.iter() {
+fn walk_files(
+    objects: &mut Objects<'_>,
+    tree: &objects::Tree,
+    prefix: &mut Vec<u8>,
+    visit: &mut FileVisitor<'_>,
+) -> Result<()> {
+    for entry in tree.entries() {
         let start = prefix.len();
-        prefix.extend_from_slice(entry.name_bytes());
-        if entry.kind() == Some(ObjectType::Tree) {
-            let subtree = repo.git().find_tree(entry.id()).context("cannot read a tree of the commit")?;
+        prefix.extend_from_slice(entry.name);
+        if entry.is_tree() {
+            let subtree = objects.subtree(&entry).context("cannot read a tree of the commit")?;
             prefix.push(b'/');
-            walk_files(repo, &subtree, prefix, visit)?;
+            walk_files(objects, &subtree, prefix, visit)?;
         } else {
-            visit(prefix, entry.id(), entry.filemode() as u32)?;
+            visit(prefix, objects::entry_oid(&entry)?, entry.mode)?;
         }
         prefix.truncate(start);
     }

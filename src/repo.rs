@@ -9,7 +9,7 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{ErrorCode, Oid, Repository, Tree};
+use git2::{ErrorCode, Oid, Repository};
 
 use crate::index_file::{self, Entries, EntryRef};
 use crate::objects::Objects;
@@ -159,12 +159,15 @@ impl Repo {
     }
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
-    pub fn rev_tree(&self, rev: &str) -> Result<Tree<'_>> {
+    pub fn rev_tree_id(&self, rev: &str) -> Result<Oid> {
         let object = self
             .git
             .revparse_single(rev)
             .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))?;
-        object.peel_to_tree().map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))
+        let tree = object
+            .peel_to_tree()
+            .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
+        Ok(tree.id())
     }
 
     /// The current directory relative to the worktree top (`sub/dir/`, or empty at the top

@@ -89,7 +89,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
         (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, args, global)?)?, RuleSource::None)
     } else if let Some(rev) = &args.rev {
         verbose(global, format_args!("checking every file of {rev}"));
-        let scan = check::in_tree(&repo, &repo.rev_tree(rev)?)?;
+        let scan = check::in_tree(&repo, repo.rev_tree_id(rev)?)?;
         (scan.findings, RuleSource::Commit(scan.gitignores))
     } else {
         let (findings, gitignores) = index_findings(&repo, args, global)?;
