@@ -15,7 +15,7 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 use git2::{Oid, Repository, Sort};
 
 use crate::bytecode::{self, Reason};
@@ -40,19 +40,8 @@ pub fn parse_range(repo: &Repo, range: &str) -> Result<Walk> {
     let Some((from, to)) = range.split_once("..") else {
         bail!("--range {range:?} is not a range; use A..B, e.g. origin/main..HEAD");
     };
-    let side = |name: &str| resolve_commit(repo, if name.is_empty() { "HEAD" } else { name });
+    let side = |name: &str| repo.rev_commit_id(if name.is_empty() { "HEAD" } else { name });
     Ok(Walk { tips: vec![side(to)?], hidden: vec![side(from)?] })
-}
-
-/// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
-pub fn resolve_commit(repo: &Repo, rev: &str) -> Result<Oid> {
-    let object = repo
-        .git()
-        .revparse_single(rev)
-        .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))?;
-    let commit =
-        object.peel_to_commit().map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
-    Ok(commit.id())
 }
 
 /// Every commit the remote-tracking branches of `remote` point to (`--remotes=<remote>`),

@@ -95,7 +95,7 @@ pub fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
 pub fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&str>) -> Result<Walk> {
     let mut walk = Walk::default();
     for line in lines.iter().filter(|line| !line.is_deletion()) {
-        walk.tips.push(history::resolve_commit(repo, &line.local_sha)?);
+        walk.tips.push(repo.rev_commit_id(&line.local_sha)?);
         if let Some(known) = known_commit(repo, &line.remote_sha) {
             walk.hidden.push(known);
         }
@@ -109,13 +109,12 @@ pub fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&str>) -> 
 /// The walk for a source that is not standard input.
 pub fn walk_for_source(repo: &Repo, source: &PushSource) -> Result<Walk> {
     match source {
-        PushSource::FrameworkRange { from, to } => Ok(Walk {
-            tips: vec![history::resolve_commit(repo, to)?],
-            hidden: vec![history::resolve_commit(repo, from)?],
-        }),
+        PushSource::FrameworkRange { from, to } => {
+            Ok(Walk { tips: vec![repo.rev_commit_id(to)?], hidden: vec![repo.rev_commit_id(from)?] })
+        }
         PushSource::Unpushed { rev, remote } => {
             let hidden = history::remote_tips(repo, remote_scope(repo, remote.as_deref()))?;
-            Ok(Walk { tips: vec![history::resolve_commit(repo, rev)?], hidden })
+            Ok(Walk { tips: vec![repo.rev_commit_id(rev)?], hidden })
         }
         PushSource::Stdin { .. } => bail!("internal: the pre-push lines must be read first"),
     }

@@ -160,14 +160,26 @@ impl Repo {
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
     pub fn rev_tree_id(&self, rev: &str) -> Result<Oid> {
-        let object = self
-            .git
-            .revparse_single(rev)
-            .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))?;
-        let tree = object
+        let tree = self
+            .revision(rev)?
             .peel_to_tree()
             .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
         Ok(tree.id())
+    }
+
+    /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
+    pub fn rev_commit_id(&self, rev: &str) -> Result<Oid> {
+        let commit = self
+            .revision(rev)?
+            .peel_to_commit()
+            .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
+        Ok(commit.id())
+    }
+
+    fn revision(&self, rev: &str) -> Result<git2::Object<'_>> {
+        self.git
+            .revparse_single(rev)
+            .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))
     }
 
     /// The current directory relative to the worktree top (`sub/dir/`, or empty at the top
