@@ -131,6 +131,42 @@ fn commit_answering(repo: &TestRepo, answer: &str) -> (i32, String) {
     (code, format!("{seen}{rest}"))
 }
 
+/// `pycache-guard check` itself in a pseudo-terminal, with `args` and `env`, through `sh`
+/// so the transcript ends with its exit code. Returns the code and everything printed.
+fn check_at_a_terminal(repo: &TestRepo, args: &str, env: &[(&str, &str)]) -> (i32, String) {
+    let mut command = repo.git_command_in(&repo.root);
+    command.env_remove("CI");
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let script = format!("!{} check {args}; echo guard-exit=$?", crate::support::BINARY);
+    command.args(["-c", &format!("alias.x={script}"), "x"]);
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).expect("spawn in a pty");
+    let (seen, code) = session.exp_regex(r"guard-exit=\d+").expect("the check finishes without waiting for input");
+    (code.trim_start_matches("guard-exit=").parse().unwrap(), seen)
+}
+
+#[test]
+fn at_a_terminal_no_prompt_and_ci_print_the_command_instead_of_asking() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["x.pyc"]);
+    let staged = repo.git_stdout(&["ls-files", "--stage"]);
+    for (args, env) in [("--no-prompt", &[][..]), ("", &[("CI", "true")][..])] {
+        let (code, transcript) = check_at_a_terminal(&repo, args, env);
+        assert_eq!(code, 1, "{args} {env:?}: {transcript}");
+        assert!(!transcript.contains("[y/N]"), "{args} {env:?} must not ask: {transcript}");
+        assert!(transcript.contains("git rm --cached -- x.pyc"), "{args} {env:?}: {transcript}");
+        assert_eq!(repo.git_stdout(&["ls-files", "--stage"]), staged, "{args} {env:?} changed the index");
+    }
+    // The same terminal without either: the offer is made (so the test can tell).
+    let mut command = repo.git_command_in(&repo.root);
+    command.env_remove("CI").args(["-c", &format!("alias.x=!{} check", crate::support::BINARY), "x"]);
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).expect("spawn in a pty");
+    session.exp_string("Untrack 1 file and add the ignore rules? [y/N]").expect("the offer is made");
+    session.send_line("n").unwrap();
+    session.exp_eof().expect("the check ends");
+}
+
 #[test]
 fn terminal_offer_answered_yes_fixes_and_the_commit_goes_on() {
     let repo = TestRepo::with_commit();
