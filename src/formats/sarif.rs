@@ -101,7 +101,10 @@ pub struct PhysicalLocation {
 #[serde(rename_all = "camelCase")]
 pub struct ArtifactLocation {
     pub uri: String,
-    pub uri_base_id: &'static str,
+    /// `%SRCROOT%` for a repository path; none for a file outside the repository (a personal
+    /// `core.excludesFile`), whose URI is absolute.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri_base_id: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -164,7 +167,7 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
     findings
         .iter()
         .map(|finding| {
-            let uri = uri_path(&finding.path);
+            let artifact_location = artifact_location(&finding.path);
             SarifResult {
                 rule_id: finding.kind.id(),
                 rule_index: Kind::ALL.iter().position(|k| *k == finding.kind).unwrap_or_default(),
@@ -175,7 +178,7 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
                 },
                 locations: vec![Location {
                     physical_location: PhysicalLocation {
-                        artifact_location: ArtifactLocation { uri, uri_base_id: "%SRCROOT%" },
+                        artifact_location,
                         region: Region { start_line: finding.rule_line().unwrap_or(1) },
                     },
                 }],
@@ -183,6 +186,16 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
             }
         })
         .collect()
+}
+
+/// Where a finding is: relative to the source root for a repository path, a `file:` URI for
+/// an absolute one (only a personal ignore file outside the repository is named that way).
+fn artifact_location(path: &[u8]) -> ArtifactLocation {
+    if path.starts_with(b"/") {
+        ArtifactLocation { uri: format!("file://{}", uri_path(path)), uri_base_id: None }
+    } else {
+        ArtifactLocation { uri: uri_path(path), uri_base_id: Some("%SRCROOT%") }
+    }
 }
 
 /// A relative URI reference for a repository path, percent-encoding every byte but the

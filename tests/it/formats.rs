@@ -185,6 +185,45 @@ fn unescape(text: &str) -> String {
 }
 
 #[test]
+fn rules_only_in_personal_files_are_warnings_named_by_file_and_line() {
+    // The repository's own rules cover only __pycache__/; *.pyc is left to .git/info/exclude
+    // and *.pyo to a core.excludesFile outside the repository.
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n");
+    repo.git(&["add", ".gitignore"]);
+    repo.git(&["commit", "-q", "-m", "rules"]);
+    repo.write(".git/info/exclude", "# mine\n*.pyc\n");
+    let global = repo.parent().join("global ignore");
+    std::fs::write(&global, "*.pyo\n").unwrap();
+    repo.git(&["config", "core.excludesFile", global.to_str().unwrap()]);
+
+    let output = repo.guard().args(["check"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "warnings do not block: {}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains(".git/info/exclude:2: warning: *.pyc is ignored only by your personal rule"), "{stdout}");
+    let global_line = format!("{}:1: warning: *.pyo is ignored only by your personal rule", global.display());
+    assert!(stdout.contains(&global_line), "{stdout}");
+
+    let sarif = run_json(&repo, &["check", "--format", "sarif"], 0);
+    assert_valid_sarif(&sarif);
+    let locations: Vec<&Value> = sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["ruleId"] == "ignored-only-personally")
+        .map(|r| &r["locations"][0]["physicalLocation"])
+        .collect();
+    assert_eq!(locations.len(), 2, "{sarif:#}");
+    let inside = locations.iter().find(|l| l["artifactLocation"]["uri"] == ".git/info/exclude").expect("exclude");
+    assert_eq!(inside["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(inside["region"]["startLine"], 2);
+    let outside = locations.iter().find(|l| l["artifactLocation"]["uri"] != ".git/info/exclude").unwrap();
+    let expected = format!("file://{}", global.to_str().unwrap().replace(' ', "%20"));
+    assert_eq!(outside["artifactLocation"]["uri"], expected.as_str());
+    assert!(outside["artifactLocation"].get("uriBaseId").is_none(), "an absolute URI has no base: {outside:#}");
+}
+
+#[test]
 fn github_lines_are_escaped_workflow_commands() {
     let repo = odd_repo();
     let output = repo.guard().args(["check", "--format", "github"]).output().unwrap();
