@@ -5,7 +5,9 @@
 //! by rebase and friends). The amend matters: the new commit replaces `HEAD`, so it must be
 //! compared with `HEAD`'s parent. We read the command line of the `git commit` process that
 //! started us, which on Linux is in `/proc`. Elsewhere we compare with `HEAD`, which still
-//! catches everything the amend stages anew.
+//! catches everything the amend stages anew. An alias (`git fixup` for `commit --amend`)
+//! is no blind spot: git runs the expanded `git commit --amend` as a child process, and that
+//! is the process we find (tested with git 2.39 and 2.47).
 //!
 //! It also tells whether the pre-commit framework runs us.
 

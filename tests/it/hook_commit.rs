@@ -79,6 +79,9 @@ fn amend_keeping_bytecode_that_the_amended_commit_brought_is_blocked() {
     repo.write("a.py", "print('fixed')\n");
     repo.git(&["add", "a.py"]);
     blocked(&repo, &["commit", "-q", "--amend", "--no-edit"], "sneaked.pyc");
+    // Through an alias too: git runs the expanded `git commit --amend` as a child process.
+    blocked(&repo, &["-c", "alias.fixup=commit --amend --no-edit", "fixup", "-q"], "sneaked.pyc");
+    blocked(&repo, &["-c", "alias.ci=commit", "ci", "-q", "--amend", "--no-edit"], "sneaked.pyc");
     // An ordinary new commit on top does not re-add it, so it passes.
     passes(&repo, &["commit", "-q", "-m", "next"]);
 }
