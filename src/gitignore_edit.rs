@@ -159,8 +159,7 @@ impl Judge<'_> {
     }
 
     fn parse(&self, path: &[u8], bytes: &[u8]) -> IgnoreFile {
-        let source = String::from_utf8_lossy(path).into_owned();
-        IgnoreFile::parse(governed_dir(path), source, bytes, self.ignore_case)
+        IgnoreFile::gitignore(path, bytes, self.ignore_case)
     }
 
     /// The index of the first probe that must keep its verdict but would not.

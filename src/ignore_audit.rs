@@ -8,7 +8,7 @@
 use git2::Oid;
 
 use crate::bytecode::{self, Reason};
-use crate::ignore_rules::{IgnoreFile, Probe, Rule, RuleSet, Scope, Verdict, governed_dir, negation_examples};
+use crate::ignore_rules::{IgnoreFile, Probe, Rule, RuleSet, Scope, Verdict, negation_examples};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
@@ -19,8 +19,7 @@ pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
         .iter()
         .filter_map(|(path, id)| {
             let blob = repo.git().find_blob(*id).ok()?;
-            let source = String::from_utf8_lossy(path).into_owned();
-            Some(IgnoreFile::parse(governed_dir(path), source, blob.content(), false))
+            Some(IgnoreFile::gitignore(path, blob.content(), false))
         })
         .collect();
     RuleSet::new(files, Vec::new())
@@ -128,14 +127,11 @@ fn is_bytecode_probe(probe: &Probe) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ignore_rules::{IgnoreFile, governed_dir};
+    use crate::ignore_rules::IgnoreFile;
     use crate::report::Severity;
 
     fn audit_of(files: &[(&str, &str)], personal: &str, strict: bool) -> Vec<(Kind, String, Severity)> {
-        let tree = files
-            .iter()
-            .map(|(p, t)| IgnoreFile::parse(governed_dir(p.as_bytes()), (*p).to_owned(), t.as_bytes(), false))
-            .collect();
+        let tree = files.iter().map(|(p, t)| IgnoreFile::gitignore(p.as_bytes(), t.as_bytes(), false)).collect();
         let personal = vec![IgnoreFile::parse(Vec::new(), ".git/info/exclude".into(), personal.as_bytes(), false)];
         audit(&RuleSet::new(tree, personal), strict)
             .into_iter()

@@ -106,6 +106,12 @@ impl IgnoreFile {
         IgnoreFile { dir, source, bytes, ignore_case, may_negate, compiled: OnceCell::new() }
     }
 
+    /// A `.gitignore` of the tree at `path` (worktree-relative): it governs its own folder,
+    /// and messages name it by that path.
+    pub fn gitignore(path: &[u8], bytes: &[u8], ignore_case: bool) -> IgnoreFile {
+        IgnoreFile::parse(governed_dir(path), String::from_utf8_lossy(path).into_owned(), bytes, ignore_case)
+    }
+
     fn compiled(&self) -> &Compiled {
         self.compiled.get_or_init(|| {
             let text = String::from_utf8_lossy(&self.bytes);
@@ -428,10 +434,7 @@ impl RuleSet {
         let ignore_case = flag("core.ignoreCase");
         let tree = read
             .into_iter()
-            .filter_map(|(path, bytes)| {
-                let source = String::from_utf8_lossy(&path).into_owned();
-                Some(IgnoreFile::parse(governed_dir(&path), source, &bytes?, ignore_case))
-            })
+            .filter_map(|(path, bytes)| Some(IgnoreFile::gitignore(&path, &bytes?, ignore_case)))
             .collect();
         let personal_paths = [Some(repo.git().commondir().join("info/exclude")), excludes_file(config.as_ref())];
         RuleSet {
@@ -567,13 +570,8 @@ mod tests {
     use super::*;
 
     fn rules(files: &[(&str, &str)]) -> RuleSet {
-        let tree = files
-            .iter()
-            .map(|(path, text)| {
-                let source = (*path).to_owned();
-                IgnoreFile::parse(governed_dir(path.as_bytes()), source, text.as_bytes(), false)
-            })
-            .collect();
+        let tree =
+            files.iter().map(|(path, text)| IgnoreFile::gitignore(path.as_bytes(), text.as_bytes(), false)).collect();
         RuleSet::new(tree, Vec::new())
     }
 
