@@ -8,7 +8,9 @@
 //! the old one with whole lines inserted.
 
 use crate::bytecode;
-use crate::ignore_rules::{IgnoreFile, Probe, Rule, RuleSet, Scope, Verdict, governed_dir, negation_examples};
+use crate::ignore_rules::{
+    IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, governed_dir, negation_examples,
+};
 
 /// The comment that opens the block we add.
 pub const COMMENT: &str = "# Python bytecode (added by pycache-guard)";
@@ -225,7 +227,8 @@ fn probes(target: &[u8], sources: &[Source], rules: &RuleSet, extra: &[Probe]) -
     let top = governed_dir(target);
     let mut folders = vec![top.clone()];
     folders.extend(sources.iter().map(|s| governed_dir(&s.path)).filter(|dir| dir.starts_with(&top)));
-    let nested: Vec<Vec<u8>> = folders.iter().map(|dir| [dir.as_slice(), b"pycache_guard_probe/"].concat()).collect();
+    let nested: Vec<Vec<u8>> =
+        folders.iter().map(|dir| [dir.as_slice(), PROBE_SUBFOLDER.as_bytes()].concat()).collect();
     folders.extend(nested);
     folders.sort();
     folders.dedup();

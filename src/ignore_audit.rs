@@ -8,7 +8,7 @@
 use git2::Oid;
 
 use crate::bytecode::{self, Reason};
-use crate::ignore_rules::{IgnoreFile, Probe, Rule, RuleSet, Scope, Verdict, negation_examples};
+use crate::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, negation_examples};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
@@ -29,9 +29,6 @@ pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
 const NEEDS: [(&str, &str, bool); 3] =
     [("__pycache__/", "__pycache__", true), ("*.pyc", "m.pyc", false), ("*.pyo", "m.pyo", false)];
 
-/// A new subfolder, to tell rules that only apply at one level (`/*.pyc`).
-const SUBFOLDER: &str = "pycache_guard_probe/";
-
 /// Findings about the rules: what is missing, which negation re-includes bytecode, and what
 /// only a personal rule ignores. Warnings, or errors when `strict`.
 pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
@@ -44,7 +41,7 @@ pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
     for (rule_text, name, is_dir) in NEEDS {
         let mut missing_here = Vec::new();
         for folder in &folders {
-            for prefix in ["", SUBFOLDER] {
+            for prefix in ["", PROBE_SUBFOLDER] {
                 let path = [folder.as_slice(), prefix.as_bytes(), name.as_bytes()].concat();
                 if rules.surely_ignored(&path, is_dir) {
                     continue;

@@ -502,6 +502,10 @@ pub fn is_gitignore_path(path: &[u8]) -> bool {
     path == b".gitignore" || path.ends_with(b"/.gitignore")
 }
 
+/// A folder name no repository has, for probes one level down: it tells rules that apply
+/// at one level only (`/*.pyc`) from rules that apply everywhere.
+pub const PROBE_SUBFOLDER: &str = "pycache_guard_probe/";
+
 /// A path whose verdict we look at, and whether git sees a folder there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Probe {
