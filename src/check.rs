@@ -69,7 +69,7 @@ pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
     }
-    let packs = Packs::of(repo.git());
+    let packs = Packs::of(repo);
     let mut objects = Objects::new(repo.git(), &packs, LookFirst::Loose);
     let base = match repo.commit_base_tree_id(&mut objects)? {
         Some(id) => Some(objects.tree(id).context("cannot read HEAD's tree")?),
@@ -132,7 +132,7 @@ fn staged_in_sparse_dir(
 /// Every bytecode entry tracked in the index. `candidates` are the entries
 /// [`Candidates::Tracked`] kept.
 pub fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
-    let packs = Packs::of(repo.git());
+    let packs = Packs::of(repo);
     let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
     let mut findings = Vec::new();
     for entry in candidates {
@@ -184,7 +184,7 @@ pub struct TreeScan {
 
 /// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
 pub fn in_tree(repo: &Repo, tree: Oid) -> Result<TreeScan> {
-    let packs = Packs::of(repo.git());
+    let packs = Packs::of(repo);
     let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
     let tree = objects.tree(tree).context("cannot read the commit's tree")?;
     let mut scan = TreeScan::default();

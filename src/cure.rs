@@ -82,7 +82,7 @@ fn users_index_waiting(repo: &Repo, index_path: &Path) -> Option<PathBuf> {
 fn commit_would_be_empty(repo: &Repo, index_path: &Path) -> Result<bool> {
     let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
     let tree = index.write_tree_to(repo.git()).context("cannot compute the tree of the index")?;
-    let packs = Packs::of(repo.git());
+    let packs = Packs::of(repo);
     let mut objects = Objects::new(repo.git(), &packs, LookFirst::Loose);
     let base = match repo.commit_base_tree_id(&mut objects)? {
         Some(base) => base,

@@ -108,7 +108,7 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
     let blocks: Vec<&[Oid]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
-    let packs = Packs::of(repo.git());
+    let packs = Packs::of(repo);
     let work = |git: &Repository| -> Result<Vec<(usize, BlockChanges)>> {
         let mut objects = Objects::new(git, &packs, LookFirst::Packs);
         let mut done = Vec::new();

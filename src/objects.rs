@@ -11,9 +11,11 @@
 //! against. Objects come from the packs ([`packs`]), the loose files ([`loose`]), and for
 //! anything else (alternates, a damaged pack index) from libgit2.
 
+mod cache;
 mod loose;
 pub mod packs;
 
+use std::cell::OnceCell;
 use std::cmp::Ordering;
 use std::rc::Rc;
 
@@ -21,22 +23,28 @@ use anyhow::{Context, Result, anyhow, bail};
 use flate2::Decompress;
 use git2::{ObjectType, Odb, Oid, Repository};
 
-use packs::{PackReader, Packs};
+use cache::Recent;
+use packs::{ID_LEN, Kind, PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
-/// Bytes of an object id in the trees we read (SHA-1).
-const ID_LEN: usize = 20;
-
-/// How many bytes of trees a worker's cache holds before it forgets the least recently used
-/// half.
+/// How many bytes of trees a reader's cache holds.
 const CACHE_BYTES: usize = 16 << 20;
 
-/// A tree object's bytes, known to be well formed.
-#[derive(Clone)]
-pub struct Tree(Rc<[u8]>);
+/// How many tags `HEAD` may go through before a commit (git stops far earlier in practice).
+const MAX_TAG_DEPTH: usize = 32;
 
-/// One entry of a tree: its mode, name and object id (raw bytes).
+/// A tree object's bytes, known to be well formed. Cheap to clone.
+#[derive(Clone)]
+pub struct Tree(Rc<TreeData>);
+
+struct TreeData {
+    bytes: Rc<[u8]>,
+    /// Where each entry starts, built on the first lookup by name.
+    starts: OnceCell<Vec<u32>>,
+}
+
+/// One entry of a tree: its mode (as git canonicalises it), name and object id (raw bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry<'a> {
     pub mode: u32,
@@ -47,6 +55,7 @@ pub struct Entry<'a> {
 /// What the walk needs of a commit.
 pub struct CommitHeader {
     pub tree: Oid,
+    /// Empty for a root commit, and for a commit at the edge of a shallow clone.
     pub parents: Vec<Oid>,
 }
 
@@ -68,11 +77,11 @@ pub struct Objects<'r> {
     look_first: LookFirst,
     loose_inflater: Decompress,
     /// libgit2's object database, opened only if an object is in neither the packs nor the
-    /// loose files.
+    /// loose files (an alternate's, say).
     odb: Option<Odb<'r>>,
-    recent: HashMap<Oid, Tree>,
-    older: HashMap<Oid, Tree>,
-    recent_bytes: usize,
+    /// The commits whose parents a shallow clone cut off (`.git/shallow`), read once.
+    shallow: OnceCell<HashSet<Oid>>,
+    trees: Recent<Oid, Tree>,
     commit_trees: HashMap<Oid, Oid>,
 }
 
@@ -85,19 +94,37 @@ impl<'r> Objects<'r> {
             look_first,
             loose_inflater: Decompress::new(true),
             odb: None,
-            recent: HashMap::default(),
-            older: HashMap::default(),
-            recent_bytes: 0,
+            shallow: OnceCell::new(),
+            trees: Recent::new(CACHE_BYTES),
             commit_trees: HashMap::default(),
         }
     }
 
-    /// The tree and parents of a commit.
+    /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
+    /// parents here, as in git: its parents were never fetched.
     pub fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
-        let data = self.read(id, packs::Kind::Commit, ObjectType::Commit)?;
-        let header = parse_commit_header(&data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
+        let data = self.read(id, Kind::Commit)?;
+        let mut header = parse_commit_header(&data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
+        if !header.parents.is_empty() && self.shallow_commits().contains(&id) {
+            header.parents.clear();
+        }
         self.commit_trees.insert(id, header.tree);
         Ok(header)
+    }
+
+    /// The commit `id` names, through any annotated tags (a branch may point at a tag).
+    pub fn peel_to_commit(&mut self, mut id: Oid) -> Result<Oid> {
+        for _ in 0..MAX_TAG_DEPTH {
+            let (kind, data) = self.read_any(id)?;
+            match kind {
+                Kind::Commit => return Ok(id),
+                Kind::Tag => {
+                    id = parse_tag_target(&data).ok_or_else(|| anyhow!("tag {id} is corrupt: no object line"))?;
+                }
+                other => bail!("object {id} is a {other}, not a commit"),
+            }
+        }
+        bail!("object {id} is a chain of more than {MAX_TAG_DEPTH} tags")
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
@@ -111,14 +138,12 @@ impl<'r> Objects<'r> {
 
     /// A tree, from the cache or the object database.
     pub fn tree(&mut self, id: Oid) -> Result<Tree> {
-        if let Some(tree) = self.recent.get(&id) {
-            return Ok(tree.clone());
+        if let Some(tree) = self.trees.get(&id, Tree::len) {
+            return Ok(tree);
         }
-        let tree = match self.older.remove(&id) {
-            Some(tree) => tree,
-            None => self.read_tree(id)?,
-        };
-        self.remember(id, tree.clone());
+        let data = self.read(id, Kind::Tree)?;
+        let tree = Tree::parse(data).ok_or_else(|| anyhow!("tree {id} is corrupt"))?;
+        self.trees.insert(id, tree.clone(), tree.len());
         Ok(tree)
     }
 
@@ -127,15 +152,16 @@ impl<'r> Objects<'r> {
         self.tree(entry_oid(entry)?)
     }
 
-    /// The mode and object id of the entry at `path` (`a/b/c.pyc`) below `root`, if any.
+    /// The mode and object id of the entry at `path` (`a/b/c.pyc`) below `root`, if any: a
+    /// file or, for the last part, a folder too.
     pub fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, Oid)>> {
         let mut parts = path.split(|&b| b == b'/').filter(|part| !part.is_empty()).peekable();
         let mut tree = root.clone();
         while let Some(part) = parts.next() {
             let last = parts.peek().is_none();
-            let Some(entry) = tree.entries().find(|e| e.name == part && (last || e.is_tree())) else {
-                return Ok(None);
-            };
+            let found =
+                if last { tree.find(part, false).or_else(|| tree.find(part, true)) } else { tree.find(part, true) };
+            let Some(entry) = found else { return Ok(None) };
             if last {
                 return Ok(Some((entry.mode, entry_oid(&entry)?)));
             }
@@ -144,59 +170,84 @@ impl<'r> Objects<'r> {
         Ok(None)
     }
 
-    fn read_tree(&mut self, id: Oid) -> Result<Tree> {
-        let data = self.read(id, packs::Kind::Tree, ObjectType::Tree)?;
-        Tree::parse(data).ok_or_else(|| anyhow!("tree {id} is corrupt"))
+    /// An object of the kind the caller expects.
+    fn read(&mut self, id: Oid, kind: Kind) -> Result<Rc<[u8]>> {
+        let (found, data) = self.read_any(id)?;
+        if found != kind {
+            bail!("object {id} is a {found}, not a {kind}");
+        }
+        Ok(data)
     }
 
-    /// An object of the kind the caller expects, from the object database's files or else
-    /// through libgit2.
-    fn read(&mut self, id: Oid, kind: packs::Kind, git_kind: ObjectType) -> Result<Rc<[u8]>> {
-        let what = || format!("cannot read {git_kind} {id}");
-        if let Some((found, data)) = self.read_files(id).with_context(what)? {
-            if found != kind {
-                bail!("object {id} is a {found:?}, not a {git_kind}");
-            }
-            return Ok(data);
+    /// An object from the object database's files, or else through libgit2 (alternates,
+    /// anything the files did not give). A damaged copy in one place does not hide a good
+    /// one in another; when no place has a good one, the first damage is the error.
+    fn read_any(&mut self, id: Oid) -> Result<packs::Object> {
+        let damage = match self.read_files(id) {
+            Ok(Some(object)) => return Ok(object),
+            Ok(None) => None,
+            Err(damage) => Some(damage),
+        };
+        match (self.read_through_libgit2(id), damage) {
+            (Ok(object), _) => Ok(object),
+            (Err(_), Some(damage)) => Err(damage.context(format!("cannot read object {id}"))),
+            (Err(missing), None) => Err(missing),
         }
+    }
+
+    /// The object from the loose files and the packs, in the order `look_first` says;
+    /// `Ok(None)` when neither has it. Damage in one is an error only if the other has none.
+    fn read_files(&mut self, id: Oid) -> Result<Option<packs::Object>> {
+        let key = id.as_bytes();
+        let loose_first = self.look_first == LookFirst::Loose;
+        let first = if loose_first { self.read_loose(key) } else { self.packs.read(key) };
+        let first_damage = match first {
+            Ok(Some(object)) => return Ok(Some(object)),
+            Ok(None) => None,
+            Err(damage) => Some(damage),
+        };
+        let second = if loose_first { self.packs.read(key) } else { self.read_loose(key) };
+        match second {
+            Ok(Some(object)) => Ok(Some(object)),
+            Ok(None) => first_damage.map_or(Ok(None), Err),
+            Err(damage) => Err(first_damage.unwrap_or(damage)),
+        }
+    }
+
+    fn read_loose(&mut self, id: &[u8]) -> Result<Option<packs::Object>> {
+        loose::read(self.packs.objects_dir(), id, &mut self.loose_inflater)
+    }
+
+    fn read_through_libgit2(&mut self, id: Oid) -> Result<packs::Object> {
         if self.odb.is_none() {
             self.odb = Some(self.git.odb().context("cannot open the object database")?);
         }
-        let object = self.odb.as_ref().expect("opened above").read(id).with_context(what)?;
-        if object.kind() != git_kind {
-            bail!("object {id} is a {}, not a {git_kind}", object.kind());
-        }
-        Ok(object.data().into())
+        let object =
+            self.odb.as_ref().expect("opened above").read(id).with_context(|| format!("cannot read object {id}"))?;
+        let kind = match object.kind() {
+            ObjectType::Commit => Kind::Commit,
+            ObjectType::Tree => Kind::Tree,
+            ObjectType::Blob => Kind::Blob,
+            ObjectType::Tag => Kind::Tag,
+            other => bail!("object {id} is a {other}"),
+        };
+        Ok((kind, object.data().into()))
     }
 
-    fn read_files(&mut self, id: Oid) -> Result<Option<packs::Object>> {
-        let loose_dir = self.packs.objects_dir();
-        match self.look_first {
-            LookFirst::Loose => match loose::read(loose_dir, id.as_bytes(), &mut self.loose_inflater)? {
-                Some(object) => Ok(Some(object)),
-                None => self.packs.read(id.as_bytes()),
-            },
-            LookFirst::Packs => match self.packs.read(id.as_bytes())? {
-                Some(object) => Ok(Some(object)),
-                None => loose::read(loose_dir, id.as_bytes(), &mut self.loose_inflater),
-            },
-        }
-    }
-
-    fn remember(&mut self, id: Oid, tree: Tree) {
-        self.recent_bytes += tree.0.len();
-        self.recent.insert(id, tree);
-        if self.recent_bytes > CACHE_BYTES / 2 {
-            self.older = std::mem::take(&mut self.recent);
-            self.recent_bytes = 0;
-        }
+    fn shallow_commits(&self) -> &HashSet<Oid> {
+        self.shallow.get_or_init(|| {
+            let Ok(text) = std::fs::read_to_string(self.git.commondir().join("shallow")) else {
+                return HashSet::default();
+            };
+            text.lines().filter_map(|line| Oid::from_str(line.trim()).ok()).collect()
+        })
     }
 }
 
 impl Tree {
     /// The tree, if every entry is `<octal mode> <name>\0<id>`.
-    fn parse(data: Rc<[u8]>) -> Option<Tree> {
-        let mut rest = &data[..];
+    fn parse(bytes: Rc<[u8]>) -> Option<Tree> {
+        let mut rest = &bytes[..];
         while !rest.is_empty() {
             let (entry, after) = split_entry(rest)?;
             if entry.name.is_empty() {
@@ -204,11 +255,38 @@ impl Tree {
             }
             rest = after;
         }
-        Some(Tree(data))
+        Some(Tree(Rc::new(TreeData { bytes, starts: OnceCell::new() })))
     }
 
     pub fn entries(&self) -> Entries<'_> {
-        Entries { rest: &self.0 }
+        Entries { rest: &self.0.bytes }
+    }
+
+    /// The size of the tree object, for the cache's budget.
+    fn len(&self) -> usize {
+        self.0.bytes.len()
+    }
+
+    /// The entry named `name` that is (`folder`) or is not a folder. Entries are in git's
+    /// order, so a binary search finds it: a folder with 40,000 files is looked up in as
+    /// many steps as one with 40.
+    fn find(&self, name: &[u8], folder: bool) -> Option<Entry<'_>> {
+        let bytes = &self.0.bytes;
+        let starts = self.0.starts.get_or_init(|| {
+            let mut starts = Vec::new();
+            let mut rest = &bytes[..];
+            while let Some((_, after)) = split_entry(rest) {
+                starts.push((bytes.len() - rest.len()) as u32);
+                rest = after;
+            }
+            starts
+        });
+        let entry_at = |start: &u32| split_entry(&bytes[*start as usize..]).map(|(entry, _)| entry);
+        let wanted = Entry { mode: if folder { 0o040000 } else { 0o100644 }, name, id: &[] };
+        let found = starts
+            .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
+            .ok()?;
+        entry_at(&starts[found]).filter(|entry| entry.is_tree() == folder)
     }
 }
 
@@ -258,7 +336,7 @@ fn split_entry(data: &[u8]) -> Option<(Entry<'_>, &[u8])> {
     let nul = rest.iter().position(|&b| b == 0)?;
     let (name, rest) = rest.split_at(nul);
     let id = rest.get(1..=ID_LEN)?;
-    Some((Entry { mode, name, id }, &rest[1 + ID_LEN..]))
+    Some((Entry { mode: canonical_mode(mode), name, id }, &rest[1 + ID_LEN..]))
 }
 
 /// The octal mode that opens an entry, and what follows its space.
@@ -274,12 +352,29 @@ fn parse_mode(data: &[u8]) -> Option<(u32, &[u8])> {
     None
 }
 
+/// The mode as git reads it from a tree (`canon_mode`): old trees may record `100664` or
+/// other permission bits, which git (and libgit2) take as `100644` or `100755`.
+fn canonical_mode(mode: u32) -> u32 {
+    match mode & 0o170000 {
+        0o100000 if mode & 0o100 != 0 => 0o100755,
+        0o100000 => 0o100644,
+        0o120000 => 0o120000,
+        0o040000 => 0o040000,
+        _ => 0o160000,
+    }
+}
+
 /// The `tree` and `parent` lines that open a commit object.
 fn parse_commit_header(data: &[u8]) -> Option<CommitHeader> {
     let mut lines = data.split(|&b| b == b'\n');
     let tree = hex_oid(lines.next()?.strip_prefix(b"tree ")?)?;
     let parents = lines.map_while(|line| line.strip_prefix(b"parent ")).map(hex_oid).collect::<Option<Vec<_>>>()?;
     Some(CommitHeader { tree, parents })
+}
+
+/// The `object` line that opens a tag object.
+fn parse_tag_target(data: &[u8]) -> Option<Oid> {
+    hex_oid(data.split(|&b| b == b'\n').next()?.strip_prefix(b"object ")?)
 }
 
 fn hex_oid(hex: &[u8]) -> Option<Oid> {
@@ -338,5 +433,44 @@ mod tests {
         assert_eq!(header.parents.iter().map(Oid::to_string).collect::<Vec<_>>(), vec![p1, p2]);
         assert!(parse_commit_header(b"author A\n").is_none());
         assert!(parse_commit_header(format!("tree {}\n", "1".repeat(39)).as_bytes()).is_none());
+    }
+
+    #[test]
+    fn modes_are_read_as_git_canonicalises_them() {
+        let data = [raw_entry("100664", b"a", 1), raw_entry("100775", b"b", 2), raw_entry("120000", b"c", 3)].concat();
+        let tree = Tree::parse(data.into()).expect("well formed");
+        let modes: Vec<u32> = tree.entries().map(|e| e.mode).collect();
+        assert_eq!(modes, vec![0o100644, 0o100755, 0o120000]);
+        assert_eq!(canonical_mode(0o160000), 0o160000);
+        assert_eq!(canonical_mode(0o040000), 0o040000);
+    }
+
+    #[test]
+    fn entries_are_found_by_name_and_kind() {
+        // git's order: "foo" < "foo.txt" < "foo/" < "zz".
+        let mut data =
+            [raw_entry("100644", b"foo", 1), raw_entry("100644", b"foo.txt", 2), raw_entry("40000", b"foo", 3)]
+                .concat();
+        for n in 0..200 {
+            data.extend(raw_entry("100644", format!("zz{n:03}").as_bytes(), 4));
+        }
+        let tree = Tree::parse(data.into()).expect("well formed");
+        assert_eq!(tree.find(b"foo", false).map(|e| e.id[0]), Some(1));
+        assert_eq!(tree.find(b"foo", true).map(|e| e.id[0]), Some(3));
+        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id[0]), Some(2));
+        assert!(tree.find(b"foo.txt", true).is_none());
+        assert!(tree.find(b"fo", false).is_none());
+        for n in [0, 99, 199] {
+            assert_eq!(tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id[0]), Some(4), "zz{n:03}");
+        }
+        assert!(tree.find(b"zz200", false).is_none());
+    }
+
+    #[test]
+    fn tags_name_their_object() {
+        let target = "4".repeat(40);
+        let raw = format!("object {target}\ntype commit\ntag v1\n\nmsg\n");
+        assert_eq!(parse_tag_target(raw.as_bytes()).map(|id| id.to_string()), Some(target));
+        assert!(parse_tag_target(b"type commit\n").is_none());
     }
 }

@@ -82,6 +82,17 @@ impl Repo {
         &self.git
     }
 
+    /// The object database's folder: `GIT_OBJECT_DIRECTORY` when the repository was opened
+    /// as git's hooks see it and git set it (libgit2 honours it too), else `objects` of the
+    /// common git directory (shared by linked worktrees).
+    pub fn objects_dir(&self) -> PathBuf {
+        let from_env = match self.opened {
+            Opener::FromEnv => std::env::var_os("GIT_OBJECT_DIRECTORY").map(PathBuf::from),
+            Opener::At(_) => None,
+        };
+        from_env.unwrap_or_else(|| self.git.commondir().join("objects"))
+    }
+
     /// How to open this repository again (for worker threads).
     pub fn opener(&self) -> Opener {
         self.opened.clone()
@@ -148,6 +159,7 @@ impl Repo {
         let Some(head) = self.head_commit_id()? else {
             return Ok(None);
         };
+        let head = objects.peel_to_commit(head).context("cannot read the commit HEAD names")?;
         let commit = objects.commit(head).context("cannot read the commit HEAD names")?;
         if !crate::hook_env::is_amending_commit() {
             return Ok(Some(commit.tree));

@@ -26,16 +26,21 @@ pub fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<
     parse(&bytes).map(Some).ok_or_else(|| corrupt("has no valid object header"))
 }
 
-/// Inflates a whole zlib stream whose inflated size is not known beforehand.
+/// Inflates a whole zlib stream whose inflated size is not known beforehand. deflate
+/// shrinks data 1032 times at most, which bounds what a damaged file can make us allocate.
 fn inflate(compressed: &[u8], inflater: &mut Decompress) -> Result<Vec<u8>, ()> {
+    let most = compressed.len().saturating_mul(1032).saturating_add(64);
     inflater.reset(true);
-    let mut out = Vec::with_capacity(compressed.len() * 4 + 64);
+    let mut out = Vec::with_capacity((compressed.len() * 4 + 64).min(most));
     loop {
         let read = usize::try_from(inflater.total_in()).map_err(|_| ())?;
         match inflater.decompress_vec(&compressed[read..], &mut out, FlushDecompress::Finish) {
             Ok(Status::StreamEnd) => return Ok(out),
             // Out of room: more room. Anything else means the stream is cut short or broken.
-            Ok(_) if out.len() == out.capacity() => out.reserve(out.capacity()),
+            Ok(_) if out.len() == out.capacity() && out.capacity() < most => {
+                let more = out.capacity().min(most - out.capacity());
+                out.try_reserve_exact(more).map_err(|_| ())?;
+            }
             _ => return Err(()),
         }
     }

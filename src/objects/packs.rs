@@ -1,4 +1,5 @@
-//! Commits and trees read straight from the repository's pack files, for the history walk.
+//! Objects read straight from the repository's pack files: for the history walk (`--range`,
+//! `--pre-push`), and for the staged check's and the fix's look at `HEAD` when it is packed.
 //!
 //! `--range` over a long push reads tens of thousands of trees, and in a pack almost every
 //! one is a delta against another version of itself, often in chains of dozens. libgit2
@@ -14,7 +15,10 @@
 //! workers share nothing but the read-only mappings). It is only an accelerator: an object
 //! it cannot find (loose, in an alternate, a delta whose base is outside its pack) is left
 //! to libgit2 by the caller, and a pack or index it does not understand is not used at all.
-//! Damage inside a pack it does use is an error, never a panic.
+//! Damage inside a pack it does use is an error or, where zlib's checksum cannot see it (an
+//! entry's header, the index's offsets), another object's bytes, as for git's own ordinary
+//! reads, which do not hash objects again either (`git fsck` does); never a panic or an
+//! allocation the pack cannot justify.
 //!
 //! Formats: <https://git-scm.com/docs/gitformat-pack>; version 2 index files, SHA-1 ids.
 
@@ -25,12 +29,13 @@ use std::sync::OnceLock;
 
 use anyhow::{Result, anyhow, bail};
 use flate2::{Decompress, FlushDecompress, Status};
-use git2::Repository;
 use memmap2::Mmap;
-// Keys are pack offsets: SipHash's protection against crafted keys buys nothing.
-use rustc_hash::FxHashMap as HashMap;
 
-const ID_LEN: usize = 20;
+use super::cache::Recent;
+use crate::repo::Repo;
+
+/// Bytes of an object id (SHA-1).
+pub const ID_LEN: usize = 20;
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const IDX_HEADER_LEN: usize = 8 + 256 * 4;
 const PACK_HEADER_LEN: usize = 12;
@@ -47,6 +52,17 @@ pub enum Kind {
     Tag,
 }
 
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Kind::Commit => "commit",
+            Kind::Tree => "tree",
+            Kind::Blob => "blob",
+            Kind::Tag => "tag",
+        })
+    }
+}
+
 /// An object's kind and bytes.
 pub type Object = (Kind, Rc<[u8]>);
 
@@ -57,20 +73,16 @@ pub struct Packs {
 }
 
 struct Pack {
-    name: PathBuf,
+    pack_path: PathBuf,
     idx: Mmap,
     data: Mmap,
     count: usize,
 }
 
 impl Packs {
-    /// The packs of the repository's object database: `GIT_OBJECT_DIRECTORY` when git set
-    /// it (libgit2 honours it too), else `objects` of the common git directory (shared by
-    /// worktrees).
-    pub fn of(git: &Repository) -> Packs {
-        let dir =
-            std::env::var_os("GIT_OBJECT_DIRECTORY").map_or_else(|| git.commondir().join("objects"), PathBuf::from);
-        Packs::at(&dir)
+    /// The packs of the repository's object database.
+    pub fn of(repo: &Repo) -> Packs {
+        Packs::at(&repo.objects_dir())
     }
 
     /// The packs in `objects_dir/pack`. Nothing is read until an object is looked up.
@@ -97,8 +109,9 @@ impl Packs {
                 .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
                 .filter_map(|idx| Pack::open(&idx))
                 .collect();
-            packs
-                .sort_by_cached_key(|pack| std::cmp::Reverse(fs::metadata(&pack.name).and_then(|m| m.modified()).ok()));
+            packs.sort_by_cached_key(|pack| {
+                std::cmp::Reverse(fs::metadata(&pack.pack_path).and_then(|m| m.modified()).ok())
+            });
             packs
         })
     }
@@ -116,15 +129,15 @@ impl Packs {
 impl Pack {
     /// The pack whose index is `idx_path`, if both files are there and look right.
     fn open(idx_path: &Path) -> Option<Pack> {
-        let name = idx_path.with_extension("pack");
+        let pack_path = idx_path.with_extension("pack");
         let idx = map(idx_path)?;
-        let data = map(&name)?;
+        let data = map(&pack_path)?;
         let count = idx_count(&idx)?;
         let header_ok = data.get(..4) == Some(b"PACK")
             && matches!(be32(&data, 4), Some(2 | 3))
             && be32(&data, 8) == Some(count as u32)
             && data.len() >= PACK_HEADER_LEN + ID_LEN;
-        header_ok.then_some(Pack { name, idx, data, count })
+        header_ok.then_some(Pack { pack_path, idx, data, count })
     }
 
     /// Binary search of the index's sorted ids, within the range its fan-out table gives.
@@ -190,9 +203,8 @@ fn be32(bytes: &[u8], at: usize) -> Option<u32> {
 pub struct PackReader<'p> {
     packs: &'p Packs,
     inflater: Decompress,
-    recent: HashMap<(usize, u64), Object>,
-    older: HashMap<(usize, u64), Object>,
-    recent_bytes: usize,
+    /// Objects built lately, by pack and offset.
+    built: Recent<(usize, u64), Object>,
 }
 
 /// What an entry of a pack holds, after its header.
@@ -213,13 +225,13 @@ struct Header {
 
 impl<'p> PackReader<'p> {
     pub fn new(packs: &'p Packs) -> Self {
-        PackReader {
-            packs,
-            inflater: Decompress::new(true),
-            recent: HashMap::default(),
-            older: HashMap::default(),
-            recent_bytes: 0,
-        }
+        PackReader::with_cache(packs, CACHE_BYTES)
+    }
+
+    /// A reader whose cache holds about `cache_bytes` (tests make it tiny, to see that a
+    /// chain whose bases were forgotten is resolved again).
+    pub fn with_cache(packs: &'p Packs, cache_bytes: usize) -> Self {
+        PackReader { packs, inflater: Decompress::new(true), built: Recent::new(cache_bytes) }
     }
 
     /// The object database's folder.
@@ -264,7 +276,7 @@ impl<'p> PackReader<'p> {
                 }
             }
             if deltas.len() > 10_000 {
-                bail!("{}: a delta chain at offset {offset} does not end", self.packs.pack(pack).name.display());
+                bail!("{}: a delta chain at offset {offset} does not end", self.packs.pack(pack).pack_path.display());
             }
         };
         for (at, header) in deltas.into_iter().rev() {
@@ -276,21 +288,12 @@ impl<'p> PackReader<'p> {
     }
 
     fn cached(&mut self, at: (usize, u64)) -> Option<Object> {
-        if let Some(object) = self.recent.get(&at) {
-            return Some(object.clone());
-        }
-        let object = self.older.remove(&at)?;
-        self.remember(at, object.clone());
-        Some(object)
+        self.built.get(&at, |object| object.1.len())
     }
 
     fn remember(&mut self, at: (usize, u64), object: Object) {
-        self.recent_bytes += object.1.len();
-        self.recent.insert(at, object);
-        if self.recent_bytes > CACHE_BYTES / 2 {
-            self.older = std::mem::take(&mut self.recent);
-            self.recent_bytes = 0;
-        }
+        let bytes = object.1.len();
+        self.built.insert(at, object, bytes);
     }
 
     /// Reads the header of the entry at `at`: type and size in a varint, then for a delta
@@ -348,14 +351,17 @@ impl<'p> PackReader<'p> {
         }
         // One byte to spare: zlib cannot end even an empty stream without room to write, and
         // a stream longer than its recorded size then shows as one byte too many.
-        let mut out = Vec::with_capacity(header.size + 1);
+        let mut out = Vec::new();
+        if out.try_reserve_exact(header.size + 1).is_err() {
+            return Err(self.corrupt((pack, header.data_at as u64), "an object is too large to hold in memory"));
+        }
         self.inflater.reset(true);
         let status = self.inflater.decompress_vec(input, &mut out, FlushDecompress::Finish);
         match status {
             Ok(Status::StreamEnd) if out.len() == header.size => Ok(out),
             _ => Err(anyhow!(
                 "{}: the object data at offset {} does not inflate to its {} bytes (corrupt pack)",
-                self.packs.pack(pack).name.display(),
+                self.packs.pack(pack).pack_path.display(),
                 header.data_at,
                 header.size
             )),
@@ -363,7 +369,7 @@ impl<'p> PackReader<'p> {
     }
 
     fn corrupt(&self, at: (usize, u64), why: &str) -> anyhow::Error {
-        anyhow!("{}: {why} (object at offset {}; corrupt pack)", self.packs.pack(at.0).name.display(), at.1)
+        anyhow!("{}: {why} (object at offset {}; corrupt pack)", self.packs.pack(at.0).pack_path.display(), at.1)
     }
 }
 

@@ -87,6 +87,22 @@ fn amend_keeping_bytecode_that_the_amended_commit_brought_is_blocked() {
 }
 
 #[test]
+fn amend_in_a_shallow_clone_takes_the_edge_commit_as_a_root() {
+    // In a clone of depth 1, HEAD's parent was never fetched: git treats HEAD as a root, so
+    // an amend is compared with nothing and everything it holds is new.
+    let origin = TestRepo::with_commit();
+    origin.commit_bypassing_hooks(&["sneaked.pyc", "a.py"], "bypassed the hook");
+    let clone = origin.clone_with(&["--no-local", "--depth", "1"]);
+    assert_eq!(clone.git_stdout(&["rev-parse", "--is-shallow-repository"]).trim(), "true");
+    clone.install_hook();
+    clone.write("a.py", "print('fixed')\n");
+    clone.git(&["add", "a.py"]);
+    blocked(&clone, &["commit", "-q", "--amend", "--no-edit"], "sneaked.pyc");
+    let output = clone.guard().args(["check", "-q"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "outside an amend, HEAD is the base: {}", text(&output.stderr));
+}
+
+#[test]
 fn untracking_bytecode_is_never_blocked() {
     let repo = TestRepo::with_commit();
     repo.commit_bypassing_hooks(&["old.pyc", "pkg/__pycache__/m.pyc"], "legacy");

@@ -85,6 +85,66 @@ fn staged_check_agrees_with_git(head: HeadObjects) {
 }
 
 #[test]
+fn old_style_tree_modes_are_read_as_git_reads_them() {
+    // Trees written by old gits may record 100664; git reads it as 100644, so an index made
+    // from such a HEAD has nothing staged.
+    let repo = TestRepo::with_commit();
+    let blob = repo.git_stdout(&["hash-object", "-w", "README.md"]);
+    let tree = pipe(&repo, &["mktree"], &format!("100664 blob {}\tm.pyc\n", blob.trim()));
+    let head = repo.head().unwrap();
+    let commit = repo.git_stdout(&["commit-tree", "-p", &head, "-m", "old mode", tree.trim()]);
+    repo.git(&["update-ref", "HEAD", commit.trim()]);
+    repo.git(&["read-tree", "HEAD"]);
+    assert_eq!(git_staged_bytecode(&repo), vec![], "git sees nothing staged");
+    repo.guard().args(["check", "-q"]).assert().success();
+}
+
+#[test]
+fn a_branch_pointing_at_an_annotated_tag_is_peeled_like_git() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["kept.pyc"], "legacy");
+    repo.git(&["tag", "-a", "-m", "release", "v1"]);
+    let tag = repo.git_stdout(&["rev-parse", "v1"]);
+    // git's update-ref refuses this, but older tools wrote such refs: write the file.
+    std::fs::write(repo.root.join(".git/refs/heads/main"), tag.as_bytes()).unwrap();
+    assert_eq!(repo.git_stdout(&["cat-file", "-t", "HEAD"]).trim(), "tag");
+    repo.stage(&["new.pyc"]);
+    let output = repo.guard().args(["check", "-q"]).assert().code(1).get_output().clone();
+    assert_eq!(json_like_findings(&text(&output.stdout)), git_staged_bytecode(&repo));
+}
+
+#[test]
+fn a_damaged_loose_copy_does_not_hide_a_good_packed_one() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["kept.pyc"], "legacy");
+    // Packed, and the loose copies kept (no -d): then HEAD's tree loose file is damaged.
+    repo.git(&["repack", "-a", "-q"]);
+    let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]);
+    let loose = repo.root.join(".git/objects").join(&tree[..2]).join(tree.trim().get(2..).unwrap());
+    std::fs::remove_file(&loose).unwrap();
+    std::fs::write(&loose, b"not zlib").unwrap();
+    repo.write("kept.pyc", "recompiled");
+    repo.stage(&["new.pyc"]);
+    repo.git(&["add", "kept.pyc"]);
+    let output = repo.guard().args(["check", "-q"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let mut ours = json_like_findings(&text(&output.stdout));
+    ours.sort();
+    assert_eq!(ours, vec![("A".to_owned(), "new.pyc".to_owned()), ("M".to_owned(), "kept.pyc".to_owned())]);
+}
+
+/// Runs git with `input` on its standard input; its standard output.
+fn pipe(repo: &TestRepo, args: &[&str], input: &str) -> String {
+    let mut command = repo.git_command_in(&repo.root);
+    command.args(args).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "git {args:?} failed");
+    text(&output.stdout)
+}
+
+#[test]
 fn nothing_staged_passes_quietly() {
     let repo = TestRepo::with_commit();
     repo.commit_complete_gitignore();

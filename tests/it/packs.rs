@@ -1,6 +1,7 @@
-//! The pack reader of `--range` (src/objects/packs.rs) against `git cat-file`: every commit and tree
-//! of packs written the ways git writes them reads back byte for byte, and a damaged pack
-//! gives an error or the right bytes, never wrong bytes or a panic.
+//! The pack reader (src/objects/packs.rs) against `git cat-file`: every commit and tree of
+//! packs written the ways git writes them reads back byte for byte, with any cache size and
+//! with 64-bit offsets, and a damaged pack or index gives errors, never a panic or an
+//! allocation it cannot justify.
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -67,10 +68,17 @@ fn objects_dir(repo: &TestRepo) -> std::path::PathBuf {
 
 /// Reads every object through the packs and compares it with git's bytes.
 fn assert_reads_as_git(repo: &TestRepo, how: &str) {
+    assert_reads_as_git_with_cache(repo, how, None);
+}
+
+fn assert_reads_as_git_with_cache(repo: &TestRepo, how: &str, cache_bytes: Option<usize>) {
     let truth = commits_and_trees(repo);
     assert!(truth.len() > 500, "{how}: only {} commits and trees", truth.len());
     let packs = Packs::at(&objects_dir(repo));
-    let mut reader = PackReader::new(&packs);
+    let mut reader = match cache_bytes {
+        Some(bytes) => PackReader::with_cache(&packs, bytes),
+        None => PackReader::new(&packs),
+    };
     for (id, (kind, data)) in &truth {
         let (found_kind, found) = reader.read(id).unwrap().unwrap_or_else(|| panic!("{how}: {id:02x?} not in a pack"));
         assert_eq!((found_kind, &found[..]), (*kind, &data[..]), "{how}: {id:02x?}");
@@ -107,52 +115,77 @@ fn packs_as_git_writes_them_read_back_as_git_cat_file_shows_them() {
     repo.git(&["repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=50"]);
     assert!(longest_delta_chain(&repo) > 5, "repack wrote delta chains");
     assert_reads_as_git(&repo, "repack");
+    // A cache too small to keep a chain: bases forgotten on the way are built again.
+    assert_reads_as_git_with_cache(&repo, "repack, 4 KiB cache", Some(4096));
     // Deltas against the base's id (REF_DELTA).
     repo.git(&["-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "-q", "--depth=50"]);
     assert_reads_as_git(&repo, "repack with REF_DELTA");
 }
 
 #[test]
-fn a_damaged_pack_gives_errors_or_the_right_bytes_never_wrong_ones() {
+fn offsets_in_the_index_s_64_bit_table_are_followed() {
+    let repo = repo_with_history(150);
+    repo.git(&["repack", "-a", "-d", "-f", "-q"]);
+    let pack = only_file(&repo, "pack");
+    let idx = only_file(&repo, "idx");
+    let small_idx_len = std::fs::metadata(&idx).unwrap().len();
+    // Every offset past 20 bytes goes to the 64-bit table, as in a pack over 2 GiB.
+    std::fs::remove_file(&idx).unwrap();
+    repo.git(&["index-pack", "--index-version=2,20", pack.to_str().unwrap()]);
+    let large_idx_len = std::fs::metadata(&idx).unwrap().len();
+    assert!(
+        large_idx_len > small_idx_len + 8 * 500,
+        "the index holds 64-bit offsets: {small_idx_len} -> {large_idx_len}"
+    );
+    assert_reads_as_git(&repo, "64-bit offsets");
+}
+
+fn only_file(repo: &TestRepo, extension: &str) -> std::path::PathBuf {
+    let files: Vec<_> = std::fs::read_dir(objects_dir(repo).join("pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == extension))
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    files.into_iter().next().unwrap()
+}
+
+#[test]
+fn a_damaged_pack_or_index_gives_errors_never_a_panic() {
     let repo = repo_with_history(40);
     repo.git(&["repack", "-a", "-d", "-f", "-q"]);
     let truth = commits_and_trees(&repo);
-    let pack_dir = objects_dir(&repo).join("pack");
-    let pack = std::fs::read_dir(&pack_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "pack"))
-        .unwrap();
-    let good = std::fs::read(&pack).unwrap();
     let (mut errors, mut right) = (0, 0);
-    // Every 7th byte, flipped: headers, offsets, zlib data and the trailer alike.
-    for at in (0..good.len()).step_by(7) {
-        let mut bad = good.clone();
-        bad[at] ^= 0x5a;
-        replace_pack(&pack, &bad);
-        let packs = Packs::at(&objects_dir(&repo));
-        let mut reader = PackReader::new(&packs);
-        for (id, (kind, data)) in &truth {
-            match reader.read(id) {
-                Ok(Some((found_kind, found))) => {
-                    assert_eq!((found_kind, &found[..]), (*kind, &data[..]), "byte {at} flipped: wrong bytes");
-                    right += 1;
-                }
-                Ok(None) => {}
-                Err(e) => {
-                    assert!(e.to_string().contains("corrupt pack"), "byte {at}: {e}");
-                    errors += 1;
+    for file in [only_file(&repo, "pack"), only_file(&repo, "idx")] {
+        let good = std::fs::read(&file).unwrap();
+        // Every 5th byte, flipped: headers, offsets, sizes, zlib data and trailers alike. A
+        // panic or an allocation abort fails the test; so does an error that does not say
+        // the pack is corrupt.
+        for at in (0..good.len()).step_by(5) {
+            let mut bad = good.clone();
+            bad[at] ^= 0x5a;
+            replace_file(&file, &bad);
+            let packs = Packs::at(&objects_dir(&repo));
+            let mut reader = PackReader::new(&packs);
+            for (id, (kind, data)) in &truth {
+                match reader.read(id) {
+                    Ok(Some(found)) => right += usize::from(found == (*kind, data[..].into())),
+                    Ok(None) => {}
+                    Err(e) => {
+                        assert!(e.to_string().contains("corrupt pack"), "{} byte {at}: {e}", file.display());
+                        errors += 1;
+                    }
                 }
             }
         }
+        replace_file(&file, &good);
     }
-    replace_pack(&pack, &good);
-    assert!(errors > 0 && right > 0, "{errors} errors, {right} right reads");
+    assert!(errors > 100 && right > 100, "{errors} errors, {right} right reads");
 }
 
 /// Pack files are read-only on disk: replace, don't write in place.
-fn replace_pack(pack: &Path, bytes: &[u8]) {
-    let fresh = pack.with_extension("tmp");
+fn replace_file(path: &Path, bytes: &[u8]) {
+    let fresh = path.with_extension("tmp");
     std::fs::write(&fresh, bytes).unwrap();
-    std::fs::rename(&fresh, pack).unwrap();
+    std::fs::rename(&fresh, path).unwrap();
 }

@@ -69,6 +69,59 @@ fn bytecode_removed_later_is_reported_with_the_commit_that_added_it() {
     assert_eq!(our_first_commits(&repo, &format!("{first}..HEAD")), BTreeMap::from([("a.pyc".into(), second)]));
 }
 
+/// A history with bytecode added, changed and removed, on top of `repo`'s first commit.
+fn bytecode_history(repo: &TestRepo) {
+    commit(repo, &["a.pyc", "a.py"], "add a.pyc");
+    repo.write("a.pyc", "recompiled");
+    repo.git(&["commit", "-q", "--no-verify", "-am", "change a.pyc"]);
+    commit(repo, &["pkg/__pycache__/m.cpython-312.pyc"], "add a pycache file");
+    repo.git(&["rm", "-q", "a.pyc"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "remove a.pyc"]);
+    commit(repo, &["b.py"], "ordinary");
+}
+
+/// A commit unrelated to the history, so that `<it>..HEAD` is everything HEAD reaches.
+fn unrelated_commit(repo: &TestRepo) -> String {
+    let empty_tree = repo.git_stdout(&["mktree"]);
+    repo.git_stdout(&["commit-tree", "-m", "unrelated", empty_tree.trim()]).trim().to_owned()
+}
+
+#[test]
+fn a_shallow_clone_s_edge_commit_counts_as_a_root_like_git_log() {
+    let origin = TestRepo::with_commit();
+    bytecode_history(&origin);
+    // Depth 3: the edge is "add a pycache file", whose parent (which changed a.pyc) is missing.
+    let clone = origin.clone_with(&["--no-local", "--depth", "3"]);
+    let range = format!("{}..HEAD", unrelated_commit(&clone));
+    let ours = our_first_commits(&clone, &range);
+    assert_eq!(ours, git_first_commits(&clone, &range));
+    assert!(ours.contains_key("pkg/__pycache__/m.cpython-312.pyc"), "{ours:?}");
+}
+
+#[test]
+fn objects_in_an_alternate_are_read_too() {
+    // `git clone --shared` borrows the origin's objects (objects/info/alternates): none are
+    // in the clone's own packs or loose files.
+    let origin = TestRepo::with_commit();
+    bytecode_history(&origin);
+    let clone = origin.clone_with(&["--shared"]);
+    assert!(clone.root.join(".git/objects/info/alternates").exists());
+    let range = format!("{}..HEAD", unrelated_commit(&clone));
+    let ours = our_first_commits(&clone, &range);
+    assert_eq!(ours, git_first_commits(&clone, &range));
+    assert_eq!(ours.len(), 2, "{ours:?}");
+    // The staged check looks HEAD up there too: a changed committed file is "modified".
+    clone.write("pkg/__pycache__/m.cpython-312.pyc", "recompiled again");
+    clone.git(&["add", "pkg/__pycache__/m.cpython-312.pyc"]);
+    let output = clone.guard().args(["check", "-q"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains("m.cpython-312.pyc: error: tracked bytecode file modified and staged"),
+        "{}",
+        text(&output.stdout)
+    );
+}
+
 #[test]
 fn history_without_bytecode_passes() {
     let repo = TestRepo::with_commit();

@@ -49,6 +49,21 @@ impl TestRepo {
         repo
     }
 
+    /// A clone of this repository (`git clone <options> <root>`, a local clone: add
+    /// `--no-local` for `--depth`) in a new temporary folder, with the same isolated identity.
+    pub fn clone_with(&self, options: &[&str]) -> TestRepo {
+        let temp = tempfile::tempdir().expect("temp dir");
+        let home = temp.path().join("home");
+        let root = temp.path().join("repo");
+        fs::create_dir_all(&home).unwrap();
+        fs::copy(self.home.join(".gitconfig"), home.join(".gitconfig")).unwrap();
+        let mut args = vec!["clone", "-q"];
+        args.extend(options);
+        args.extend([self.root.to_str().unwrap(), root.to_str().unwrap()]);
+        self.git_in(temp.path(), &args);
+        TestRepo { _temp: temp, root, home }
+    }
+
     /// The temporary folder that holds the repository, for siblings (worktrees, remotes).
     pub fn parent(&self) -> &Path {
         self.root.parent().unwrap()
