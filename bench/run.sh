@@ -20,6 +20,7 @@
 # Prints a Markdown table with the medians and the ratios (tool / git; smaller is better).
 #
 # Environment: INDEX_VERSION=4 writes the index in version 4 (default: git's default, 2);
+# NO_RANGE=1 leaves out the --range repository;
 # KEEP=1 keeps the repositories (their folder is printed); CARGO_TARGET_DIR is honoured.
 # Needs git, cargo, hyperfine, jq and GNU time (`apt-get install -y hyperfine jq time`).
 set -euo pipefail
