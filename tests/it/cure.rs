@@ -198,9 +198,7 @@ fn what_the_fix_cannot_mend_still_blocks() {
     // A negation that re-includes bytecode is the user's to decide: under --strict it is an
     // error the fix leaves alone, so the check must not pass after fixing the rest.
     let repo = TestRepo::with_commit();
-    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n!keep.pyc\n");
-    repo.git(&["add", ".gitignore"]);
-    repo.git(&["commit", "-q", "-m", "rules"]);
+    repo.commit_gitignore("__pycache__/\n*.py[cod]\n!keep.pyc\n");
     repo.stage(&["a.pyc"]);
     let output = repo.guard().args(["check", "--fix", "--strict"]).output().unwrap();
     let stderr = text(&output.stderr);

@@ -189,9 +189,7 @@ fn rules_only_in_personal_files_are_warnings_named_by_file_and_line() {
     // The repository's own rules cover only __pycache__/; *.pyc is left to .git/info/exclude
     // and *.pyo to a core.excludesFile outside the repository.
     let repo = TestRepo::with_commit();
-    repo.write(".gitignore", "__pycache__/\n");
-    repo.git(&["add", ".gitignore"]);
-    repo.git(&["commit", "-q", "-m", "rules"]);
+    repo.commit_gitignore("__pycache__/\n");
     repo.write(".git/info/exclude", "# mine\n*.pyc\n");
     let global = repo.parent().join("global ignore");
     std::fs::write(&global, "*.pyo\n").unwrap();

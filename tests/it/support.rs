@@ -126,9 +126,14 @@ impl TestRepo {
 
     /// Commits a `.gitignore` that covers Python bytecode (so checks have no rule warnings).
     pub fn commit_complete_gitignore(&self) {
-        self.write(".gitignore", "__pycache__/\n*.py[cod]\n*$py.class\n");
+        self.commit_gitignore("__pycache__/\n*.py[cod]\n*$py.class\n");
+    }
+
+    /// Commits a top `.gitignore` with these rules, without running hooks.
+    pub fn commit_gitignore(&self, rules: &str) {
+        self.write(".gitignore", rules);
         self.git(&["add", ".gitignore"]);
-        self.git(&["commit", "-q", "--no-verify", "-m", "ignore bytecode"]);
+        self.git(&["commit", "-q", "--no-verify", "-m", "ignore rules"]);
     }
 
     /// Stages and commits files without running hooks: how legacy bytecode got in.
