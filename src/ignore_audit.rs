@@ -9,18 +9,19 @@ use git2::Oid;
 
 use crate::bytecode::{self, Reason};
 use crate::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, negation_examples};
+use crate::objects::packs::Packs;
+use crate::objects::{LookFirst, Objects};
 use crate::repo::Repo;
 use crate::report::{Finding, Kind};
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
 /// belong to a machine, not to the commit).
 pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
+    let packs = Packs::of(repo);
+    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
     let files = gitignores
         .iter()
-        .filter_map(|(path, id)| {
-            let blob = repo.git().find_blob(*id).ok()?;
-            Some(IgnoreFile::gitignore(path, blob.content(), false))
-        })
+        .filter_map(|(path, id)| Some(IgnoreFile::gitignore(path, &objects.blob(*id).ok()?, false)))
         .collect();
     RuleSet::new(files, Vec::new())
 }

@@ -85,6 +85,12 @@ pub struct Objects<'r> {
     commit_trees: HashMap<Oid, Oid>,
 }
 
+/// Checks the loose commits of the repository before a walk of its history through libgit2,
+/// which hangs on a damaged one ([`loose::check_commits`]).
+pub fn check_loose_commits(repo: &crate::repo::Repo) -> Result<()> {
+    loose::check_commits(&repo.objects_dir())
+}
+
 impl<'r> Objects<'r> {
     /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::of`]).
     pub fn new(git: &'r Repository, packs: &'r Packs, look_first: LookFirst) -> Self {
@@ -125,6 +131,11 @@ impl<'r> Objects<'r> {
             }
         }
         bail!("object {id} is a chain of more than {MAX_TAG_DEPTH} tags")
+    }
+
+    /// A blob's bytes (a `.gitignore` of a commit).
+    pub fn blob(&mut self, id: Oid) -> Result<Rc<[u8]>> {
+        self.read(id, Kind::Blob)
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
@@ -180,18 +191,13 @@ impl<'r> Objects<'r> {
     }
 
     /// An object from the object database's files, or else through libgit2 (alternates,
-    /// anything the files did not give). A damaged copy in one place does not hide a good
-    /// one in another; when no place has a good one, the first damage is the error.
+    /// anything the files do not hold). A damaged copy in the files is an error of its own:
+    /// libgit2 is not asked then, as its loose-object reader spins forever on some damaged
+    /// zlib streams (seen with libgit2 1.9 on a truncated file).
     fn read_any(&mut self, id: Oid) -> Result<packs::Object> {
-        let damage = match self.read_files(id) {
-            Ok(Some(object)) => return Ok(object),
-            Ok(None) => None,
-            Err(damage) => Some(damage),
-        };
-        match (self.read_through_libgit2(id), damage) {
-            (Ok(object), _) => Ok(object),
-            (Err(_), Some(damage)) => Err(damage.context(format!("cannot read object {id}"))),
-            (Err(missing), None) => Err(missing),
+        match self.read_files(id).with_context(|| format!("cannot read object {id}"))? {
+            Some(object) => Ok(object),
+            None => self.read_through_libgit2(id),
         }
     }
 

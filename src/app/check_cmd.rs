@@ -17,6 +17,7 @@ use crate::history;
 use crate::hook_env;
 use crate::ignore_audit;
 use crate::ignore_rules::{GitignoreReader, RuleSet};
+use crate::objects;
 use crate::paths::{bytes_path, join_relative, path_bytes};
 use crate::pre_push::{self, PushSource};
 use crate::prompt;
@@ -81,6 +82,11 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
     };
     if let Some(source) = &settings.source {
         verbose(global, format_args!("using the config in {}", source.display()));
+    }
+    if args.range.is_some() || args.pre_push || args.rev.is_some() {
+        // These modes resolve revisions and walk history through libgit2, which hangs on a
+        // damaged loose commit: find one first and say so.
+        objects::check_loose_commits(&repo)?;
     }
     let (mut findings, rules) = if let Some(range) = &args.range {
         verbose(global, format_args!("checking the commits of {range}"));
