@@ -116,8 +116,7 @@ fn staged_in_sparse_dir(
 ) -> Result<()> {
     let dir = entry.path.strip_suffix(b"/").unwrap_or(&entry.path);
     if let Some(base) = base {
-        if objects.entry_at(base, dir).context("cannot read HEAD's tree")?.is_some_and(|(_, committed)| committed == id)
-        {
+        if objects.folder_at(base, dir).context("cannot read HEAD's tree")? == Some(id) {
             return Ok(());
         }
     }

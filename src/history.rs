@@ -78,6 +78,16 @@ pub fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
 
 /// The commits of the walk, parents before children (`git rev-list --topo-order --reverse`).
 fn oldest_first(git: &Repository, walk: &Walk) -> Result<Vec<Oid>> {
+    // libgit2 1.9.7 reads a linked worktree's `shallow` file from the worktree's own git
+    // folder, where git never writes it: walk from the common one, which holds the same
+    // commits.
+    let common;
+    let git = if git.path() == git.commondir() {
+        git
+    } else {
+        common = Repository::open(git.commondir()).context("cannot open the common git folder")?;
+        &common
+    };
     let mut revwalk = git.revwalk().context("cannot walk the history")?;
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("cannot walk the history")?;
     for tip in &walk.tips {

@@ -26,7 +26,7 @@ use git2::{ObjectType, Odb, Oid, Repository};
 use cache::Recent;
 use packs::{ID_LEN, Kind, PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 /// How many bytes of trees a reader's cache holds.
 const CACHE_BYTES: usize = 16 << 20;
@@ -79,8 +79,10 @@ pub struct Objects<'r> {
     /// libgit2's object database, opened only if an object is in neither the packs nor the
     /// loose files (an alternate's, say).
     odb: Option<Odb<'r>>,
-    /// The commits whose parents a shallow clone cut off (`.git/shallow`), read once.
-    shallow: OnceCell<HashSet<Oid>>,
+    /// Commits whose parents git takes from elsewhere, read once: those a shallow clone cut
+    /// off (`shallow`: none) and those of `info/grafts` (deprecated, still honoured by git
+    /// and by libgit2's revwalk).
+    grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
     trees: Recent<Oid, Tree>,
     commit_trees: HashMap<Oid, Oid>,
 }
@@ -100,19 +102,19 @@ impl<'r> Objects<'r> {
             look_first,
             loose_inflater: Decompress::new(true),
             odb: None,
-            shallow: OnceCell::new(),
+            grafts: OnceCell::new(),
             trees: Recent::new(CACHE_BYTES),
             commit_trees: HashMap::default(),
         }
     }
 
     /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
-    /// parents here, as in git: its parents were never fetched.
+    /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
     pub fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
         let data = self.read(id, Kind::Commit)?;
         let mut header = parse_commit_header(&data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
-        if !header.parents.is_empty() && self.shallow_commits().contains(&id) {
-            header.parents.clear();
+        if let Some(parents) = self.grafts().get(&id) {
+            header.parents.clone_from(parents);
         }
         self.commit_trees.insert(id, header.tree);
         Ok(header)
@@ -163,16 +165,23 @@ impl<'r> Objects<'r> {
         self.tree(entry_oid(entry)?)
     }
 
-    /// The mode and object id of the entry at `path` (`a/b/c.pyc`) below `root`, if any: a
-    /// file or, for the last part, a folder too.
+    /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.pyc`)
+    /// below `root`, if any. A folder of that name is not the file: git sees the file added.
     pub fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, Oid)>> {
+        self.lookup(root, path, false)
+    }
+
+    /// The id of the folder at `path` below `root`, if any.
+    pub fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<Oid>> {
+        Ok(self.lookup(root, path, true)?.map(|(_, id)| id))
+    }
+
+    fn lookup(&mut self, root: &Tree, path: &[u8], folder: bool) -> Result<Option<(u32, Oid)>> {
         let mut parts = path.split(|&b| b == b'/').filter(|part| !part.is_empty()).peekable();
         let mut tree = root.clone();
         while let Some(part) = parts.next() {
             let last = parts.peek().is_none();
-            let found =
-                if last { tree.find(part, false).or_else(|| tree.find(part, true)) } else { tree.find(part, true) };
-            let Some(entry) = found else { return Ok(None) };
+            let Some(entry) = tree.find(part, !last || folder) else { return Ok(None) };
             if last {
                 return Ok(Some((entry.mode, entry_oid(&entry)?)));
             }
@@ -240,12 +249,23 @@ impl<'r> Objects<'r> {
         Ok((kind, object.data().into()))
     }
 
-    fn shallow_commits(&self) -> &HashSet<Oid> {
-        self.shallow.get_or_init(|| {
-            let Ok(text) = std::fs::read_to_string(self.git.commondir().join("shallow")) else {
-                return HashSet::default();
-            };
-            text.lines().filter_map(|line| Oid::from_str(line.trim()).ok()).collect()
+    fn grafts(&self) -> &HashMap<Oid, Vec<Oid>> {
+        self.grafts.get_or_init(|| {
+            let common = self.git.commondir();
+            let read = |name: &str| std::fs::read_to_string(common.join(name)).unwrap_or_default();
+            let mut grafts = HashMap::default();
+            for line in read("info/grafts").lines().filter(|line| !line.starts_with('#')) {
+                let mut ids = line.split_whitespace().map(Oid::from_str);
+                if let Some(Ok(commit)) = ids.next() {
+                    grafts.insert(commit, ids.filter_map(Result::ok).collect());
+                }
+            }
+            for line in read("shallow").lines() {
+                if let Ok(commit) = Oid::from_str(line.trim()) {
+                    grafts.insert(commit, Vec::new());
+                }
+            }
+            grafts
         })
     }
 }

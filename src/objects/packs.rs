@@ -116,9 +116,9 @@ impl Packs {
         })
     }
 
-    /// Which pack holds `id`, and where.
-    fn find(&self, id: &[u8]) -> Option<(usize, u64)> {
-        self.packs().iter().enumerate().find_map(|(n, pack)| Some((n, pack.offset_of(id)?)))
+    /// Which packs hold `id`, and where, newest first.
+    fn find_all<'a>(&'a self, id: &'a [u8]) -> impl Iterator<Item = (usize, u64)> + 'a {
+        self.packs().iter().enumerate().filter_map(move |(n, pack)| Some((n, pack.offset_of(id)?)))
     }
 
     fn pack(&self, n: usize) -> &Pack {
@@ -241,11 +241,17 @@ impl<'p> PackReader<'p> {
 
     /// The object `id`, or `None` when no pack holds it or its delta base is in none of
     /// them: the caller asks libgit2 then.
+    /// A copy damaged in one pack does not hide a good one in another, as in git.
     pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>> {
-        match self.packs.find(id) {
-            Some((pack, offset)) => self.object_at(pack, offset),
-            None => Ok(None),
+        let mut first_damage = None;
+        for (pack, offset) in self.packs.find_all(id) {
+            match self.object_at(pack, offset) {
+                Ok(Some(object)) => return Ok(Some(object)),
+                Ok(None) => {}
+                Err(damage) => first_damage = first_damage.or(Some(damage)),
+            }
         }
+        first_damage.map_or(Ok(None), Err)
     }
 
     /// The object at `offset` of pack `pack`: down the delta chain to a whole object (or one

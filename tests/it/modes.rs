@@ -133,6 +133,47 @@ fn a_damaged_loose_copy_does_not_hide_a_good_packed_one() {
     assert_eq!(ours, vec![("A".to_owned(), "new.pyc".to_owned()), ("M".to_owned(), "kept.pyc".to_owned())]);
 }
 
+#[test]
+fn a_damaged_copy_in_one_pack_does_not_hide_a_good_one_in_another() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["p/kept.pyc"], "legacy");
+    repo.git(&["repack", "-a", "-d", "-q"]);
+    let old_packs: Vec<_> =
+        std::fs::read_dir(repo.root.join(".git/objects/pack")).unwrap().map(|e| e.unwrap().path()).collect();
+    // A second pack that holds HEAD's trees too (-a without -d keeps the first).
+    repo.commit_bypassing_hooks(&["q.py"], "more");
+    repo.git(&["repack", "-a", "-q"]);
+    let new_pack = std::fs::read_dir(repo.root.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| !old_packs.contains(p) && p.extension().is_some_and(|e| e == "pack"))
+        .expect("a new pack");
+    // Damage every byte after the header of the newer pack: its copies are unreadable.
+    let mut bytes = std::fs::read(&new_pack).unwrap();
+    for byte in &mut bytes[12..] {
+        *byte ^= 0x5a;
+    }
+    std::fs::remove_file(&new_pack).unwrap();
+    std::fs::write(&new_pack, &bytes).unwrap();
+    let tree = repo.git_stdout(&["rev-parse", "HEAD~1^{tree}"]);
+    assert!(repo.try_git(&["cat-file", "-p", tree.trim()]).status.success(), "git still reads the tree");
+    let output = repo.guard().args(["check", "-q", "--rev", "HEAD~1"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("p/kept.pyc: error:"), "{}", text(&output.stdout));
+}
+
+#[test]
+fn a_file_replacing_a_folder_of_the_same_name_is_new_like_git_says() {
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["a.pyc/inner.py"], "a folder named a.pyc");
+    repo.git(&["rm", "-q", "-r", "--cached", "a.pyc"]);
+    std::fs::remove_dir_all(repo.root.join("a.pyc")).unwrap();
+    repo.stage(&["a.pyc"]);
+    let output = repo.guard().args(["check", "-q"]).assert().code(1).get_output().clone();
+    assert_eq!(json_like_findings(&text(&output.stdout)), git_staged_bytecode(&repo));
+    assert_eq!(git_staged_bytecode(&repo), vec![("A".to_owned(), "a.pyc".to_owned())]);
+}
+
 /// Runs git with `input` on its standard input; its standard output.
 fn pipe(repo: &TestRepo, args: &[&str], input: &str) -> String {
     let mut command = repo.git_command_in(&repo.root);

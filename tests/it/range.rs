@@ -99,6 +99,41 @@ fn a_shallow_clone_s_edge_commit_counts_as_a_root_like_git_log() {
 }
 
 #[test]
+fn a_linked_worktree_of_a_shallow_clone_walks_like_git_log() {
+    let origin = TestRepo::with_commit();
+    bytecode_history(&origin);
+    let clone = origin.clone_with(&["--no-local", "--depth", "3"]);
+    let worktree = clone.parent().join("linked");
+    clone.git(&["worktree", "add", "-q", worktree.to_str().unwrap()]);
+    let range = format!("{}..HEAD", unrelated_commit(&clone));
+    let output = clone.guard_in(&worktree).args(["check", "--range", &range, "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let ours: BTreeMap<String, String> = json["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["commit"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(ours, git_first_commits(&clone, &range));
+}
+
+#[test]
+fn grafts_give_commits_the_parents_git_log_sees() {
+    // info/grafts is deprecated but git still honours it: with D grafted onto B, D brings
+    // what C added.
+    let repo = TestRepo::with_commit();
+    let b = commit(&repo, &["b.py"], "B");
+    commit(&repo, &["a.pyc"], "C adds a.pyc");
+    let d = commit(&repo, &["d.py"], "D");
+    std::fs::write(repo.root.join(".git/info/grafts"), format!("{d} {b}\n")).unwrap();
+    let range = format!("{b}..{d}");
+    let ours = our_first_commits(&repo, &range);
+    assert_eq!(ours, git_first_commits(&repo, &range));
+    assert_eq!(ours.get("a.pyc"), Some(&d), "{ours:?}");
+}
+
+#[test]
 fn objects_in_an_alternate_are_read_too() {
     // `git clone --shared` borrows the origin's objects (objects/info/alternates): none are
     // in the clone's own packs or loose files.
