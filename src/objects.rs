@@ -87,10 +87,12 @@ pub struct Objects<'r> {
     commit_trees: HashMap<Oid, Oid>,
 }
 
-/// Checks the loose commits of the repository before a walk of its history through libgit2,
-/// which hangs on a damaged one ([`loose::check_commits`]).
-pub fn check_loose_commits(repo: &crate::repo::Repo) -> Result<()> {
-    loose::check_commits(&repo.objects_dir())
+/// Checks what libgit2 cannot survive before it resolves revisions or walks the history:
+/// a damaged loose commit, on which it hangs ([`loose::check_commits`]), and a pack index
+/// offset outside its pack, on which it crashes ([`Packs::check_offsets`]).
+pub fn check_before_libgit2_walk(repo: &crate::repo::Repo) -> Result<()> {
+    loose::check_commits(&repo.objects_dir())?;
+    Packs::of(repo).check_offsets()
 }
 
 impl<'r> Objects<'r> {

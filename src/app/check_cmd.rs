@@ -84,9 +84,9 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
         verbose(global, format_args!("using the config in {}", source.display()));
     }
     if args.range.is_some() || args.pre_push || args.rev.is_some() {
-        // These modes resolve revisions and walk history through libgit2, which hangs on a
-        // damaged loose commit: find one first and say so.
-        objects::check_loose_commits(&repo)?;
+        // These modes resolve revisions and walk history through libgit2, which hangs or
+        // crashes on some damage: find it first and say so.
+        objects::check_before_libgit2_walk(&repo)?;
     }
     let (mut findings, rules) = if let Some(range) = &args.range {
         verbose(global, format_args!("checking the commits of {range}"));

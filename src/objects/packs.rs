@@ -121,6 +121,26 @@ impl Packs {
         self.packs().iter().enumerate().filter_map(move |(n, pack)| Some((n, pack.offset_of(id)?)))
     }
 
+    /// Checks that every offset the pack indexes give lies inside its pack: libgit2 crashes
+    /// on one that does not (a damaged `.idx`), and history modes walk through libgit2.
+    pub fn check_offsets(&self) -> Result<()> {
+        for pack in self.packs() {
+            let end = (pack.data.len() - ID_LEN) as u64;
+            for n in 0..pack.count {
+                if !pack.offset_at(n).is_some_and(|offset| (PACK_HEADER_LEN as u64..end).contains(&offset)) {
+                    let idx = pack.pack_path.with_extension("idx");
+                    bail!(
+                        "{}: object {} of {} lies outside its pack (corrupt pack index)",
+                        idx.display(),
+                        n + 1,
+                        pack.count
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn pack(&self, n: usize) -> &Pack {
         &self.packs()[n]
     }

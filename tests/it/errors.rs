@@ -101,3 +101,29 @@ fn a_truncated_loose_tree_of_head_is_an_error_not_a_hang() {
     let output = repo.guard().args(["check"]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
     one_line_error(&output, &damaged);
 }
+
+#[test]
+fn a_pack_index_offset_outside_its_pack_is_an_error_not_a_crash() {
+    // libgit2 may crash on such an offset; the history modes check the indexes first.
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["a.py"], "second");
+    repo.git(&["repack", "-a", "-d", "-q"]);
+    let idx = std::fs::read_dir(repo.root.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let mut bytes = std::fs::read(&idx).unwrap();
+    let count = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
+    let offsets_at = 8 + 1024 + count * 24;
+    bytes[offsets_at + 4] ^= 0x40; // the second object's offset, far past the end
+    std::fs::remove_file(&idx).unwrap();
+    std::fs::write(&idx, &bytes).unwrap();
+    let output = repo
+        .guard()
+        .args(["check", "--range", "HEAD~1..HEAD"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
+    one_line_error(&output, "corrupt pack index");
+}
