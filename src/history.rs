@@ -70,7 +70,8 @@ pub fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
     let mut findings = Vec::new();
     for (commit, change) in changes_in_parallel(repo, &commits)? {
         if seen.insert(change.path.clone()) {
-            findings.push(Finding::bytecode(change.kind, change.path, change.reason).in_commit(commit.to_string()));
+            let finding = Finding::bytecode(change.kind, change.path, change.reason);
+            findings.push(finding.in_commit(commit.to_string(), change.in_root_commit));
         }
     }
     Ok(findings)
@@ -167,6 +168,8 @@ struct Change {
     kind: Kind,
     path: Vec<u8>,
     reason: Reason,
+    /// The commit has no parent here (a root commit, or a shallow clone's edge).
+    in_root_commit: bool,
 }
 
 /// What this commit itself brought: compared with its first parent, and for a merge kept
@@ -180,6 +183,9 @@ fn brought_by(objects: &mut Objects<'_>, id: Oid) -> Result<Vec<Change>> {
     };
     let mut changes = Vec::new();
     diff_trees(objects, first_parent.as_ref(), &tree, &mut Vec::new(), &mut changes)?;
+    for change in &mut changes {
+        change.in_root_commit = commit.parents.is_empty();
+    }
     if commit.parents.len() > 1 && !changes.is_empty() {
         let mut others = Vec::new();
         for &parent in &commit.parents[1..] {
@@ -238,7 +244,7 @@ fn diff_trees(
         } else if let Some(reason) = bytecode::classify_entry(prefix, entry.mode) {
             let was_file = before.is_some_and(|b| bytecode::is_file_mode(b.mode));
             let kind = if was_file { Kind::CommitModified } else { Kind::CommitAdded };
-            changes.push(Change { kind, path: prefix.clone(), reason });
+            changes.push(Change { kind, path: prefix.clone(), reason, in_root_commit: false });
         }
         prefix.truncate(start);
     }

@@ -142,6 +142,9 @@ pub struct Finding {
     pub reason: Option<Reason>,
     /// The full id of the commit that brought the file, for findings about history.
     pub commit: Option<String>,
+    /// That commit has no parent here (a root commit, or a shallow clone's edge): the history
+    /// is rewritten from it with `git rebase -i --root`.
+    pub commit_is_root: bool,
     /// The rule a finding is about, as `file:line` (rule findings only).
     pub rule: Option<String>,
     /// What a rule finding says.
@@ -150,13 +153,22 @@ pub struct Finding {
 
 impl Finding {
     pub fn bytecode(kind: Kind, path: Vec<u8>, reason: Reason) -> Finding {
-        Finding { kind, severity: Severity::Error, path, reason: Some(reason), commit: None, rule: None, detail: None }
+        Finding {
+            kind,
+            severity: Severity::Error,
+            path,
+            reason: Some(reason),
+            commit: None,
+            commit_is_root: false,
+            rule: None,
+            detail: None,
+        }
     }
 
     /// A finding about the ignore rules: a warning, or an error under `--strict`.
     pub fn ignore_rules(kind: Kind, path: Vec<u8>, rule: Option<String>, detail: String, strict: bool) -> Finding {
         let severity = if strict { Severity::Error } else { Severity::Warning };
-        Finding { kind, severity, path, reason: None, commit: None, rule, detail: Some(detail) }
+        Finding { kind, severity, path, reason: None, commit: None, commit_is_root: false, rule, detail: Some(detail) }
     }
 
     /// Where the finding points: the rule's `file:line`, else the path.
@@ -170,8 +182,9 @@ impl Finding {
     }
 
     /// The same finding, naming the commit that brought it.
-    pub fn in_commit(mut self, commit: String) -> Finding {
+    pub fn in_commit(mut self, commit: String, is_root: bool) -> Finding {
         self.commit = Some(commit);
+        self.commit_is_root = is_root;
         self
     }
 
@@ -250,15 +263,17 @@ pub const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
 /// the ignore rules, repair them.
 pub fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
     match (&finding.commit, finding.kind) {
-        (Some(commit), _) => rewrite_hint(short_id(commit)),
+        (Some(commit), _) => rewrite_hint(short_id(commit), finding.commit_is_root),
         (None, Kind::ReincludedByRule) => "keep it if it is deliberate; otherwise delete it".to_owned(),
         (None, kind) if !kind.is_bytecode() => FIX_GITIGNORE.to_owned(),
         (None, _) => commands.untrack_command([finding.path.as_slice()]),
     }
 }
 
-fn rewrite_hint(commit: &str) -> String {
-    format!("rewrite the history from commit {commit} without it (git rebase -i {commit}~)")
+fn rewrite_hint(commit: &str, is_root: bool) -> String {
+    // A commit without a parent has no `~` to rebase onto.
+    let upstream = if is_root { "--root".to_owned() } else { format!("{commit}~") };
+    format!("rewrite the history from commit {commit} without it (git rebase -i {upstream})")
 }
 
 /// The closing lines for people: how many findings, and one command that fixes them all.
@@ -271,14 +286,14 @@ pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands:
     let count = blocking.len();
     let noun = if count == 1 { "bytecode file" } else { "bytecode files" };
     let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit.is_some());
-    if let Some(oldest) = history.first().and_then(|f| f.commit.as_deref()) {
+    if let Some((oldest, is_root)) = history.first().and_then(|f| Some((f.commit.as_deref()?, f.commit_is_root))) {
         let commits = if history.len() == 1 { "a commit" } else { "the checked commits" };
         writeln!(out, "{} {count} Python {noun} added by {commits}.", "pycache-guard:".red().bold())?;
         let them = if count == 1 { "it" } else { "them" };
         writeln!(
             out,
             "A new commit that removes {them} leaves {them} in the history: {} instead.",
-            rewrite_hint(short_id(oldest)).cyan()
+            rewrite_hint(short_id(oldest), is_root).cyan()
         )?;
         return Ok(());
     }
@@ -330,7 +345,7 @@ mod tests {
     #[test]
     fn history_findings_name_the_commit_and_the_rewrite() {
         let commit = "0123456789abcdef0123456789abcdef01234567".to_owned();
-        let finding = Finding::bytecode(Kind::CommitAdded, b"a.pyc".to_vec(), Reason::Pyc).in_commit(commit);
+        let finding = Finding::bytecode(Kind::CommitAdded, b"a.pyc".to_vec(), Reason::Pyc).in_commit(commit, false);
         let text = plain(&[finding], b"");
         assert_eq!(
             text,

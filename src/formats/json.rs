@@ -83,7 +83,7 @@ mod tests {
     fn non_utf8_paths_keep_their_bytes() {
         let findings = [
             Finding::bytecode(Kind::Tracked, b"caf\xe9.pyc".to_vec(), Reason::Pyc),
-            Finding::bytecode(Kind::CommitAdded, b"ok.pyc".to_vec(), Reason::Pyc).in_commit("ab".repeat(20)),
+            Finding::bytecode(Kind::CommitAdded, b"ok.pyc".to_vec(), Reason::Pyc).in_commit("ab".repeat(20), false),
         ];
         let mut out = Vec::new();
         print(&mut out, &findings).unwrap();

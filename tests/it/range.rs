@@ -99,6 +99,25 @@ fn a_shallow_clone_s_edge_commit_counts_as_a_root_like_git_log() {
 }
 
 #[test]
+fn bytecode_from_a_commit_without_parent_is_rewritten_with_rebase_root() {
+    // The shallow edge is a root here: `<commit>~` does not exist, `git rebase -i --root` works.
+    let origin = TestRepo::new();
+    origin.commit_bypassing_hooks(&["first.pyc"], "root commit with bytecode");
+    commit(&origin, &["b.py"], "second");
+    let range = format!("{}..HEAD", unrelated_commit(&origin));
+    let output = origin.guard().args(["check", "--range", &range]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert!(stdout.contains("without it (git rebase -i --root)"), "{stdout}");
+    assert!(stderr.contains("(git rebase -i --root) instead"), "{stderr}");
+    // A commit with a parent keeps `<commit>~`.
+    commit(&origin, &["later.pyc"], "third");
+    let output = origin.guard().args(["check", "--range", "HEAD~1..HEAD"]).output().unwrap();
+    let head = origin.head().unwrap();
+    assert!(text(&output.stdout).contains(&format!("(git rebase -i {}~)", &head[..12])), "{}", text(&output.stdout));
+}
+
+#[test]
 fn a_linked_worktree_of_a_shallow_clone_walks_like_git_log() {
     let origin = TestRepo::with_commit();
     bytecode_history(&origin);
