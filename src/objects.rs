@@ -314,7 +314,8 @@ impl Tree {
         let found = starts
             .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
             .ok()?;
-        entry_at(&starts[found]).filter(|entry| entry.is_tree() == folder)
+        // Equal in tree order means the same name and the same kind (folder or not).
+        entry_at(&starts[found])
     }
 }
 

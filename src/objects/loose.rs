@@ -15,15 +15,29 @@ use super::packs::{Kind, Object};
 /// `inflater` is reused from read to read: setting one up costs more than inflating a tree.
 pub fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<Option<Object>> {
     let hex: String = id.iter().map(|byte| format!("{byte:02x}")).collect();
-    let path = objects_dir.join(&hex[..2]).join(&hex[2..]);
-    let compressed = match fs::read(&path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(anyhow!("cannot read {}: {e}", path.display())),
-    };
-    let corrupt = |why: &str| anyhow!("{} {why}: corrupt loose object", path.display());
-    let bytes = inflate(&compressed, inflater).map_err(|()| corrupt("does not inflate"))?;
-    parse(&bytes).map(Some).ok_or_else(|| corrupt("has no valid object header"))
+    match read_file(&objects_dir.join(&hex[..2]).join(&hex[2..]), inflater) {
+        Err(ReadError::Missing) => Ok(None),
+        Err(ReadError::Other(e)) => Err(e),
+        Ok(object) => Ok(Some(object)),
+    }
+}
+
+enum ReadError {
+    Missing,
+    Other(anyhow::Error),
+}
+
+fn read_file(path: &Path, inflater: &mut Decompress) -> Result<Object, ReadError> {
+    let compressed = fs::read(path).map_err(|e| match e.kind() {
+        io::ErrorKind::NotFound => ReadError::Missing,
+        _ => ReadError::Other(anyhow!("cannot read {}: {e}", path.display())),
+    })?;
+    let bytes = inflate(&compressed, inflater).map_err(|()| ReadError::Other(damaged(path, "does not inflate")))?;
+    parse(&bytes).ok_or_else(|| ReadError::Other(damaged(path, "has no valid object header")))
+}
+
+fn damaged(path: &Path, why: &str) -> anyhow::Error {
+    anyhow!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display())
 }
 
 /// Checks that every loose commit in `objects_dir` inflates whole, and that every loose
@@ -48,23 +62,24 @@ pub fn check_commits(objects_dir: &Path) -> Result<()> {
 }
 
 fn check_one(path: &Path, inflater: &mut Decompress) -> Result<()> {
-    let damaged = |why: &str| anyhow!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display());
     let mut start = Vec::with_capacity(4096);
-    fs::File::open(path)
-        .and_then(|file| io::Read::take(file, 4096).read_to_end(&mut start))
-        .map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
+    match fs::File::open(path).and_then(|file| io::Read::take(file, 4096).read_to_end(&mut start)) {
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()), // packed and pruned meanwhile
+        Err(e) => return Err(anyhow!("cannot read {}: {e}", path.display())),
+    }
     inflater.reset(true);
     let mut header = Vec::with_capacity(64);
     let _ = inflater.decompress_vec(&start, &mut header, FlushDecompress::None);
-    let kind = header.iter().position(|&b| b == b' ').map(|space| &header[..space]);
+    let kind = header.iter().position(|&b| b == b' ').and_then(|space| Kind::named(&header[..space]));
     match kind {
-        Some(b"blob" | b"tree" | b"tag") => Ok(()),
-        Some(b"commit") => {
-            let whole = fs::read(path).map_err(|e| anyhow!("cannot read {}: {e}", path.display()))?;
-            let bytes = inflate(&whole, inflater).map_err(|()| damaged("is cut short or does not inflate"))?;
-            parse(&bytes).map(|_| ()).ok_or_else(|| damaged("has no valid object header"))
-        }
-        _ => Err(damaged("does not say what kind of object it is")),
+        Some(Kind::Commit) => match read_file(path, inflater) {
+            Ok(_) => Ok(()),
+            Err(ReadError::Missing) => Ok(()), // packed and pruned meanwhile
+            Err(ReadError::Other(e)) => Err(e),
+        },
+        Some(_) => Ok(()),
+        None => Err(damaged(path, "does not say what kind of object it is")),
     }
 }
 
@@ -92,13 +107,7 @@ fn inflate(compressed: &[u8], inflater: &mut Decompress) -> Result<Vec<u8>, ()> 
 fn parse(bytes: &[u8]) -> Option<Object> {
     let nul = bytes.iter().position(|&b| b == 0)?;
     let (kind, size) = std::str::from_utf8(&bytes[..nul]).ok()?.split_once(' ')?;
-    let kind = match kind {
-        "commit" => Kind::Commit,
-        "tree" => Kind::Tree,
-        "blob" => Kind::Blob,
-        "tag" => Kind::Tag,
-        _ => return None,
-    };
+    let kind = Kind::named(kind.as_bytes())?;
     let data = &bytes[nul + 1..];
     (size.parse::<usize>().ok()? == data.len()).then(|| (kind, data.into()))
 }

@@ -52,14 +52,28 @@ pub enum Kind {
     Tag,
 }
 
-impl std::fmt::Display for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
+impl Kind {
+    const ALL: [Kind; 4] = [Kind::Commit, Kind::Tree, Kind::Blob, Kind::Tag];
+
+    /// The name git gives the kind, in loose object headers and messages.
+    pub fn name(self) -> &'static str {
+        match self {
             Kind::Commit => "commit",
             Kind::Tree => "tree",
             Kind::Blob => "blob",
             Kind::Tag => "tag",
-        })
+        }
+    }
+
+    /// The kind git names so.
+    pub fn named(name: &[u8]) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|kind| kind.name().as_bytes() == name)
+    }
+}
+
+impl std::fmt::Display for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
     }
 }
 
@@ -260,8 +274,8 @@ impl<'p> PackReader<'p> {
     }
 
     /// The object `id`, or `None` when no pack holds it or its delta base is in none of
-    /// them: the caller asks libgit2 then.
-    /// A copy damaged in one pack does not hide a good one in another, as in git.
+    /// them: the caller asks libgit2 then. A copy damaged in one pack does not hide a good
+    /// one in another, as in git.
     pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>> {
         let mut first_damage = None;
         for (pack, offset) in self.packs.find_all(id) {
@@ -385,17 +399,16 @@ impl<'p> PackReader<'p> {
         let status = self.inflater.decompress_vec(input, &mut out, FlushDecompress::Finish);
         match status {
             Ok(Status::StreamEnd) if out.len() == header.size => Ok(out),
-            _ => Err(anyhow!(
-                "{}: the object data at offset {} does not inflate to its {} bytes (corrupt pack)",
-                self.packs.pack(pack).pack_path.display(),
-                header.data_at,
-                header.size
+            _ => Err(self.corrupt(
+                (pack, header.data_at as u64),
+                &format!("the object data does not inflate to its {} bytes", header.size),
             )),
         }
     }
 
+    /// `at` is where the damage was seen: an entry's start, or its zlib data's.
     fn corrupt(&self, at: (usize, u64), why: &str) -> anyhow::Error {
-        anyhow!("{}: {why} (object at offset {}; corrupt pack)", self.packs.pack(at.0).pack_path.display(), at.1)
+        anyhow!("{}: {why} (at offset {}; corrupt pack)", self.packs.pack(at.0).pack_path.display(), at.1)
     }
 }
 
