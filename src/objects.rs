@@ -114,20 +114,16 @@ impl<'r> Objects<'r> {
     /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
     pub fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
         let data = self.read(id, Kind::Commit)?;
-        let mut header = parse_commit_header(&data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
-        if let Some(parents) = self.grafts().get(&id) {
-            header.parents.clone_from(parents);
-        }
-        self.commit_trees.insert(id, header.tree);
-        Ok(header)
+        self.parse_commit(id, &data)
     }
 
-    /// The commit `id` names, through any annotated tags (a branch may point at a tag).
-    pub fn peel_to_commit(&mut self, mut id: Oid) -> Result<Oid> {
+    /// The commit `id` names, through any annotated tags (a branch may point at a tag); each
+    /// object is read once.
+    pub fn peeled_commit(&mut self, mut id: Oid) -> Result<CommitHeader> {
         for _ in 0..MAX_TAG_DEPTH {
             let (kind, data) = self.read_any(id)?;
             match kind {
-                Kind::Commit => return Ok(id),
+                Kind::Commit => return self.parse_commit(id, &data),
                 Kind::Tag => {
                     id = parse_tag_target(&data).ok_or_else(|| anyhow!("tag {id} is corrupt: no object line"))?;
                 }
@@ -135,6 +131,15 @@ impl<'r> Objects<'r> {
             }
         }
         bail!("object {id} is a chain of more than {MAX_TAG_DEPTH} tags")
+    }
+
+    fn parse_commit(&mut self, id: Oid, data: &[u8]) -> Result<CommitHeader> {
+        let mut header = parse_commit_header(data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
+        if let Some(parents) = self.grafts().get(&id) {
+            header.parents.clone_from(parents);
+        }
+        self.commit_trees.insert(id, header.tree);
+        Ok(header)
     }
 
     /// A blob's bytes (a `.gitignore` of a commit).

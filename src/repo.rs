@@ -159,8 +159,7 @@ impl Repo {
         let Some(head) = self.head_commit_id()? else {
             return Ok(None);
         };
-        let head = objects.peel_to_commit(head).context("cannot read the commit HEAD names")?;
-        let commit = objects.commit(head).context("cannot read the commit HEAD names")?;
+        let commit = objects.peeled_commit(head).context("cannot read the commit HEAD names")?;
         if !crate::hook_env::is_amending_commit() {
             return Ok(Some(commit.tree));
         }
