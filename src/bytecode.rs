@@ -59,6 +59,22 @@ pub fn classify(path: &[u8]) -> Option<Reason> {
     classify_file_name(path)
 }
 
+/// Whether Python itself writes this path, the one definition the ignore-rule audit and
+/// `fix-gitignore` judge negations by (SPEC, "re-includes bytecode"): a `__pycache__`
+/// folder, or a file named like CPython's bytecode (`m.pyc`, `m.pyo` beside the sources,
+/// `m.cpython-312.pyc` inside `__pycache__`) or Jython's (`m$py.class`).
+///
+/// Python writes these names in lower case only, so `M.PYC` is not one (the check still
+/// blocks it: [`classify`] compares in any case). `requirements.txt` inside a `__pycache__`
+/// folder is bytecode by [`classify`], but no Python writes it.
+pub fn python_writes(path: &[u8], is_dir: bool) -> bool {
+    let name = memchr::memrchr(b'/', path).map_or(path, |slash| &path[slash + 1..]);
+    if is_dir {
+        return name == PYCACHE;
+    }
+    [&b".pyc"[..], b".pyo", b"$py.class"].iter().any(|suffix| name.len() > suffix.len() && name.ends_with(suffix))
+}
+
 /// Classifies the paths of a list sorted by path, such as the index, as [`classify`] does
 /// but faster: neighbours mostly share their folder, so each folder is searched for a
 /// `__pycache__` component once, not once per file. The staged check runs this on every

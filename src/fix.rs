@@ -13,8 +13,8 @@ use git2::Index;
 
 use crate::check;
 use crate::config::Settings;
-use crate::gitignore_edit::{self, Plan, Source};
-use crate::ignore_rules::{Probe, find_gitignores, read_ignore_file};
+use crate::gitignore_edit::{self, Plan};
+use crate::ignore_rules::{IgnoreFile, Probe, find_gitignores, read_ignore_file};
 use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 
@@ -47,10 +47,11 @@ impl GitignoreFix {
                 Vec::new()
             }
         };
-        let sources = ignore_sources(&top, gitignores.into_iter(), &relative, old.as_deref());
-        let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
         let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
-        let plan = gitignore_edit::plan(&relative, &sources, &tracked, ignore_case);
+        let others = other_ignore_files(&top, gitignores.into_iter(), &relative, ignore_case);
+        let target = IgnoreFile::gitignore(&relative, old.as_deref().unwrap_or_default(), ignore_case);
+        let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
+        let plan = gitignore_edit::plan(&target, &others, &tracked);
         Ok(GitignoreFix { path, relative, old, plan })
     }
 
@@ -142,27 +143,26 @@ fn read_target(path: &Path) -> Result<Option<Vec<u8>>> {
     Ok(Some(bytes))
 }
 
-/// Every `.gitignore` git reads in the worktree (found by a walk, plus the tracked ones),
-/// with the target's current content.
-fn ignore_sources(
+/// Every other `.gitignore` git reads in the worktree (found by a walk, plus the tracked
+/// ones).
+fn other_ignore_files(
     top: &Path,
     tracked: impl Iterator<Item = Vec<u8>>,
     target: &[u8],
-    target_bytes: Option<&[u8]>,
-) -> Vec<Source> {
+    ignore_case: bool,
+) -> Vec<IgnoreFile> {
     let mut paths = find_gitignores(top);
     paths.extend(tracked);
     paths.sort();
     paths.dedup();
-    let mut sources: Vec<Source> = paths
+    paths
         .into_iter()
         .filter(|path| path.as_slice() != target)
-        .filter_map(|path| Some(Source { bytes: read_ignore_file(&top.join(bytes_path(&path)))?, path }))
-        .collect();
-    if let Some(bytes) = target_bytes {
-        sources.push(Source { path: target.to_vec(), bytes: bytes.to_vec() });
-    }
-    sources
+        .filter_map(|path| {
+            let bytes = read_ignore_file(&top.join(bytes_path(&path)))?;
+            Some(IgnoreFile::gitignore(&path, &bytes, ignore_case))
+        })
+        .collect()
 }
 
 /// Paths of the tracked bytecode entries of the index (resolved entries only) that the

@@ -1,16 +1,19 @@
 //! The smallest `.gitignore` change that makes git ignore Python bytecode (pure).
 //!
 //! Every candidate line is judged by git's own semantics (see [`crate::ignore_rules`]):
-//! a line is added only when some bytecode probe is not ignored yet, and only if adding it
-//! changes no protected verdict — a path that is not bytecode, or one a user negation
-//! re-includes. The block goes before the target file's first negation that re-includes
-//! bytecode, so that negation still wins. Existing bytes are never changed: the new file is
-//! the old one with whole lines inserted.
+//! a line is added only when the audit's definition finds its rule missing
+//! ([`crate::bytecode_rules::missing`]), and only if adding it changes no protected verdict
+//! — a path that is not bytecode, or one a bytecode negation re-includes. The block goes
+//! before the target file's first bytecode negation, so that negation still wins. Existing
+//! bytes are never changed: the new file is the old one with whole lines inserted.
+//!
+//! The trials never parse the file again: each is the parsed file with the block inserted
+//! ([`IgnoreFile::with_block`]), and the file remembers what it matched, so a trial costs
+//! a few matches of the block's lines per probe, whatever the size of the file.
 
 use crate::bytecode;
-use crate::ignore_rules::{
-    IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, governed_dir, negation_examples,
-};
+use crate::bytecode_rules::{self, BytecodeNegations, Need};
+use crate::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict};
 
 /// The comment that opens the block we add.
 pub const COMMENT: &str = "# Python bytecode (added by pycache-guard)";
@@ -21,29 +24,18 @@ pub const COMMENT: &str = "# Python bytecode (added by pycache-guard)";
 struct Candidate {
     line: &'static str,
     folder_guard: Option<&'static str>,
-    covers: fn(bytecode::Reason) -> bool,
+    covers: &'static [Need],
 }
 
 const CANDIDATES: [Candidate; 3] = [
-    Candidate { line: "__pycache__/", folder_guard: None, covers: |r| r == bytecode::Reason::InPycache },
-    Candidate {
-        line: "*.py[co]",
-        folder_guard: Some("!*.py[co]/"),
-        covers: |r| matches!(r, bytecode::Reason::Pyc | bytecode::Reason::Pyo),
-    },
-    Candidate {
-        line: "*$py.class",
-        folder_guard: Some("!*$py.class/"),
-        covers: |r| r == bytecode::Reason::JythonClass,
-    },
+    Candidate { line: "__pycache__/", folder_guard: None, covers: &[Need::Pycache] },
+    Candidate { line: "*.py[co]", folder_guard: Some("!*.py[co]/"), covers: &[Need::Pyc, Need::Pyo] },
+    Candidate { line: "*$py.class", folder_guard: Some("!*$py.class/"), covers: &[Need::JythonClass] },
 ];
 
-/// An ignore file of the tree and its content.
-#[derive(Debug, Clone)]
-pub struct Source {
-    /// Worktree-relative path (`.gitignore`, `tests/.gitignore`).
-    pub path: Vec<u8>,
-    pub bytes: Vec<u8>,
+/// The line that adds a rule for this need.
+pub fn line_for(need: Need) -> &'static str {
+    CANDIDATES.iter().find(|candidate| candidate.covers.contains(&need)).map_or("", |candidate| candidate.line)
 }
 
 /// What to change.
@@ -55,6 +47,18 @@ pub struct Plan {
     pub added: Vec<String>,
     /// Lines that were needed but left out, with the negation that keeps them out.
     pub left_out: Vec<LeftOut>,
+    /// Needs the target file cannot meet whatever it holds: a deeper `.gitignore` decides
+    /// their path (it wins over the target), with a rule that is not a bytecode negation.
+    pub unreached: Vec<Unreached>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreached {
+    pub need: Need,
+    /// The path that stays unignored.
+    pub probe: Vec<u8>,
+    /// The rule that decides it.
+    pub rule: Option<Rule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,53 +74,124 @@ impl Plan {
     pub fn changes(&self) -> bool {
         !self.added.is_empty()
     }
+
+    /// Whether this need stays unmet without a deliberate negation to answer for it: its
+    /// line is added, or left out for a path that is not bytecode. What the audit reports
+    /// as missing and `--check` fails on, so the two agree.
+    pub fn leaves_unmet(&self, need: Need) -> bool {
+        let line = line_for(need);
+        self.added.iter().any(|added| added == line)
+            || self.left_out.iter().any(|left| left.line == line && left.negation.is_none())
+            || self.unreached.iter().any(|unreached| unreached.need == need)
+    }
+
+    /// Whether any need stays unmet (see [`Plan::leaves_unmet`]).
+    pub fn leaves_anything_unmet(&self) -> bool {
+        self.changes() || self.left_out.iter().any(|left| left.negation.is_none()) || !self.unreached.is_empty()
+    }
 }
 
-/// Plans the change of `target` (worktree-relative, possibly not existing yet) given every
-/// ignore file of the tree and extra bytecode paths worth protecting (tracked files).
-pub fn plan(target: &[u8], sources: &[Source], extra_probes: &[Probe], ignore_case: bool) -> Plan {
-    let old = sources.iter().find(|s| s.path == target).map(|s| s.bytes.clone()).unwrap_or_default();
-    let judge = Judge { target, sources, ignore_case };
-    let before_rules = judge.rules(&old);
-    let probes = probes(target, sources, &before_rules, extra_probes);
+/// Plans the change of `target` (its current content: empty when it does not exist yet),
+/// given the other ignore files of the tree and extra bytecode paths worth protecting
+/// (tracked files).
+pub fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) -> Plan {
+    let rules_with = |target: IgnoreFile| {
+        let mut files = others.to_vec();
+        files.push(target);
+        RuleSet::new(files, Vec::new())
+    };
+    let before_rules = rules_with(target.clone());
+    let negations = BytecodeNegations::of(&before_rules);
+    let folders = folders(target, others);
+    let needs = needed(&before_rules, &folders, &negations);
+    if needs.is_empty() {
+        return Plan { new_bytes: target.bytes().to_vec(), added: Vec::new(), left_out: Vec::new(), unreached: Vec::new() };
+    }
+    let probes = probes(target.dir(), &folders, &negations, extra_probes);
     let before: Vec<Verdict> =
         probes.iter().map(|p| before_rules.verdict(&p.path, p.is_dir, Scope::Repository)).collect();
-    let situation = Situation { judge, old: &old, probes: &probes, before: &before };
+    let protected: Vec<bool> = probes
+        .iter()
+        .zip(&before)
+        .map(|(probe, verdict)| bytecode::classify(&probe.path).is_none() || negations.decided(verdict))
+        .collect();
+    let situation = Situation { target, rules_with: &rules_with, probes: &probes, before: &before, protected };
 
     // Appending (or going before the first bytecode negation) is the natural place. When an
     // existing rule such as `*.pyc` already ignores folders named `a.pyc`, a folder guard
     // placed after it would re-include them: then the top of the file works instead.
-    let natural = insertion_line(&old, target, &before);
-    let mut best = situation.plan_at(natural);
+    let natural = first_negation_line(target, &negations);
+    let (mut best, mut at) = (situation.plan_at(natural, &needs), natural);
     if !best.left_out.is_empty() && natural != Some(0) {
-        let at_top = situation.plan_at(Some(0));
+        let at_top = situation.plan_at(Some(0), &needs);
         if at_top.left_out.len() < best.left_out.len() {
-            best = at_top;
+            (best, at) = (at_top, Some(0));
         }
     }
+    let block: Vec<&str> = best.added.iter().map(String::as_str).collect();
+    let after = rules_with(if block.is_empty() { target.clone() } else { target.with_block(at, &block) });
+    let left_out: Vec<&str> = best.left_out.iter().map(|left| left.line).collect();
+    best.unreached = bytecode_rules::missing(&after, &folders, &Need::AUDITED, &negations)
+        .into_iter()
+        .filter(|missing| !left_out.contains(&line_for(missing.need)))
+        .map(|missing| {
+            let verdict = after.verdict(&missing.probe.path, missing.probe.is_dir, Scope::Repository);
+            Unreached { need: missing.need, probe: missing.probe.path, rule: verdict.rule().cloned() }
+        })
+        .collect();
+    // One path per need says enough.
+    best.unreached.dedup_by_key(|unreached| unreached.need);
     best
+}
+
+/// The target's folder and every folder below it with an ignore file of its own.
+fn folders(target: &IgnoreFile, others: &[IgnoreFile]) -> Vec<Vec<u8>> {
+    let top = target.dir();
+    let mut folders = vec![top.to_vec()];
+    folders.extend(others.iter().map(|file| file.dir().to_vec()).filter(|dir| dir.starts_with(top)));
+    folders.sort();
+    folders.dedup();
+    folders
+}
+
+/// The needs the audit finds missing, and Jython's with them: `*$py.class` is written with
+/// a block that is needed anyway, never on its own.
+fn needed(rules: &RuleSet, folders: &[Vec<u8>], negations: &BytecodeNegations) -> Vec<Need> {
+    let mut needs: Vec<Need> =
+        bytecode_rules::missing(rules, folders, &Need::AUDITED, negations).into_iter().map(|m| m.need).collect();
+    if !needs.is_empty() && !bytecode_rules::missing(rules, folders, &[Need::JythonClass], negations).is_empty() {
+        needs.push(Need::JythonClass);
+    }
+    needs.dedup();
+    needs
 }
 
 /// Everything a plan is judged against.
 struct Situation<'a> {
-    judge: Judge<'a>,
-    old: &'a [u8],
+    target: &'a IgnoreFile,
+    rules_with: &'a dyn Fn(IgnoreFile) -> RuleSet,
     probes: &'a [Probe],
     before: &'a [Verdict],
+    /// Whether each probe must keep its verdict: not bytecode, or kept by a negation.
+    protected: Vec<bool>,
 }
 
 impl Situation<'_> {
     /// Adds each needed candidate that keeps every protected verdict, with the block at `at`.
-    fn plan_at(&self, at: Option<usize>) -> Plan {
+    fn plan_at(&self, at: Option<usize>, needs: &[Need]) -> Plan {
         let mut accepted: Vec<&'static str> = Vec::new();
         let mut left_out = Vec::new();
-        for candidate in CANDIDATES.iter().filter(|c| self.needs(c)) {
+        for candidate in CANDIDATES.iter().filter(|c| c.covers.iter().any(|need| needs.contains(need))) {
+            // Jython's line only joins lines that are added anyway.
+            if candidate.covers == [Need::JythonClass] && accepted.is_empty() {
+                continue;
+            }
             let mut attempts = vec![vec![candidate.line]];
             attempts.extend(candidate.folder_guard.map(|guard| vec![candidate.line, guard]));
             let mut first_violation = None;
             for lines in attempts {
                 let trial: Vec<&'static str> = accepted.iter().chain(&lines).copied().collect();
-                match self.judge.first_violation(self.old, at, &trial, self.probes, self.before) {
+                match self.first_violation(at, &trial) {
                     None => {
                         accepted = trial;
                         first_violation = None;
@@ -126,71 +201,35 @@ impl Situation<'_> {
                 }
             }
             if let Some(index) = first_violation {
-                let negation = self.before[index].rule().filter(|rule| rule.pattern.starts_with('!')).cloned();
+                let negation = self.before[index].rule().filter(|rule| rule.is_negation()).cloned();
                 left_out.push(LeftOut { line: candidate.line, probe: self.probes[index].path.clone(), negation });
             }
         }
+        let old = self.target.bytes();
         if accepted.is_empty() {
-            return Plan { new_bytes: self.old.to_vec(), added: Vec::new(), left_out };
+            return Plan { new_bytes: old.to_vec(), added: Vec::new(), left_out, unreached: Vec::new() };
         }
         let added = std::iter::once(COMMENT).chain(accepted.iter().copied()).map(str::to_owned).collect();
-        Plan { new_bytes: insert_block(self.old, at, &accepted), added, left_out }
+        Plan { new_bytes: insert_block(old, at, &accepted), added, left_out, unreached: Vec::new() }
     }
 
-    /// A candidate is needed when a bytecode probe it covers matches no rule at all.
-    fn needs(&self, candidate: &Candidate) -> bool {
-        self.probes.iter().zip(self.before).any(|(probe, verdict)| {
-            *verdict == Verdict::Unmatched && bytecode::classify(&probe.path).is_some_and(candidate.covers)
-        })
-    }
-}
-
-/// Evaluates verdicts with the target file's content replaced.
-struct Judge<'a> {
-    target: &'a [u8],
-    sources: &'a [Source],
-    ignore_case: bool,
-}
-
-impl Judge<'_> {
-    fn rules(&self, target_bytes: &[u8]) -> RuleSet {
-        let mut files: Vec<IgnoreFile> =
-            self.sources.iter().filter(|s| s.path != self.target).map(|s| self.parse(&s.path, &s.bytes)).collect();
-        files.push(self.parse(self.target, target_bytes));
-        RuleSet::new(files, Vec::new())
-    }
-
-    fn parse(&self, path: &[u8], bytes: &[u8]) -> IgnoreFile {
-        IgnoreFile::gitignore(path, bytes, self.ignore_case)
-    }
-
-    /// The index of the first probe that must keep its verdict but would not.
-    fn first_violation(
-        &self,
-        old: &[u8],
-        insert_at: Option<usize>,
-        lines: &[&str],
-        probes: &[Probe],
-        before: &[Verdict],
-    ) -> Option<usize> {
-        let rules = self.rules(&insert_block(old, insert_at, lines));
-        probes.iter().zip(before).position(|(probe, was)| {
-            let protected = bytecode::classify(&probe.path).is_none() || matches!(was, Verdict::Reincluded(_));
+    /// The index of the first protected probe whose verdict the block would change.
+    fn first_violation(&self, at: Option<usize>, lines: &[&str]) -> Option<usize> {
+        // The comment line counts: the block's rules are numbered as they would be written.
+        let mut block = vec![COMMENT];
+        block.extend_from_slice(lines);
+        let rules = (self.rules_with)(self.target.with_block(at, &block));
+        self.probes.iter().zip(self.before).zip(&self.protected).position(|((probe, was), &protected)| {
             protected && rules.verdict(&probe.path, probe.is_dir, Scope::Repository).is_ignored() != was.is_ignored()
         })
     }
 }
 
-/// The 0-based line of the target file before which the block goes: its first negation that
-/// decides a bytecode probe's verdict; `None` means at the end.
-fn insertion_line(old: &[u8], target: &[u8], before: &[Verdict]) -> Option<usize> {
-    let source = String::from_utf8_lossy(target);
-    let negation_lines = before.iter().filter_map(|verdict| match verdict {
-        Verdict::Reincluded(rule) if rule.source == source => Some(rule.line),
-        _ => None,
-    });
-    let first = negation_lines.min()?;
-    (first >= 1 && first <= old.split(|&b| b == b'\n').count()).then(|| first - 1)
+/// The 0-based line of the target file before which the block goes: its first bytecode
+/// negation; `None` means at the end.
+fn first_negation_line(target: &IgnoreFile, negations: &BytecodeNegations) -> Option<usize> {
+    let first = negations.rules().filter(|rule| rule.source == target.source()).map(|rule| rule.line).min()?;
+    (first >= 1).then(|| first - 1)
 }
 
 /// The old bytes with the block (comment first) inserted before line `at`, or appended.
@@ -220,26 +259,16 @@ pub fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
     new
 }
 
-/// The paths whose verdicts decide the plan: bytecode and look-alikes in the target's
-/// folder, in a new subfolder, and in every folder with its own ignore file below it; the
-/// paths each negation re-includes; and the extra ones given.
-fn probes(target: &[u8], sources: &[Source], rules: &RuleSet, extra: &[Probe]) -> Vec<Probe> {
-    let top = governed_dir(target);
-    let mut folders = vec![top.clone()];
-    folders.extend(sources.iter().map(|s| governed_dir(&s.path)).filter(|dir| dir.starts_with(&top)));
-    let nested: Vec<Vec<u8>> =
-        folders.iter().map(|dir| [dir.as_slice(), PROBE_SUBFOLDER.as_bytes()].concat()).collect();
-    folders.extend(nested);
-    folders.sort();
-    folders.dedup();
-
-    let mut probes: Vec<Probe> = folders.iter().flat_map(|dir| folder_probes(dir)).collect();
-    for file in rules.tree_files() {
-        for negation in file.negations() {
-            probes.extend(negation_examples(file.dir(), &negation.pattern));
-        }
-    }
-    probes.extend(extra.iter().filter(|p| p.path.starts_with(&top)).cloned());
+/// The paths whose verdicts decide the plan: bytecode and look-alikes in every folder and a
+/// new subfolder of each; the paths bytecode negations re-include; and the extra ones given.
+fn probes(top: &[u8], folders: &[Vec<u8>], negations: &BytecodeNegations, extra: &[Probe]) -> Vec<Probe> {
+    let mut probes: Vec<Probe> = folders
+        .iter()
+        .flat_map(|dir| [dir.clone(), [dir.as_slice(), PROBE_SUBFOLDER.as_bytes()].concat()])
+        .flat_map(|dir| folder_probes(&dir))
+        .collect();
+    probes.extend(negations.reincluded().cloned());
+    probes.extend(extra.iter().filter(|p| p.path.starts_with(top)).cloned());
     probes.sort_by(|a, b| a.path.cmp(&b.path));
     probes.dedup();
     probes
@@ -271,9 +300,10 @@ mod tests {
     use super::*;
 
     fn plan_for(files: &[(&str, &str)]) -> Plan {
-        let sources: Vec<Source> =
-            files.iter().map(|(p, t)| Source { path: p.as_bytes().to_vec(), bytes: t.as_bytes().to_vec() }).collect();
-        plan(b".gitignore", &sources, &[], false)
+        let file = |(path, text): &(&str, &str)| IgnoreFile::gitignore(path.as_bytes(), text.as_bytes(), false);
+        let target = files.iter().find(|(path, _)| *path == ".gitignore").map_or_else(|| file(&(".gitignore", "")), file);
+        let others: Vec<IgnoreFile> = files.iter().filter(|(path, _)| *path != ".gitignore").map(file).collect();
+        plan(&target, &others, &[])
     }
 
     fn new_text(files: &[(&str, &str)]) -> String {
@@ -324,11 +354,33 @@ mod tests {
 
     #[test]
     fn pycache_rule_is_left_out_when_it_would_override_a_negation() {
-        let plan = plan_for(&[(".gitignore", "*.pyc\n"), ("tests/.gitignore", "!*.pyc\n")]);
+        let plan = plan_for(&[("tests/.gitignore", "!*.pyc\n")]);
         let left: Vec<&str> = plan.left_out.iter().map(|l| l.line).collect();
         assert_eq!(left, ["__pycache__/"]);
         assert_eq!(plan.left_out[0].negation.as_ref().unwrap().location(), "tests/.gitignore:1");
         assert!(!plan.added.contains(&"__pycache__/".to_owned()));
+        // `*.py[co]` covers what Python writes in `__pycache__` at the top; the nested one
+        // stays re-included, so nothing is left unmet.
+        assert!(plan.added.contains(&"*.py[co]".to_owned()), "{:?}", plan.added);
+        assert!(plan.unreached.is_empty() && !plan.leaves_unmet(Need::Pycache), "{plan:?}");
+    }
+
+    #[test]
+    fn an_ordinary_negation_does_not_keep_the_block_out() {
+        let plan = plan_for(&[(".gitignore", "*.txt\n!requirements.txt\n")]);
+        assert_eq!(plan.added[1..], ["__pycache__/", "*.py[co]", "!*.py[co]/", "*$py.class", "!*$py.class/"]);
+        assert!(plan.left_out.is_empty());
+        let text = String::from_utf8(plan.new_bytes).unwrap();
+        assert!(text.starts_with("*.txt\n!requirements.txt\n# Python"), "appended after it: {text}");
+    }
+
+    #[test]
+    fn a_deeper_ordinary_negation_leaves_the_need_unreached() {
+        let plan = plan_for(&[("tests/.gitignore", "!*\n")]);
+        assert!(plan.changes());
+        let unreached: Vec<Need> = plan.unreached.iter().map(|u| u.need).collect();
+        assert_eq!(unreached, [Need::Pycache, Need::Pyc, Need::Pyo]);
+        assert_eq!(plan.unreached[0].rule.as_ref().unwrap().location(), "tests/.gitignore:1");
     }
 
     #[test]

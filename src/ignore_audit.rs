@@ -7,8 +7,9 @@
 
 use git2::Oid;
 
-use crate::bytecode::{self, Reason};
-use crate::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, negation_examples};
+use crate::bytecode_rules::{self, BytecodeNegations, Need};
+use crate::gitignore_edit::{self, Plan};
+use crate::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
 use crate::objects::packs::Packs;
 use crate::objects::{LookFirst, Objects};
 use crate::repo::Repo;
@@ -26,100 +27,82 @@ pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
     RuleSet::new(files, Vec::new())
 }
 
-/// The three rules every repository needs, and a path each must ignore.
-const NEEDS: [(&str, &str, bool); 3] =
-    [("__pycache__/", "__pycache__", true), ("*.pyc", "m.pyc", false), ("*.pyo", "m.pyo", false)];
-
 /// Findings about the rules: what is missing, which negation re-includes bytecode, and what
 /// only a personal rule ignores. Warnings, or errors when `strict`.
+///
+/// "Missing" is what `fix-gitignore` would add (or could not add for a path that is not
+/// bytecode): a rule the fix must leave out to keep a deliberate bytecode negation is not
+/// missing, that negation is named instead. So `fix-gitignore --check` fails exactly when
+/// this reports a missing rule, and after the fix only deliberate negations remain.
 pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
+    let negations = BytecodeNegations::of(rules);
     let mut folders: Vec<Vec<u8>> = vec![Vec::new()];
     folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));
-
-    let mut missing: Vec<String> = Vec::new();
-    let mut personal: Vec<(String, Rule)> = Vec::new();
-    let mut negations: Vec<Rule> = Vec::new();
-    for (rule_text, name, is_dir) in NEEDS {
-        let mut missing_here = Vec::new();
-        for folder in &folders {
-            for prefix in ["", PROBE_SUBFOLDER] {
-                let path = [folder.as_slice(), prefix.as_bytes(), name.as_bytes()].concat();
-                if rules.surely_ignored(&path, is_dir) {
-                    continue;
-                }
-                let where_ = if path.contains(&b'/') { "subfolders" } else { "top" };
-                match rules.verdict(&path, is_dir, Scope::Repository) {
-                    Verdict::Ignored(_) => {}
-                    Verdict::Reincluded(rule) => negations.push(rule),
-                    Verdict::Unmatched => {
-                        missing_here.push(where_);
-                        if let Verdict::Ignored(rule) = rules.verdict(&path, is_dir, Scope::WithPersonal) {
-                            personal.push((rule_text.to_owned(), rule));
-                        }
-                    }
-                }
-            }
-        }
-        if missing_here.contains(&"top") {
-            missing.push(rule_text.to_owned());
-        } else if !missing_here.is_empty() {
-            missing.push(format!("{rule_text} in subfolders"));
-        }
+    let mut missing = bytecode_rules::missing(rules, &folders, &Need::AUDITED, &negations);
+    if !missing.is_empty() {
+        let plan = root_plan(rules);
+        missing.retain(|m| plan.leaves_unmet(m.need));
     }
-    negations.extend(negations_reincluding_bytecode(rules));
 
     let mut findings = Vec::new();
-    if !missing.is_empty() {
-        let detail = format!("the repository's ignore rules do not cover {}", missing.join(", "));
+    let described: Vec<String> = Need::AUDITED
+        .iter()
+        .filter_map(|&need| {
+            let mut places = missing.iter().filter(|m| m.need == need).map(|m| !m.folder.is_empty());
+            let first = places.next()?;
+            let only_below = first && places.all(|below| below);
+            Some(if only_below { format!("{} in subfolders", need.name()) } else { need.name().to_owned() })
+        })
+        .collect();
+    if !described.is_empty() {
+        let detail = format!("the repository's ignore rules do not cover {}", described.join(", "));
         findings.push(Finding::ignore_rules(Kind::MissingIgnoreRule, b".gitignore".to_vec(), None, detail, strict));
     }
-    negations.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
-    negations.dedup();
-    personal.sort_by(|a, b| (&a.1.source, a.1.line, &a.0).cmp(&(&b.1.source, b.1.line, &b.0)));
-    personal.dedup_by(|a, b| a.1 == b.1);
     let rule_finding = |kind, rule: &Rule, detail| {
         Finding::ignore_rules(kind, rule.source.clone().into_bytes(), Some(rule.location()), detail, strict)
     };
-    findings.extend(negations.iter().map(|rule| {
+    let mut named: Vec<&Rule> = negations.rules().collect();
+    named.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+    named.dedup();
+    findings.extend(named.into_iter().map(|rule| {
         rule_finding(Kind::ReincludedByRule, rule, format!("rule {:?} re-includes Python bytecode", rule.pattern))
     }));
-    findings.extend(personal.iter().map(|(needed, rule)| {
+    for (need, rule) in personal_rules(rules, &missing) {
         let detail = format!(
-            "{needed} is ignored only by your personal rule {:?}; other clones are not protected",
+            "{} is ignored only by your personal rule {:?}; other clones are not protected",
+            need.name(),
             rule.pattern
         );
-        rule_finding(Kind::IgnoredOnlyPersonally, rule, detail)
-    }));
+        findings.push(rule_finding(Kind::IgnoredOnlyPersonally, &rule, detail));
+    }
     findings
 }
 
-/// Negations whose example paths are bytecode that git would re-include because of them
-/// (`!tests/fixtures/*.pyc`). A folder counts only when what it holds is bytecode
-/// (`__pycache__`): a folder named `a.pyc` is not, so `fix-gitignore`'s own guard
-/// `!*.py[co]/` is no finding.
-fn negations_reincluding_bytecode(rules: &RuleSet) -> Vec<Rule> {
-    let mut found = Vec::new();
-    for file in rules.tree_files() {
-        for negation in file.negations() {
-            let reincludes = negation_examples(file.dir(), &negation.pattern).into_iter().any(|probe| {
-                is_bytecode_probe(&probe)
-                    && rules.verdict(&probe.path, probe.is_dir, Scope::Repository)
-                        == Verdict::Reincluded(negation.clone())
-            });
-            if reincludes {
-                found.push(negation.clone());
-            }
-        }
-    }
-    found
+/// The personal rules (`.git/info/exclude`, `core.excludesFile`) that alone ignore a missing
+/// probe, once each.
+fn personal_rules(rules: &RuleSet, missing: &[bytecode_rules::Missing]) -> Vec<(Need, Rule)> {
+    let mut personal: Vec<(Need, Rule)> = missing
+        .iter()
+        .filter_map(|m| match rules.verdict(&m.probe.path, m.probe.is_dir, Scope::WithPersonal) {
+            Verdict::Ignored(rule) => Some((m.need, rule)),
+            _ => None,
+        })
+        .collect();
+    personal.sort_by(|a, b| (&a.1.source, a.1.line, a.0.name()).cmp(&(&b.1.source, b.1.line, b.0.name())));
+    personal.dedup_by(|a, b| a.1 == b.1);
+    personal
 }
 
-fn is_bytecode_probe(probe: &Probe) -> bool {
-    match bytecode::classify(&probe.path) {
-        Some(Reason::InPycache) => true,
-        Some(_) => !probe.is_dir,
-        None => false,
-    }
+/// What `fix-gitignore` would do to the top `.gitignore` of these rules.
+fn root_plan(rules: &RuleSet) -> Plan {
+    let files = rules.tree_files();
+    let target = files
+        .iter()
+        .find(|file| file.dir().is_empty())
+        .cloned()
+        .unwrap_or_else(|| IgnoreFile::gitignore(b".gitignore", b"", rules.ignore_case()));
+    let others: Vec<IgnoreFile> = files.iter().filter(|file| !file.dir().is_empty()).cloned().collect();
+    gitignore_edit::plan(&target, &others, &[])
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 pub mod app;
 pub mod atomic;
 pub mod bytecode;
+pub mod bytecode_rules;
 pub mod check;
 pub mod cli;
 pub mod config;

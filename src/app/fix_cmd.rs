@@ -37,7 +37,15 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
         };
         say(global, format_args!("left out {}: {why}", left.line));
     }
-    let needed = fix.plan.changes() || !untrack.is_empty();
+    for unreached in &fix.plan.unreached {
+        let folder = paths::display_path(&unreached.probe);
+        let why = match &unreached.rule {
+            Some(rule) => format!("{} {:?} decides it, and a deeper .gitignore wins", rule.location(), rule.pattern),
+            None => "no rule of this file can reach it".to_owned(),
+        };
+        say(global, format_args!("{folder} stays unignored: {why}; add the rules there (fix-gitignore --file)"));
+    }
+    let needed = fix.plan.leaves_anything_unmet() || !untrack.is_empty();
     if !needed {
         say(global, format_args!("{name} already ignores Python bytecode; nothing to change"));
         return Ok(ExitStatus::Success);

@@ -1,16 +1,22 @@
-//! Property test of `fix-gitignore` over generated ignore files, judged by git itself:
-//! - every bytecode path that no user negation re-included is ignored afterwards (unless the
-//!   tool said it left a rule out because of a negation);
-//! - every path that is not bytecode, and every path a negation re-included, keeps its status;
+//! Property test of `fix-gitignore` and the audit over generated ignore files, judged by git
+//! itself:
+//! - every bytecode path that no bytecode negation re-included is ignored after a fix that
+//!   added a block (unless the tool said it left a rule out because of a negation);
+//! - every path that is not bytecode, and every path Python writes that a negation the audit
+//!   names re-included, keeps its status;
+//! - ordinary negations (`!requirements.txt`, `!*.md`, `!docs/`, ...) are never named, and
+//!   negations of bytecode that decide what Python writes always are;
 //! - the old file survives byte for byte, with only whole lines of our block inserted;
-//! - a second run changes nothing.
+//! - a second run changes nothing;
+//! - `fix-gitignore --check` fails exactly when `check --all --strict` reports a missing
+//!   rule, before and after, and after the fix the audit names only negations.
 
 use std::fs;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use crate::support::{TestRepo, text};
+use crate::support::{Match, TestRepo, text};
 
 const ROOT_LINES: &[&str] = &[
     "*.pyc",
@@ -43,8 +49,33 @@ const ROOT_LINES: &[&str] = &[
     "!*.py",
     "pkg/**",
     "!a.pyo/",
+    "*.txt",
+    "!requirements.txt",
+    "*.json",
+    "!package.json",
+    "*.md",
+    "!*.md",
+    "!docs/",
+    "**/__pycache__",
+    "!**/__pycache__",
+    "!__pycache__/",
 ];
-const NESTED_LINES: &[&str] = &["!*.pyc", "*.pyc", "!keep.pyc", "__pycache__/", "fixtures/", "!fixtures/*.pyc", "# n"];
+const NESTED_LINES: &[&str] = &[
+    "!*.pyc",
+    "*.pyc",
+    "!keep.pyc",
+    "__pycache__/",
+    "fixtures/",
+    "!fixtures/*.pyc",
+    "# n",
+    "!__pycache__/",
+    "!requirements.txt",
+    "*",
+    "!*/",
+];
+
+/// Negations that are not about bytecode: the audit must never name them.
+const ORDINARY_NEGATIONS: &[&str] = &["!important.log", "!requirements.txt", "!package.json", "!*.md", "!docs/", "!*/", "!*.py"];
 
 /// Paths made on disk in every case; a trailing `/` makes a folder.
 const PROBES: &[&str] = &[
@@ -76,6 +107,13 @@ const PROBES: &[&str] = &[
     "tests/test_x.py",
     "dist",
     "tests/fixtures/data.json",
+    "requirements.txt",
+    "package.json",
+    "README.md",
+    "docs/guide.md",
+    "tests/requirements.txt",
+    "__pycache__/requirements.txt",
+    "tests/__pycache__/notes.md",
 ];
 
 #[derive(Debug, Clone)]
@@ -107,25 +145,6 @@ fn file_bytes(lines: &[&str], setup: &Setup, with_bom: bool) -> Vec<u8> {
     let mut bytes = if with_bom { b"\xef\xbb\xbf".to_vec() } else { Vec::new() };
     bytes.extend_from_slice(text.as_bytes());
     bytes
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Status {
-    Ignored,
-    Reincluded,
-    Unmatched,
-}
-
-/// git's status for every probe, from the repository's own ignore files.
-fn statuses(repo: &TestRepo) -> Vec<Status> {
-    repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], PROBES)
-        .into_iter()
-        .map(|m| match (m.source.is_empty(), m.pattern.starts_with('!')) {
-            (true, _) => Status::Unmatched,
-            (false, true) => Status::Reincluded,
-            (false, false) => Status::Ignored,
-        })
-        .collect()
 }
 
 /// Whether `new` is `old` with whole lines of our block inserted at one place (and, when
@@ -163,6 +182,31 @@ fn only_lines_inserted(old: &[u8], new: &[u8]) -> bool {
     })
 }
 
+/// The deciding rule of `git check-ignore -v` as the audit names rules: `file:line`.
+fn location(m: &Match) -> String {
+    format!("{}:{}", m.source, m.line)
+}
+
+/// What `check --all --strict --format json` says about the ignore rules: whether a rule is
+/// missing, and the rules it names as re-including bytecode (`file:line`).
+fn audit(repo: &TestRepo) -> (bool, Vec<String>) {
+    let output = repo.guard().args(["check", "--all", "--strict", "--format", "json"]).output().unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let findings = report["findings"].as_array().unwrap();
+    let of_kind = |kind: &'static str| findings.iter().filter(move |f| f["kind"] == kind);
+    let missing = of_kind("missing-ignore-rule").count() > 0;
+    let named = of_kind("reincluded-by-rule").map(|f| f["rule"].as_str().unwrap().to_owned()).collect();
+    (missing, named)
+}
+
+/// `fix-gitignore --check`: whether it says a change is needed.
+fn check_says_missing(repo: &TestRepo) -> Result<bool, TestCaseError> {
+    let output = repo.guard().args(["fix-gitignore", "--check"]).output().unwrap();
+    let code = output.status.code();
+    prop_assert!(code == Some(0) || code == Some(1), "--check: {:?} {}", code, text(&output.stderr));
+    Ok(code == Some(1))
+}
+
 fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
     let repo = TestRepo::new();
     for probe in PROBES {
@@ -174,26 +218,50 @@ fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
     }
     if let Some(nested) = &setup.nested {
         fs::write(repo.root.join("tests/.gitignore"), file_bytes(nested, setup, false)).unwrap();
+        // The audit reads the tracked `.gitignore` files, as a hook does; the fix every one.
+        repo.git(&["add", "-f", "tests/.gitignore"]);
     }
-    let before = statuses(&repo);
+    let before = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], PROBES);
+    let (missing_before, named) = audit(&repo);
+    prop_assert_eq!(check_says_missing(&repo)?, missing_before, "--check disagrees with the audit before the fix");
+    for (probe, m) in PROBES.iter().zip(&before) {
+        let deciding = location(m);
+        if ORDINARY_NEGATIONS.contains(&m.pattern.as_str()) {
+            prop_assert!(!named.contains(&deciding), "ordinary negation {} named ({})", m.pattern, probe);
+        }
+        let bytecode_negation = ["!*.pyc", "!keep.pyc", "!fixtures/*.pyc", "!tests/fixtures/*.pyc", "!__pycache__/"];
+        if bytecode_negation.contains(&m.pattern.as_str()) && python_writes(probe) {
+            prop_assert!(named.contains(&deciding), "{} decides {} but is not named: {:?}", m.pattern, probe, named);
+        }
+    }
 
     let output = repo.guard().arg("fix-gitignore").output().unwrap();
     let stderr = text(&output.stderr);
     prop_assert_eq!(output.status.code(), Some(0), "{}", stderr);
     let new = fs::read(repo.root.join(".gitignore")).unwrap_or_default();
     prop_assert!(only_lines_inserted(&old, &new), "old {:?}\nnew {:?}", text(&old), text(&new));
-
-    let after = statuses(&repo);
     let left_out = stderr.contains("left out");
+    let unreachable = stderr.contains("stays unignored");
+    prop_assert!(new == old || missing_before, "a block was added though the audit found nothing missing");
+    prop_assert!(new != old || !missing_before || left_out || unreachable, "nothing added, nothing said: {}", stderr);
+
+    let after = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], PROBES);
     for ((probe, was), now) in PROBES.iter().zip(&before).zip(&after) {
         let is_bytecode = pycache_guard::bytecode::classify(probe.as_bytes()).is_some();
-        let ignored_before = *was == Status::Ignored;
-        let ignored_after = *now == Status::Ignored;
-        if !is_bytecode || *was == Status::Reincluded {
-            prop_assert_eq!(ignored_before, ignored_after, "{} changed: {:?} -> {:?}; {}", probe, was, now, text(&new));
-        } else if !left_out {
-            prop_assert!(ignored_after, "{} not ignored after the fix ({:?}); {}", probe, now, text(&new));
+        let kept_on_purpose = was.pattern.starts_with('!') && named.contains(&location(was)) && python_writes(probe);
+        let ignored = |m: &Match| !m.source.is_empty() && !m.pattern.starts_with('!');
+        if !is_bytecode || kept_on_purpose {
+            prop_assert_eq!(ignored(was), ignored(now), "{} changed: {:?} -> {:?}; {}", probe, was, now, text(&new));
+        } else if new != old && !left_out && !unreachable && python_writes(probe) {
+            prop_assert!(ignored(now), "{} not ignored after the fix ({:?}); {}", probe, now, text(&new));
         }
+    }
+
+    let (missing_after, named_after) = audit(&repo);
+    prop_assert!(!missing_after || left_out || unreachable, "a rule is still missing after the fix: {}", text(&new));
+    prop_assert_eq!(check_says_missing(&repo)?, missing_after, "--check disagrees with the audit after the fix");
+    for rule in &named_after {
+        prop_assert!(rule.starts_with(".gitignore:") || rule.starts_with("tests/.gitignore:"), "{}", rule);
     }
 
     let again = repo.guard().arg("fix-gitignore").output().unwrap();
@@ -201,6 +269,11 @@ fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
     prop_assert_eq!(text(&again.stdout), "");
     prop_assert_eq!(fs::read(repo.root.join(".gitignore")).unwrap_or_default(), new);
     Ok(())
+}
+
+/// Whether Python writes a file of this name (the probes are all files).
+fn python_writes(probe: &str) -> bool {
+    probe.ends_with(".pyc") || probe.ends_with(".pyo") || probe.ends_with("$py.class")
 }
 
 #[test]
