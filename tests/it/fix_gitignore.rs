@@ -89,15 +89,24 @@ fn block_goes_before_a_negation_so_it_still_wins() {
 #[test]
 fn pycache_rule_that_would_override_a_nested_negation_is_left_out_and_named() {
     let repo = TestRepo::with_commit();
-    repo.write(".gitignore", "*.pyc\n");
+    repo.write(".gitignore", "*.pyo\n");
     repo.write("tests/.gitignore", "!*.pyc\n");
+    repo.git(&["add", "tests/.gitignore"]);
     repo.write("tests/__pycache__/t.cpython-312.pyc", "x");
     let output = repo.guard().arg("fix-gitignore").assert().success().get_output().clone();
     let stderr = text(&output.stderr);
     assert!(stderr.contains("left out __pycache__/: it would override the negation tests/.gitignore:1"), "{stderr}");
     assert!(!fs::read_to_string(repo.root.join(".gitignore")).unwrap().contains("__pycache__/"));
     assert!(!git_ignores(&repo, "tests/__pycache__/t.cpython-312.pyc"), "still re-included");
-    assert!(git_ignores(&repo, "m.pyo"), "the rest was added");
+    assert!(git_ignores(&repo, "m.pyc"), "the rest was added");
+    assert!(git_ignores(&repo, "__pycache__/m.cpython-312.pyc"), "*.py[co] covers what Python writes there");
+    // The audit names the negation that kept the rule out, and nothing is missing: the fix
+    // cannot do more, and `--check` agrees.
+    let audit = repo.guard().args(["check", "--all", "--strict"]).assert().code(1).get_output().clone();
+    let stdout = text(&audit.stdout);
+    assert!(stdout.contains("tests/.gitignore:1: error: rule \"!*.pyc\" re-includes Python bytecode"), "{stdout}");
+    assert!(!stdout.contains("do not cover"), "{stdout}");
+    repo.guard().args(["fix-gitignore", "--check"]).assert().success();
 }
 
 #[test]

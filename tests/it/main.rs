@@ -16,5 +16,6 @@ mod install;
 mod modes;
 mod packs;
 mod pre_push;
+mod python_rules;
 mod range;
 mod support;
