@@ -73,6 +73,9 @@ fn reincluded_by(rule: &Rule) -> Verdict {
 /// name the pattern spells, and the usual names, where the pattern points and, for a
 /// pattern that matches at any depth, one folder down.
 fn candidates(file: &IgnoreFile, pattern: &Pattern) -> Vec<Probe> {
+    if !may_match_what_python_writes(pattern) {
+        return Vec::new();
+    }
     let example = concretize(&String::from_utf8_lossy(&pattern.text));
     let (parent, name) = example.rsplit_once('/').map_or(("", example.as_str()), |(parent, name)| (parent, name));
     let parent = if parent.is_empty() { String::new() } else { format!("{parent}/") };
@@ -101,6 +104,16 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern) -> Vec<Probe> {
         }
     }
     found
+}
+
+/// Whether the pattern's last part could match a name Python writes: most negations end in
+/// a literal name (`!README.md`, `!/media/customer/.htaccess`), which is settled here
+/// without building a path.
+fn may_match_what_python_writes(pattern: &Pattern) -> bool {
+    let text = &pattern.text[..];
+    let last = memchr::memrchr(b'/', text).map_or(text, |slash| &text[slash + 1..]);
+    let literal = !last.iter().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'));
+    !literal || last == b"__pycache__" || bytecode::python_writes(last, false)
 }
 
 /// The same place with names Python does not write: `a/m.pyc` -> `a/m.txt`,

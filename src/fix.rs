@@ -52,19 +52,18 @@ impl GitignoreFix {
         let target = IgnoreFile::gitignore(&relative, old.as_deref().unwrap_or_default(), ignore_case);
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
         let plan = gitignore_edit::plan(&target, &others, &tracked);
+        // A `.gitignore` of a million lines is a million parsed patterns: freeing them one by
+        // one costs a tenth of the run, and the command ends soon anyway.
+        std::mem::forget((target, others));
         Ok(GitignoreFix { path, relative, old, plan })
     }
 
     /// The change as a unified diff (`--- a/.gitignore` / `+++ b/.gitignore`).
     pub fn diff(&self) -> String {
         let name = String::from_utf8_lossy(&self.relative);
-        let old = String::from_utf8_lossy(self.old.as_deref().unwrap_or_default());
-        let new = String::from_utf8_lossy(&self.plan.new_bytes);
         let old_header = if self.old.is_some() { format!("a/{name}") } else { "/dev/null".to_owned() };
-        similar::TextDiff::from_lines(old.as_ref(), new.as_ref())
-            .unified_diff()
-            .header(&old_header, &format!("b/{name}"))
-            .to_string()
+        let hunk = one_hunk_diff(self.old.as_deref().unwrap_or_default(), &self.plan.new_bytes);
+        format!("--- {old_header}\n+++ b/{name}\n{hunk}")
     }
 
     /// Writes the new content, atomically, keeping the file's mode. Refuses a read-only file.
@@ -78,6 +77,52 @@ impl GitignoreFix {
             Err(_) => crate::atomic::new_file_permissions(0o644),
         };
         crate::atomic::write_file(&self.path, &self.plan.new_bytes, permissions)
+    }
+}
+
+/// How many unchanged lines a hunk shows on each side, as `diff -u` does.
+const CONTEXT: usize = 3;
+
+/// The unified diff hunk of two texts that differ in one run of lines, as the fix's are
+/// (whole lines inserted at one place, and a final newline completed). Written directly
+/// rather than by a diff algorithm: a `.gitignore` of a million lines would otherwise be
+/// split into lines and hashed to find what is already known.
+fn one_hunk_diff(old: &[u8], new: &[u8]) -> String {
+    let old_lines: Vec<&[u8]> = old.split_inclusive(|&b| b == b'\n').collect();
+    let new_lines: Vec<&[u8]> = new.split_inclusive(|&b| b == b'\n').collect();
+    let same_start = old_lines.iter().zip(&new_lines).take_while(|(a, b)| a == b).count();
+    let most_at_end = old_lines.len().min(new_lines.len()) - same_start;
+    let same_end =
+        old_lines.iter().rev().zip(new_lines.iter().rev()).take(most_at_end).take_while(|(a, b)| a == b).count();
+    if same_start == old_lines.len() && same_start == new_lines.len() {
+        return String::new();
+    }
+    let from = same_start.saturating_sub(CONTEXT);
+    let old_to = (old_lines.len() - same_end + CONTEXT).min(old_lines.len());
+    let new_to = (new_lines.len() - same_end + CONTEXT).min(new_lines.len());
+    let mut out = format!("@@ -{} +{} @@\n", hunk_range(from, old_to), hunk_range(from, new_to));
+    let mut line = |sign: char, text: &[u8]| {
+        out.push(sign);
+        out.push_str(&String::from_utf8_lossy(text.strip_suffix(b"\n").unwrap_or(text)));
+        out.push('\n');
+        if !text.ends_with(b"\n") {
+            out.push_str("\\ No newline at end of file\n");
+        }
+    };
+    old_lines[from..same_start].iter().for_each(|text| line(' ', text));
+    old_lines[same_start..old_lines.len() - same_end].iter().for_each(|text| line('-', text));
+    new_lines[same_start..new_lines.len() - same_end].iter().for_each(|text| line('+', text));
+    old_lines[old_lines.len() - same_end..old_to].iter().for_each(|text| line(' ', text));
+    out
+}
+
+/// A hunk's line range (0-based, end excluded) as unified diffs write it: `start,count`
+/// from 1, `start` alone for one line, the line before for none.
+fn hunk_range(from: usize, to: usize) -> String {
+    match to - from {
+        0 => format!("{from},0"),
+        1 => format!("{}", from + 1),
+        count => format!("{},{count}", from + 1),
     }
 }
 

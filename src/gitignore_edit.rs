@@ -95,19 +95,30 @@ impl Plan {
 /// given the other ignore files of the tree and extra bytecode paths worth protecting
 /// (tracked files).
 pub fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) -> Plan {
-    let rules_with = |target: IgnoreFile| {
-        let mut files = others.to_vec();
-        files.push(target);
-        RuleSet::new(files, Vec::new())
-    };
-    let before_rules = rules_with(target.clone());
-    let negations = BytecodeNegations::of(&before_rules);
+    let before_rules = rules_with(target.clone(), others);
+    plan_judged(target, others, extra_probes, &before_rules, &BytecodeNegations::of(&before_rules))
+}
+
+/// [`plan`], given the rules as they are and their bytecode negations (the audit has them).
+pub fn plan_judged(
+    target: &IgnoreFile,
+    others: &[IgnoreFile],
+    extra_probes: &[Probe],
+    before_rules: &RuleSet,
+    negations: &BytecodeNegations,
+) -> Plan {
+    let rules_with = |target: IgnoreFile| rules_with(target, others);
     let folders = folders(target, others);
-    let needs = needed(&before_rules, &folders, &negations);
+    let needs = needed(before_rules, &folders, negations);
     if needs.is_empty() {
-        return Plan { new_bytes: target.bytes().to_vec(), added: Vec::new(), left_out: Vec::new(), unreached: Vec::new() };
+        return Plan {
+            new_bytes: target.bytes().to_vec(),
+            added: Vec::new(),
+            left_out: Vec::new(),
+            unreached: Vec::new(),
+        };
     }
-    let probes = probes(target.dir(), &folders, &negations, extra_probes);
+    let probes = probes(target.dir(), &folders, negations, extra_probes);
     let before: Vec<Verdict> =
         probes.iter().map(|p| before_rules.verdict(&p.path, p.is_dir, Scope::Repository)).collect();
     let protected: Vec<bool> = probes
@@ -120,7 +131,7 @@ pub fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) 
     // Appending (or going before the first bytecode negation) is the natural place. When an
     // existing rule such as `*.pyc` already ignores folders named `a.pyc`, a folder guard
     // placed after it would re-include them: then the top of the file works instead.
-    let natural = first_negation_line(target, &negations);
+    let natural = first_negation_line(target, negations);
     let (mut best, mut at) = (situation.plan_at(natural, &needs), natural);
     if !best.left_out.is_empty() && natural != Some(0) {
         let at_top = situation.plan_at(Some(0), &needs);
@@ -131,7 +142,7 @@ pub fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) 
     let block: Vec<&str> = best.added.iter().map(String::as_str).collect();
     let after = rules_with(if block.is_empty() { target.clone() } else { target.with_block(at, &block) });
     let left_out: Vec<&str> = best.left_out.iter().map(|left| left.line).collect();
-    best.unreached = bytecode_rules::missing(&after, &folders, &Need::AUDITED, &negations)
+    best.unreached = bytecode_rules::missing(&after, &folders, &Need::AUDITED, negations)
         .into_iter()
         .filter(|missing| !left_out.contains(&line_for(missing.need)))
         .map(|missing| {
@@ -142,6 +153,12 @@ pub fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) 
     // One path per need says enough.
     best.unreached.dedup_by_key(|unreached| unreached.need);
     best
+}
+
+fn rules_with(target: IgnoreFile, others: &[IgnoreFile]) -> RuleSet {
+    let mut files = others.to_vec();
+    files.push(target);
+    RuleSet::new(files, Vec::new())
 }
 
 /// The target's folder and every folder below it with an ignore file of its own.
@@ -301,7 +318,8 @@ mod tests {
 
     fn plan_for(files: &[(&str, &str)]) -> Plan {
         let file = |(path, text): &(&str, &str)| IgnoreFile::gitignore(path.as_bytes(), text.as_bytes(), false);
-        let target = files.iter().find(|(path, _)| *path == ".gitignore").map_or_else(|| file(&(".gitignore", "")), file);
+        let target =
+            files.iter().find(|(path, _)| *path == ".gitignore").map_or_else(|| file(&(".gitignore", "")), file);
         let others: Vec<IgnoreFile> = files.iter().filter(|(path, _)| *path != ".gitignore").map(file).collect();
         plan(&target, &others, &[])
     }

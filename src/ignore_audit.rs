@@ -40,7 +40,7 @@ pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
     folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));
     let mut missing = bytecode_rules::missing(rules, &folders, &Need::AUDITED, &negations);
     if !missing.is_empty() {
-        let plan = root_plan(rules);
+        let plan = root_plan(rules, &negations);
         missing.retain(|m| plan.leaves_unmet(m.need));
     }
 
@@ -94,7 +94,7 @@ fn personal_rules(rules: &RuleSet, missing: &[bytecode_rules::Missing]) -> Vec<(
 }
 
 /// What `fix-gitignore` would do to the top `.gitignore` of these rules.
-fn root_plan(rules: &RuleSet) -> Plan {
+fn root_plan(rules: &RuleSet, negations: &BytecodeNegations) -> Plan {
     let files = rules.tree_files();
     let target = files
         .iter()
@@ -102,7 +102,7 @@ fn root_plan(rules: &RuleSet) -> Plan {
         .cloned()
         .unwrap_or_else(|| IgnoreFile::gitignore(b".gitignore", b"", rules.ignore_case()));
     let others: Vec<IgnoreFile> = files.iter().filter(|file| !file.dir().is_empty()).cloned().collect();
-    gitignore_edit::plan(&target, &others, &[])
+    gitignore_edit::plan_judged(&target, &others, &[], rules, negations)
 }
 
 #[cfg(test)]

@@ -29,7 +29,7 @@ mod reader;
 
 pub use reader::{GitignoreReader, ReadFile};
 
-use crate::paths::path_bytes;
+use crate::paths::{bytes_path, path_bytes};
 use crate::repo::Repo;
 
 /// One rule (one line of an ignore file).
@@ -78,6 +78,9 @@ impl Verdict {
     }
 }
 
+/// The index of a file's last matching line, if any.
+type LineIndex = Option<usize>;
+
 /// One parsed line: the pattern, its 1-based line number, and where its text starts.
 struct Line {
     pattern: Pattern,
@@ -101,7 +104,7 @@ struct Content {
     usual: OnceCell<Vec<Vec<u8>>>,
     /// The last matching line (index into `lines`) per path and kind, remembered: the audit
     /// and the fix ask about the same few paths again and again.
-    memo: RefCell<HashMap<(Vec<u8>, bool), Option<usize>>>,
+    memo: RefCell<HashMap<(Vec<u8>, bool), LineIndex>>,
 }
 
 struct Parsed {
@@ -110,6 +113,168 @@ struct Parsed {
     /// patterns without one), and is remembered by name: the audit asks about the same
     /// few names in every folder.
     names_only: bool,
+    /// Most lines of real files are a literal name (`Thumbs.db`, `build/`) or `*` and a
+    /// literal suffix (`*.log`), git's two fast paths. Their last line, by the hash of the
+    /// name or suffix ([`name_key`]), `[0]` for lines that match files and folders, `[1]`
+    /// for folder-only lines: a verdict looks them up instead of trying each.
+    names: [HashMap<u64, usize>; 2],
+    suffixes: [HashMap<u64, usize>; 2],
+    /// Every other line (a `/` inside, other wildcards, or a hash already taken by another
+    /// text), in order: a verdict tries these from the end. A line that starts with a
+    /// literal byte can only match a path (or, without a `/`, a name) that starts with the
+    /// same byte, so those are kept apart by that byte: a verdict tries the lines of its
+    /// path's and name's first bytes, and those that start with a wildcard.
+    others: Others,
+}
+
+#[derive(Default)]
+struct Others {
+    by_path_start: HashMap<u8, Vec<usize>>,
+    by_name_start: HashMap<u8, Vec<usize>>,
+    wild_start: Vec<usize>,
+}
+
+impl Others {
+    fn push(&mut self, index: usize, pattern: &Pattern, case: Case) {
+        let by_name = pattern.mode.contains(Mode::NO_SUB_DIR) && !pattern.mode.contains(Mode::ABSOLUTE);
+        match pattern.text.first() {
+            Some(&first) if pattern.first_wildcard_pos != Some(0) => {
+                let map = if by_name { &mut self.by_name_start } else { &mut self.by_path_start };
+                map.entry(fold(first, case)).or_default().push(index);
+            }
+            _ => self.wild_start.push(index),
+        }
+    }
+
+    /// The lists that may hold a line matching a path with this name, each in line order.
+    fn for_path<'a>(&'a self, relative: &[u8], name: &[u8], case: Case) -> [&'a [usize]; 3] {
+        let list = |map: &'a HashMap<u8, Vec<usize>>, text: &[u8]| {
+            text.first().and_then(|first| map.get(&fold(*first, case))).map_or(&[][..], Vec::as_slice)
+        };
+        [&self.wild_start, list(&self.by_path_start, relative), list(&self.by_name_start, name)]
+    }
+}
+
+fn fold(byte: u8, case: Case) -> u8 {
+    if case == Case::Fold { byte.to_ascii_lowercase() } else { byte }
+}
+
+impl Parsed {
+    fn new(lines: Vec<Line>, case: Case) -> Parsed {
+        let names_only = lines
+            .iter()
+            .all(|line| line.pattern.mode.contains(Mode::NO_SUB_DIR) && !line.pattern.mode.contains(Mode::ABSOLUTE));
+        let mut parsed = Parsed {
+            names_only,
+            names: Default::default(),
+            suffixes: Default::default(),
+            others: Others::default(),
+            lines,
+        };
+        for index in parsed.deciding_lines(case) {
+            parsed.index_line(index, case);
+        }
+        parsed
+    }
+
+    /// The lines that can decide a verdict, in order: a line written again further down
+    /// never does (the later copy matches whenever it would). Files made by concatenating
+    /// templates repeat many lines.
+    fn deciding_lines(&self, case: Case) -> Vec<usize> {
+        let mut seen: HashMap<u64, usize> = HashMap::default();
+        let mut deciding = Vec::new();
+        for (index, line) in self.lines.iter().enumerate().rev() {
+            let pattern = &line.pattern;
+            let key = name_key(&pattern.text, case) ^ u64::from(pattern.mode.bits()).rotate_left(32);
+            let first = *seen.entry(key).or_insert(index);
+            let repeated = first != index && {
+                let later = &self.lines[first].pattern;
+                later.mode == pattern.mode && same_text(later, pattern, case)
+            };
+            // A different text with the same hash is simply kept.
+            if !repeated {
+                deciding.push(index);
+            }
+        }
+        deciding.reverse();
+        deciding
+    }
+
+    /// Files the line under a name or suffix, or among the others.
+    fn index_line(&mut self, index: usize, case: Case) {
+        let pattern = &self.lines[index].pattern;
+        let mode = pattern.mode;
+        let by_name = mode.contains(Mode::NO_SUB_DIR) && !mode.contains(Mode::ABSOLUTE);
+        let kind = usize::from(mode.contains(Mode::MUST_BE_DIR));
+        let (map, text) = match pattern.first_wildcard_pos {
+            None if by_name => (&mut self.names[kind], &pattern.text[..]),
+            Some(0) if by_name && mode.contains(Mode::ENDS_WITH) => (&mut self.suffixes[kind], &pattern.text[1..]),
+            _ => {
+                self.others.push(index, pattern, case);
+                return;
+            }
+        };
+        let lines = &self.lines;
+        let entry = map.entry(name_key(text, case)).or_insert(index);
+        // The same text again: the later line is the one that decides. Another text with the
+        // same hash: it is tried like the others.
+        if same_text(&lines[*entry].pattern, pattern, case) {
+            *entry = index;
+        } else {
+            self.others.push(index, pattern, case);
+        }
+    }
+
+    /// The index of the last line that matches, as trying every line from the end would
+    /// find it.
+    fn last_match(&self, relative: &[u8], is_dir: bool, case: Case) -> Option<usize> {
+        let name_start = memchr::memrchr(b'/', relative).map(|slash| slash + 1);
+        let name = &relative[name_start.unwrap_or(0)..];
+        let kinds = if is_dir { 0..2 } else { 0..1 };
+        let mut best: Option<usize> = None;
+        let mut consider = |index: Option<&usize>| {
+            if let Some(&index) = index
+                && best.is_none_or(|best| index > best)
+                && matches(&self.lines[index].pattern, relative, name_start, is_dir, case)
+            {
+                best = Some(index);
+            }
+        };
+        for kind in kinds {
+            consider(self.names[kind].get(&name_key(name, case)));
+            for start in 0..=name.len() {
+                consider(self.suffixes[kind].get(&name_key(&name[start..], case)));
+            }
+        }
+        for list in self.others.for_path(relative, name, case) {
+            let floor = best.map_or(0, |best| best + 1);
+            let later = list.iter().rev().copied().take_while(|&index| index >= floor);
+            if let Some(found) =
+                later.into_iter().find(|&i| matches(&self.lines[i].pattern, relative, name_start, is_dir, case))
+            {
+                best = Some(found);
+            }
+        }
+        best
+    }
+}
+
+/// The hash a name or suffix is looked up by; folded to lower case when case does not count.
+fn name_key(text: &[u8], case: Case) -> u64 {
+    use std::hash::Hasher;
+    let mut hasher = rustc_hash::FxHasher::default();
+    match case {
+        Case::Sensitive => hasher.write(text),
+        Case::Fold => text.iter().for_each(|b| hasher.write_u8(b.to_ascii_lowercase())),
+    }
+    hasher.finish()
+}
+
+fn same_text(a: &Pattern, b: &Pattern, case: Case) -> bool {
+    match case {
+        Case::Sensitive => a.text == b.text,
+        Case::Fold => a.text.eq_ignore_ascii_case(&b.text),
+    }
 }
 
 impl Content {
@@ -144,10 +309,7 @@ impl Content {
                 }
                 lines.push(Line { pattern, number, start });
             }
-            let names_only = lines.iter().all(|line| {
-                line.pattern.mode.contains(Mode::NO_SUB_DIR) && !line.pattern.mode.contains(Mode::ABSOLUTE)
-            });
-            Parsed { lines, names_only }
+            Parsed::new(lines, self.case)
         })
     }
 
@@ -158,7 +320,7 @@ impl Content {
         if let Some(found) = self.memo.borrow().get(&(key.to_vec(), is_dir)) {
             return *found;
         }
-        let found = parsed.lines.iter().rposition(|line| matches(&line.pattern, relative, is_dir, self.case));
+        let found = parsed.last_match(relative, is_dir, self.case);
         self.memo.borrow_mut().insert((key.to_vec(), is_dir), found);
         found
     }
@@ -179,22 +341,24 @@ impl Content {
 
 /// Whether one pattern matches a path relative to its file's folder, as git's
 /// `path_matches_pattern` decides (`*` never crosses a `/` in a pattern with one).
-fn matches(pattern: &Pattern, relative: &[u8], is_dir: bool, case: Case) -> bool {
-    let basename = memchr::memrchr(b'/', relative).map(|slash| slash + 1);
+/// `name_start` is where the file name starts (after the last `/`), `None` without one.
+fn matches(pattern: &Pattern, relative: &[u8], name_start: Option<usize>, is_dir: bool, case: Case) -> bool {
     pattern.matches_repo_relative_path(
         relative.into(),
-        basename,
+        name_start,
         Some(is_dir),
         case,
         wildmatch::Mode::NO_MATCH_SLASH_LITERAL,
     )
 }
 
+fn name_start(path: &[u8]) -> Option<usize> {
+    memchr::memrchr(b'/', path).map(|slash| slash + 1)
+}
+
 /// `(offset, 1-based number)` of every line start.
 fn line_starts(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    std::iter::once(0)
-        .chain(memchr::memchr_iter(b'\n', bytes).map(|newline| newline + 1))
-        .zip(1..)
+    std::iter::once(0).chain(memchr::memchr_iter(b'\n', bytes).map(|newline| newline + 1)).zip(1..)
 }
 
 fn file_name(path: &[u8]) -> &[u8] {
@@ -247,9 +411,10 @@ impl IgnoreFile {
     pub fn with_block(&self, at: Option<usize>, lines: &[&str]) -> IgnoreFile {
         let text = self.content.text();
         let before = at.unwrap_or_else(|| memchr::memchr_iter(b'\n', text).count() + 1) + 1;
-        let parsed = lines.iter().enumerate().filter(|(_, line)| !line.starts_with('#')).filter_map(|(offset, line)| {
-            Some((Pattern::from_bytes(line.as_bytes())?, before + offset, (*line).to_owned()))
-        });
+        let parsed =
+            lines.iter().enumerate().filter(|(_, line)| !line.starts_with('#')).filter_map(|(offset, line)| {
+                Some((Pattern::from_bytes(line.as_bytes())?, before + offset, (*line).to_owned()))
+            });
         IgnoreFile { block: Some(Block { before, lines: Rc::new(parsed.collect()) }), ..self.clone() }
     }
 
@@ -278,8 +443,11 @@ impl IgnoreFile {
         let found = content.last_match(relative, is_dir).map(|index| &content.parsed().lines[index]);
         if let Some(block) = &self.block
             && found.is_none_or(|line| line.number < block.before)
-            && let Some((pattern, number, text)) =
-                block.lines.iter().rev().find(|(pattern, ..)| matches(pattern, relative, is_dir, content.case))
+            && let Some((pattern, number, text)) = block
+                .lines
+                .iter()
+                .rev()
+                .find(|(pattern, ..)| matches(pattern, relative, name_start(relative), is_dir, content.case))
         {
             return Some(self.verdict_of(pattern, *number, text.clone()));
         }
@@ -310,7 +478,7 @@ impl IgnoreFile {
     /// whatever the other rules say.
     pub(crate) fn pattern_matches(&self, pattern: &Pattern, path: &[u8], is_dir: bool) -> bool {
         path.strip_prefix(self.dir.as_slice())
-            .is_some_and(|relative| matches(pattern, relative, is_dir, self.content.case))
+            .is_some_and(|relative| matches(pattern, relative, name_start(relative), is_dir, self.content.case))
     }
 
     /// Whether one of the file's lines is a bytecode rule Python projects write (`*.pyc`,
@@ -340,7 +508,8 @@ impl Content {
 
 /// The usual bytecode rules, as [`bytecode_rule_matches`] knows them.
 fn is_usual_bytecode_rule(line: &[u8]) -> bool {
-    const USUAL: [&[u8]; 7] = [b"__pycache__", b"*.pyc", b"*.pyo", b"*$py.class", b"*.py[co]", b"*.py[cod]", b"*.py[codz]"];
+    const USUAL: [&[u8]; 7] =
+        [b"__pycache__", b"*.pyc", b"*.pyo", b"*$py.class", b"*.py[co]", b"*.py[cod]", b"*.py[codz]"];
     let line = line.strip_prefix(b"**/").unwrap_or(line);
     USUAL.contains(&line.strip_suffix(b"/").unwrap_or(line))
 }
@@ -473,6 +642,16 @@ impl RuleSet {
             personal_paths: Vec::new(),
             ignore_case: false,
             folder_verdicts: Default::default(),
+        }
+    }
+
+    /// Adds a file of the tree (the walk that finds them judges folders as it goes).
+    fn push(&mut self, file: IgnoreFile) {
+        self.may_negate |= file.may_negate();
+        self.by_dir.insert(file.dir.clone(), self.tree.len());
+        self.tree.push(file);
+        for memo in &self.folder_verdicts {
+            memo.borrow_mut().clear();
         }
     }
 
@@ -621,21 +800,40 @@ fn display_source(top: &Path, path: &Path) -> String {
 }
 
 /// Every `.gitignore` git would read in the worktree, found by walking it the way git does:
-/// top-down, never into an ignored folder or `.git`. For the one-shot commands only; the
-/// per-commit check takes the tracked ones from the index instead.
+/// top-down, never into an ignored folder, `.git` or through a symlink, judging each folder
+/// by the `.gitignore` files found above it (a folder's own rules do not apply to itself).
+/// For the one-shot commands only; the per-commit check takes the tracked ones from the
+/// index instead.
+///
+/// The walk is ours, not the `ignore` crate's: its walker compiles every `.gitignore` it
+/// meets into a regex set, which took seconds on a file of a million lines.
 pub fn find_gitignores(top: &Path) -> Vec<Vec<u8>> {
-    let walker = ignore::WalkBuilder::new(top)
-        .hidden(false)
-        .ignore(false)
-        .parents(false)
-        .require_git(false)
-        .filter_entry(|entry| entry.file_name() != ".git")
-        .build();
-    let mut found: Vec<Vec<u8>> = walker
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_name() == ".gitignore" && entry.file_type().is_some_and(|t| t.is_file()))
-        .filter_map(|entry| entry.path().strip_prefix(top).ok().map(|p| path_bytes(p).into_owned()))
-        .collect();
+    let mut rules = RuleSet::default();
+    let mut found = Vec::new();
+    let mut pending = vec![Vec::new()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = fs::read_dir(top.join(bytes_path(&folder))) else { continue };
+        let mut subfolders = Vec::new();
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else { continue };
+            let name = path_bytes(Path::new(&entry.file_name())).into_owned();
+            if kind.is_dir() && name != b".git" {
+                subfolders.push([folder.as_slice(), &name, b"/"].concat());
+            } else if kind.is_file() && name == b".gitignore" {
+                let path = [folder.as_slice(), &name].concat();
+                if let Some(bytes) = read_ignore_file(&top.join(bytes_path(&path))) {
+                    rules.push(IgnoreFile::gitignore(&path, &bytes, false));
+                }
+                found.push(path);
+            }
+        }
+        for subfolder in subfolders {
+            let path = &subfolder[..subfolder.len() - 1];
+            if !rules.verdict(path, true, Scope::Repository).is_ignored() {
+                pending.push(subfolder);
+            }
+        }
+    }
     found.sort();
     found
 }

@@ -133,6 +133,9 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     let files = rules.tree_files().len();
     verbose(global, format_args!("ignore-rule audit: {files} .gitignore files, {millis:.3} ms"));
+    // A `.gitignore` of a million lines is a million parsed patterns: freeing them one by
+    // one costs a tenth of the audit, and the process ends soon anyway.
+    std::mem::forget(rules);
     findings
 }
 

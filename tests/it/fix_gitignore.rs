@@ -207,3 +207,26 @@ fn untrack_keeps_allow_listed_files_tracked() {
     // Nothing left to do: `--check` passes although the fixture is still tracked.
     repo.guard().args(["fix-gitignore", "--check", "--untrack"]).assert().success();
 }
+
+#[test]
+fn the_printed_diff_is_the_one_git_prints() {
+    for old in ["", "dist/", "a\nb\nc\nd\ne\nf\n", "build/\n!keep.pyc\nx\ny\nz\nw\n", "\u{feff}dist/\r\n"] {
+        let repo = TestRepo::with_commit();
+        if !old.is_empty() {
+            repo.write(".gitignore", old);
+        }
+        let dry = repo.guard().args(["fix-gitignore", "--dry-run"]).assert().success().get_output().clone();
+        repo.guard().arg("fix-gitignore").assert().success();
+        fs::rename(repo.root.join(".gitignore"), repo.root.join("new")).unwrap();
+        fs::write(repo.root.join("old"), old).unwrap();
+        let git = repo.try_git(&["diff", "--no-index", "--no-color", "-U3", "old", "new"]);
+        let git = text(&git.stdout);
+        // git adds the hunk's "function" (the line above it) after the ranges: not ours.
+        let header = |line: &str| line.match_indices(" @@").next().map_or(line, |(end, _)| &line[..end + 3]).to_owned();
+        let hunk = |diff: &str| {
+            let lines = diff.lines().skip_while(|l| !l.starts_with("@@"));
+            lines.map(|l| if l.starts_with("@@") { header(l) } else { l.to_owned() }).collect::<Vec<_>>().join("\n")
+        };
+        assert_eq!(hunk(&text(&dry.stdout)), hunk(&git), "{old:?}");
+    }
+}

@@ -75,7 +75,8 @@ const NESTED_LINES: &[&str] = &[
 ];
 
 /// Negations that are not about bytecode: the audit must never name them.
-const ORDINARY_NEGATIONS: &[&str] = &["!important.log", "!requirements.txt", "!package.json", "!*.md", "!docs/", "!*/", "!*.py"];
+const ORDINARY_NEGATIONS: &[&str] =
+    &["!important.log", "!requirements.txt", "!package.json", "!*.md", "!docs/", "!*/", "!*.py"];
 
 /// Paths made on disk in every case; a trailing `/` makes a folder.
 const PROBES: &[&str] = &[
