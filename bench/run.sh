@@ -17,10 +17,16 @@
 # Then, on a repository of 10,000 files and a history of 10,000 more commits:
 #   check --range BASE..main  vs  git log --format= --name-only --diff-filter=AMT BASE..main | grep -E RE
 # twice: with the history as fast-import packed it, and after `git repack -a -d -f`.
+# Then large ignore files (issue 12): a repository whose only file is a `.gitignore` without
+# a bytecode rule, made of the github/gitignore templates (../shared/data): its first 500
+# lines, all of it (8,000 lines), and 188 copies of it (1.5 million lines, 30 MB):
+#   check --all  and  fix-gitignore --dry-run  vs  git check-ignore --no-index -q <bytecode path>
+# (git reads and parses the same file), the three alternating, one hyperfine run per round.
 # Prints a Markdown table with the medians and the ratios (tool / git; smaller is better).
 #
 # Environment: INDEX_VERSION=4 writes the index in version 4 (default: git's default, 2);
-# NO_RANGE=1 leaves out the --range repository;
+# NO_RANGE=1 leaves out the --range repository; ONLY_IGNORE_FILES=1 runs the large ignore
+# files alone (no SIZES, no --range); ROUNDS sets their rounds (default 21);
 # KEEP=1 keeps the repositories (their folder is printed); CARGO_TARGET_DIR is honoured.
 # Needs git, cargo, hyperfine, jq and GNU time (`apt-get install -y hyperfine jq time`).
 set -euo pipefail
@@ -157,6 +163,40 @@ time_range() { # $1 = the range's base, $2 = how the history is packed
     RANGE_ROWS+=("| $(printf "%'d" "$commits") | $2 | $found | $(num "$tool") | $(num "$git") | **$(ratio "$tool" "$git")** |")
 }
 
+bench_ignore_files() { # appends the rows of the large-ignore-file cases to $IGNORE_ROWS
+    local templates="$ROOT/../shared/data/github-gitignore-templates.gitignore" lines
+    [ -f "$templates" ] || { echo "no $templates: large ignore files left out" >&2; return; }
+    for lines in 500 8000 1500000; do
+        local repo="$WORK/ignore-$lines" times="$WORK/ignore-$lines.times"
+        git init -q "$repo"
+        case $lines in
+            500) head -n 500 "$templates" >"$repo/.gitignore" ;;
+            8000) cp "$templates" "$repo/.gitignore" ;;
+            *) for _ in $(seq 188); do cat "$templates"; done >"$repo/.gitignore" ;;
+        esac
+        echo "== .gitignore of $(wc -l <"$repo/.gitignore") lines: ${ROUNDS:-21} alternating rounds" >&2
+        cd "$repo"
+        : >"$times"
+        for round in $(seq 0 "${ROUNDS:-21}"); do
+            hyperfine --style none -N -i --runs 1 --export-json "$WORK/round.json" \
+                -n git 'git check-ignore --no-index -q __pycache__/m.cpython-312.pyc' \
+                -n check "$BIN check --all" -n fix "$BIN fix-gitignore --dry-run" >/dev/null 2>&1
+            # Round 0 warms the page cache.
+            [ "$round" = 0 ] || jq -r '[.results[].times[0] * 1000] | @tsv' "$WORK/round.json" >>"$times"
+        done
+        cd "$WORK"
+        local git check fix
+        git=$(column_median "$times" 1) check=$(column_median "$times" 2) fix=$(column_median "$times" 3)
+        IGNORE_ROWS+=("| $(printf "%'d" "$(wc -l <"$repo/.gitignore")") | $(du -h "$repo/.gitignore" | cut -f1) \
+| $(num "$git") | $(num "$check") | **$(ratio "$check" "$git")** | $(num "$fix") | **$(ratio "$fix" "$git")** |")
+        [ -n "${KEEP:-}" ] || rm -rf "$repo"
+    done
+}
+
+column_median() { # $1 = file of tab-separated numbers, $2 = column
+    cut -f"$2" "$1" | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+
 median_ms() { # $1 = hyperfine JSON, $2 = index of the command
     jq -r ".results[$2].median * 1000" "$1"
 }
@@ -216,9 +256,13 @@ build_tool
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pycache-guard-bench.XXXXXX")
 [ -n "${KEEP:-}" ] && echo "repositories kept in $WORK" >&2 || trap 'rm -rf "$WORK"' EXIT
 ROWS=()
-for n in "${SIZES[@]}"; do bench_size "$n"; done
 RANGE_ROWS=()
-[ -n "${NO_RANGE:-}" ] || bench_range
+IGNORE_ROWS=()
+if [ -z "${ONLY_IGNORE_FILES:-}" ]; then
+    for n in "${SIZES[@]}"; do bench_size "$n"; done
+    [ -n "${NO_RANGE:-}" ] || bench_range
+fi
+bench_ignore_files
 
 echo
 echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
@@ -226,12 +270,20 @@ echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-pa
     "index version ${INDEX_VERSION:-2}; median wall time in ms (whole process: hyperfine -N, no shell);" \
     "peak memory (max RSS) in MiB; ratio = tool / git"
 echo
+if [ "${#ROWS[@]}" -gt 0 ]; then
 echo "| tracked files | index | \`check\` | \`git diff --cached \\| grep\` | ratio | \`check --all\` | \`git ls-files \\| grep\` | ratio | whole process: \`check\` | \`git rev-parse --git-dir\` | ratio | peak MiB: \`check\` | \`git diff --cached\` | ratio | .gitignore files | audit ms (in process) |"
 echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 printf '%s\n' "${ROWS[@]}"
+fi
 if [ "${#RANGE_ROWS[@]}" -gt 0 ]; then
     echo
     echo "| commits in the range | history packed | paths reported | \`check --range\` | \`git log --name-only --diff-filter=AMT \\| grep\` | ratio |"
     echo "|---:|---|---:|---:|---:|---:|"
     printf '%s\n' "${RANGE_ROWS[@]}"
+fi
+if [ "${#IGNORE_ROWS[@]}" -gt 0 ]; then
+    echo
+    echo "| .gitignore lines | size | \`git check-ignore --no-index\` | \`check --all\` | ratio | \`fix-gitignore --dry-run\` | ratio |"
+    echo "|---:|---:|---:|---:|---:|---:|---:|"
+    printf '%s\n' "${IGNORE_ROWS[@]}"
 fi

@@ -31,11 +31,14 @@ impl BytecodeNegations {
     pub fn of(rules: &RuleSet) -> BytecodeNegations {
         let mut found = Vec::new();
         for file in rules.tree_files() {
-            for (rule, pattern) in file.negations() {
-                let reincluded: Vec<Probe> = candidates(file, pattern)
-                    .into_iter()
-                    .filter(|probe| rules.verdict(&probe.path, probe.is_dir, Scope::Repository) == reincluded_by(&rule))
-                    .collect();
+            for negation in file.negations() {
+                let candidates = candidates(file, negation.pattern());
+                if candidates.is_empty() {
+                    continue;
+                }
+                let rule = negation.rule();
+                let decided = |probe: &Probe| rules.verdict(&probe.path, probe.is_dir, Scope::Repository) == reincluded_by(&rule);
+                let reincluded: Vec<Probe> = candidates.into_iter().filter(decided).collect();
                 if !reincluded.is_empty() {
                     found.push((rule, reincluded));
                 }
@@ -47,6 +50,10 @@ impl BytecodeNegations {
     /// The negations, in the order of the files (shallowest first) and their lines.
     pub fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.found.iter().map(|(rule, _)| rule)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.found.is_empty()
     }
 
     pub fn contains(&self, rule: &Rule) -> bool {

@@ -118,7 +118,14 @@ pub fn plan_judged(
             unreached: Vec::new(),
         };
     }
-    let probes = probes(target.dir(), &folders, negations, extra_probes);
+    // Only a path that one of our lines matches (or one of its folders) can change verdict;
+    // bytecode must keep its verdict only where a bytecode negation decides it.
+    let mut probes = probes(target.dir(), &folders, negations, extra_probes);
+    let block_patterns = block_patterns();
+    probes.retain(|probe| match bytecode::classify(&probe.path) {
+        None => touched_by(&block_patterns, probe),
+        Some(_) => !negations.is_empty(),
+    });
     let before: Vec<Verdict> =
         probes.iter().map(|p| before_rules.verdict(&p.path, p.is_dir, Scope::Repository)).collect();
     let protected: Vec<bool> = probes
@@ -140,6 +147,11 @@ pub fn plan_judged(
         }
     }
     let block: Vec<&str> = best.added.iter().map(String::as_str).collect();
+    // The new bytes once, for the placement chosen (the comment is the block's first line).
+    best.new_bytes = match block.split_first() {
+        Some((_, lines)) => insert_block(target.bytes(), at, lines),
+        None => target.bytes().to_vec(),
+    };
     let after = rules_with(if block.is_empty() { target.clone() } else { target.with_block(at, &block) });
     let left_out: Vec<&str> = best.left_out.iter().map(|left| left.line).collect();
     best.unreached = bytecode_rules::missing(&after, &folders, &Need::AUDITED, negations)
@@ -153,6 +165,29 @@ pub fn plan_judged(
     // One path per need says enough.
     best.unreached.dedup_by_key(|unreached| unreached.need);
     best
+}
+
+/// Every line a block may hold, parsed.
+fn block_patterns() -> Vec<gix_glob::Pattern> {
+    let lines = CANDIDATES.iter().flat_map(|candidate| std::iter::once(candidate.line).chain(candidate.folder_guard));
+    lines.filter_map(|line| gix_glob::Pattern::from_bytes(line.as_bytes())).collect()
+}
+
+/// Whether one of the patterns (all without a `/` inside) matches the path's name or the
+/// name of one of its folders: only then can a block of them change the path's verdict.
+fn touched_by(patterns: &[gix_glob::Pattern], probe: &Probe) -> bool {
+    let mut components = probe.path.split(|&b| b == b'/').peekable();
+    while let Some(name) = components.next() {
+        let is_dir = components.peek().is_some() || probe.is_dir;
+        let matched = patterns.iter().any(|pattern| {
+            let mode = gix_glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL;
+            pattern.matches_repo_relative_path(name.into(), None, Some(is_dir), gix_glob::pattern::Case::Fold, mode)
+        });
+        if matched {
+            return true;
+        }
+    }
+    false
 }
 
 fn rules_with(target: IgnoreFile, others: &[IgnoreFile]) -> RuleSet {
@@ -222,12 +257,11 @@ impl Situation<'_> {
                 left_out.push(LeftOut { line: candidate.line, probe: self.probes[index].path.clone(), negation });
             }
         }
-        let old = self.target.bytes();
         if accepted.is_empty() {
-            return Plan { new_bytes: old.to_vec(), added: Vec::new(), left_out, unreached: Vec::new() };
+            return Plan { new_bytes: Vec::new(), added: Vec::new(), left_out, unreached: Vec::new() };
         }
         let added = std::iter::once(COMMENT).chain(accepted.iter().copied()).map(str::to_owned).collect();
-        Plan { new_bytes: insert_block(old, at, &accepted), added, left_out, unreached: Vec::new() }
+        Plan { new_bytes: Vec::new(), added, left_out, unreached: Vec::new() }
     }
 
     /// The index of the first protected probe whose verdict the block would change.
@@ -253,7 +287,7 @@ fn first_negation_line(target: &IgnoreFile, negations: &BytecodeNegations) -> Op
 /// Line endings follow the file; a missing final newline is added before an appended block;
 /// a BOM stays first.
 pub fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
-    let newline: &[u8] = if old.windows(2).any(|w| w == b"\r\n") { b"\r\n" } else { b"\n" };
+    let newline: &[u8] = if memchr::memmem::find(old, b"\r\n").is_some() { b"\r\n" } else { b"\n" };
     let mut block = Vec::new();
     for line in std::iter::once(COMMENT).chain(lines.iter().copied()) {
         block.extend_from_slice(line.as_bytes());
@@ -263,7 +297,7 @@ pub fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
     let offset = match at {
         Some(0) => bom,
         Some(line) => {
-            old.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(line - 1).map_or(old.len(), |(i, _)| i + 1)
+            memchr::memchr_iter(b'\n', old).nth(line - 1).map_or(old.len(), |newline| newline + 1)
         }
         None => old.len(),
     };

@@ -131,27 +131,50 @@ struct Parsed {
 struct Others {
     by_path_start: HashMap<u8, Vec<usize>>,
     by_name_start: HashMap<u8, Vec<usize>>,
-    wild_start: Vec<usize>,
+    /// Lines that start with a wildcard but end with a literal byte (`*/config/dev`,
+    /// `[Dd]ebug`): they match only paths that end with that byte.
+    by_end: HashMap<u8, Vec<usize>>,
+    wild: Vec<usize>,
 }
 
 impl Others {
     fn push(&mut self, index: usize, pattern: &Pattern, case: Case) {
         let by_name = pattern.mode.contains(Mode::NO_SUB_DIR) && !pattern.mode.contains(Mode::ABSOLUTE);
-        match pattern.text.first() {
-            Some(&first) if pattern.first_wildcard_pos != Some(0) => {
-                let map = if by_name { &mut self.by_name_start } else { &mut self.by_path_start };
-                map.entry(fold(first, case)).or_default().push(index);
+        let text = &pattern.text;
+        let (map, byte) = match (text.first(), text.last()) {
+            (Some(&first), _) if pattern.first_wildcard_pos != Some(0) => {
+                (if by_name { &mut self.by_name_start } else { &mut self.by_path_start }, first)
             }
-            _ => self.wild_start.push(index),
-        }
+            (_, Some(&last)) if ends_with_literal(text) => (&mut self.by_end, last),
+            _ => {
+                self.wild.push(index);
+                return;
+            }
+        };
+        map.entry(fold(byte, case)).or_default().push(index);
     }
 
     /// The lists that may hold a line matching a path with this name, each in line order.
-    fn for_path<'a>(&'a self, relative: &[u8], name: &[u8], case: Case) -> [&'a [usize]; 3] {
-        let list = |map: &'a HashMap<u8, Vec<usize>>, text: &[u8]| {
-            text.first().and_then(|first| map.get(&fold(*first, case))).map_or(&[][..], Vec::as_slice)
+    fn for_path<'a>(&'a self, relative: &[u8], name: &[u8], case: Case) -> [&'a [usize]; 4] {
+        let list = |map: &'a HashMap<u8, Vec<usize>>, byte: Option<&u8>| {
+            byte.and_then(|byte| map.get(&fold(*byte, case))).map_or(&[][..], Vec::as_slice)
         };
-        [&self.wild_start, list(&self.by_path_start, relative), list(&self.by_name_start, name)]
+        [
+            &self.wild,
+            list(&self.by_path_start, relative.first()),
+            list(&self.by_name_start, name.first()),
+            list(&self.by_end, relative.last()),
+        ]
+    }
+}
+
+/// Whether a pattern's last byte is a literal one (not a wildcard, a class's end, or an
+/// escaped byte, whose escape we do not follow here).
+fn ends_with_literal(text: &[u8]) -> bool {
+    match text {
+        [.., before, last] => !matches!(last, b'*' | b'?' | b']' | b'\\') && *before != b'\\',
+        [last] => !matches!(last, b'*' | b'?' | b']' | b'\\'),
+        [] => false,
     }
 }
 
@@ -181,7 +204,7 @@ impl Parsed {
     /// never does (the later copy matches whenever it would). Files made by concatenating
     /// templates repeat many lines.
     fn deciding_lines(&self, case: Case) -> Vec<usize> {
-        let mut seen: HashMap<u64, usize> = HashMap::default();
+        let mut seen: HashMap<u64, usize> = HashMap::with_capacity_and_hasher(self.lines.len(), Default::default());
         let mut deciding = Vec::new();
         for (index, line) in self.lines.iter().enumerate().rev() {
             let pattern = &line.pattern;
@@ -295,19 +318,19 @@ impl Content {
     fn parsed(&self) -> &Parsed {
         self.parsed.get_or_init(|| {
             let text = self.text();
-            let mut starts = line_starts(text);
-            let mut number = 0;
-            let mut start = 0;
             let mut lines = Vec::new();
-            for (pattern, line_number, _) in gix_ignore::parse(text, false) {
-                // `parse` counts lines from 1 and skips comments and blanks: catch up.
-                for (line_start, n) in starts.by_ref() {
-                    (start, number) = (line_start, n);
-                    if n == line_number {
-                        break;
-                    }
+            for (start, number) in line_starts(text) {
+                let rest = &text[start..];
+                let line = &rest[..memchr::memchr(b'\n', rest).unwrap_or(rest.len())];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                if line.first().is_none_or(|&first| first == b'#') {
+                    continue;
                 }
-                lines.push(Line { pattern, number, start });
+                // `gix-glob` reads `!`, `\!`, `\#`, a leading and a trailing `/` as git does,
+                // and has no pattern for a line of spaces.
+                if let Some(pattern) = Pattern::from_bytes(trim_trailing_spaces(line)) {
+                    lines.push(Line { pattern, number, start });
+                }
             }
             Parsed::new(lines, self.case)
         })
@@ -335,7 +358,7 @@ impl Content {
         let rest = &self.text()[line.start..];
         let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
-        trim_trailing_spaces(&String::from_utf8_lossy(text)).to_owned()
+        String::from_utf8_lossy(trim_trailing_spaces(text)).into_owned()
     }
 }
 
@@ -363,6 +386,24 @@ fn line_starts(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 fn file_name(path: &[u8]) -> &[u8] {
     memchr::memrchr(b'/', path).map_or(path, |slash| &path[slash + 1..])
+}
+
+/// A negation of a file: its pattern, and its rule when one is wanted (the audit looks at
+/// thousands and names a few).
+pub(crate) struct Negation<'a> {
+    file: &'a IgnoreFile,
+    line: &'a Line,
+}
+
+impl Negation<'_> {
+    pub(crate) fn pattern(&self) -> &Pattern {
+        &self.line.pattern
+    }
+
+    pub(crate) fn rule(&self) -> Rule {
+        let text = self.file.content.line_text(self.line);
+        Rule { source: self.file.source.clone(), line: self.line.number, pattern: text }
+    }
 }
 
 /// Lines inserted into a file before one of its lines (the fix's trial blocks), judged as if
@@ -460,18 +501,9 @@ impl IgnoreFile {
     }
 
     /// Every negation (`!pattern`) rule of the file, in order, with its parsed pattern.
-    pub(crate) fn negations(&self) -> Vec<(Rule, &Pattern)> {
-        if !self.content.may_negate {
-            return Vec::new();
-        }
-        let content = &self.content;
-        let negative = content.parsed().lines.iter().filter(|line| line.pattern.is_negative());
-        negative
-            .map(|line| {
-                let rule = Rule { source: self.source.clone(), line: line.number, pattern: content.line_text(line) };
-                (rule, &line.pattern)
-            })
-            .collect()
+    pub(crate) fn negations(&self) -> impl Iterator<Item = Negation<'_>> {
+        let lines = if self.content.may_negate { &self.content.parsed().lines[..] } else { &[] };
+        lines.iter().filter(|line| line.pattern.is_negative()).map(|line| Negation { file: self, line })
     }
 
     /// Whether this one pattern of the file matches a path relative to the worktree top,
@@ -573,9 +605,18 @@ pub fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
 }
 
 /// Git trims trailing spaces unless a backslash escapes the last one.
-fn trim_trailing_spaces(line: &str) -> &str {
-    let trimmed = line.trim_end_matches(' ');
-    if trimmed.len() < line.len() && trimmed.ends_with('\\') { &line[..trimmed.len() + 1] } else { trimmed }
+/// (A backslash escapes the byte after it, so `a\\  ` keeps no space and `a\  ` keeps one.)
+fn trim_trailing_spaces(line: &[u8]) -> &[u8] {
+    let mut end = 0;
+    let mut bytes = line.iter().enumerate();
+    while let Some((at, &byte)) = bytes.next() {
+        match byte {
+            b' ' => continue,
+            b'\\' => end = bytes.next().map_or(at + 1, |(escaped, _)| escaped + 1),
+            _ => end = at + 1,
+        }
+    }
+    &line[..end]
 }
 
 /// Verdicts remembered by a path.
@@ -946,9 +987,9 @@ mod tests {
     #[test]
     fn negations_are_listed_with_lines() {
         let file = IgnoreFile::parse(Vec::new(), ".gitignore".into(), b"*.pyc\n!keep.pyc  \n\\!literal\n!\n", false);
-        let negations = file.negations();
+        let negations: Vec<Rule> = file.negations().map(|negation| negation.rule()).collect();
         assert_eq!(negations.len(), 1);
-        assert_eq!((negations[0].0.line, negations[0].0.pattern.as_str()), (2, "!keep.pyc"));
+        assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.pyc"));
     }
 
     #[test]
