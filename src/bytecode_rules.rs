@@ -37,7 +37,8 @@ impl BytecodeNegations {
                     continue;
                 }
                 let rule = negation.rule();
-                let decided = |probe: &Probe| rules.verdict(&probe.path, probe.is_dir, Scope::Repository) == reincluded_by(&rule);
+                let decided =
+                    |probe: &Probe| rules.verdict(&probe.path, probe.is_dir, Scope::Repository) == reincluded_by(&rule);
                 let reincluded: Vec<Probe> = candidates.into_iter().filter(decided).collect();
                 if !reincluded.is_empty() {
                     found.push((rule, reincluded));

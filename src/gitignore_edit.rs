@@ -296,9 +296,7 @@ pub fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
     let bom = if old.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
     let offset = match at {
         Some(0) => bom,
-        Some(line) => {
-            memchr::memchr_iter(b'\n', old).nth(line - 1).map_or(old.len(), |newline| newline + 1)
-        }
+        Some(line) => memchr::memchr_iter(b'\n', old).nth(line - 1).map_or(old.len(), |newline| newline + 1),
         None => old.len(),
     };
     let mut new = old[..offset].to_vec();

@@ -106,6 +106,14 @@ const CASES: &[Case] = &[
     case("dir-only pyc", &[(".gitignore", "*.pyc/\n")]),
     case("symlinked gitignore is not read", &[(".gitignore", "@symlink:real-rules"), ("real-rules", "*.pyc\n")]),
     case("unclosed class", &[(".gitignore", "[*.pyc\n*.pyo\n")]),
+    // The engine's shortcuts (issue 12): names and `*suffix` lines looked up, the rest
+    // bucketed by first or last byte, repeated lines dropped.
+    case("wildcard first, literal last", &[(".gitignore", "*/m.pyc\n[mM].pyo\n*/__pycache__/m.*\n")]),
+    case("class first", &[(".gitignore", "[pP]kg/\n!pkg/\n[a-z]*.pyc\n")]),
+    case("repeated lines, last copy decides", &[(".gitignore", "*.pyc\n!m.pyc\n*.pyc\nm.pyc\n!m.pyc\n")]),
+    case("same name, folder-only and not", &[(".gitignore", "pkg/\n!pkg\nm.pyc/\nm.pyc\n")]),
+    case("escaped backslash before trailing spaces", &[(".gitignore", "trail.pyc\\\\  \n*.pyo\\ \n")]),
+    case("suffix of a deeper path", &[(".gitignore", "*.pyc\n"), ("pkg/.gitignore", "!*c\n")]),
 ];
 
 fn set_up(case: &Case) -> TestRepo {
