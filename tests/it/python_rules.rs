@@ -46,6 +46,8 @@ fn an_ordinary_negation_neither_warns_nor_blocks_the_fix() {
     ] {
         let repo = TestRepo::with_commit();
         repo.write(".gitignore", rules);
+        assert!(!git_ignores(&repo, kept) && git_ignores(&repo, ignored), "{rules}: git's verdicts before");
+        assert!(PYTHON_WRITES.iter().all(|path| !git_ignores(&repo, path)), "{rules}: no bytecode ignored before");
         let (code, stdout) = strict_audit(&repo);
         assert_eq!(code, 1, "rules are missing: {stdout}");
         assert!(!stdout.contains("re-includes"), "{rules}: {stdout}");
@@ -70,6 +72,10 @@ fn the_templates_file_gets_one_missing_rule_warning_and_no_negation_noise() {
     let templates = fs::read("../shared/data/github-gitignore-templates.gitignore").expect("the shared data");
     let repo = TestRepo::with_commit();
     fs::write(repo.root.join(".gitignore"), &templates).unwrap();
+    let before: Vec<bool> = ["README.md", "x.svg", "gradle-wrapper.properties", "Build/x"]
+        .iter()
+        .map(|path| git_ignores(&repo, path))
+        .collect();
     let output = repo.guard().args(["check", "--all"]).assert().success().get_output().clone();
     let stdout = text(&output.stdout);
     assert_eq!(stdout.lines().count(), 1, "{stdout}");
@@ -79,6 +85,11 @@ fn the_templates_file_gets_one_missing_rule_warning_and_no_negation_noise() {
     let written = fs::read(repo.root.join(".gitignore")).unwrap();
     assert!(written.starts_with(&templates), "appended: no unrelated negation moves the block");
     assert_python_bytecode_ignored(&repo);
+    let after: Vec<bool> = ["README.md", "x.svg", "gradle-wrapper.properties", "Build/x"]
+        .iter()
+        .map(|path| git_ignores(&repo, path))
+        .collect();
+    assert_eq!(before, after, "the negated names keep git's verdict");
     assert_eq!(strict_audit(&repo), (0, String::new()));
     assert_eq!(fix_check_code(&repo), 0);
 }
@@ -121,6 +132,7 @@ fn the_block_is_appended_after_an_unrelated_negation() {
     let repo = TestRepo::with_commit();
     let rules = "*.patch\n!tools/ci/emscripten/0001-fix.patch\nbuild/\n";
     repo.write(".gitignore", rules);
+    assert!(!git_ignores(&repo, "tools/ci/emscripten/0001-fix.patch") && git_ignores(&repo, "x.patch"));
     repo.guard().arg("fix-gitignore").assert().success();
     let written = fs::read_to_string(repo.root.join(".gitignore")).unwrap();
     assert!(written.starts_with(rules), "{written}");
@@ -132,6 +144,7 @@ fn the_block_is_appended_after_an_unrelated_negation() {
 fn a_bytecode_negation_keeps_the_block_before_it() {
     let repo = TestRepo::with_commit();
     repo.write(".gitignore", "build/\n!tests/fixtures/*.pyc\n*.log\n");
+    assert!(!git_ignores(&repo, "tests/fixtures/data.pyc") && !git_ignores(&repo, "m.pyc"));
     repo.guard().arg("fix-gitignore").assert().success();
     let written = fs::read_to_string(repo.root.join(".gitignore")).unwrap();
     assert!(written.starts_with("build/\n# Python bytecode"), "{written}");
