@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod bytecode;
 pub mod check;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod cure;
 pub mod fix;
