@@ -239,11 +239,13 @@ tryrepo_scenarios() {
     expect "$name: a symlink, upper case and Jython names all reach the hook" 1 "link.pyc: error" -- \
         in_dir "$repo" "$run" "$tool" try-repo "$checkout" "pycache-guard$suffix"
     check "$name: ... and each is judged" sh -c "grep -qF 'OLD.PYC: error' '$log' && grep -qF 'jy\$py.class: error' '$log' && ! grep -qF 'notes.pyc.txt' '$log'"
+    check "$name: ... and nothing else is" test "$(grep -c ': error' "$log")" -eq 3
 
     repo=$(scratch "clean-$name")
     add_file "$repo" "src/app.py"
     add_file "$repo" "notes.pyc.txt"
-    expect "$name: clean staged files pass" 0 "Passed" -- \
+    # Nothing staged can be bytecode by name: the framework skips the hook ("no files to check").
+    expect "$name: clean staged files pass" 0 "no Python bytecode (pycache-guard)" -- \
         in_dir "$repo" "$run" "$tool" try-repo "$checkout" "pycache-guard$suffix"
 
     repo=$(scratch "legacy-$name")
