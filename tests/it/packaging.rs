@@ -42,7 +42,11 @@ fn one_version_everywhere() {
 
     // The README's install lines and snippets pin this version wherever they pin one.
     let readme = read("README.md");
-    for pinned in pins(&readme, "pycache-guard==").chain(pins(&readme, "rev: v")).chain(pins(&readme, "@v")).chain(pins(&readme, "pycache-guard@")) {
+    for pinned in pins(&readme, "pycache-guard==")
+        .chain(pins(&readme, "rev: v"))
+        .chain(pins(&readme, "@v"))
+        .chain(pins(&readme, "pycache-guard@"))
+    {
         assert_eq!(pinned, VERSION, "README pins {pinned}");
     }
     assert!(readme.contains(&format!("rev: v{VERSION}")));

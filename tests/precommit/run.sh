@@ -10,7 +10,8 @@
 #
 # 1. The wheel: maturin (from PyPI) builds it from python/pyproject.toml into a folder; it is
 #    installed offline (PIP_NO_INDEX, that folder as --find-links) into a fresh virtualenv,
-#    and with uv (`uvx`, `uv tool install`, offline), and run with no cargo/rustc on PATH.
+#    with uv (`uvx`, `uv tool install`) and with pipx (`run`, `install`), all offline, and
+#    run with no cargo/rustc on PATH.
 # 2. The `language: python` hooks (the default ids), through pre-commit and prek, by
 #    `try-repo` and from a .pre-commit-config.yaml, again with no Rust on PATH and no index:
 #    a folder holding the built wheel (and setuptools, which building the root placeholder
@@ -46,13 +47,13 @@ cat >"$GIT_CONFIG_GLOBAL" <<'EOF'
 EOF
 
 venv=${PYCACHE_GUARD_VENV:-$work/venv}
-tools=(pre-commit prek maturin uv)
+tools=(pre-commit prek maturin uv pipx)
 if ! for tool in "${tools[@]}"; do [ -x "$venv/bin/$tool" ] || exit 1; done; then
     echo "== installing ${tools[*]} from PyPI into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "${tools[@]}"
 fi
-echo "== $("$venv/bin/pre-commit" --version), $("$venv/bin/prek" --version), $("$venv/bin/maturin" --version), $("$venv/bin/uv" --version)"
+echo "== $("$venv/bin/pre-commit" --version), $("$venv/bin/prek" --version), $("$venv/bin/maturin" --version), $("$venv/bin/uv" --version), pipx $("$venv/bin/pipx" --version)"
 
 hook_target="${CARGO_TARGET_DIR:-$checkout/target}/precommit-hooks"
 export PRE_COMMIT_HOME="$work/pre-commit-home" PREK_HOME="$work/prek-home"
@@ -97,7 +98,8 @@ wheel_env() {
     env -u CARGO_HOME -u RUSTUP_HOME -u CARGO_TARGET_DIR PATH="$no_rust_path" \
         PIP_NO_INDEX=1 PIP_FIND_LINKS="$index" PIP_CACHE_DIR="$work/pip-cache" PIP_DISABLE_PIP_VERSION_CHECK=1 \
         UV_OFFLINE=1 UV_FIND_LINKS="$index" UV_CACHE_DIR="$work/uv-cache" \
-        UV_TOOL_DIR="$work/uv-tools" UV_TOOL_BIN_DIR="$work/uv-bin" UV_PYTHON_DOWNLOADS=never "$@"
+        UV_TOOL_DIR="$work/uv-tools" UV_TOOL_BIN_DIR="$work/uv-bin" UV_PYTHON_DOWNLOADS=never \
+        PIPX_HOME="$work/pipx-home" PIPX_BIN_DIR="$work/pipx-bin" PIPX_MAN_DIR="$work/pipx-man" "$@"
 }
 
 # runner_for SUFFIX: how the hooks with that id suffix are run ("" the wheel, -src cargo).
@@ -211,6 +213,12 @@ expect "wheel: uv tool install, offline" 0 "" -- \
     wheel_env UV_FIND_LINKS="$wheels" "$venv/bin/uv" tool install "pycache-guard==$version"
 expect "wheel: the uv-installed binary runs" 0 "pycache-guard $version" -- \
     wheel_env "$work/uv-bin/pycache-guard" --version
+expect "wheel: pipx run, offline" 0 "pycache-guard $version" -- \
+    wheel_env UV_FIND_LINKS="$wheels" PIP_FIND_LINKS="$wheels" "$venv/bin/pipx" run --spec "pycache-guard==$version" pycache-guard --version
+expect "wheel: pipx install, offline" 0 "" -- \
+    wheel_env UV_FIND_LINKS="$wheels" PIP_FIND_LINKS="$wheels" "$venv/bin/pipx" install "pycache-guard==$version"
+expect "wheel: the pipx-installed binary runs" 0 "pycache-guard $version" -- \
+    wheel_env "$work/pipx-bin/pycache-guard" --version
 
 # ---------------------------------------------------------------------------------------
 # try-repo: the scenarios of each hook
