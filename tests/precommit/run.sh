@@ -221,6 +221,43 @@ expect "wheel: the pipx-installed binary runs" 0 "pycache-guard $version" -- \
     wheel_env "$work/pipx-bin/pycache-guard" --version
 
 # ---------------------------------------------------------------------------------------
+# action.yml: its two shell steps, as a runner would run them (GitHub's variables set by hand)
+# ---------------------------------------------------------------------------------------
+# action_step N DIR VAR=VALUE...: runs the `run:` script of step N of the composite action in
+# DIR, with bash as GitHub runs it, the step's `env:` given as arguments.
+action_step() {
+    local step=$1 dir=$2
+    shift 2
+    "$venv/bin/python" -c 'import sys, yaml; print(yaml.safe_load(open(sys.argv[1]))["runs"]["steps"][int(sys.argv[2])]["run"])' \
+        "$checkout/action.yml" "$step" >"$work/action-step-$step.sh"
+    (cd "$dir" && wheel_env RUNNER_TEMP="$work/runner-temp" GITHUB_PATH="$work/github-path" \
+        GITHUB_OUTPUT="$work/github-output" GITHUB_ACTIONS=true "$@" \
+        bash --noprofile --norc -eo pipefail "$work/action-step-$step.sh")
+}
+mkdir -p "$work/runner-temp"
+repo=$(scratch action)
+base=$(git -C "$repo" rev-parse HEAD)
+add_file "$repo" "pkg/__pycache__/m.cpython-311.pyc"
+git -C "$repo" commit -q --no-verify -m "bytecode"
+git -C "$repo" rm -q -r --cached pkg
+git -C "$repo" commit -q --no-verify -m "untracked again"
+head=$(git -C "$repo" rev-parse HEAD)
+expect "action: installs the wheel of its version input, offline" 0 "" -- \
+    action_step 0 "$repo" VERSION="$version" PIP_FIND_LINKS="$wheels"
+check "action: the wheel's folder is added to GITHUB_PATH" test -x "$(head -n 1 "$work/github-path")/pycache-guard"
+action_path="$(head -n 1 "$work/github-path"):$no_rust_path"
+expect "action: a pull request whose commits added bytecode fails, with annotations" 1 \
+    "::error file=pkg/__pycache__/m.cpython-311.pyc" -- \
+    action_step 1 "$repo" PATH="$action_path" MODE=auto FORMAT=human SARIF_FILE=x.sarif STRICT=false \
+    EVENT=pull_request BASE="$base" HEAD="$head"
+expect "action: format sarif writes the file for upload" 0 "" -- \
+    action_step 1 "$repo" PATH="$action_path" MODE=all FORMAT=sarif SARIF_FILE=out.sarif STRICT=false EVENT=push BASE= HEAD=
+check "action: ... a SARIF 2.1.0 document, named in the step's outputs" sh -c \
+    "grep -qF '\"version\": \"2.1.0\"' '$repo/out.sarif' && grep -qxF 'sarif-file=out.sarif' '$work/github-output'"
+expect "action: a push (no pull request) of a clean tree passes" 0 "pycache-guard $version" -- \
+    action_step 1 "$repo" PATH="$action_path" MODE=auto FORMAT=human SARIF_FILE=x.sarif STRICT=false EVENT=push BASE= HEAD=
+
+# ---------------------------------------------------------------------------------------
 # try-repo: the scenarios of each hook
 # ---------------------------------------------------------------------------------------
 # tryrepo_scenarios NAME TOOL SUFFIX: blocking staged bytecode (symlinks and upper case too),
