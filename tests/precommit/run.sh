@@ -48,7 +48,11 @@ EOF
 
 venv=${PYCACHE_GUARD_VENV:-$work/venv}
 tools=(pre-commit prek maturin uv pipx)
-if ! for tool in "${tools[@]}"; do [ -x "$venv/bin/$tool" ] || exit 1; done; then
+all_installed() {
+    local tool
+    for tool in "${tools[@]}"; do [ -x "$venv/bin/$tool" ] || return 1; done
+}
+if ! all_installed; then
     echo "== installing ${tools[*]} from PyPI into $venv"
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "${tools[@]}"
