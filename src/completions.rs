@@ -51,9 +51,12 @@ fn render_subcommand(out: &mut Vec<u8>, sub: &clap::Command) -> io::Result<()> {
     let man = clap_mangen::Man::new(sub.clone().bin_name(full_name.clone()));
     let mut section = Vec::new();
     man.render_synopsis_section(&mut section)?;
+    man.render_description_section(&mut section)?;
     man.render_options_section(&mut section)?;
-    let section =
-        String::from_utf8_lossy(&section).replace(".SH SYNOPSIS\n", "").replace(".SH OPTIONS\n", ".SS Options\n");
+    let section = String::from_utf8_lossy(&section)
+        .replace(".SH SYNOPSIS\n", "")
+        .replace(".SH DESCRIPTION\n", ".PP\n")
+        .replace(".SH OPTIONS\n", ".SS Options\n");
     writeln!(out, ".SH \"{}\"", full_name.to_uppercase())?;
     out.extend_from_slice(section.as_bytes());
     Ok(())

@@ -78,6 +78,10 @@ fn man_page_is_valid_roff() {
     for name in subcommands() {
         assert!(page.contains(&format!(".SH \"PYCACHE-GUARD {}\"", name.to_uppercase())), "no section for {name}");
     }
+    // Each command's section holds its description, not only its options.
+    let fix_section = page.split(".SH \"PYCACHE-GUARD FIX-GITIGNORE\"").nth(1).unwrap().split(".SH ").next().unwrap();
+    assert!(fix_section.contains("Add the missing ignore rules"), "{fix_section}");
+    assert!(fix_section.contains("\\-\\-dry\\-run"), "{fix_section}");
     let file = write_temp(&page);
     if installed("groff") {
         let output = Command::new("groff").args(["-man", "-Tutf8", "-ww", "-z"]).arg(file.path()).output().unwrap();
