@@ -63,6 +63,8 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::FixGitignore(args)) => fix_cmd::run_fix_gitignore(&args, &cli.global),
         Some(Command::Install(args)) => run_install(&args, &cli.global),
         Some(Command::Uninstall) => run_uninstall(&cli.global),
+        Some(Command::Completions { shell }) => crate::completions::print_completions(shell),
+        Some(Command::Man) => crate::completions::print_man_page(),
     });
     match result {
         Ok(status) => status,

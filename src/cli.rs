@@ -68,6 +68,13 @@ pub enum Command {
     Install(InstallArgs),
     /// Remove the hooks that `install` put in, restoring any hook it kept.
     Uninstall,
+    /// Print a completion script for SHELL (see the README for where to put it).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `pycache-guard man > pycache-guard.1`.
+    Man,
 }
 
 #[derive(Debug, Default, Args)]

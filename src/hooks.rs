@@ -3,6 +3,9 @@
 //! A fixed marker line identifies our scripts. A hook that is not ours is never overwritten:
 //! without `force` installing stops; with it the old hook is kept as `<name>.local`, and our
 //! script runs it first. `uninstall` removes only our scripts and puts a kept hook back.
+//! The installed script remembers the absolute path of the binary that installed it, for
+//! when `PATH` lacks `pycache-guard` at commit time (as pre-commit's own hook remembers its
+//! Python).
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -13,6 +16,9 @@ use crate::repo::Repo;
 
 /// The line every script we install carries, and nothing else writes.
 const MARKER: &str = "# pycache-guard managed hook";
+
+/// The line of each script in `hooks/` that `install` fills in with the binary's path.
+const INSTALLED_BY: &str = "installed_by=''\n";
 
 /// A hook we can install: its git name and the script from `hooks/`.
 #[derive(Debug, Clone, Copy)]
@@ -64,11 +70,28 @@ fn refuse_foreign(path: &Path) -> Result<()> {
     }
 }
 
+/// The script as installed: `hooks/<name>` with the path of the running binary filled in.
+/// Without a usable path (none, or one that is not UTF-8 text) the line stays empty and the
+/// script relies on `PATH` alone.
+fn rendered(hook: Hook) -> String {
+    let binary = std::env::current_exe().ok().and_then(|exe| exe.to_str().map(str::to_owned));
+    match binary {
+        Some(binary) => hook.script.replacen(INSTALLED_BY, &format!("installed_by={}\n", sh_single_quoted(&binary)), 1),
+        None => hook.script.to_owned(),
+    }
+}
+
+/// A POSIX shell word for `text`, whatever it holds: single quotes, each `'` as `'\''`.
+fn sh_single_quoted(text: &str) -> String {
+    format!("'{}'", text.replace('\'', r"'\''"))
+}
+
 fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
     let path = dir.join(hook.name);
     let kept = local_path(&path);
+    let script = rendered(hook);
     match read_hook(&path)? {
-        Some(existing) if existing == hook.script => {
+        Some(existing) if existing == script => {
             return Ok(format!("{} is already installed: {}", hook.name, path.display()));
         }
         Some(existing) if existing.contains(MARKER) => {}
@@ -86,7 +109,7 @@ fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
         }
         None => {}
     }
-    crate::atomic::write_file(&path, hook.script.as_bytes(), crate::atomic::new_file_permissions(0o755))?;
+    crate::atomic::write_file(&path, script.as_bytes(), crate::atomic::new_file_permissions(0o755))?;
     let mut message = format!("installed {}: {}", hook.name, path.display());
     if fs::symlink_metadata(&kept).is_ok() {
         message.push_str(&format!(" (runs {} first)", kept.display()));
@@ -148,6 +171,28 @@ mod tests {
         for hook in ALL_HOOKS {
             assert!(hook.script.starts_with("#!/bin/sh\n"), "{}", hook.name);
             assert!(hook.script.contains(MARKER), "{}", hook.name);
+            assert_eq!(hook.script.matches(INSTALLED_BY).count(), 1, "{}: one line to fill in", hook.name);
+        }
+    }
+
+    #[test]
+    fn the_installing_binary_is_remembered() {
+        let script = rendered(PRE_COMMIT);
+        let exe = std::env::current_exe().unwrap();
+        assert!(script.contains(&format!("installed_by='{}'\n", exe.display())), "{script}");
+        assert!(!script.contains(INSTALLED_BY));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn quoted_paths_survive_sh() {
+        for text in ["/opt/my tools/pycache-guard", "/it's/$HOME/`x`/pycache-guard"] {
+            let output = std::process::Command::new("sh")
+                .arg("-c")
+                .arg(format!("printf %s {}", sh_single_quoted(text)))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8_lossy(&output.stdout), text);
         }
     }
 }

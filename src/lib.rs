@@ -8,6 +8,7 @@ pub mod bytecode;
 pub mod bytecode_rules;
 pub mod check;
 pub mod cli;
+pub mod completions;
 pub mod config;
 pub mod cure;
 pub mod fix;

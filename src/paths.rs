@@ -87,25 +87,48 @@ pub fn shell_word(path: &[u8]) -> String {
         Ok(text) if !text.chars().any(char::is_control) => {
             format!("'{}'", text.replace('\'', r"'\''"))
         }
-        // Bytes that are not printable text need ANSI-C quoting (bash, zsh, and POSIX 2024 sh).
-        _ => {
-            let mut word = String::from("$'");
-            for chunk in path.utf8_chunks() {
-                for c in chunk.valid().chars() {
-                    match c {
-                        '\'' | '\\' => write!(word, "\\{c}").unwrap(),
-                        c if c.is_control() => write_octal(&mut word, c as u32 as u8),
-                        c => word.push(c),
-                    }
-                }
-                for &byte in chunk.invalid() {
-                    write_octal(&mut word, byte);
-                }
+        _ => quote_unprintable(path),
+    }
+}
+
+/// Bytes that are not printable text need ANSI-C quoting `$'...'` (bash, zsh, and POSIX 2024
+/// sh), the shells of Unix users.
+#[cfg(unix)]
+fn quote_unprintable(path: &[u8]) -> String {
+    let mut word = String::from("$'");
+    for chunk in path.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\'' | '\\' => write!(word, "\\{c}").unwrap(),
+                c if c.is_control() => write_octal(&mut word, c as u32 as u8),
+                c => word.push(c),
             }
-            word.push('\'');
-            word
+        }
+        for &byte in chunk.invalid() {
+            write_octal(&mut word, byte);
         }
     }
+    word.push('\'');
+    word
+}
+
+/// Elsewhere (PowerShell and cmd know no `$'...'`) such a byte becomes `?` inside single
+/// quotes: git reads the pathspec as a glob, in which `?` matches that one byte.
+#[cfg(not(unix))]
+fn quote_unprintable(path: &[u8]) -> String {
+    let mut word = String::from("'");
+    for chunk in path.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\'' => word.push_str(r"'\''"),
+                c if c.is_control() => word.push('?'),
+                c => word.push(c),
+            }
+        }
+        word.extend(chunk.invalid().iter().map(|_| '?'));
+    }
+    word.push('\'');
+    word
 }
 
 fn needs_c_escape(c: char) -> bool {
@@ -167,6 +190,11 @@ mod tests {
         assert_eq!(shell_word(b"with space.pyc"), "'with space.pyc'");
         assert_eq!(shell_word(b"it's.pyc"), r"'it'\''s.pyc'");
         assert_eq!(shell_word(b"$HOME.pyc"), "'$HOME.pyc'");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn unprintable_bytes_are_ansi_c_quoted_on_unix() {
         assert_eq!(shell_word(b"caf\xe9.pyc"), r"$'caf\351.pyc'");
         assert_eq!(shell_word(b"a'\xff.pyc"), r"$'a\'\377.pyc'");
         assert_eq!(shell_word(b"new\nline.pyc"), r"$'new\012line.pyc'");
@@ -190,6 +218,15 @@ mod tests {
     }
 
     #[test]
+    #[cfg(not(unix))]
+    fn unprintable_bytes_become_a_glob_elsewhere() {
+        assert_eq!(shell_word(b"caf\xe9.pyc"), "'caf?.pyc'");
+        assert_eq!(shell_word(b"a'\xff.pyc"), r"'a'\''?.pyc'");
+        assert_eq!(shell_word(b"new\nline.pyc"), "'new?line.pyc'");
+    }
+
+    #[test]
+    #[cfg(unix)]
     fn shell_words_round_trip_through_sh() {
         let paths: &[&[u8]] = &[b"with space.pyc", b"it's.pyc", b"$x`y`\".pyc", b"caf\xe9.pyc"];
         for path in paths {

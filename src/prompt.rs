@@ -4,8 +4,9 @@
 //! `/dev/tty`, as interactive git tools do. No question is asked in CI (`CI` set), under the
 //! pre-commit framework (`PRE_COMMIT` set: it cannot see index-only changes), with
 //! `--no-prompt`, or when `/dev/tty` cannot be opened (no controlling terminal).
+//! Windows has no `/dev/tty`: there nothing is asked, and the fix command is printed instead.
 
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 
 /// The terminal of the person running us, if we may ask them anything.
@@ -13,7 +14,17 @@ pub fn person_at_terminal(no_prompt: bool) -> Option<File> {
     if no_prompt || std::env::var_os("CI").is_some() || crate::hook_env::under_framework() {
         return None;
     }
-    OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
+    open_terminal()
+}
+
+#[cfg(unix)]
+fn open_terminal() -> Option<File> {
+    std::fs::OpenOptions::new().read(true).write(true).open("/dev/tty").ok()
+}
+
+#[cfg(not(unix))]
+fn open_terminal() -> Option<File> {
+    None
 }
 
 /// Asks a yes/no question; only `y` or `yes` (any case) is yes.

@@ -10,7 +10,7 @@
 use std::fs::File;
 use std::io;
 
-use memmap2::{Advice, Mmap, UncheckedAdvice};
+use memmap2::Mmap;
 
 /// How much is handed to the decoder at once, and how often passed pages are handed back.
 const WINDOW: usize = 4 << 20;
@@ -20,6 +20,7 @@ pub(super) struct Stream {
     /// Offset of the next unread byte (may pass the end after a skip).
     pos: u64,
     /// Pages before this offset were handed back.
+    #[cfg_attr(not(unix), allow(dead_code))]
     released: usize,
 }
 
@@ -29,7 +30,9 @@ impl Stream {
         // `index.lock` and renames it over the old file, whose pages this mapping keeps.
         let map = unsafe { Mmap::map(file)? };
         // Read-ahead for a front-to-back walk; only a hint, so its failure does not matter.
-        let _ = map.advise(Advice::Sequential);
+        // (`madvise` is Unix-only; elsewhere the system's default read-ahead applies.)
+        #[cfg(unix)]
+        let _ = map.advise(memmap2::Advice::Sequential);
         Ok(Stream { map, pos: 0, released: 0 })
     }
 
@@ -67,6 +70,13 @@ impl Stream {
         &self.map[start..start.saturating_add(n).min(self.map.len())]
     }
 
+    /// Hands back the pages already decoded, so a huge index costs a window of memory, not
+    /// its size. Only Unix can do that (`madvise`); elsewhere the system reclaims clean
+    /// mapped pages under pressure by itself, and nothing is done.
+    #[cfg(not(unix))]
+    fn release_passed(&mut self) {}
+
+    #[cfg(unix)]
     fn release_passed(&mut self) {
         let passed = usize::try_from(self.pos).unwrap_or(usize::MAX).min(self.map.len());
         if passed - self.released < WINDOW {
@@ -76,7 +86,7 @@ impl Stream {
         // a page touched again would be read back from the file. Nothing borrows the passed
         // bytes any more (`consume` and `skip` take `&mut self`).
         let _ = unsafe {
-            self.map.unchecked_advise_range(UncheckedAdvice::DontNeed, self.released, passed - self.released)
+            self.map.unchecked_advise_range(memmap2::UncheckedAdvice::DontNeed, self.released, passed - self.released)
         };
         self.released = passed;
     }

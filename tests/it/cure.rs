@@ -118,6 +118,7 @@ fn under_the_pre_commit_framework_the_index_is_never_edited() {
     assert!(!repo.root.join(".gitignore").exists());
 }
 
+#[cfg(unix)] // a pseudo-terminal (rexpect) exists only on Unix
 /// `git commit` in a pseudo-terminal with the native hook, answering the offer.
 fn commit_answering(repo: &TestRepo, answer: &str) -> (i32, String) {
     // The shell reports git's exit code in the transcript.
@@ -131,6 +132,7 @@ fn commit_answering(repo: &TestRepo, answer: &str) -> (i32, String) {
     (code, format!("{seen}{rest}"))
 }
 
+#[cfg(unix)] // a pseudo-terminal (rexpect) exists only on Unix
 /// `pycache-guard check` itself in a pseudo-terminal, with `args` and `env`, through `sh`
 /// so the transcript ends with its exit code. Returns the code and everything printed.
 fn check_at_a_terminal(repo: &TestRepo, args: &str, env: &[(&str, &str)]) -> (i32, String) {
@@ -146,6 +148,7 @@ fn check_at_a_terminal(repo: &TestRepo, args: &str, env: &[(&str, &str)]) -> (i3
     (code.trim_start_matches("guard-exit=").parse().unwrap(), seen)
 }
 
+#[cfg(unix)] // a pseudo-terminal (rexpect) exists only on Unix
 #[test]
 fn at_a_terminal_no_prompt_and_ci_print_the_command_instead_of_asking() {
     let repo = TestRepo::with_commit();
@@ -167,6 +170,7 @@ fn at_a_terminal_no_prompt_and_ci_print_the_command_instead_of_asking() {
     session.exp_eof().expect("the check ends");
 }
 
+#[cfg(unix)] // a pseudo-terminal (rexpect) exists only on Unix
 #[test]
 fn terminal_offer_answered_yes_fixes_and_the_commit_goes_on() {
     let repo = TestRepo::with_commit();
@@ -178,6 +182,7 @@ fn terminal_offer_answered_yes_fixes_and_the_commit_goes_on() {
     assert!(repo.root.join("pkg/__pycache__/m.cpython-312.pyc").exists());
 }
 
+#[cfg(unix)] // a pseudo-terminal (rexpect) exists only on Unix
 #[test]
 fn terminal_offer_answered_no_changes_nothing_and_blocks() {
     let repo = TestRepo::with_commit();

@@ -2,10 +2,12 @@
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::Command;
 
 use predicates::prelude::*;
 
-use crate::support::{TestRepo, text};
+use crate::support::{BINARY, TestRepo, installed_script, text};
 
 const FOREIGN: &str = "#!/bin/sh\necho foreign hook ran >> \"$(git rev-parse --git-common-dir)/foreign.log\"\n";
 
@@ -20,11 +22,11 @@ fn installs_an_executable_hook_and_twice_is_a_no_op() {
     let repo = TestRepo::with_commit();
     repo.guard().arg("install").assert().success().stdout(predicate::str::contains("installed pre-commit"));
     let hook = repo.root.join(".git/hooks/pre-commit");
-    let installed = fs::read(&hook).unwrap();
-    assert_eq!(installed, fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/pre-commit")).unwrap());
+    let installed = fs::read_to_string(&hook).unwrap();
+    assert_eq!(installed, installed_script("pre-commit"));
     assert_eq!(fs::metadata(&hook).unwrap().permissions().mode() & 0o777, 0o755);
     repo.guard().arg("install").assert().success().stdout(predicate::str::contains("already installed"));
-    assert_eq!(fs::read(&hook).unwrap(), installed);
+    assert_eq!(fs::read_to_string(&hook).unwrap(), installed);
 }
 
 #[test]
@@ -93,17 +95,56 @@ fn installs_into_the_common_hooks_folder_from_a_linked_worktree() {
     assert!(!repo.try_git(&["commit", "-q", "-m", "x"]).status.success(), "the main worktree is guarded too");
 }
 
+/// The machine's `PATH` without any folder holding a `pycache-guard` (the built binary's
+/// folder included): what a commit from a GUI client or an inactive virtualenv sees.
+fn path_without_the_binary() -> std::ffi::OsString {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let dirs = std::env::split_paths(&path).filter(|dir| !dir.join("pycache-guard").exists());
+    let dirs: Vec<_> = dirs.filter(|dir| *dir != Path::new(BINARY).parent().unwrap()).collect();
+    std::env::join_paths(dirs).unwrap()
+}
+
+fn commit_without_the_binary_on_path(repo: &TestRepo) -> std::process::Output {
+    let path = path_without_the_binary();
+    let lookup = Command::new("sh").args(["-c", "command -v pycache-guard"]).env("PATH", &path).output().unwrap();
+    assert!(!lookup.status.success(), "pycache-guard must not be on this PATH: {}", text(&lookup.stdout));
+    repo.git_command_in(&repo.root).env("PATH", &path).args(["commit", "-q", "-m", "x"]).output().unwrap()
+}
+
+#[test]
+fn hook_runs_the_binary_that_installed_it_when_path_lacks_it() {
+    let repo = TestRepo::with_commit();
+    repo.install_hook();
+    repo.stage(&["pkg/__pycache__/m.cpython-312.pyc"]);
+    let output = commit_without_the_binary_on_path(&repo);
+    assert!(!output.status.success(), "the bytecode commit must be blocked");
+    // git passes a pre-commit hook's standard output to its standard error.
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("pkg/__pycache__/m.cpython-312.pyc: error"), "the check ran: {stderr}");
+    assert_eq!(repo.committed_paths(), ["README.md"]);
+
+    repo.git(&["rm", "-q", "--cached", "pkg/__pycache__/m.cpython-312.pyc"]);
+    repo.stage(&["pkg/m.py"]);
+    let output = commit_without_the_binary_on_path(&repo);
+    assert!(output.status.success(), "a clean commit goes through: {}", text(&output.stderr));
+    assert_eq!(repo.committed_paths(), ["README.md", "pkg/m.py"]);
+}
+
 #[test]
 fn hook_fails_clearly_without_the_binary_on_path() {
     let repo = TestRepo::with_commit();
     repo.install_hook();
+    // The binary that installed the hook is gone too.
+    let hook = repo.root.join(".git/hooks/pre-commit");
+    let script = installed_script("pre-commit").replacen(
+        &format!("installed_by='{}'", fs::canonicalize(BINARY).unwrap().display()),
+        "installed_by='/nonexistent/pycache-guard'",
+        1,
+    );
+    assert!(script.contains("/nonexistent/"));
+    write_hook(&hook, &script);
     repo.stage(&["a.py"]);
-    let output = repo
-        .git_command_in(&repo.root)
-        .env("PATH", "/usr/bin:/bin")
-        .args(["commit", "-q", "-m", "x"])
-        .output()
-        .unwrap();
+    let output = commit_without_the_binary_on_path(&repo);
     assert!(!output.status.success());
     assert!(text(&output.stderr).contains("needs the pycache-guard binary on PATH"), "{}", text(&output.stderr));
 }

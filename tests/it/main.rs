@@ -1,5 +1,10 @@
 //! Integration tests: real repositories made with the `git` binary, driven through the built
 //! `pycache-guard` binary exactly as users and git hooks run it.
+//!
+//! Unix only: the suite drives the POSIX `sh` hook scripts, checks file modes, answers
+//! through a pseudo-terminal and writes file names that are not UTF-8. On Windows (the
+//! release workflow) `cargo test` runs the unit tests.
+#![cfg(unix)]
 
 mod audit;
 mod config;
@@ -14,8 +19,10 @@ mod ignore_git;
 mod index_format;
 mod install;
 mod modes;
+mod packaging;
 mod packs;
 mod pre_push;
 mod python_rules;
 mod range;
+mod shell_docs;
 mod support;

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use predicates::prelude::*;
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, installed_script, text};
 
 const ZERO: &str = "0000000000000000000000000000000000000000";
 
@@ -160,7 +160,7 @@ fn a_real_push_is_blocked_by_the_installed_hook() {
     let (repo, remote) = with_remote();
     install_pre_push(&repo);
     let hook = repo.root.join(".git/hooks/pre-push");
-    assert_eq!(fs::read(&hook).unwrap(), fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/hooks/pre-push")).unwrap());
+    assert_eq!(fs::read_to_string(&hook).unwrap(), installed_script("pre-push"));
     assert_eq!(fs::metadata(&hook).unwrap().permissions().mode() & 0o777, 0o755);
     let before = remote_head(&repo, &remote, "main");
 

@@ -184,6 +184,15 @@ impl TestRepo {
     }
 }
 
+/// `hooks/<name>` as `install` writes it: with the path of the binary that installed it.
+pub fn installed_script(name: &str) -> String {
+    let script = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("hooks").join(name)).unwrap();
+    let binary = fs::canonicalize(BINARY).unwrap();
+    let filled = format!("installed_by='{}'\n", binary.display());
+    assert!(script.contains("installed_by=''\n"), "hooks/{name} has the line to fill in");
+    script.replacen("installed_by=''\n", &filled, 1)
+}
+
 fn path_with_binary() -> std::ffi::OsString {
     let bin_dir = Path::new(BINARY).parent().unwrap().to_path_buf();
     let mut dirs = vec![bin_dir];
