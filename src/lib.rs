@@ -6,6 +6,7 @@ pub mod app;
 pub mod atomic;
 pub mod bytecode;
 pub mod check;
+pub mod clean;
 pub mod cli;
 pub mod config;
 pub mod cure;
