@@ -118,17 +118,24 @@ struct Shown {
 
 impl Shown {
     fn path(&self, path: &Path) -> String {
+        display_path(&self.bytes(path))
+    }
+
+    /// A folder ends in `/`, as `git clean -n` shows one.
+    fn folder(&self, path: &Path) -> String {
+        let mut bytes = self.bytes(path);
+        bytes.push(b'/');
+        display_path(&bytes)
+    }
+
+    fn bytes(&self, path: &Path) -> Vec<u8> {
         let absolute = path_bytes(path);
         let relative = absolute.strip_prefix(self.base.as_slice()).and_then(|rest| rest.strip_prefix(b"/"));
         match relative {
-            Some(relative) => display_path(&relative_to(&self.cwd_prefix, relative)),
-            None if absolute.as_ref() == self.base.as_slice() => ".".to_owned(),
-            None => display_path(&absolute),
+            Some(relative) => relative_to(&self.cwd_prefix, relative),
+            None if absolute.as_ref() == self.base.as_slice() => b".".to_vec(),
+            None => absolute.into_owned(),
         }
-    }
-
-    fn folder(&self, path: &Path) -> String {
-        format!("{}/", self.path(path))
     }
 }
 
@@ -164,10 +171,11 @@ fn report(
 
 /// Files sorted, then folders, each before the folder holding it; one a line after `prefix`.
 fn print_list(out: &mut impl Write, shown: &Shown, outcome: &Outcome, prefix: &str) -> io::Result<()> {
+    // By bytes, as git sorts paths (a `Path` compares by components).
     let mut files: Vec<_> = outcome.deleted_files.iter().collect();
-    files.sort();
+    files.sort_by(|a, b| path_bytes(a).cmp(&path_bytes(b)));
     let mut folders: Vec<_> = outcome.deleted_folders.iter().collect();
-    folders.sort_by(|a, b| b.cmp(a));
+    folders.sort_by(|a, b| path_bytes(b).cmp(&path_bytes(a)));
     for file in files {
         writeln!(out, "{prefix}{}", shown.path(file))?;
     }

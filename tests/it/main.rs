@@ -2,6 +2,7 @@
 //! `pycache-guard` binary exactly as users and git hooks run it.
 
 mod audit;
+mod clean;
 mod config;
 mod cure;
 mod errors;
