@@ -151,7 +151,9 @@ fn report(
         ignore_broken_pipe(print_list(&mut io::stdout().lock(), shown, outcome, ""))?;
     } else if global.verbose {
         let mut stderr = io::BufWriter::new(io::stderr().lock());
-        ignore_broken_pipe(print_list(&mut stderr, shown, outcome, "pycache-guard: deleted ").and_then(|()| stderr.flush()))?;
+        ignore_broken_pipe(
+            print_list(&mut stderr, shown, outcome, "pycache-guard: deleted ").and_then(|()| stderr.flush()),
+        )?;
     }
     let mut skipped: Vec<_> = outcome.skipped.iter().collect();
     skipped.sort_by(|a, b| a.0.cmp(&b.0));
@@ -263,7 +265,10 @@ fn with_progress<T>(show: bool, progress: &Progress, work: impl FnOnce() -> T) -
                 }
                 let seen = progress.entries.load(Ordering::Relaxed);
                 let deleted = progress.deleted.load(Ordering::Relaxed);
-                let _ = write!(io::stderr(), "\r\x1b[Kpycache-guard: cleaning: {seen} entries looked at, {deleted} deleted");
+                let _ = write!(
+                    io::stderr(),
+                    "\r\x1b[Kpycache-guard: cleaning: {seen} entries looked at, {deleted} deleted"
+                );
                 drawn = true;
             }
             if drawn {

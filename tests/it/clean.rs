@@ -62,7 +62,8 @@ const UNTRACKED_BYTECODE: &[&str] = &[
     "pkg/OLD.PYO",
     "jy/mod$py.class",
 ];
-const NOT_BYTECODE: &[&str] = &["ext.pyd", "ext.cpython-312-x86_64-linux-gnu.so", "pycache.py", "x.pyc.txt", "a.pyc/b.py"];
+const NOT_BYTECODE: &[&str] =
+    &["ext.pyd", "ext.cpython-312-x86_64-linux-gnu.so", "pycache.py", "x.pyc.txt", "a.pyc/b.py"];
 
 fn repo_with_bytecode() -> TestRepo {
     let repo = TestRepo::with_commit();
