@@ -51,13 +51,19 @@ impl Skip {
     }
 
     /// Whether a folder below a named one is left alone, and why: a few name comparisons, and
-    /// two `lstat`s for `.git` and `pyvenv.cfg`.
+    /// two `lstat`s for `.git` and `pyvenv.cfg`. A `__pycache__` folder is not probed: Python
+    /// writes bytecode there, never a repository or a virtual environment, and the walk meets
+    /// one beside nearly every source folder (a fifth of the walk's system calls). Its `.git`,
+    /// if it had one, would still be skipped by name.
     fn of(dir: &Path, name: &std::ffi::OsStr) -> Option<Skip> {
         if name == ".git" {
             return Some(Skip::GitDir);
         }
         if name == ".tox" || name == ".nox" || name == "node_modules" {
             return Some(Skip::ToolFolder);
+        }
+        if name == "__pycache__" {
+            return None;
         }
         let holds = |file: &str| fs::symlink_metadata(dir.join(file)).is_ok();
         if holds(".git") {
@@ -80,6 +86,7 @@ pub enum KeptWhy {
 /// A bytecode file left on disk on purpose.
 #[derive(Debug)]
 pub struct Kept {
+    /// As walked: relative to [`Job::cwd`] or absolute, as every path of an [`Outcome`].
     pub path: PathBuf,
     /// The path relative to the worktree top (or the current folder outside a repository).
     pub relative: Vec<u8>,
@@ -135,6 +142,9 @@ pub struct Job {
     /// The worktree top, or the current folder outside a repository; absolute, canonical.
     /// Paths below it are judged relative to it (the index and `allow` use such paths).
     pub base: PathBuf,
+    /// The current folder, absolute and canonical: roots inside it are walked by relative
+    /// paths, and every path in the [`Outcome`] is then relative to it.
+    pub cwd: PathBuf,
     /// The folders and files to clean: absolute, canonical but for the last component (a
     /// symlink named is not followed), none inside another.
     pub roots: Vec<PathBuf>,
@@ -193,27 +203,65 @@ pub fn clean(job: &Job, progress: &Progress) -> Outcome {
     outcome
 }
 
-/// How paths under one root are judged: relative to the job's base when the root is under
-/// it, else relative to the root's parent (so the root's own name counts, not its parents').
+/// How the paths of one root's walk are judged. The walk goes by paths relative to the
+/// current folder when the root is inside it (the kernel then resolves a few components per
+/// system call instead of the whole absolute path: a tenth of the run on a deep tree), so an
+/// entry's path is `<walked root>/<rest>`; it is judged as `<prefix>/<rest>`, where `prefix`
+/// is the root relative to the job's base, or, for a root outside it, its whole path.
 struct Judge<'a> {
     job: &'a Job,
-    /// Bytes to strip from an absolute path (with the `/` after them) to get the judged path.
+    /// The path the walk starts from (relative to the current folder, or absolute).
+    walked: PathBuf,
+    /// Bytes of `walked` and the `/` after it, stripped from an entry's path.
     strip: usize,
-    /// Whether the judged path is relative to the base (the index and `allow` apply).
+    prefix: Vec<u8>,
+    /// Whether `prefix` has a `__pycache__` component: then everything below is bytecode.
+    prefix_in_pycache: bool,
+    /// Whether `prefix` is relative to the base (the index and `allow` apply).
     under_base: bool,
 }
 
 impl<'a> Judge<'a> {
     fn new(job: &'a Job, root: &Path) -> Judge<'a> {
         let under_base = root.starts_with(&job.base);
-        let from = if under_base { job.base.as_path() } else { root.parent().unwrap_or(root) };
-        let from = path_bytes(from);
-        let strip = if from.ends_with(b"/") { from.len() } else { from.len() + 1 };
-        Judge { job, strip, under_base }
+        // Outside the base (a folder named outside the current one), the whole path counts.
+        let from = if under_base { job.base.as_path() } else { root.ancestors().last().unwrap_or(root) };
+        let prefix = path_bytes(root.strip_prefix(from).unwrap_or(root)).into_owned();
+        let walked = match root.strip_prefix(&job.cwd) {
+            Ok(inside) if inside.as_os_str().is_empty() => PathBuf::from("."),
+            Ok(inside) => inside.to_path_buf(),
+            Err(_) => root.to_path_buf(),
+        };
+        let walked_bytes = path_bytes(&walked);
+        let strip = if walked_bytes.ends_with(b"/") { walked_bytes.len() } else { walked_bytes.len() + 1 };
+        let prefix_in_pycache = bytecode::classify(&prefix) == Some(Reason::InPycache);
+        Judge { job, walked, strip, prefix, prefix_in_pycache, under_base }
     }
 
-    fn relative<'p>(&self, absolute: &'p [u8]) -> &'p [u8] {
-        absolute.get(self.strip..).unwrap_or_default()
+    /// The part of a walked path below the root (empty for the root itself).
+    fn rest<'p>(&self, walked_path: &'p [u8]) -> &'p [u8] {
+        walked_path.get(self.strip..).unwrap_or_default()
+    }
+
+    /// SPEC's rule on `<prefix>/<rest>`, without building it: a `__pycache__` component in
+    /// either part, or the name's suffix (the name is the last component of `rest`, or of
+    /// `prefix` for the root itself).
+    fn classify(&self, rest: &[u8]) -> Option<Reason> {
+        match (rest.is_empty(), self.prefix_in_pycache) {
+            (true, _) => bytecode::classify(&self.prefix),
+            (false, true) => Some(Reason::InPycache),
+            (false, false) => bytecode::classify(rest),
+        }
+    }
+
+    /// `<prefix>/<rest>`, the path the index and the config know.
+    fn judged_path(&self, rest: &[u8]) -> Vec<u8> {
+        let mut path = self.prefix.clone();
+        if !path.is_empty() && !rest.is_empty() {
+            path.push(b'/');
+        }
+        path.extend_from_slice(rest);
+        path
     }
 }
 
@@ -223,19 +271,19 @@ fn clean_root(job: &Job, root: &Path, progress: &Progress) -> Outcome {
     let mut builder = VisitorBuilder { judge: &judge, results: &results, progress };
     // A root that is no folder (a file, or a symlink, which the walker would follow) is
     // judged alone.
-    match fs::symlink_metadata(root) {
+    match fs::symlink_metadata(&judge.walked) {
         Ok(meta) if meta.is_dir() => {
             let skipped = Arc::new(Mutex::new(Vec::new()));
-            walker(root, Arc::clone(&skipped)).visit(&mut builder);
+            walker(&judge.walked, Arc::clone(&skipped)).visit(&mut builder);
             let skipped = std::mem::take(&mut *skipped.lock().unwrap_or_else(PoisonError::into_inner));
             results.lock().unwrap_or_else(PoisonError::into_inner).skipped.extend(skipped);
         }
         Ok(_) => {
             let mut visitor = builder.visitor();
-            visitor.file(root);
+            visitor.file(&judge.walked);
         }
         Err(error) => {
-            let failure = Failure { path: root.to_path_buf(), action: "read", error: error.to_string() };
+            let failure = Failure { path: judge.walked.clone(), action: "read", error: error.to_string() };
             results.lock().unwrap_or_else(PoisonError::into_inner).failures.push(failure);
         }
     }
@@ -317,29 +365,30 @@ impl ParallelVisitor for Visitor<'_> {
 impl Visitor<'_> {
     /// A folder inside a `__pycache__` folder (or one itself) may be removed after the walk.
     fn folder(&mut self, path: &Path) {
-        let absolute = path_bytes(path);
-        if bytecode::classify(self.judge.relative(&absolute)) == Some(Reason::InPycache) {
+        let walked = path_bytes(path);
+        if self.judge.classify(self.judge.rest(&walked)) == Some(Reason::InPycache) {
             self.local.pycache_folders.push(path.to_path_buf());
         }
     }
 
     /// A file or symlink: deleted when it is bytecode that nothing keeps.
     fn file(&mut self, path: &Path) {
-        let absolute = path_bytes(path);
-        let relative = self.judge.relative(&absolute);
-        if bytecode::classify(relative).is_none() {
+        let walked = path_bytes(path);
+        let rest = self.judge.rest(&walked);
+        if self.judge.classify(rest).is_none() {
             return;
         }
         let keep = &self.judge.job.keep;
-        let why = if self.judge.under_base && keep.settings.is_allowed(relative) {
+        let judged = self.judge.judged_path(rest);
+        let why = if self.judge.under_base && keep.settings.is_allowed(&judged) {
             Some(KeptWhy::Allowed)
-        } else if self.judge.under_base && keep.is_tracked(relative) {
+        } else if self.judge.under_base && keep.is_tracked(&judged) {
             Some(KeptWhy::Tracked)
         } else {
             None
         };
         if let Some(why) = why {
-            self.local.kept.push(Kept { path: path.to_path_buf(), relative: relative.to_vec(), why });
+            self.local.kept.push(Kept { path: path.to_path_buf(), relative: judged, why });
             return;
         }
         self.delete_file(path);

@@ -21,7 +21,8 @@ use crate::report::CommandContext;
 
 pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open_if_any()?;
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let cwd =
+        std::env::current_dir().and_then(|cwd| cwd.canonicalize()).context("cannot read the current directory")?;
     let (base, cwd_prefix) = match &repo {
         Some(repo) => {
             let top = repo.workdir().ok_or_else(|| {
@@ -30,7 +31,7 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
             let top = top.canonicalize().with_context(|| format!("cannot open the worktree {}", top.display()))?;
             (top, repo.cwd_prefix())
         }
-        None => (cwd.canonicalize().context("cannot read the current directory")?, Vec::new()),
+        None => (cwd.clone(), Vec::new()),
     };
     let roots = resolve_roots(&args.paths, &base, repo.is_some())?;
     let settings = Settings::load(&base, false)?;
@@ -41,11 +42,12 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
         Some(repo) => Keep::from_index(repo, settings.clone())?,
         None => Keep::config_only(settings.clone()),
     };
-    let job = Job { base, roots, keep, dry_run: args.dry_run, list: args.dry_run || global.verbose };
+    let job = Job { base, cwd, roots, keep, dry_run: args.dry_run, list: args.dry_run || global.verbose };
     let progress = Progress::default();
     let show_progress = !global.quiet && io::stderr().is_terminal();
     let outcome = with_progress(show_progress, &progress, || clean::clean(&job, &progress));
-    let shown = Shown { base: path_bytes(&job.base).into_owned(), cwd_prefix: cwd_prefix.clone() };
+    let shown =
+        Shown { base: path_bytes(&job.base).into_owned(), cwd: job.cwd.clone(), cwd_prefix: cwd_prefix.clone() };
     report(args, global, &shown, &settings, &CommandContext { cwd_prefix }, &outcome)?;
     Ok(if outcome.failures.is_empty() { ExitStatus::Success } else { ExitStatus::Error })
 }
@@ -113,6 +115,8 @@ fn absolute_keeping_last(path: &Path) -> io::Result<PathBuf> {
 /// the base, else in full; quoted as the rest of the tool quotes paths.
 struct Shown {
     base: Vec<u8>,
+    /// What the outcome's relative paths are relative to.
+    cwd: PathBuf,
     cwd_prefix: Vec<u8>,
 }
 
@@ -129,7 +133,13 @@ impl Shown {
     }
 
     fn bytes(&self, path: &Path) -> Vec<u8> {
-        let absolute = path_bytes(path);
+        // Walked paths start with `./` when the walk started at the current folder.
+        let path = match path.strip_prefix(".") {
+            Ok(rest) if rest.as_os_str().is_empty() => self.cwd.clone(),
+            Ok(rest) => self.cwd.join(rest),
+            Err(_) => self.cwd.join(path),
+        };
+        let absolute = path_bytes(&path);
         let relative = absolute.strip_prefix(self.base.as_slice()).and_then(|rest| rest.strip_prefix(b"/"));
         match relative {
             Some(relative) => relative_to(&self.cwd_prefix, relative),

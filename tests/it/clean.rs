@@ -304,6 +304,10 @@ fn from_a_subfolder_the_whole_worktree_is_cleaned_and_paths_are_relative() {
     repo.guard_in(&sub).arg("clean").assert().success();
     assert!(!exists(&repo, "stray.pyc") && !exists(&repo, "jy/mod$py.class"));
     assert!(exists(&repo, "tests/fixtures/old.pyc"));
+    // An absolute path inside the worktree is the same as a relative one.
+    write_all(&repo, &["pkg/abs.pyc", "top.pyc"]);
+    repo.guard_in(&sub).args(["clean"]).arg(repo.root.join("pkg")).assert().success();
+    assert!(!exists(&repo, "pkg/abs.pyc") && exists(&repo, "top.pyc"));
     // `-C` is the same as standing there; a path is taken from the folder it names.
     write_all(&repo, &["pkg/again.pyc", "other.pyc"]);
     repo.guard().args(["-C", "pkg", "clean", "again.pyc"]).assert().success();
@@ -323,6 +327,24 @@ fn outside_a_repository_the_current_folder_is_cleaned() {
     assert_eq!(stdout_lines(&output), ["pkg/__pycache__/m.cpython-312.pyc", "x.pyc", "pkg/__pycache__/"]);
     repo.guard_in(&plain).arg("clean").assert().success();
     assert_eq!(tree(&plain, true), [".pycache-guard.toml", "fixture.pyc", "keep.py", "pkg/"]);
+    // A folder beside the current one: judged from its own name, shown as reached.
+    let beside = repo.parent().join("beside");
+    fs::create_dir_all(beside.join("__pycache__/deep")).unwrap();
+    fs::write(beside.join("__pycache__/deep/b.pyc"), "x").unwrap();
+    fs::write(beside.join("c.pyc"), "x").unwrap();
+    let output = repo.guard_in(&plain).args(["clean", "--dry-run", "../beside"]).output().unwrap();
+    let shown = beside.canonicalize().unwrap().display().to_string();
+    assert_eq!(
+        stdout_lines(&output),
+        [
+            format!("{shown}/__pycache__/deep/b.pyc"),
+            format!("{shown}/c.pyc"),
+            format!("{shown}/__pycache__/deep/"),
+            format!("{shown}/__pycache__/")
+        ]
+    );
+    repo.guard_in(&plain).args(["clean", "../beside/__pycache__/deep"]).assert().success();
+    assert_eq!(tree(&beside, true), ["__pycache__/", "c.pyc"]);
     // A repository named from outside is refused: its index decides what is tracked.
     write_all(&repo, &["r.pyc"]);
     let output = repo.guard_in(&plain).args(["clean", repo.root.to_str().unwrap()]).output().unwrap();
