@@ -129,7 +129,7 @@ echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-pa
     "pyclean $("$PYCLEAN" --version 2>&1 | tr -dc '0-9.' ), $(find --version | head -1), $(nproc) cores," \
     "load average $(cut -d' ' -f1-3 /proc/loadavg); $ROUNDS alternating rounds, median wall time in ms"
 echo
-echo "| tool | median ms | all runs (ms) | \`clean\` / tool | bytecode left | tracked files deleted |"
+echo "| tool | median ms | all runs (ms) | \`clean\` / tool | bytecode files left | tracked files deleted (\`git status\`) |"
 echo "|---|---:|---|---:|---:|---:|"
 for tool in "${TOOLS[@]}"; do
     m=$(echo "${TIMES[$tool]}" | median)
@@ -137,4 +137,5 @@ for tool in "${TOOLS[@]}"; do
     echo "| $tool | $m | ${TIMES[$tool]% } | **$(ratio "$CLEAN" "$m")** | $left | $deleted |"
 done
 echo
+echo "($FIXTURES of the bytecode files are tracked fixtures: clean keeps them, and names them.)"
 echo "goals: clean / find = $(ratio "$CLEAN" "$FIND") (≤ 1), clean / pyclean = $(ratio "$CLEAN" "$PYC") (≤ 0.25)"
