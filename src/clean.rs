@@ -205,7 +205,7 @@ pub fn clean(job: &Job, progress: &Progress) -> Outcome {
 
 /// How the paths of one root's walk are judged. The walk goes by paths relative to the
 /// current folder when the root is inside it (the kernel then resolves a few components per
-/// system call instead of the whole absolute path: a tenth of the run on a deep tree), so an
+/// system call instead of the whole absolute path, which was a fifth of the run), so an
 /// entry's path is `<walked root>/<rest>`; it is judged as `<prefix>/<rest>`, where `prefix`
 /// is the root relative to the job's base, or, for a root outside it, its whole path.
 struct Judge<'a> {
