@@ -23,6 +23,7 @@
 # NO_RANGE=1 leaves out the --range repository;
 # KEEP=1 keeps the repositories (their folder is printed); CARGO_TARGET_DIR is honoured.
 # Needs git, cargo, hyperfine, jq and GNU time (`apt-get install -y hyperfine jq time`).
+# `clean` has a benchmark of its own: bench/clean.sh (against the find idiom and pyclean).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
