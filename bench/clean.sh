@@ -11,8 +11,9 @@
 # `__pycache__` folder per source folder, 3,000 stray `*.pyc` beside the sources, and 10
 # tracked `*.pyc` fixtures that must survive. The bytecode is ignored by `.gitignore`, as in
 # a real project. It is made once; every timed run gets a fresh hard-linked copy
-# (`cp -al`, outside the timing) and the tools take turns, round after round, so that a
-# change in the machine's load falls on all of them alike. Each run is timed by bash
+# (`cp -al`, then `sync`, outside the timing) and the tools take turns, round after round,
+# each round starting with the next tool, so that a change in the machine's load falls on
+# all of them alike. Each run is timed by bash
 # (`EPOCHREALTIME`, microseconds) around the whole command. Prints the medians, the ratios
 # and what each left behind (tracked fixtures deleted, bytecode missed).
 #
@@ -104,7 +105,10 @@ aftermath() { # $1 = tool
 
 declare -A TIMES
 for round in $(seq "$ROUNDS"); do
-    for tool in "${TOOLS[@]}"; do
+    # Each round starts with the next tool: none always runs right after the previous
+    # round's copy was deleted (on a disk, the journal may still be busy with it).
+    for i in 0 1 2; do
+        tool=${TOOLS[$(((round + i) % 3))]}
         rm -rf "$WORK/copy" && cp -al "$WORK/master" "$WORK/copy"
         sync
         cd "$WORK/copy"
