@@ -29,6 +29,7 @@
 # files alone (no SIZES, no --range); ROUNDS sets their rounds (default 21);
 # KEEP=1 keeps the repositories (their folder is printed); CARGO_TARGET_DIR is honoured.
 # Needs git, cargo, hyperfine, jq and GNU time (`apt-get install -y hyperfine jq time`).
+# `clean` has a benchmark of its own: bench/clean.sh (against the find idiom and pyclean).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."

@@ -16,6 +16,7 @@ use crate::hooks;
 use crate::repo::Repo;
 
 mod check_cmd;
+mod clean_cmd;
 mod fix_cmd;
 
 /// How a run ended.
@@ -61,6 +62,7 @@ pub fn run(cli: Cli) -> ExitStatus {
         Some(Command::Check(args)) => check_cmd::run_check(&args, &cli.global),
         None => check_cmd::run_check(&CheckArgs::default(), &cli.global),
         Some(Command::FixGitignore(args)) => fix_cmd::run_fix_gitignore(&args, &cli.global),
+        Some(Command::Clean(args)) => clean_cmd::run_clean(&args, &cli.global),
         Some(Command::Install(args)) => run_install(&args, &cli.global),
         Some(Command::Uninstall) => run_uninstall(&cli.global),
         Some(Command::Completions { shell }) => crate::completions::print_completions(shell),

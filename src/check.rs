@@ -32,6 +32,9 @@ pub enum Candidates {
     Tracked,
     /// Resolved (stage 0) bytecode entries, what `--untrack` takes out of the index.
     TrackedBytecode,
+    /// What `clean` must keep on disk: tracked bytecode in any stage (an unresolved
+    /// conflict is tracked too) and sparse directories.
+    Kept,
 }
 
 /// What one pass over the index kept: the entries `candidates` wanted, and how many entries
@@ -46,17 +49,19 @@ pub struct IndexScan {
 pub fn scan_index(repo: &Repo, candidates: Candidates, mut on_gitignore: impl FnMut(&[u8])) -> Result<IndexScan> {
     // The index is sorted by path: `SortedPaths` judges each folder once.
     let mut paths = bytecode::SortedPaths::default();
-    let mut is_bytecode =
-        |entry: &EntryRef<'_>| entry.stage == 0 && paths.classify_entry(entry.path, entry.mode).is_some();
+    let mut is_bytecode = |entry: &EntryRef<'_>, any_stage: bool| {
+        (any_stage || entry.stage == 0) && paths.classify_entry(entry.path, entry.mode).is_some()
+    };
     let index = repo.read_index(|entry| {
         if gitignore_entry(entry) {
             on_gitignore(entry.path);
         }
         let sparse_dir = || entry.is_sparse_dir() && entry.stage == 0;
         match candidates {
-            Candidates::Staged => !entry.intent_to_add && (sparse_dir() || is_bytecode(entry)),
-            Candidates::Tracked => sparse_dir() || is_bytecode(entry),
-            Candidates::TrackedBytecode => is_bytecode(entry),
+            Candidates::Staged => !entry.intent_to_add && (sparse_dir() || is_bytecode(entry, false)),
+            Candidates::Tracked => sparse_dir() || is_bytecode(entry, false),
+            Candidates::TrackedBytecode => is_bytecode(entry, false),
+            Candidates::Kept => sparse_dir() || is_bytecode(entry, true),
         }
     })?;
     Ok(IndexScan { candidates: index.kept, total: index.total })

@@ -64,6 +64,9 @@ pub enum Command {
     Check(CheckArgs),
     /// Add the missing ignore rules for Python bytecode to .gitignore (and untrack bytecode).
     FixGitignore(FixArgs),
+    /// Delete untracked Python bytecode, and the __pycache__ folders left empty, from the
+    /// working tree (tracked and allow-listed files stay).
+    Clean(CleanArgs),
     /// Install the pre-commit hook (and with --pre-push the pre-push hook) in this repository.
     Install(InstallArgs),
     /// Remove the hooks that `install` put in, restoring any hook it kept.
@@ -145,6 +148,18 @@ pub struct FixArgs {
     /// Write nothing; exit 1 when a change is needed (for CI).
     #[arg(long)]
     pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CleanArgs {
+    /// Clean only these files and folders (default: the whole worktree, wherever in it you
+    /// stand; outside a repository, the current folder).
+    #[arg(value_name = "PATHS")]
+    pub paths: Vec<PathBuf>,
+
+    /// Print each path that would be deleted, and delete nothing.
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 #[derive(Debug, Args)]

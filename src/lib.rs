@@ -7,6 +7,7 @@ pub mod atomic;
 pub mod bytecode;
 pub mod bytecode_rules;
 pub mod check;
+pub mod clean;
 pub mod cli;
 pub mod completions;
 pub mod config;

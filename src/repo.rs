@@ -44,17 +44,26 @@ impl Repo {
     /// Opens the repository that contains the current directory, honouring `GIT_DIR`,
     /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
     pub fn open() -> Result<Repo> {
+        match Repo::open_if_any()? {
+            Some(repo) => Ok(repo),
+            None => bail!(
+                "not a git repository: {} (nor any parent folder); run it inside a repository, \
+                 or name the files to check",
+                std::env::current_dir().context("cannot read the current directory")?.display()
+            ),
+        }
+    }
+
+    /// As [`Repo::open`], but `None` when the current directory is in no repository (a
+    /// repository that is there but cannot be opened is still an error).
+    pub fn open_if_any() -> Result<Option<Repo>> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         // libgit2 hashes every object it reads again to verify its id; git does not (only
         // `git fsck` does), and the checks read trees on every commit.
         git2::opts::strict_hash_verification(false);
         let git = match Repository::open_from_env() {
             Ok(git) => git,
-            Err(e) if e.code() == ErrorCode::NotFound => bail!(
-                "not a git repository: {} (nor any parent folder); run it inside a repository, \
-                 or name the files to check",
-                cwd.display()
-            ),
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
             Err(e) => return Err(anyhow!("cannot open the git repository at {}: {}", cwd.display(), e.message())),
         };
         // git exports GIT_WORK_TREE=. to hooks when GIT_DIR is set; libgit2 would resolve
@@ -66,7 +75,7 @@ impl Repo {
             }
         }
         let index_path = std::env::var_os("GIT_INDEX_FILE").map_or_else(|| git.path().join("index"), PathBuf::from);
-        Ok(Repo { git, opened: Opener::FromEnv, index_path })
+        Ok(Some(Repo { git, opened: Opener::FromEnv, index_path }))
     }
 
     /// Opens the repository at `path` without consulting the environment (for library use

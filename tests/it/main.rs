@@ -7,6 +7,7 @@
 #![cfg(unix)]
 
 mod audit;
+mod clean;
 mod config;
 mod cure;
 mod errors;
