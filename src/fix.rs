@@ -241,8 +241,10 @@ pub fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Applies `change` to the index file at `index_path` under git's lock.
-pub fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<()> {
+/// Applies `change` to the index file at `index_path` under git's lock, and says how many
+/// entries it untracked: an entry already gone (another `--untrack` ran meanwhile) is not
+/// an error, nor counted.
+pub fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<usize> {
     ensure_index_unlocked(index_path)?;
     let mut index = Index::open(index_path)
         .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
@@ -251,17 +253,23 @@ pub fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) ->
     repo.git()
         .set_index(&mut index)
         .map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
+    let mut untracked = 0;
     for path in change.untrack {
+        if index.get_path(&bytes_path(path), 0).is_none() {
+            continue;
+        }
         index
             .remove(&bytes_path(path), 0)
             .map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
+        untracked += 1;
     }
     for path in change.stage {
         index
             .add_path(&bytes_path(path))
             .map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
     }
-    index
-        .write()
-        .map_err(|e| anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message()))
+    index.write().map_err(|e| {
+        anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message())
+    })?;
+    Ok(untracked)
 }

@@ -40,6 +40,31 @@ impl Opener {
     }
 }
 
+/// libgit2's reason a repository cannot be opened, with what the user can do where there is
+/// something: git itself opens these repositories, so "not supported" must say by whom.
+fn open_advice(error: &git2::Error) -> String {
+    let message = error.message();
+    if message.contains("extensions.refstorage") {
+        return format!(
+            "it keeps its refs in the reftable format, which libgit2 (the library pycache-guard reads \
+             repositories with) does not support; `git refs migrate --ref-format=files` converts it ({message})"
+        );
+    }
+    if message.contains("sha256") {
+        return format!(
+            "it names objects by SHA-256, which libgit2 (the library pycache-guard reads repositories with) \
+             does not support; only SHA-1 repositories can be checked ({message})"
+        );
+    }
+    if error.class() == git2::ErrorClass::Config && message.contains("not owned by current user") {
+        return format!(
+            "{message}; git does not trust a repository owned by another user: if you trust it, \
+             `git config --global --add safe.directory <path>` (see git help config, safe.directory)"
+        );
+    }
+    message.to_owned()
+}
+
 impl Repo {
     /// Opens the repository that contains the current directory, honouring `GIT_DIR`,
     /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
@@ -64,7 +89,7 @@ impl Repo {
         let git = match Repository::open_from_env() {
             Ok(git) => git,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(anyhow!("cannot open the git repository at {}: {}", cwd.display(), e.message())),
+            Err(e) => return Err(anyhow!("cannot open the git repository at {}: {}", cwd.display(), open_advice(&e))),
         };
         // git exports GIT_WORK_TREE=. to hooks when GIT_DIR is set; libgit2 would resolve
         // that against the git directory instead of the current one.

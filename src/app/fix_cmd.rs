@@ -65,8 +65,8 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
         say(global, format_args!("updated {name}"));
     }
     if !untrack.is_empty() {
-        fix::update_index(&index_path, &repo, &IndexChange { untrack: &untrack, stage: &[] })?;
-        say(global, format_args!("untracked {} bytecode file(s); they stay on disk", untrack.len()));
+        let untracked = fix::update_index(&index_path, &repo, &IndexChange { untrack: &untrack, stage: &[] })?;
+        say(global, format_args!("untracked {untracked} bytecode file(s); they stay on disk"));
     }
     Ok(ExitStatus::Success)
 }

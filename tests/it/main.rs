@@ -25,5 +25,6 @@ mod packs;
 mod pre_push;
 mod python_rules;
 mod range;
+mod reliability;
 mod shell_docs;
 mod support;

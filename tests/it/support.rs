@@ -174,6 +174,32 @@ impl TestRepo {
         assert_cmd::Command::from_std(command)
     }
 
+    /// The built binary run as the unprivileged user `nobody` (`setpriv`), with the same
+    /// isolated environment: permissions then mean what they mean to a user (root reads a
+    /// mode 000 file). The test folder is opened to everyone first.
+    pub fn guard_as_nobody(&self) -> assert_cmd::Command {
+        use std::os::unix::fs::PermissionsExt;
+        for dir in [self._temp.path(), &self.home] {
+            fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let mut command = Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", BINARY]);
+        isolate(&mut command, &self.home);
+        command.current_dir(&self.root);
+        assert_cmd::Command::from_std(command)
+    }
+
+    /// Hands the worktree (and its `.git`) to `nobody`.
+    pub fn give_to_nobody(&self) {
+        let status = Command::new("chown").args(["-R", "65534:65534"]).arg(&self.root).status().unwrap();
+        assert!(status.success(), "chown");
+    }
+
+    /// The home folder the test's processes get (its `.gitconfig` is the global config).
+    pub fn home(&self) -> &Path {
+        &self.home
+    }
+
     pub fn install_hook(&self) {
         self.guard().arg("install").assert().success();
     }

@@ -1,0 +1,255 @@
+//! The reliability matrix (issue 15): what the tool does when the machine or the repository
+//! is not the usual one. Each case is supported, or refused with one clear line (exit 2);
+//! nothing is ever half-written. Cases that need root (a small `tmpfs`, another user through
+//! `setpriv`) say so and pass without running when the tests do not run as root.
+
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::support::{BINARY, TestRepo, text};
+
+const BLOCK_COMMENT: &str = "# Python bytecode (added by pycache-guard)";
+
+fn one_line_error(output: &Output, names: &str) {
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("pycache-guard: error: "), "{stderr}");
+    assert!(stderr.contains(names), "should name {names}: {stderr}");
+}
+
+fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|out| text(&out.stdout).trim() == "0")
+}
+
+fn skip(why: &str) {
+    eprintln!("skipped: {why}");
+}
+
+/// The entries of a folder, sorted.
+fn entries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn a_reftable_repository_is_refused_with_one_line() {
+    let repo = TestRepo::new();
+    fs::remove_dir_all(repo.root.join(".git")).unwrap();
+    repo.git(&["init", "-q", "--ref-format=reftable"]);
+    repo.write("a.pyc", "x");
+    repo.git(&["add", "a.pyc"]);
+    for args in
+        [&["check"][..], &["check", "--all"], &["fix-gitignore", "--dry-run"], &["clean", "--dry-run"], &["install"]]
+    {
+        let output = repo.guard().args(args).output().unwrap();
+        one_line_error(&output, "reftable");
+    }
+    assert!(repo.root.join("a.pyc").exists(), "clean deleted nothing");
+}
+
+#[test]
+fn a_sha256_repository_is_refused_with_one_line() {
+    let repo = TestRepo::new();
+    fs::remove_dir_all(repo.root.join(".git")).unwrap();
+    repo.git(&["init", "-q", "--object-format=sha256"]);
+    repo.write("a.pyc", "x");
+    repo.git(&["add", "a.pyc"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "bytecode"]);
+    for args in [&["check"][..], &["check", "--all"], &["check", "--rev", "HEAD"], &["fix-gitignore", "--dry-run"]] {
+        let output = repo.guard().args(args).output().unwrap();
+        one_line_error(&output, "SHA-256");
+    }
+}
+
+#[test]
+fn two_untracks_at_once_leave_one_block_and_a_clean_index() {
+    for round in 0..5 {
+        let repo = TestRepo::with_commit();
+        let files: Vec<String> = (0..40).map(|i| format!("pkg/__pycache__/m{i}.cpython-312.pyc")).collect();
+        let names: Vec<&str> = files.iter().map(String::as_str).collect();
+        repo.commit_bypassing_hooks(&names, "legacy bytecode");
+        let spawn = || {
+            let mut command = Command::new(BINARY);
+            command.args(["-C"]).arg(&repo.root).args(["fix-gitignore", "--untrack"]);
+            command.env_remove("GIT_INDEX_FILE").env_remove("GIT_DIR");
+            command.stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap()
+        };
+        let (first, second) = (spawn(), spawn());
+        let outputs = [first.wait_with_output().unwrap(), second.wait_with_output().unwrap()];
+        for output in &outputs {
+            let stderr = text(&output.stderr);
+            match output.status.code() {
+                Some(0) => {}
+                Some(2) => assert!(stderr.contains("lock"), "round {round}: the loser names the lock: {stderr}"),
+                other => panic!("round {round}: exit {other:?}: {stderr}"),
+            }
+        }
+        assert!(outputs.iter().any(|o| o.status.success()), "round {round}: one of them wins");
+        assert_eq!(repo.git_stdout(&["ls-files", "pkg"]), "", "round {round}: every bytecode file untracked");
+        let gitignore = fs::read_to_string(repo.root.join(".gitignore")).unwrap();
+        assert_eq!(gitignore.matches(BLOCK_COMMENT).count(), 1, "round {round}: one block: {gitignore}");
+        assert!(files.iter().all(|f| repo.root.join(f).exists()), "round {round}: files stay on disk");
+        repo.git(&["status", "--porcelain"]);
+    }
+}
+
+/// Waits until a new file appears in the worktree top (the temporary file of the atomic
+/// write), or the process ends.
+fn wait_for_temporary_file(top: &Path, child: &mut std::process::Child) -> bool {
+    let before = [".git", ".gitignore", "README.md"];
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(60) {
+        if entries(top).iter().any(|name| !before.contains(&name.as_str())) {
+            return true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+    }
+    false
+}
+
+#[test]
+fn a_signal_during_the_write_leaves_the_old_file_or_the_new_one_never_half() {
+    let repo = TestRepo::with_commit();
+    // Big enough for the write (and its flush) to take a few milliseconds: 300,000 lines.
+    let old: String = (0..300_000).map(|i| format!("build-{i}/\n")).collect();
+    repo.write(".gitignore", &old);
+    let new = {
+        let plan = repo.guard().args(["fix-gitignore", "--dry-run"]).output().unwrap();
+        assert!(plan.status.success());
+        let added: Vec<String> = text(&plan.stdout)
+            .lines()
+            .filter_map(|l| l.strip_prefix('+'))
+            .filter(|l| !l.starts_with("++"))
+            .map(str::to_owned)
+            .collect();
+        format!("{old}{}\n", added.join("\n"))
+    };
+    let mut caught_during_write = 0;
+    for signal in [libc::SIGTERM, libc::SIGINT, libc::SIGHUP] {
+        repo.write(".gitignore", &old);
+        let mut child = Command::new(BINARY)
+            .args(["-C"])
+            .arg(&repo.root)
+            .arg("fix-gitignore")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if wait_for_temporary_file(&repo.root, &mut child) {
+            caught_during_write += 1;
+            // SAFETY: kill(2) on the pid of a child this test spawned and has not reaped.
+            unsafe { libc::kill(child.id() as libc::pid_t, signal) };
+        }
+        child.wait().unwrap();
+        let now = fs::read_to_string(repo.root.join(".gitignore")).unwrap();
+        assert!(now == old || now == new, "signal {signal}: the old file or the new one ({} bytes)", now.len());
+        assert_eq!(entries(&repo.root), [".git", ".gitignore", "README.md"], "signal {signal}: no temporary file left");
+    }
+    assert!(caught_during_write > 0, "no signal reached a write in progress");
+}
+
+/// Mounts a `tmpfs` of `size` at `dir` (root only); unmounted when dropped.
+struct SmallDisk(std::path::PathBuf);
+
+impl SmallDisk {
+    fn mount(dir: &Path, size: &str) -> Option<SmallDisk> {
+        fs::create_dir_all(dir).unwrap();
+        let status =
+            Command::new("mount").args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"]).arg(dir).status();
+        status.is_ok_and(|s| s.success()).then(|| SmallDisk(dir.to_path_buf()))
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_keeps_the_old_gitignore() {
+    if !is_root() {
+        return skip("a full disk needs a small tmpfs, which needs root");
+    }
+    let outside = tempfile::tempdir().unwrap();
+    let Some(disk) = SmallDisk::mount(&outside.path().join("disk"), "1m") else {
+        return skip("mount -t tmpfs failed");
+    };
+    let top = disk.0.join("repo");
+    let git = |args: &[&str]| {
+        let out = Command::new("git").arg("-C").arg(&top).args(args).env("GIT_CONFIG_NOSYSTEM", "1").output().unwrap();
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    };
+    fs::create_dir_all(&top).unwrap();
+    git(&["init", "-q", "--template="]);
+    let old: String = (0..2_000).map(|i| format!("dist-{i}/\n")).collect();
+    fs::write(top.join(".gitignore"), &old).unwrap();
+    // Fill what is left, so the new file cannot be written.
+    let mut filler = fs::File::create(disk.0.join("filler")).unwrap();
+    while std::io::Write::write_all(&mut filler, &[0; 4096]).is_ok() {}
+    drop(filler);
+    let output =
+        Command::new(BINARY).arg("-C").arg(&top).arg("fix-gitignore").env("GIT_CONFIG_NOSYSTEM", "1").output().unwrap();
+    one_line_error(&output, ".gitignore");
+    assert!(text(&output.stderr).contains("No space left"), "{}", text(&output.stderr));
+    assert_eq!(fs::read_to_string(top.join(".gitignore")).unwrap(), old, "the old file is kept");
+    assert_eq!(entries(&top), [".git", ".gitignore"], "no temporary file left");
+}
+
+#[test]
+fn an_unreadable_gitignore_is_refused_by_the_fix_with_one_line() {
+    if !is_root() {
+        return skip("another user's view needs setpriv as root");
+    }
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "dist/\n");
+    repo.give_to_nobody();
+    fs::set_permissions(repo.root.join(".gitignore"), fs::Permissions::from_mode(0o000)).unwrap();
+    let output = repo.guard_as_nobody().arg("fix-gitignore").output().unwrap();
+    one_line_error(&output, ".gitignore");
+    assert!(text(&output.stderr).contains("Permission denied"), "{}", text(&output.stderr));
+    fs::set_permissions(repo.root.join(".gitignore"), fs::Permissions::from_mode(0o644)).unwrap();
+    assert_eq!(fs::read_to_string(repo.root.join(".gitignore")).unwrap(), "dist/\n", "unchanged");
+}
+
+#[test]
+fn a_hooks_folder_that_is_not_writable_is_refused_with_one_line() {
+    if !is_root() {
+        return skip("another user's view needs setpriv as root");
+    }
+    let repo = TestRepo::with_commit();
+    repo.give_to_nobody();
+    let hooks = repo.root.join(".git/hooks");
+    fs::set_permissions(&hooks, fs::Permissions::from_mode(0o555)).unwrap();
+    let before = entries(&hooks);
+    let output = repo.guard_as_nobody().arg("install").output().unwrap();
+    one_line_error(&output, "hooks");
+    assert_eq!(entries(&hooks), before, "nothing written");
+}
+
+#[test]
+fn a_repository_owned_by_another_user_is_refused_unless_git_trusts_it() {
+    if !is_root() {
+        return skip("another user's view needs setpriv as root");
+    }
+    let repo = TestRepo::with_commit();
+    repo.stage(&["x.pyc"]);
+    let output = repo.guard_as_nobody().arg("check").output().unwrap();
+    one_line_error(&output, "safe.directory");
+    // As git does, `safe.directory` in the user's own config trusts it.
+    let config = repo.home().join(".gitconfig");
+    let mut text_config = fs::read_to_string(&config).unwrap();
+    text_config.push_str(&format!("[safe]\n\tdirectory = {}\n", repo.root.display()));
+    fs::write(&config, text_config).unwrap();
+    let output = repo.guard_as_nobody().arg("check").output().unwrap();
+    assert_eq!(output.status.code(), Some(1), "checked and blocked: {}", text(&output.stderr));
+    assert!(text(&output.stdout).starts_with("x.pyc: error"), "{}", text(&output.stdout));
+}
