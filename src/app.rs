@@ -72,7 +72,10 @@ pub fn run(cli: Cli) -> ExitStatus {
         Ok(status) => status,
         Err(error) => {
             // `{:#}` joins the causes into one line: "what failed: why".
-            let _ = writeln!(io::stderr(), "{} {error:#}", "pycache-guard: error:".red().bold());
+            // One line whatever the cause holds: a revision or path from the command line, or
+            // libgit2's message quoting one, may hold a line break.
+            let message = format!("{error:#}").replace('\r', "\\r").replace('\n', "\\n");
+            let _ = writeln!(io::stderr(), "{} {message}", "pycache-guard: error:".red().bold());
             ExitStatus::Error
         }
     }

@@ -205,11 +205,16 @@ impl Repo {
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
     pub fn rev_tree_id(&self, rev: &str) -> Result<Oid> {
-        let tree = self
-            .revision(rev)?
-            .peel_to_tree()
+        let object = self.revision(rev)?;
+        if object.kind() == Some(git2::ObjectType::Tree) {
+            return Ok(object.id());
+        }
+        // The commit names its tree: libgit2 must not read the tree itself, since it loops on
+        // a loose object cut short (the tree is read by our reader, which reports damage).
+        let commit = object
+            .peel_to_commit()
             .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
-        Ok(tree.id())
+        Ok(commit.tree_id())
     }
 
     /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).

@@ -103,6 +103,19 @@ fn a_truncated_loose_tree_of_head_is_an_error_not_a_hang() {
 }
 
 #[test]
+fn a_truncated_loose_tree_named_by_rev_is_an_error_not_a_hang() {
+    // libgit2 1.9.7 loops on it; `--rev` takes the tree's id from the commit and reads the
+    // tree itself.
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["pkg/old.pyc"], "legacy");
+    let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]);
+    let damaged = truncate_loose_object(&repo, &tree);
+    let output =
+        repo.guard().args(["check", "--rev", "HEAD"]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    one_line_error(&output, &damaged);
+}
+
+#[test]
 fn a_pack_index_offset_outside_its_pack_is_an_error_not_a_crash() {
     // libgit2 may crash on such an offset; the history modes check the indexes first.
     let repo = TestRepo::with_commit();

@@ -10,6 +10,7 @@ mod audit;
 mod clean;
 mod config;
 mod cure;
+mod damage;
 mod errors;
 mod fix_gitignore;
 mod fix_property;
