@@ -1,5 +1,5 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    pycache_guard::app::main(std::env::args_os())
+    pycache_guard::main(std::env::args_os())
 }

@@ -23,8 +23,7 @@ fn commit_passes(repo: &TestRepo, args: &[&str]) -> String {
 
 fn no_bytecode_in_head(repo: &TestRepo) {
     let committed = repo.committed_paths();
-    let bytecode: Vec<&String> =
-        committed.iter().filter(|p| pycache_guard::bytecode::classify(p.as_bytes()).is_some()).collect();
+    let bytecode: Vec<&String> = committed.iter().filter(|p| pycache_guard::classify(p.as_bytes()).is_some()).collect();
     assert!(bytecode.is_empty(), "HEAD holds bytecode: {bytecode:?}");
     assert!(committed.contains(&".gitignore".to_owned()), "the .gitignore change is committed: {committed:?}");
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use pycache_guard::objects::packs::{Kind, PackReader, Packs};
+use pycache_guard::git::objects::packs::{Kind, PackReader, Packs};
 
 use crate::support::TestRepo;
 

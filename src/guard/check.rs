@@ -11,14 +11,13 @@ use std::ffi::OsString;
 use anyhow::{Context, Result};
 use git2::Oid;
 
-use crate::bytecode::{self, Reason};
-use crate::ignore_rules::is_gitignore_path;
-use crate::index_file::{Entry, EntryRef};
-use crate::objects::packs::Packs;
-use crate::objects::{self, LookFirst, Objects};
-use crate::paths::path_bytes;
-use crate::repo::Repo;
-use crate::report::{Finding, Kind};
+use crate::git::ignore_rules::is_gitignore_path;
+use crate::git::index::{Entry, EntryRef};
+use crate::git::objects::{self, LookFirst, Objects};
+use crate::git::paths::path_bytes;
+use crate::git::repo::Repo;
+use crate::guard::bytecode::{self, Reason};
+use crate::guard::finding::{Finding, Kind};
 
 /// Which index entries a pass over the index keeps (copies) for a check; everything else is
 /// only looked at.
@@ -74,9 +73,9 @@ pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
     }
-    let packs = Packs::of(repo);
-    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Loose);
-    let base = match repo.commit_base_tree_id(&mut objects)? {
+    let packs = repo.packs();
+    let mut objects = repo.objects(&packs, LookFirst::Loose);
+    let base = match commit_base_tree_id(repo, &mut objects)? {
         Some(id) => Some(objects.tree(id).context("cannot read HEAD's tree")?),
         None => None,
     };
@@ -92,6 +91,24 @@ pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
         }
     }
     Ok(findings)
+}
+
+/// The id of the tree the next commit is compared with: `HEAD`'s, or, while
+/// `git commit --amend` runs its hook, the tree of the amended commit's first parent
+/// (none for a root commit). The amend replaces `HEAD`, so bytecode that `HEAD` itself
+/// brought would otherwise slip through again. `None`: no commit to compare with.
+pub fn commit_base_tree_id(repo: &Repo, objects: &mut Objects<'_>) -> Result<Option<Oid>> {
+    let Some(head) = repo.head_commit_id()? else {
+        return Ok(None);
+    };
+    let commit = objects.peeled_commit(head).context("cannot read the commit HEAD names")?;
+    if !crate::guard::hook_env::is_amending_commit() {
+        return Ok(Some(commit.tree));
+    }
+    match commit.parents.first() {
+        Some(&parent) => Ok(Some(objects.commit(parent).context("cannot read the parent of HEAD")?.tree)),
+        None => Ok(None),
+    }
 }
 
 /// How a staged path differs from the base tree, or `None` when it does not.
@@ -136,8 +153,8 @@ fn staged_in_sparse_dir(
 /// Every bytecode entry tracked in the index. `candidates` are the entries
 /// [`Candidates::Tracked`] kept.
 pub fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
-    let packs = Packs::of(repo);
-    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
+    let packs = repo.packs();
+    let mut objects = repo.objects(&packs, LookFirst::Packs);
     let mut findings = Vec::new();
     for entry in candidates {
         if entry.is_sparse_dir() {
@@ -188,8 +205,8 @@ pub struct TreeScan {
 
 /// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
 pub fn in_tree(repo: &Repo, tree: Oid) -> Result<TreeScan> {
-    let packs = Packs::of(repo);
-    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
+    let packs = repo.packs();
+    let mut objects = repo.objects(&packs, LookFirst::Packs);
     let tree = objects.tree(tree).context("cannot read the commit's tree")?;
     let mut scan = TreeScan::default();
     walk_files(&mut objects, &tree, &mut Vec::new(), &mut |path, id, mode| {

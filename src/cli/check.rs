@@ -7,21 +7,21 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::{ExitStatus, ignore_broken_pipe, say, verbose};
-use crate::check;
-use crate::cli::{CheckArgs, GlobalArgs, OutputFormat};
-use crate::config::Settings;
-use crate::cure::{self, Cured};
-use crate::fix;
-use crate::formats;
-use crate::history;
-use crate::hook_env;
-use crate::ignore_audit;
-use crate::ignore_rules::{GitignoreReader, RuleSet};
-use crate::objects;
-use crate::paths::{bytes_path, join_relative, path_bytes};
-use crate::pre_push::{self, PushSource};
-use crate::prompt;
-use crate::repo::Repo;
+use crate::cli::args::{CheckArgs, GlobalArgs, OutputFormat};
+use crate::guard::check;
+use crate::guard::config::Settings;
+use crate::guard::fix;
+use crate::guard::fix::in_commit::{self, Cured};
+
+use crate::cli::prompt;
+use crate::git::ignore_rules::{GitignoreReader, RuleSet};
+use crate::git::objects;
+use crate::git::paths::{bytes_path, join_relative, path_bytes};
+use crate::git::repo::Repo;
+use crate::guard::audit;
+use crate::guard::history;
+use crate::guard::hook_env;
+use crate::guard::pre_push::{self, PushSource};
 use crate::report::{self, CommandContext, Finding, Kind, Severity};
 
 pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
@@ -55,9 +55,9 @@ fn print_report(
     global: &GlobalArgs,
 ) -> Result<()> {
     let mut stdout = io::stdout().lock();
-    ignore_broken_pipe(formats::print(&mut stdout, format, findings, commands))?;
+    ignore_broken_pipe(report::print(&mut stdout, format, findings, commands))?;
     if format == OutputFormat::Human && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
-        ignore_broken_pipe(formats::github::print(&mut stdout, findings, commands))?;
+        ignore_broken_pipe(report::github::print(&mut stdout, findings, commands))?;
     }
     if !global.quiet && matches!(format, OutputFormat::Human | OutputFormat::Github) {
         // Buffered: the summary is written in many pieces, and stderr itself is unbuffered.
@@ -86,7 +86,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
     if args.range.is_some() || args.pre_push || args.rev.is_some() {
         // These modes resolve revisions and walk history through libgit2, which hangs or
         // crashes on some damage: find it first and say so.
-        objects::check_before_libgit2_walk(&repo)?;
+        objects::check_before_libgit2_walk(&repo.objects_dir())?;
     }
     let (mut findings, rules) = if let Some(range) = &args.range {
         verbose(global, format_args!("checking the commits of {range}"));
@@ -127,9 +127,9 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
     let rules = match source {
         RuleSource::None => return Vec::new(),
         RuleSource::Worktree(gitignores) => RuleSet::from_read(repo, gitignores.finish()),
-        RuleSource::Commit(gitignores) => ignore_audit::commit_rules(repo, &gitignores),
+        RuleSource::Commit(gitignores) => audit::commit_rules(repo, &gitignores),
     };
-    let findings = ignore_audit::audit(&rules, strict);
+    let findings = audit::audit(&rules, strict);
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     let files = rules.tree_files().len();
     verbose(global, format_args!("ignore-rule audit: {files} .gitignore files, {millis:.3} ms"));
@@ -242,7 +242,7 @@ fn offer_fix(
             return Ok(status);
         }
     }
-    let cured = cure::cure(repo, &paths)?;
+    let cured = in_commit::fix_in_commit(repo, &paths)?;
     report_cure(global, &cured);
     if cured.nothing_left_to_commit {
         let _ = writeln!(

@@ -29,8 +29,8 @@ mod reader;
 
 pub use reader::{GitignoreReader, ReadFile};
 
-use crate::paths::{bytes_path, path_bytes};
-use crate::repo::Repo;
+use crate::git::paths::{bytes_path, path_bytes};
+use crate::git::repo::Repo;
 
 /// One rule (one line of an ignore file).
 #[derive(Debug, Clone, PartialEq, Eq)]

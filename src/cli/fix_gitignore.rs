@@ -7,11 +7,11 @@ use anyhow::Result;
 use colored::Colorize;
 
 use super::{ExitStatus, ignore_broken_pipe, say};
-use crate::cli::{FixArgs, GlobalArgs};
-use crate::config::Settings;
-use crate::fix::{self, GitignoreFix, IndexChange};
-use crate::paths;
-use crate::repo::Repo;
+use crate::cli::args::{FixArgs, GlobalArgs};
+use crate::git::paths;
+use crate::git::repo::Repo;
+use crate::guard::config::Settings;
+use crate::guard::fix::{self, GitignoreFix, IndexChange};
 
 pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open()?;

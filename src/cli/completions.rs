@@ -7,8 +7,8 @@ use anyhow::Result;
 use clap::CommandFactory;
 use clap_complete::Shell;
 
-use crate::app::{ExitStatus, ignore_broken_pipe};
-use crate::cli::Cli;
+use crate::cli::args::Cli;
+use crate::cli::{ExitStatus, ignore_broken_pipe};
 
 /// `pycache-guard completions SHELL`: the script on stdout.
 pub(crate) fn print_completions(shell: Shell) -> Result<ExitStatus> {

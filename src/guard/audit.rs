@@ -1,25 +1,24 @@
 //! Do the repository's ignore rules keep bytecode out? The audit `check` runs.
 //!
-//! It asks git's question (see [`crate::ignore_rules`]) for a handful of probe paths: a
+//! It asks git's question (see [`crate::git::ignore_rules`]) for a handful of probe paths: a
 //! `__pycache__` folder, `m.pyc` and `m.pyo`, at the top, in a new subfolder, and in every
 //! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
 //! worktree, and costs well under a millisecond.
 
 use git2::Oid;
 
-use crate::bytecode_rules::{self, BytecodeNegations, Need};
-use crate::gitignore_edit::{self, Plan};
-use crate::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
-use crate::objects::packs::Packs;
-use crate::objects::{LookFirst, Objects};
-use crate::repo::Repo;
-use crate::report::{Finding, Kind};
+use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
+use crate::git::objects::LookFirst;
+use crate::git::repo::Repo;
+use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
+use crate::guard::finding::{Finding, Kind};
+use crate::guard::fix::plan::{self, Plan};
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
 /// belong to a machine, not to the commit).
 pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
-    let packs = Packs::of(repo);
-    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Packs);
+    let packs = repo.packs();
+    let mut objects = repo.objects(&packs, LookFirst::Packs);
     let files = gitignores
         .iter()
         .filter_map(|(path, id)| Some(IgnoreFile::gitignore(path, &objects.blob(*id).ok()?, false)))
@@ -102,14 +101,14 @@ fn root_plan(rules: &RuleSet, negations: &BytecodeNegations) -> Plan {
         .cloned()
         .unwrap_or_else(|| IgnoreFile::gitignore(b".gitignore", b"", rules.ignore_case()));
     let others: Vec<IgnoreFile> = files.iter().filter(|file| !file.dir().is_empty()).cloned().collect();
-    gitignore_edit::plan_judged(&target, &others, &[], rules, negations)
+    plan::plan_judged(&target, &others, &[], rules, negations)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ignore_rules::IgnoreFile;
-    use crate::report::Severity;
+    use crate::git::ignore_rules::IgnoreFile;
+    use crate::guard::finding::Severity;
 
     fn audit_of(files: &[(&str, &str)], personal: &str, strict: bool) -> Vec<(Kind, String, Severity)> {
         let tree = files.iter().map(|(p, t)| IgnoreFile::gitignore(p.as_bytes(), t.as_bytes(), false)).collect();

@@ -11,7 +11,7 @@ use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
 
 use super::read_ignore_file;
-use crate::paths::bytes_path;
+use crate::git::paths::bytes_path;
 
 /// How many named files make a helper thread worth starting.
 const HELPER_FROM: usize = 16;

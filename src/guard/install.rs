@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::repo::Repo;
+use crate::git::repo::Repo;
 
 /// The line every script we install carries, and nothing else writes.
 const MARKER: &str = "# pycache-guard managed hook";
@@ -27,8 +27,8 @@ pub struct Hook {
     script: &'static str,
 }
 
-pub const PRE_COMMIT: Hook = Hook { name: "pre-commit", script: include_str!("../hooks/pre-commit") };
-pub const PRE_PUSH: Hook = Hook { name: "pre-push", script: include_str!("../hooks/pre-push") };
+pub const PRE_COMMIT: Hook = Hook { name: "pre-commit", script: include_str!("../../hooks/pre-commit") };
+pub const PRE_PUSH: Hook = Hook { name: "pre-push", script: include_str!("../../hooks/pre-push") };
 
 /// Every hook we may have installed: `uninstall` removes each one it finds.
 const ALL_HOOKS: [Hook; 2] = [PRE_COMMIT, PRE_PUSH];
@@ -109,7 +109,7 @@ fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
         }
         None => {}
     }
-    crate::atomic::write_file(&path, script.as_bytes(), crate::atomic::new_file_permissions(0o755))?;
+    crate::guard::atomic::write_file(&path, script.as_bytes(), crate::guard::atomic::new_file_permissions(0o755))?;
     let mut message = format!("installed {}: {}", hook.name, path.display());
     if fs::symlink_metadata(&kept).is_ok() {
         message.push_str(&format!(" (runs {} first)", kept.display()));

@@ -14,10 +14,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 
-use crate::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update_index};
-use crate::objects::packs::Packs;
-use crate::objects::{LookFirst, Objects};
-use crate::repo::Repo;
+use crate::git::objects::LookFirst;
+use crate::git::repo::Repo;
+use crate::guard::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update_index};
 
 /// What the cure did.
 #[derive(Debug)]
@@ -33,7 +32,7 @@ pub struct Cured {
 
 /// Untracks `paths` and fixes the ignore rules. Refuses (changing nothing) when the
 /// `.gitignore` cannot be edited safely or the index is locked by someone else.
-pub fn cure(repo: &Repo, paths: &[Vec<u8>]) -> Result<Cured> {
+pub fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>]) -> Result<Cured> {
     let fix = GitignoreFix::plan(repo, None)?;
     let index_path = repo.index_path();
     ensure_index_unlocked(&index_path)?;
@@ -82,9 +81,9 @@ fn users_index_waiting(repo: &Repo, index_path: &Path) -> Option<PathBuf> {
 fn commit_would_be_empty(repo: &Repo, index_path: &Path) -> Result<bool> {
     let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
     let tree = index.write_tree_to(repo.git()).context("cannot compute the tree of the index")?;
-    let packs = Packs::of(repo);
-    let mut objects = Objects::new(repo.git(), &packs, LookFirst::Loose);
-    let base = match repo.commit_base_tree_id(&mut objects)? {
+    let packs = repo.packs();
+    let mut objects = repo.objects(&packs, LookFirst::Loose);
+    let base = match crate::guard::check::commit_base_tree_id(repo, &mut objects)? {
         Some(base) => base,
         None => repo.git().treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")?,
     };

@@ -1,9 +1,15 @@
-//! Applying the cure: the planned `.gitignore` change, and untracking committed bytecode.
+//! The fix of the ignore rules and of tracked bytecode: [`plan`] decides the smallest
+//! `.gitignore` change, this module applies it, [`in_commit`] applies it inside `git commit`.
+//!
+//! Applying it: the planned `.gitignore` change, and untracking committed bytecode.
 //!
 //! Safety first: a `.gitignore` that is a symlink, a folder, unreadable or read-only is
 //! refused before anything changes; the file is replaced atomically with its mode kept; the
 //! index is written under git's own lock (`<index>.lock`, created exclusively), and a lock
 //! held by someone else stops us before any file is touched.
+
+pub(crate) mod in_commit;
+pub(crate) mod plan;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -11,12 +17,12 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use git2::Index;
 
-use crate::check;
-use crate::config::Settings;
-use crate::gitignore_edit::{self, Plan};
-use crate::ignore_rules::{IgnoreFile, Probe, find_gitignores, read_ignore_file};
-use crate::paths::{bytes_path, path_bytes};
-use crate::repo::Repo;
+use crate::git::ignore_rules::{IgnoreFile, Probe, find_gitignores, read_ignore_file};
+use crate::git::paths::{bytes_path, path_bytes};
+use crate::git::repo::Repo;
+use crate::guard::check;
+use crate::guard::config::Settings;
+use plan::Plan;
 
 /// A planned change of one `.gitignore`.
 pub struct GitignoreFix {
@@ -51,7 +57,7 @@ impl GitignoreFix {
         let others = other_ignore_files(&top, gitignores.into_iter(), &relative, ignore_case);
         let target = IgnoreFile::gitignore(&relative, old.as_deref().unwrap_or_default(), ignore_case);
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
-        let plan = gitignore_edit::plan(&target, &others, &tracked);
+        let plan = plan::plan(&target, &others, &tracked);
         // A `.gitignore` of a million lines is a million parsed patterns: freeing them one by
         // one costs a tenth of the run, and the command ends soon anyway.
         std::mem::forget((target, others));
@@ -74,9 +80,9 @@ impl GitignoreFix {
                 self.path.display()
             ),
             Ok(meta) => meta.permissions(),
-            Err(_) => crate::atomic::new_file_permissions(0o644),
+            Err(_) => crate::guard::atomic::new_file_permissions(0o644),
         };
-        crate::atomic::write_file(&self.path, &self.plan.new_bytes, permissions)
+        crate::guard::atomic::write_file(&self.path, &self.plan.new_bytes, permissions)
     }
 }
 

@@ -32,7 +32,6 @@ use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
 use super::cache::Recent;
-use crate::repo::Repo;
 
 /// Bytes of an object id (SHA-1).
 pub const ID_LEN: usize = 20;
@@ -94,11 +93,6 @@ struct Pack {
 }
 
 impl Packs {
-    /// The packs of the repository's object database.
-    pub fn of(repo: &Repo) -> Packs {
-        Packs::at(&repo.objects_dir())
-    }
-
     /// The packs in `objects_dir/pack`. Nothing is read until an object is looked up.
     pub fn at(objects_dir: &Path) -> Packs {
         Packs { objects_dir: objects_dir.to_path_buf(), packs: OnceLock::new() }

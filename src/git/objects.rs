@@ -90,13 +90,13 @@ pub struct Objects<'r> {
 /// Checks what libgit2 cannot survive before it resolves revisions or walks the history:
 /// a damaged loose commit, on which it hangs ([`loose::check_commits`]), and a pack index
 /// offset outside its pack, on which it crashes ([`Packs::check_offsets`]).
-pub fn check_before_libgit2_walk(repo: &crate::repo::Repo) -> Result<()> {
-    loose::check_commits(&repo.objects_dir())?;
-    Packs::of(repo).check_offsets()
+pub fn check_before_libgit2_walk(objects_dir: &std::path::Path) -> Result<()> {
+    loose::check_commits(objects_dir)?;
+    Packs::at(objects_dir).check_offsets()
 }
 
 impl<'r> Objects<'r> {
-    /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::of`]).
+    /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::at`]).
     pub fn new(git: &'r Repository, packs: &'r Packs, look_first: LookFirst) -> Self {
         Objects {
             git,

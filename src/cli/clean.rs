@@ -12,11 +12,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use colored::Colorize;
 
 use super::{ExitStatus, ignore_broken_pipe, say, verbose};
-use crate::clean::{self, Job, Keep, KeptWhy, Outcome, Progress};
-use crate::cli::{CleanArgs, GlobalArgs};
-use crate::config::Settings;
-use crate::paths::{display_path, path_bytes, relative_to};
-use crate::repo::Repo;
+use crate::cli::args::{CleanArgs, GlobalArgs};
+use crate::git::paths::{display_path, path_bytes, relative_to};
+use crate::git::repo::Repo;
+use crate::guard::clean::{self, Job, Keep, KeptWhy, Outcome, Progress};
+use crate::guard::config::Settings;
 use crate::report::CommandContext;
 
 pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitStatus> {

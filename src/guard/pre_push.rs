@@ -17,8 +17,8 @@
 use anyhow::{Result, bail};
 use git2::Oid;
 
-use crate::history::{self, Walk};
-use crate::repo::Repo;
+use crate::git::repo::Repo;
+use crate::guard::history::{self, Walk};
 
 /// One line of git's pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +58,7 @@ pub fn source(remote: Option<&str>, stdin_is_terminal: bool) -> PushSource {
     if let Some(rev) = var("PRE_COMMIT_LOCAL_BRANCH") {
         return PushSource::Unpushed { rev, remote };
     }
-    if crate::hook_env::under_framework() || stdin_is_terminal {
+    if crate::guard::hook_env::under_framework() || stdin_is_terminal {
         return PushSource::Unpushed { rev: "HEAD".to_owned(), remote };
     }
     PushSource::Stdin { remote }

@@ -52,7 +52,7 @@ pub fn escape_property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bytecode::Reason;
+    use crate::guard::bytecode::Reason;
     use crate::report::Kind;
 
     #[test]

@@ -76,7 +76,7 @@ pub fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bytecode::Reason;
+    use crate::guard::bytecode::Reason;
     use crate::report::Kind;
 
     #[test]

@@ -11,8 +11,9 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Oid, Repository};
 
-use crate::index_file::{self, Entries, EntryRef};
-use crate::objects::Objects;
+use crate::git::index::{self, Entries, EntryRef};
+use crate::git::objects::packs::Packs;
+use crate::git::objects::{LookFirst, Objects};
 
 pub struct Repo {
     git: Repository,
@@ -102,6 +103,16 @@ impl Repo {
         from_env.unwrap_or_else(|| self.git.commondir().join("objects"))
     }
 
+    /// The pack files of the object database, for [`Repo::objects`].
+    pub fn packs(&self) -> Packs {
+        Packs::at(&self.objects_dir())
+    }
+
+    /// A reader of commits and trees over `packs` (from [`Repo::packs`]).
+    pub fn objects<'r>(&'r self, packs: &'r Packs, look_first: LookFirst) -> Objects<'r> {
+        Objects::new(&self.git, packs, look_first)
+    }
+
     /// How to open this repository again (for worker threads).
     pub fn opener(&self) -> Opener {
         self.opened.clone()
@@ -122,11 +133,11 @@ impl Repo {
     }
 
     /// The entries of the index that `keep` keeps, and how many it holds in all: one
-    /// streaming pass that copies only what is kept (see [`crate::index_file`]). Use this to
-    /// check the index; [`crate::fix::update_index`] changes it.
+    /// streaming pass that copies only what is kept (see [`crate::git::index`]). Use this to
+    /// check the index.
     pub fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
         self.refuse_bare()?;
-        index_file::read_entries(&self.index_path(), self.git.path(), keep)
+        index::read_entries(&self.index_path(), self.git.path(), keep)
             .map_err(|e| self.unreadable_index(&e.to_string()))
     }
 
@@ -152,29 +163,11 @@ impl Repo {
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
     /// are read: the caller reads the commit (through [`Objects`], without libgit2's object
     /// database).
-    fn head_commit_id(&self) -> Result<Option<Oid>> {
+    pub fn head_commit_id(&self) -> Result<Option<Oid>> {
         match self.git.head() {
             Ok(head) => Ok(Some(head.target().context("cannot resolve HEAD: it names no commit")?)),
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
-        }
-    }
-
-    /// The id of the tree the next commit is compared with: `HEAD`'s, or, while
-    /// `git commit --amend` runs its hook, the tree of the amended commit's first parent
-    /// (none for a root commit). The amend replaces `HEAD`, so bytecode that `HEAD` itself
-    /// brought would otherwise slip through again. `None`: no commit to compare with.
-    pub fn commit_base_tree_id(&self, objects: &mut Objects<'_>) -> Result<Option<Oid>> {
-        let Some(head) = self.head_commit_id()? else {
-            return Ok(None);
-        };
-        let commit = objects.peeled_commit(head).context("cannot read the commit HEAD names")?;
-        if !crate::hook_env::is_amending_commit() {
-            return Ok(Some(commit.tree));
-        }
-        match commit.parents.first() {
-            Some(&parent) => Ok(Some(objects.commit(parent).context("cannot read the parent of HEAD")?.tree)),
-            None => Ok(None),
         }
     }
 
@@ -213,7 +206,7 @@ impl Repo {
         };
         match cwd.strip_prefix(&top) {
             Ok(rest) if !rest.as_os_str().is_empty() => {
-                let mut prefix = crate::paths::path_bytes(rest).to_vec();
+                let mut prefix = crate::git::paths::path_bytes(rest).to_vec();
                 prefix.push(b'/');
                 prefix
             }

@@ -13,7 +13,7 @@ use anyhow::{Context, Result, anyhow};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
-use crate::paths::bytes_path;
+use crate::git::paths::bytes_path;
 
 /// The dedicated config file; the pyproject table's keys sit at its top level.
 pub const CONFIG_FILE: &str = ".pycache-guard.toml";

@@ -18,11 +18,10 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use anyhow::{Context, Result, bail};
 use git2::{Oid, Repository, Sort};
 
-use crate::bytecode::{self, Reason};
-use crate::objects::packs::Packs;
-use crate::objects::{LookFirst, Objects, Tree};
-use crate::repo::Repo;
-use crate::report::{Finding, Kind};
+use crate::git::objects::{LookFirst, Objects, Tree};
+use crate::git::repo::Repo;
+use crate::guard::bytecode::{self, Reason};
+use crate::guard::finding::{Finding, Kind};
 
 /// The commits to check, as `git rev-list <tips> --not <hidden>` names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -119,7 +118,7 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
     let blocks: Vec<&[Oid]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
-    let packs = Packs::of(repo);
+    let packs = repo.packs();
     let work = |git: &Repository| -> Result<Vec<(usize, BlockChanges)>> {
         let mut objects = Objects::new(git, &packs, LookFirst::Packs);
         let mut done = Vec::new();

@@ -15,8 +15,8 @@
 use gix_glob::Pattern;
 use gix_glob::pattern::Mode;
 
-use crate::bytecode;
-use crate::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, concretize};
+use crate::git::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, concretize};
+use crate::guard::bytecode;
 
 /// The negations of a tree that re-include bytecode, each with what it re-includes.
 #[derive(Debug, Default)]

@@ -11,7 +11,7 @@ use std::io::{BufRead, BufReader, Write};
 
 /// The terminal of the person running us, if we may ask them anything.
 pub fn person_at_terminal(no_prompt: bool) -> Option<File> {
-    if no_prompt || std::env::var_os("CI").is_some() || crate::hook_env::under_framework() {
+    if no_prompt || std::env::var_os("CI").is_some() || crate::guard::hook_env::under_framework() {
         return None;
     }
     open_terminal()
