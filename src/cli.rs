@@ -25,7 +25,7 @@ pub(crate) mod prompt;
 
 /// How a run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
+pub(crate) enum ExitStatus {
     /// Nothing to block (warnings allowed).
     Success,
     /// Findings that block.
@@ -61,7 +61,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 }
 
 /// Runs a parsed command line.
-pub fn run(cli: Cli) -> ExitStatus {
+pub(crate) fn run(cli: Cli) -> ExitStatus {
     let result = change_directory(&cli.global).and_then(|()| match cli.command {
         Some(Command::Check(args)) => check::run_check(&args, &cli.global),
         None => check::run_check(&CheckArgs::default(), &cli.global),

@@ -18,7 +18,7 @@ pub(crate) use crate::guard::finding::{Finding, Kind, Severity, short_id};
 
 /// How the findings are printed (`check --format`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// One line per finding, path first, then why and how to fix (coloured).
     #[default]
     Human,
@@ -31,7 +31,7 @@ pub enum OutputFormat {
 }
 
 /// Prints the findings in a machine-readable format (`Human` is the report module's).
-pub fn print(
+pub(crate) fn print(
     out: &mut impl Write,
     format: OutputFormat,
     findings: &[Finding],
@@ -53,13 +53,13 @@ pub(crate) fn path_text(path: &[u8]) -> String {
 
 /// Where the printed commands will be pasted: the user's folder relative to the worktree top.
 #[derive(Debug, Clone, Default)]
-pub struct CommandContext {
-    pub cwd_prefix: Vec<u8>,
+pub(crate) struct CommandContext {
+    pub(crate) cwd_prefix: Vec<u8>,
 }
 
 impl CommandContext {
     /// The command that removes these paths from the index and keeps the files on disk.
-    pub fn untrack_command<'a>(&self, paths: impl IntoIterator<Item = &'a [u8]>) -> String {
+    pub(crate) fn untrack_command<'a>(&self, paths: impl IntoIterator<Item = &'a [u8]>) -> String {
         let mut command = String::from("git rm --cached --");
         for path in paths {
             command.push(' ');
@@ -83,7 +83,7 @@ impl CommandContext {
 }
 
 /// Prints findings as lines for people: path first, then what and why, then the fix.
-pub fn print_human(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
+pub(crate) fn print_human(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
     for finding in findings {
         let label = match finding.severity {
             Severity::Error => "error".red().bold(),
@@ -101,11 +101,11 @@ pub fn print_human(out: &mut impl Write, findings: &[Finding], commands: &Comman
 }
 
 /// The command that repairs the ignore rules.
-pub const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
+pub(crate) const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
 
 /// The fix for one finding: untrack it; when a commit brought it, rewrite that history; for
 /// the ignore rules, repair them.
-pub fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
+pub(crate) fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
     match (&finding.commit, finding.kind) {
         (Some(commit), _) => rewrite_hint(short_id(commit), finding.commit_is_root),
         (None, Kind::ReincludedByRule) => "keep it if it is deliberate; otherwise delete it".to_owned(),
@@ -121,7 +121,11 @@ fn rewrite_hint(commit: &str, is_root: bool) -> String {
 }
 
 /// The closing lines for people: how many findings, and one command that fixes them all.
-pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
+pub(crate) fn print_human_summary(
+    out: &mut impl Write,
+    findings: &[Finding],
+    commands: &CommandContext,
+) -> io::Result<()> {
     let blocking: Vec<&Finding> =
         findings.iter().filter(|f| f.severity == Severity::Error && f.kind.is_bytecode()).collect();
     if blocking.is_empty() {

@@ -12,33 +12,33 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[command(name = "pycache-guard", version)]
 pub struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
 
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 }
 
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Run as if started in DIR (like `git -C`).
     #[arg(short = 'C', value_name = "DIR", global = true)]
-    pub directory: Option<PathBuf>,
+    pub(crate) directory: Option<PathBuf>,
 
     /// When to colour the output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
-    pub color: ColorChoice,
+    pub(crate) color: ColorChoice,
 
     /// Print findings and errors only.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
+    pub(crate) quiet: bool,
 
     /// Say more about what was checked.
     #[arg(short, long, global = true)]
-    pub verbose: bool,
+    pub(crate) verbose: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
+pub(crate) enum ColorChoice {
     /// Colour when writing to a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
     Auto,
     Always,
@@ -48,7 +48,7 @@ pub enum ColorChoice {
 pub(crate) use crate::report::OutputFormat;
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Check for Python bytecode that is staged, tracked, or in commits.
     Check(CheckArgs),
     /// Add the missing ignore rules for Python bytecode to .gitignore (and untrack bytecode).
@@ -70,96 +70,96 @@ pub enum Command {
 }
 
 #[derive(Debug, Default, Args)]
-pub struct CheckArgs {
+pub(crate) struct CheckArgs {
     /// Check what the next commit would add or change (the default).
     #[arg(long, group = "mode")]
-    pub staged: bool,
+    pub(crate) staged: bool,
 
     /// Check every tracked file in the index (for CI).
     #[arg(long, group = "mode", conflicts_with = "paths")]
-    pub all: bool,
+    pub(crate) all: bool,
 
     /// Check every file in this commit's tree (works in a bare repository).
     #[arg(long, value_name = "REV", group = "mode", conflicts_with = "paths")]
-    pub rev: Option<String>,
+    pub(crate) rev: Option<String>,
 
     /// Check every commit of A..B (as `git log A..B` lists them) for bytecode it added or
     /// changed, reporting each path once with the first commit that brought it.
     #[arg(long, value_name = "A..B", group = "mode", conflicts_with = "paths")]
-    pub range: Option<String>,
+    pub(crate) range: Option<String>,
 
     /// Check the commits a push would send: reads git's pre-push lines from standard input,
     /// or the range the pre-commit framework names in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
     #[arg(long, group = "mode", conflicts_with = "paths")]
-    pub pre_push: bool,
+    pub(crate) pre_push: bool,
 
     /// With --pre-push: the remote pushed to (the hook's first argument); commits its
     /// remote-tracking branches already have are not checked.
     #[arg(long, value_name = "NAME", requires = "pre_push")]
-    pub remote: Option<String>,
+    pub(crate) remote: Option<String>,
 
     /// How to print the findings.
     #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
-    pub format: OutputFormat,
+    pub(crate) format: OutputFormat,
 
     /// Judge exactly these files, by name, whatever is staged (works outside a repository).
     #[arg(value_name = "PATHS")]
-    pub paths: Vec<OsString>,
+    pub(crate) paths: Vec<OsString>,
 
     /// Treat missing or overriding ignore rules as errors, not warnings (also `strict = true`
     /// in the config).
     #[arg(long)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 
     /// Untrack the bytecode found and add the ignore rules, without asking.
     #[arg(long, conflicts_with = "no_prompt")]
-    pub fix: bool,
+    pub(crate) fix: bool,
 
     /// Never ask at the terminal; print the command that fixes it instead.
     #[arg(long)]
-    pub no_prompt: bool,
+    pub(crate) no_prompt: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct FixArgs {
+pub(crate) struct FixArgs {
     /// The ignore file to add rules to (default: .gitignore at the worktree top).
     #[arg(long, value_name = "PATH")]
-    pub file: Option<PathBuf>,
+    pub(crate) file: Option<PathBuf>,
 
     /// Also remove every tracked bytecode file from the index (the files stay on disk).
     #[arg(long)]
-    pub untrack: bool,
+    pub(crate) untrack: bool,
 
     /// Print the change and write nothing.
     #[arg(long, conflicts_with = "check")]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 
     /// Write nothing; exit 1 when a change is needed (for CI).
     #[arg(long)]
-    pub check: bool,
+    pub(crate) check: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct CleanArgs {
+pub(crate) struct CleanArgs {
     /// Clean only these files and folders (default: the whole worktree, wherever in it you
     /// stand; outside a repository, the current folder).
     #[arg(value_name = "PATHS")]
-    pub paths: Vec<PathBuf>,
+    pub(crate) paths: Vec<PathBuf>,
 
     /// Print each path that would be deleted, and delete nothing.
     #[arg(long)]
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct InstallArgs {
+pub(crate) struct InstallArgs {
     /// Install the pre-push hook too: it blocks a push whose new commits add bytecode.
     #[arg(long)]
-    pub pre_push: bool,
+    pub(crate) pre_push: bool,
 
     /// Replace a hook that is not ours, keeping it as <name>.local and running it first.
     #[arg(long)]
-    pub force: bool,
+    pub(crate) force: bool,
 }
 
 #[cfg(test)]

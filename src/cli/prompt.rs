@@ -10,7 +10,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 
 /// The terminal of the person running us, if we may ask them anything.
-pub fn person_at_terminal(no_prompt: bool) -> Option<File> {
+pub(crate) fn person_at_terminal(no_prompt: bool) -> Option<File> {
     if no_prompt || std::env::var_os("CI").is_some() || crate::guard::hook_env::under_framework() {
         return None;
     }
@@ -28,7 +28,7 @@ fn open_terminal() -> Option<File> {
 }
 
 /// Asks a yes/no question; only `y` or `yes` (any case) is yes.
-pub fn confirm(tty: &mut File, question: &str) -> bool {
+pub(crate) fn confirm(tty: &mut File, question: &str) -> bool {
     if write!(tty, "{question} [y/N] ").and_then(|()| tty.flush()).is_err() {
         return false;
     }

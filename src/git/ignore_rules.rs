@@ -27,7 +27,7 @@ use rustc_hash::FxHashMap as HashMap;
 
 mod reader;
 
-pub use reader::{GitignoreReader, ReadFile};
+pub(crate) use reader::{GitignoreReader, ReadFile};
 
 use crate::git::paths::{bytes_path, path_bytes};
 use crate::git::repo::Repo;
@@ -45,11 +45,11 @@ pub struct Rule {
 
 impl Rule {
     /// `file:line`, the way people and editors find a line.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         format!("{}:{}", self.source, self.line)
     }
 
-    pub fn is_negation(&self) -> bool {
+    pub(crate) fn is_negation(&self) -> bool {
         self.pattern.starts_with('!')
     }
 }
@@ -66,7 +66,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub fn is_ignored(&self) -> bool {
+    pub(crate) fn is_ignored(&self) -> bool {
         matches!(self, Verdict::Ignored(_))
     }
 
@@ -418,7 +418,7 @@ struct Block {
 
 /// One ignore file, governing a folder. Cheap to clone: the content is shared.
 #[derive(Clone)]
-pub struct IgnoreFile {
+pub(crate) struct IgnoreFile {
     /// The folder whose contents it governs, relative to the worktree top: `` or `a/b/`.
     dir: Vec<u8>,
     source: String,
@@ -431,25 +431,25 @@ impl IgnoreFile {
     /// skipped, lines end at `\n` with an optional `\r`, trailing unescaped spaces are
     /// trimmed, `#` starts a comment. A line that is not a valid glob never matches (git's
     /// wildmatch fails it too).
-    pub fn parse(dir: Vec<u8>, source: String, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
+    pub(crate) fn parse(dir: Vec<u8>, source: String, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
         IgnoreFile { dir, source, content: Rc::new(Content::new(bytes, ignore_case)), block: None }
     }
 
     /// A `.gitignore` of the tree at `path` (worktree-relative): it governs its own folder,
     /// and messages name it by that path.
-    pub fn gitignore(path: &[u8], bytes: &[u8], ignore_case: bool) -> IgnoreFile {
+    pub(crate) fn gitignore(path: &[u8], bytes: &[u8], ignore_case: bool) -> IgnoreFile {
         IgnoreFile::parse(governed_dir(path), String::from_utf8_lossy(path).into_owned(), bytes, ignore_case)
     }
 
     /// Reads an ignore file from disk. Git does not read an ignore file through a symlink,
     /// and a missing or unreadable file has no rules.
-    pub fn read(dir: Vec<u8>, source: String, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
+    pub(crate) fn read(dir: Vec<u8>, source: String, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
         Some(IgnoreFile::parse(dir, source, &read_ignore_file(path)?, ignore_case))
     }
 
     /// The same file with `lines` inserted before its 0-based line `at` (appended when
     /// `None`): the fix's trials share the parsed file and what it has matched.
-    pub fn with_block(&self, at: Option<usize>, lines: &[&str]) -> IgnoreFile {
+    pub(crate) fn with_block(&self, at: Option<usize>, lines: &[&str]) -> IgnoreFile {
         let text = self.content.text();
         let before = at.unwrap_or_else(|| memchr::memchr_iter(b'\n', text).count() + 1) + 1;
         let parsed =
@@ -459,16 +459,16 @@ impl IgnoreFile {
         IgnoreFile { block: Some(Block { before, lines: Rc::new(parsed.collect()) }), ..self.clone() }
     }
 
-    pub fn dir(&self) -> &[u8] {
+    pub(crate) fn dir(&self) -> &[u8] {
         &self.dir
     }
 
     /// The file's bytes as they are on disk or in the blob.
-    pub fn bytes(&self) -> &[u8] {
+    pub(crate) fn bytes(&self) -> &[u8] {
         &self.content.bytes
     }
 
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 
@@ -576,7 +576,7 @@ fn bytecode_rule_matches(line: &[u8], name: &[u8], is_dir: bool) -> bool {
 /// A hook reads every tracked `.gitignore` on every commit, so this costs four system calls
 /// (open, fstat, read, close) where `symlink_metadata` + `fs::read` make six.
 #[cfg(unix)]
-pub fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     // No symlink is followed, and a FIFO does not block the open.
@@ -599,7 +599,7 @@ pub fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
 }
 
 #[cfg(not(unix))]
-pub fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
     fs::symlink_metadata(path).ok().filter(|meta| meta.is_file())?;
     fs::read(path).ok()
 }
@@ -672,7 +672,7 @@ impl From<Scope> for Files {
 }
 
 impl RuleSet {
-    pub fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
+    pub(crate) fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
         tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
         let by_dir = tree.iter().enumerate().map(|(index, file)| (file.dir.clone(), index)).collect();
         RuleSet {
@@ -705,12 +705,12 @@ impl RuleSet {
         })
     }
 
-    pub fn tree_files(&self) -> &[IgnoreFile] {
+    pub(crate) fn tree_files(&self) -> &[IgnoreFile] {
         &self.tree
     }
 
     /// Whether names are compared in any case (`core.ignoreCase`).
-    pub fn ignore_case(&self) -> bool {
+    pub(crate) fn ignore_case(&self) -> bool {
         self.ignore_case
     }
 
@@ -797,7 +797,7 @@ impl RuleSet {
 
     /// The rules git applies in this worktree, from the `.gitignore` files a
     /// [`GitignoreReader`] read, with `.git/info/exclude` and `core.excludesFile`.
-    pub fn from_read(repo: &Repo, read: Vec<ReadFile>) -> RuleSet {
+    pub(crate) fn from_read(repo: &Repo, read: Vec<ReadFile>) -> RuleSet {
         let Some(top) = repo.workdir() else {
             return RuleSet::default();
         };
@@ -881,7 +881,7 @@ pub fn find_gitignores(top: &Path) -> Vec<Vec<u8>> {
 
 /// The folder a `.gitignore` at this worktree-relative path governs: `a/b/.gitignore` ->
 /// `a/b/`, `.gitignore` -> ``.
-pub fn governed_dir(gitignore_path: &[u8]) -> Vec<u8> {
+pub(crate) fn governed_dir(gitignore_path: &[u8]) -> Vec<u8> {
     match gitignore_path.iter().rposition(|&b| b == b'/') {
         Some(slash) => gitignore_path[..=slash].to_vec(),
         None => Vec::new(),
@@ -889,19 +889,19 @@ pub fn governed_dir(gitignore_path: &[u8]) -> Vec<u8> {
 }
 
 /// Whether a worktree-relative path names a `.gitignore` file.
-pub fn is_gitignore_path(path: &[u8]) -> bool {
+pub(crate) fn is_gitignore_path(path: &[u8]) -> bool {
     path == b".gitignore" || path.ends_with(b"/.gitignore")
 }
 
 /// A folder name no repository has, for probes one level down: it tells rules that apply
 /// at one level only (`/*.pyc`) from rules that apply everywhere.
-pub const PROBE_SUBFOLDER: &str = "pycache_guard_probe/";
+pub(crate) const PROBE_SUBFOLDER: &str = "pycache_guard_probe/";
 
 /// A path whose verdict we look at, and whether git sees a folder there.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Probe {
-    pub path: Vec<u8>,
-    pub is_dir: bool,
+pub(crate) struct Probe {
+    pub(crate) path: Vec<u8>,
+    pub(crate) is_dir: bool,
 }
 
 /// A name that a glob matches: wildcards become `x`, a class its first allowed character,

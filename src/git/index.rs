@@ -32,22 +32,22 @@ use stream::Stream;
 const ID_LEN: usize = 20;
 const HEADER_LEN: usize = 12;
 /// The mode of a sparse-directory entry: a whole tree outside the sparse checkout.
-pub const SPARSE_DIR_MODE: u32 = 0o040000;
+pub(crate) const SPARSE_DIR_MODE: u32 = 0o040000;
 
 /// One index entry, borrowed from the mapped file while the caller decides on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EntryRef<'a> {
     /// The path relative to the worktree top, `/`-separated, any bytes; a sparse directory
     /// ends in `/`.
-    pub path: &'a [u8],
-    pub mode: u32,
-    pub id: &'a [u8; ID_LEN],
+    pub(crate) path: &'a [u8],
+    pub(crate) mode: u32,
+    pub(crate) id: &'a [u8; ID_LEN],
     /// 0 for a normal entry; 1 to 3 for the base, ours and theirs sides of a conflict.
-    pub stage: u8,
+    pub(crate) stage: u8,
     /// `git add -N`: a placeholder, not staged content.
-    pub intent_to_add: bool,
+    pub(crate) intent_to_add: bool,
     /// Outside the sparse checkout (or `git update-index --skip-worktree`).
-    pub skip_worktree: bool,
+    pub(crate) skip_worktree: bool,
 }
 
 /// An index entry the caller kept.
@@ -63,23 +63,23 @@ pub struct Entry {
 
 impl EntryRef<'_> {
     /// A sparse-directory entry stands for a whole tree of the commit, not for a file.
-    pub fn is_sparse_dir(&self) -> bool {
+    pub(crate) fn is_sparse_dir(&self) -> bool {
         self.mode == SPARSE_DIR_MODE
     }
 
-    pub fn to_entry(&self) -> Entry {
-        let EntryRef { path, mode, id, stage, intent_to_add, skip_worktree } = *self;
+    pub(crate) fn to_entry(self) -> Entry {
+        let EntryRef { path, mode, id, stage, intent_to_add, skip_worktree } = self;
         Entry { path: path.to_vec(), mode, id: *id, stage, intent_to_add, skip_worktree }
     }
 }
 
 impl Entry {
-    pub fn as_entry_ref(&self) -> EntryRef<'_> {
+    pub(crate) fn as_entry_ref(&self) -> EntryRef<'_> {
         let Entry { ref path, mode, ref id, stage, intent_to_add, skip_worktree } = *self;
         EntryRef { path, mode, id, stage, intent_to_add, skip_worktree }
     }
 
-    pub fn is_sparse_dir(&self) -> bool {
+    pub(crate) fn is_sparse_dir(&self) -> bool {
         self.mode == SPARSE_DIR_MODE
     }
 }

@@ -36,7 +36,7 @@ const MAX_TAG_DEPTH: usize = 32;
 
 /// A tree object's bytes, known to be well formed. Cheap to clone.
 #[derive(Clone)]
-pub struct Tree(Rc<TreeData>);
+pub(crate) struct Tree(Rc<TreeData>);
 
 struct TreeData {
     bytes: Rc<[u8]>,
@@ -46,22 +46,22 @@ struct TreeData {
 
 /// One entry of a tree: its mode (as git canonicalises it), name and object id (raw bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Entry<'a> {
-    pub mode: u32,
-    pub name: &'a [u8],
-    pub id: &'a [u8],
+pub(crate) struct Entry<'a> {
+    pub(crate) mode: u32,
+    pub(crate) name: &'a [u8],
+    pub(crate) id: &'a [u8],
 }
 
 /// What the walk needs of a commit.
-pub struct CommitHeader {
-    pub tree: Oid,
+pub(crate) struct CommitHeader {
+    pub(crate) tree: Oid,
     /// Empty for a root commit, and for a commit at the edge of a shallow clone.
-    pub parents: Vec<Oid>,
+    pub(crate) parents: Vec<Oid>,
 }
 
 /// Where to look for an object first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LookFirst {
+pub(crate) enum LookFirst {
     /// In the loose files: for a few objects of the newest commits, which are usually loose
     /// until git packs them (the packs are then not even opened).
     Loose,
@@ -71,7 +71,7 @@ pub enum LookFirst {
 
 /// Reads commits and trees for one thread; remembers the trees it read lately and the tree
 /// of each commit it read (a commit's parent is usually the commit read just before).
-pub struct Objects<'r> {
+pub(crate) struct Objects<'r> {
     git: &'r Repository,
     packs: PackReader<'r>,
     look_first: LookFirst,
@@ -90,14 +90,14 @@ pub struct Objects<'r> {
 /// Checks what libgit2 cannot survive before it resolves revisions or walks the history:
 /// a damaged loose commit, on which it hangs ([`loose::check_commits`]), and a pack index
 /// offset outside its pack, on which it crashes ([`Packs::check_offsets`]).
-pub fn check_before_libgit2_walk(objects_dir: &std::path::Path) -> Result<()> {
+pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path) -> Result<()> {
     loose::check_commits(objects_dir)?;
     Packs::at(objects_dir).check_offsets()
 }
 
 impl<'r> Objects<'r> {
     /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::at`]).
-    pub fn new(git: &'r Repository, packs: &'r Packs, look_first: LookFirst) -> Self {
+    pub(crate) fn new(git: &'r Repository, packs: &'r Packs, look_first: LookFirst) -> Self {
         Objects {
             git,
             packs: PackReader::new(packs),
@@ -112,14 +112,14 @@ impl<'r> Objects<'r> {
 
     /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
     /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
-    pub fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
+    pub(crate) fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
         let data = self.read(id, Kind::Commit)?;
         self.parse_commit(id, &data)
     }
 
     /// The commit `id` names, through any annotated tags (a branch may point at a tag); each
     /// object is read once.
-    pub fn peeled_commit(&mut self, mut id: Oid) -> Result<CommitHeader> {
+    pub(crate) fn peeled_commit(&mut self, mut id: Oid) -> Result<CommitHeader> {
         for _ in 0..MAX_TAG_DEPTH {
             let (kind, data) = self.read_any(id)?;
             match kind {
@@ -143,12 +143,12 @@ impl<'r> Objects<'r> {
     }
 
     /// A blob's bytes (a `.gitignore` of a commit).
-    pub fn blob(&mut self, id: Oid) -> Result<Rc<[u8]>> {
+    pub(crate) fn blob(&mut self, id: Oid) -> Result<Rc<[u8]>> {
         self.read(id, Kind::Blob)
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
-    pub fn tree_of_commit(&mut self, commit: Oid) -> Result<Tree> {
+    pub(crate) fn tree_of_commit(&mut self, commit: Oid) -> Result<Tree> {
         let id = match self.commit_trees.get(&commit) {
             Some(&tree) => tree,
             None => self.commit(commit)?.tree,
@@ -157,7 +157,7 @@ impl<'r> Objects<'r> {
     }
 
     /// A tree, from the cache or the object database.
-    pub fn tree(&mut self, id: Oid) -> Result<Tree> {
+    pub(crate) fn tree(&mut self, id: Oid) -> Result<Tree> {
         if let Some(tree) = self.trees.get(&id, Tree::len) {
             return Ok(tree);
         }
@@ -168,18 +168,18 @@ impl<'r> Objects<'r> {
     }
 
     /// The tree an entry's raw id names.
-    pub fn subtree(&mut self, entry: &Entry<'_>) -> Result<Tree> {
+    pub(crate) fn subtree(&mut self, entry: &Entry<'_>) -> Result<Tree> {
         self.tree(entry_oid(entry)?)
     }
 
     /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.pyc`)
     /// below `root`, if any. A folder of that name is not the file: git sees the file added.
-    pub fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, Oid)>> {
+    pub(crate) fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, Oid)>> {
         self.lookup(root, path, false)
     }
 
     /// The id of the folder at `path` below `root`, if any.
-    pub fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<Oid>> {
+    pub(crate) fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<Oid>> {
         Ok(self.lookup(root, path, true)?.map(|(_, id)| id))
     }
 
@@ -291,7 +291,7 @@ impl Tree {
         Some(Tree(Rc::new(TreeData { bytes, starts: OnceCell::new() })))
     }
 
-    pub fn entries(&self) -> Entries<'_> {
+    pub(crate) fn entries(&self) -> Entries<'_> {
         Entries { rest: &self.0.bytes }
     }
 
@@ -325,7 +325,7 @@ impl Tree {
 }
 
 /// The entries of a tree, in the tree's (git's) order.
-pub struct Entries<'a> {
+pub(crate) struct Entries<'a> {
     rest: &'a [u8],
 }
 
@@ -341,18 +341,18 @@ impl<'a> Iterator for Entries<'a> {
 }
 
 impl Entry<'_> {
-    pub fn is_tree(&self) -> bool {
+    pub(crate) fn is_tree(&self) -> bool {
         self.mode & 0o170000 == 0o040000
     }
 
     /// Same object with the same mode.
-    pub fn same_as(&self, other: &Entry<'_>) -> bool {
+    pub(crate) fn same_as(&self, other: &Entry<'_>) -> bool {
         self.id == other.id && self.mode == other.mode
     }
 
     /// Where git sorts this entry against `other`: by name, a tree's name as if it ended in
     /// `/`. A file and a folder of the same name are thus different entries, as in git.
-    pub fn tree_order(&self, other: &Entry<'_>) -> Ordering {
+    pub(crate) fn tree_order(&self, other: &Entry<'_>) -> Ordering {
         let common = self.name.len().min(other.name.len());
         let next_byte = |e: &Entry<'_>| e.name.get(common).copied().or(e.is_tree().then_some(b'/'));
         self.name[..common].cmp(&other.name[..common]).then_with(|| next_byte(self).cmp(&next_byte(other)))
@@ -360,7 +360,7 @@ impl Entry<'_> {
 }
 
 /// The object id an entry names.
-pub fn entry_oid(entry: &Entry<'_>) -> Result<Oid> {
+pub(crate) fn entry_oid(entry: &Entry<'_>) -> Result<Oid> {
     Oid::from_bytes(entry.id).context("a tree entry has a malformed object id")
 }
 

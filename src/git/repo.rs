@@ -26,13 +26,13 @@ pub struct Repo {
 /// How a [`Repo`] was opened, to open the same repository again on another thread (a
 /// `git2::Repository` may move between threads but not be shared).
 #[derive(Debug, Clone)]
-pub enum Opener {
+pub(crate) enum Opener {
     FromEnv,
     At(PathBuf),
 }
 
 impl Opener {
-    pub fn open(&self) -> Result<Repository> {
+    pub(crate) fn open(&self) -> Result<Repository> {
         let git = match self {
             Opener::FromEnv => Repository::open_from_env(),
             Opener::At(path) => Repository::open(path),
@@ -44,7 +44,7 @@ impl Opener {
 impl Repo {
     /// Opens the repository that contains the current directory, honouring `GIT_DIR`,
     /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
-    pub fn open() -> Result<Repo> {
+    pub(crate) fn open() -> Result<Repo> {
         match Repo::open_if_any()? {
             Some(repo) => Ok(repo),
             None => bail!(
@@ -57,7 +57,7 @@ impl Repo {
 
     /// As [`Repo::open`], but `None` when the current directory is in no repository (a
     /// repository that is there but cannot be opened is still an error).
-    pub fn open_if_any() -> Result<Option<Repo>> {
+    pub(crate) fn open_if_any() -> Result<Option<Repo>> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         // libgit2 hashes every object it reads again to verify its id; git does not (only
         // `git fsck` does), and the checks read trees on every commit.
@@ -88,14 +88,14 @@ impl Repo {
         Ok(Repo { git, opened: Opener::At(path.to_path_buf()), index_path })
     }
 
-    pub fn git(&self) -> &Repository {
+    pub(crate) fn git(&self) -> &Repository {
         &self.git
     }
 
     /// The object database's folder: `GIT_OBJECT_DIRECTORY` when the repository was opened
     /// as git's hooks see it and git set it (libgit2 honours it too), else `objects` of the
     /// common git directory (shared by linked worktrees).
-    pub fn objects_dir(&self) -> PathBuf {
+    pub(crate) fn objects_dir(&self) -> PathBuf {
         let from_env = match self.opened {
             Opener::FromEnv => std::env::var_os("GIT_OBJECT_DIRECTORY").map(PathBuf::from),
             Opener::At(_) => None,
@@ -104,38 +104,38 @@ impl Repo {
     }
 
     /// The pack files of the object database, for [`Repo::objects`].
-    pub fn packs(&self) -> Packs {
+    pub(crate) fn packs(&self) -> Packs {
         Packs::at(&self.objects_dir())
     }
 
     /// A reader of commits and trees over `packs` (from [`Repo::packs`]).
-    pub fn objects<'r>(&'r self, packs: &'r Packs, look_first: LookFirst) -> Objects<'r> {
+    pub(crate) fn objects<'r>(&'r self, packs: &'r Packs, look_first: LookFirst) -> Objects<'r> {
         Objects::new(&self.git, packs, look_first)
     }
 
     /// How to open this repository again (for worker threads).
-    pub fn opener(&self) -> Opener {
+    pub(crate) fn opener(&self) -> Opener {
         self.opened.clone()
     }
 
-    pub fn is_bare(&self) -> bool {
+    pub(crate) fn is_bare(&self) -> bool {
         self.git.is_bare()
     }
 
     /// The worktree's top folder (`None` for a bare repository).
-    pub fn workdir(&self) -> Option<&Path> {
+    pub(crate) fn workdir(&self) -> Option<&Path> {
         self.git.workdir()
     }
 
     /// Where the index lives: `GIT_INDEX_FILE` when set, else the git directory's `index`.
-    pub fn index_path(&self) -> PathBuf {
+    pub(crate) fn index_path(&self) -> PathBuf {
         self.index_path.clone()
     }
 
     /// The entries of the index that `keep` keeps, and how many it holds in all: one
     /// streaming pass that copies only what is kept (see [`crate::git::index`]). Use this to
     /// check the index.
-    pub fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
+    pub(crate) fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
         self.refuse_bare()?;
         index::read_entries(&self.index_path(), self.git.path(), keep)
             .map_err(|e| self.unreadable_index(&e.to_string()))
@@ -163,7 +163,7 @@ impl Repo {
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
     /// are read: the caller reads the commit (through [`Objects`], without libgit2's object
     /// database).
-    pub fn head_commit_id(&self) -> Result<Option<Oid>> {
+    pub(crate) fn head_commit_id(&self) -> Result<Option<Oid>> {
         match self.git.head() {
             Ok(head) => Ok(Some(head.target().context("cannot resolve HEAD: it names no commit")?)),
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
@@ -172,7 +172,7 @@ impl Repo {
     }
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
-    pub fn rev_tree_id(&self, rev: &str) -> Result<Oid> {
+    pub(crate) fn rev_tree_id(&self, rev: &str) -> Result<Oid> {
         let tree = self
             .revision(rev)?
             .peel_to_tree()
@@ -181,7 +181,7 @@ impl Repo {
     }
 
     /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
-    pub fn rev_commit_id(&self, rev: &str) -> Result<Oid> {
+    pub(crate) fn rev_commit_id(&self, rev: &str) -> Result<Oid> {
         let commit = self
             .revision(rev)?
             .peel_to_commit()
@@ -197,7 +197,7 @@ impl Repo {
 
     /// The current directory relative to the worktree top (`sub/dir/`, or empty at the top
     /// or outside the worktree), for printing commands that work where the user stands.
-    pub fn cwd_prefix(&self) -> Vec<u8> {
+    pub(crate) fn cwd_prefix(&self) -> Vec<u8> {
         let (Some(top), Ok(cwd)) = (self.workdir(), std::env::current_dir()) else {
             return Vec::new();
         };

@@ -11,7 +11,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 /// Replaces `path` with `bytes`, giving it `permissions`.
-pub fn write_file(path: &Path, bytes: &[u8], permissions: Permissions) -> Result<()> {
+pub(crate) fn write_file(path: &Path, bytes: &[u8], permissions: Permissions) -> Result<()> {
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir)
         .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
@@ -25,7 +25,7 @@ pub fn write_file(path: &Path, bytes: &[u8], permissions: Permissions) -> Result
 }
 
 /// Permissions for a new file: `mode` on Unix, the platform default elsewhere.
-pub fn new_file_permissions(mode: u32) -> Permissions {
+pub(crate) fn new_file_permissions(mode: u32) -> Permissions {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;

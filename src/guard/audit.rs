@@ -16,7 +16,7 @@ use crate::guard::fix::plan::{self, Plan};
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
 /// belong to a machine, not to the commit).
-pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
+pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Packs);
     let files = gitignores
@@ -33,7 +33,7 @@ pub fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
 /// bytecode): a rule the fix must leave out to keep a deliberate bytecode negation is not
 /// missing, that negation is named instead. So `fix-gitignore --check` fails exactly when
 /// this reports a missing rule, and after the fix only deliberate negations remain.
-pub fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
+pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
     let negations = BytecodeNegations::of(rules);
     let mut folders: Vec<Vec<u8>> = vec![Vec::new()];
     folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));

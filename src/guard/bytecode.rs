@@ -23,7 +23,7 @@ pub enum Reason {
 
 impl Reason {
     /// A stable identifier, used by machine-readable reports.
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Reason::InPycache => "pycache-folder",
             Reason::Pyc => "pyc-file",
@@ -67,7 +67,7 @@ pub fn classify(path: &[u8]) -> Option<Reason> {
 /// Python writes these names in lower case only, so `M.PYC` is not one (the check still
 /// blocks it: [`classify`] compares in any case). `requirements.txt` inside a `__pycache__`
 /// folder is bytecode by [`classify`], but no Python writes it.
-pub fn python_writes(path: &[u8], is_dir: bool) -> bool {
+pub(crate) fn python_writes(path: &[u8], is_dir: bool) -> bool {
     let name = memchr::memrchr(b'/', path).map_or(path, |slash| &path[slash + 1..]);
     if is_dir {
         return name == PYCACHE;
@@ -80,7 +80,7 @@ pub fn python_writes(path: &[u8], is_dir: bool) -> bool {
 /// `__pycache__` component once, not once per file. The staged check runs this on every
 /// index entry of every commit.
 #[derive(Debug, Default)]
-pub struct SortedPaths {
+pub(crate) struct SortedPaths {
     /// The folder of the last path (empty at the top).
     folder: Vec<u8>,
     folder_in_pycache: bool,
@@ -88,7 +88,7 @@ pub struct SortedPaths {
 
 impl SortedPaths {
     /// As [`classify_entry`].
-    pub fn classify_entry(&mut self, path: &[u8], mode: u32) -> Option<Reason> {
+    pub(crate) fn classify_entry(&mut self, path: &[u8], mode: u32) -> Option<Reason> {
         if !is_file_mode(mode) {
             return None;
         }
@@ -131,12 +131,12 @@ fn has_pycache_component(path: &[u8]) -> bool {
 
 /// Classifies a git entry: only blobs and symlinks can be bytecode, never a submodule
 /// (a gitlink names a commit of another repository, not content of this one) or a tree.
-pub fn classify_entry(path: &[u8], mode: u32) -> Option<Reason> {
+pub(crate) fn classify_entry(path: &[u8], mode: u32) -> Option<Reason> {
     if is_file_mode(mode) { classify(path) } else { None }
 }
 
 /// Regular file (any permission bits git records) or symlink.
-pub fn is_file_mode(mode: u32) -> bool {
+pub(crate) fn is_file_mode(mode: u32) -> bool {
     const TYPE_MASK: u32 = 0o170000;
     matches!(mode & TYPE_MASK, 0o100000 | 0o120000)
 }

@@ -20,7 +20,7 @@ use crate::guard::bytecode;
 
 /// The negations of a tree that re-include bytecode, each with what it re-includes.
 #[derive(Debug, Default)]
-pub struct BytecodeNegations {
+pub(crate) struct BytecodeNegations {
     found: Vec<(Rule, Vec<Probe>)>,
 }
 
@@ -28,7 +28,7 @@ impl BytecodeNegations {
     /// Looks at every negation of the tree's files. A negation whose pattern cannot tell a
     /// bytecode path from its twin is dropped by the pattern alone, before any verdict: a
     /// file of a million lines with thousands of ordinary negations costs one match each.
-    pub fn of(rules: &RuleSet) -> BytecodeNegations {
+    pub(crate) fn of(rules: &RuleSet) -> BytecodeNegations {
         let mut found = Vec::new();
         for file in rules.tree_files() {
             for negation in file.negations() {
@@ -49,25 +49,25 @@ impl BytecodeNegations {
     }
 
     /// The negations, in the order of the files (shallowest first) and their lines.
-    pub fn rules(&self) -> impl Iterator<Item = &Rule> {
+    pub(crate) fn rules(&self) -> impl Iterator<Item = &Rule> {
         self.found.iter().map(|(rule, _)| rule)
     }
 
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.found.is_empty()
     }
 
-    pub fn contains(&self, rule: &Rule) -> bool {
+    pub(crate) fn contains(&self, rule: &Rule) -> bool {
         self.found.iter().any(|(found, _)| found == rule)
     }
 
     /// Whether a verdict is a bytecode negation's: what it keeps is kept on purpose.
-    pub fn decided(&self, verdict: &Verdict) -> bool {
+    pub(crate) fn decided(&self, verdict: &Verdict) -> bool {
         matches!(verdict, Verdict::Reincluded(rule) if self.contains(rule))
     }
 
     /// Paths Python writes that the negations re-include.
-    pub fn reincluded(&self) -> impl Iterator<Item = &Probe> {
+    pub(crate) fn reincluded(&self) -> impl Iterator<Item = &Probe> {
         self.found.iter().flat_map(|(_, probes)| probes)
     }
 }
@@ -136,7 +136,7 @@ fn twin_of(path: &str) -> String {
 
 /// A rule every repository needs, as the audit names it and the fix writes it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Need {
+pub(crate) enum Need {
     Pycache,
     Pyc,
     Pyo,
@@ -146,10 +146,10 @@ pub enum Need {
 
 impl Need {
     /// The needs the audit reports, in its order.
-    pub const AUDITED: [Need; 3] = [Need::Pycache, Need::Pyc, Need::Pyo];
+    pub(crate) const AUDITED: [Need; 3] = [Need::Pycache, Need::Pyc, Need::Pyo];
 
     /// How the audit names it.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Need::Pycache => "__pycache__/",
             Need::Pyc => "*.pyc",
@@ -174,18 +174,23 @@ impl Need {
 
 /// Where a needed rule does not hold.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Missing {
-    pub need: Need,
+pub(crate) struct Missing {
+    pub(crate) need: Need,
     /// The folder where it is missing: `` is the top of the tree.
-    pub folder: Vec<u8>,
+    pub(crate) folder: Vec<u8>,
     /// The path that is not ignored.
-    pub probe: Probe,
+    pub(crate) probe: Probe,
 }
 
 /// The needs not covered in `folders` (each `` or `a/b/`, and a new subfolder of each): a
 /// probe is covered when git ignores it, or when a bytecode negation re-includes it on
 /// purpose. Uncovered probes come first by need, then by folder.
-pub fn missing(rules: &RuleSet, folders: &[Vec<u8>], needs: &[Need], negations: &BytecodeNegations) -> Vec<Missing> {
+pub(crate) fn missing(
+    rules: &RuleSet,
+    folders: &[Vec<u8>],
+    needs: &[Need],
+    negations: &BytecodeNegations,
+) -> Vec<Missing> {
     let mut found = Vec::new();
     for &need in needs {
         let (name, is_dir) = need.probe();

@@ -22,7 +22,7 @@ use crate::guard::finding::{Finding, Kind};
 /// Which index entries a pass over the index keeps (copies) for a check; everything else is
 /// only looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Candidates {
+pub(crate) enum Candidates {
     /// The staged check's: bytecode that is staged content (not a conflict side, not
     /// `git add -N`), and sparse directories, which may hide bytecode.
     Staged,
@@ -38,14 +38,18 @@ pub enum Candidates {
 
 /// What one pass over the index kept: the entries `candidates` wanted, and how many entries
 /// there are in all.
-pub struct IndexScan {
-    pub candidates: Vec<Entry>,
-    pub total: usize,
+pub(crate) struct IndexScan {
+    pub(crate) candidates: Vec<Entry>,
+    pub(crate) total: usize,
 }
 
 /// Reads the index once, copying only the candidates; each tracked `.gitignore` path goes
 /// to `on_gitignore` as soon as it is read (the audit reads them meanwhile).
-pub fn scan_index(repo: &Repo, candidates: Candidates, mut on_gitignore: impl FnMut(&[u8])) -> Result<IndexScan> {
+pub(crate) fn scan_index(
+    repo: &Repo,
+    candidates: Candidates,
+    mut on_gitignore: impl FnMut(&[u8]),
+) -> Result<IndexScan> {
     // The index is sorted by path: `SortedPaths` judges each folder once.
     let mut paths = bytecode::SortedPaths::default();
     let mut is_bytecode = |entry: &EntryRef<'_>, any_stage: bool| {
@@ -69,7 +73,7 @@ pub fn scan_index(repo: &Repo, candidates: Candidates, mut on_gitignore: impl Fn
 /// Bytecode the next commit would add or change, compared with the tree it is built on
 /// (`HEAD`, or none before the first commit). Deletions are never reported: removing
 /// bytecode is the cure. `candidates` are the index entries [`Candidates::Staged`] kept.
-pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
+pub(crate) fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
     }
@@ -97,7 +101,7 @@ pub fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
 /// `git commit --amend` runs its hook, the tree of the amended commit's first parent
 /// (none for a root commit). The amend replaces `HEAD`, so bytecode that `HEAD` itself
 /// brought would otherwise slip through again. `None`: no commit to compare with.
-pub fn commit_base_tree_id(repo: &Repo, objects: &mut Objects<'_>) -> Result<Option<Oid>> {
+pub(crate) fn commit_base_tree_id(repo: &Repo, objects: &mut Objects<'_>) -> Result<Option<Oid>> {
     let Some(head) = repo.head_commit_id()? else {
         return Ok(None);
     };
@@ -152,7 +156,7 @@ fn staged_in_sparse_dir(
 
 /// Every bytecode entry tracked in the index. `candidates` are the entries
 /// [`Candidates::Tracked`] kept.
-pub fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
+pub(crate) fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Packs);
     let mut findings = Vec::new();
@@ -196,15 +200,15 @@ fn entry_id(entry: &Entry) -> Result<Oid> {
 
 /// What a walk of a commit's tree found.
 #[derive(Default)]
-pub struct TreeScan {
+pub(crate) struct TreeScan {
     /// Every bytecode blob or symlink, in git's path order.
-    pub findings: Vec<Finding>,
+    pub(crate) findings: Vec<Finding>,
     /// Every `.gitignore` blob: its path and id, for the ignore-rule audit.
-    pub gitignores: Vec<(Vec<u8>, Oid)>,
+    pub(crate) gitignores: Vec<(Vec<u8>, Oid)>,
 }
 
 /// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
-pub fn in_tree(repo: &Repo, tree: Oid) -> Result<TreeScan> {
+pub(crate) fn in_tree(repo: &Repo, tree: Oid) -> Result<TreeScan> {
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Packs);
     let tree = objects.tree(tree).context("cannot read the commit's tree")?;
@@ -246,7 +250,7 @@ fn walk_files(
 }
 
 /// Index entries the ignore-rule audit reads: the tracked `.gitignore` files.
-pub fn gitignore_entry(entry: &EntryRef<'_>) -> bool {
+pub(crate) fn gitignore_entry(entry: &EntryRef<'_>) -> bool {
     entry.stage == 0 && is_regular_file(entry.mode) && is_gitignore_path(entry.path)
 }
 
@@ -255,7 +259,7 @@ fn is_regular_file(mode: u32) -> bool {
 }
 
 /// The files named on the command line, judged by name only (no repository needed).
-pub fn named(paths: &[OsString]) -> Vec<Finding> {
+pub(crate) fn named(paths: &[OsString]) -> Vec<Finding> {
     paths
         .iter()
         .filter_map(|path| {

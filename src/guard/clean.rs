@@ -28,7 +28,7 @@ use crate::guard::config::Settings;
 
 /// Why the walk did not enter a folder below the ones it was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Skip {
+pub(crate) enum Skip {
     /// A `.git` folder: git's own data.
     GitDir,
     /// A folder with its own `.git` (a nested clone, a submodule, a linked worktree): its
@@ -41,7 +41,7 @@ pub enum Skip {
 }
 
 impl Skip {
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Skip::GitDir => "a .git folder",
             Skip::Repository => "another repository",
@@ -78,32 +78,32 @@ impl Skip {
 
 /// Why a bytecode file was kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum KeptWhy {
+pub(crate) enum KeptWhy {
     Tracked,
     Allowed,
 }
 
 /// A bytecode file left on disk on purpose.
 #[derive(Debug)]
-pub struct Kept {
+pub(crate) struct Kept {
     /// As walked: relative to [`Job::cwd`] or absolute, as every path of an [`Outcome`].
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// The path relative to the worktree top (or the current folder outside a repository).
-    pub relative: Vec<u8>,
-    pub why: KeptWhy,
+    pub(crate) relative: Vec<u8>,
+    pub(crate) why: KeptWhy,
 }
 
 /// Something that could not be deleted (or a folder that could not be read).
 #[derive(Debug)]
-pub struct Failure {
-    pub path: PathBuf,
+pub(crate) struct Failure {
+    pub(crate) path: PathBuf,
     /// What was tried: `delete` or `read`.
-    pub action: &'static str,
-    pub error: String,
+    pub(crate) action: &'static str,
+    pub(crate) error: String,
 }
 
 /// What must stay: the bytecode the index tracks, and what the config allows.
-pub struct Keep {
+pub(crate) struct Keep {
     /// Worktree-relative paths; ASCII-lowercased when the repository ignores case.
     tracked: FxHashSet<Vec<u8>>,
     ignore_case: bool,
@@ -113,7 +113,7 @@ pub struct Keep {
 impl Keep {
     /// Reads the index once: every tracked bytecode path, in any stage, sparse directories
     /// expanded (as `git ls-files` lists them).
-    pub fn from_index(repo: &Repo, settings: Settings) -> Result<Keep> {
+    pub(crate) fn from_index(repo: &Repo, settings: Settings) -> Result<Keep> {
         let scan = check::scan_index(repo, check::Candidates::Kept, |_| {})?;
         let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
         let tracked = check::tracked(repo, &scan.candidates)?
@@ -124,7 +124,7 @@ impl Keep {
     }
 
     /// Outside a repository only the config keeps files.
-    pub fn config_only(settings: Settings) -> Keep {
+    pub(crate) fn config_only(settings: Settings) -> Keep {
         Keep { tracked: FxHashSet::default(), ignore_case: false, settings }
     }
 
@@ -138,36 +138,36 @@ impl Keep {
 }
 
 /// One run of `clean`.
-pub struct Job {
+pub(crate) struct Job {
     /// The worktree top, or the current folder outside a repository; absolute, canonical.
     /// Paths below it are judged relative to it (the index and `allow` use such paths).
-    pub base: PathBuf,
+    pub(crate) base: PathBuf,
     /// The current folder, absolute and canonical: roots inside it are walked by relative
     /// paths, and every path in the [`Outcome`] is then relative to it.
-    pub cwd: PathBuf,
+    pub(crate) cwd: PathBuf,
     /// The folders and files to clean: absolute, canonical but for the last component (a
     /// symlink named is not followed), none inside another.
-    pub roots: Vec<PathBuf>,
-    pub keep: Keep,
+    pub(crate) roots: Vec<PathBuf>,
+    pub(crate) keep: Keep,
     /// Delete nothing; list what would be deleted.
-    pub dry_run: bool,
+    pub(crate) dry_run: bool,
     /// Collect the deleted paths (for `--dry-run` and `-v`).
-    pub list: bool,
+    pub(crate) list: bool,
 }
 
 /// What a run did (or, with `--dry-run`, would do).
 #[derive(Debug, Default)]
-pub struct Outcome {
-    pub files: u64,
-    pub folders: u64,
-    pub bytes: u64,
+pub(crate) struct Outcome {
+    pub(crate) files: u64,
+    pub(crate) folders: u64,
+    pub(crate) bytes: u64,
     /// With [`Job::list`]: the files deleted, in no particular order.
-    pub deleted_files: Vec<PathBuf>,
+    pub(crate) deleted_files: Vec<PathBuf>,
     /// With [`Job::list`]: the folders deleted, deepest first.
-    pub deleted_folders: Vec<PathBuf>,
-    pub kept: Vec<Kept>,
-    pub skipped: Vec<(PathBuf, Skip)>,
-    pub failures: Vec<Failure>,
+    pub(crate) deleted_folders: Vec<PathBuf>,
+    pub(crate) kept: Vec<Kept>,
+    pub(crate) skipped: Vec<(PathBuf, Skip)>,
+    pub(crate) failures: Vec<Failure>,
     /// Folders inside `__pycache__` folders, candidates for removal once the walk is over.
     pycache_folders: Vec<PathBuf>,
 }
@@ -188,13 +188,13 @@ impl Outcome {
 
 /// Counters a progress line reads while the walk runs.
 #[derive(Debug, Default)]
-pub struct Progress {
-    pub entries: AtomicU64,
-    pub deleted: AtomicU64,
+pub(crate) struct Progress {
+    pub(crate) entries: AtomicU64,
+    pub(crate) deleted: AtomicU64,
 }
 
 /// Runs the job: the walks, then the emptied `__pycache__` folders.
-pub fn clean(job: &Job, progress: &Progress) -> Outcome {
+pub(crate) fn clean(job: &Job, progress: &Progress) -> Outcome {
     let mut outcome = Outcome::default();
     for root in &job.roots {
         outcome.absorb(clean_root(job, root, progress));

@@ -16,20 +16,20 @@ use serde::Deserialize;
 use crate::git::paths::bytes_path;
 
 /// The dedicated config file; the pyproject table's keys sit at its top level.
-pub const CONFIG_FILE: &str = ".pycache-guard.toml";
-pub const PYPROJECT_FILE: &str = "pyproject.toml";
+pub(crate) const CONFIG_FILE: &str = ".pycache-guard.toml";
+pub(crate) const PYPROJECT_FILE: &str = "pyproject.toml";
 
 /// The keys a config may hold.
 #[derive(Debug, Default, Clone, PartialEq, Eq, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Config {
+pub(crate) struct Config {
     /// Gitignore-style globs, relative to the worktree root, of bytecode that may be
     /// committed (deliberate test fixtures).
     #[serde(default)]
-    pub allow: Vec<String>,
+    pub(crate) allow: Vec<String>,
     /// Missing ignore rules are errors, not warnings.
     #[serde(default)]
-    pub strict: bool,
+    pub(crate) strict: bool,
 }
 
 /// `pyproject.toml`: only our table matters; every other key belongs to other tools.
@@ -46,23 +46,23 @@ struct Tools {
 
 /// The settings in force for one run.
 #[derive(Debug, Clone)]
-pub struct Settings {
+pub(crate) struct Settings {
     /// The file the config came from, if any.
-    pub source: Option<PathBuf>,
+    pub(crate) source: Option<PathBuf>,
     /// `--strict` or `strict = true`: for the ignore-rule audit.
-    pub strict: bool,
+    pub(crate) strict: bool,
     allow: Gitignore,
 }
 
 impl Settings {
     /// No config file: nothing allowed; strict only by `--strict`.
-    pub fn without_file(strict_flag: bool) -> Settings {
+    pub(crate) fn without_file(strict_flag: bool) -> Settings {
         Settings { source: None, strict: strict_flag, allow: Gitignore::empty() }
     }
 
     /// Reads the config of the folder `root` (the worktree top, or the current folder outside
     /// a repository); `strict_flag` is `--strict`, which a config cannot turn off.
-    pub fn load(root: &Path, strict_flag: bool) -> Result<Settings> {
+    pub(crate) fn load(root: &Path, strict_flag: bool) -> Result<Settings> {
         let Some((source, config)) = read_config(root)? else {
             return Ok(Settings::without_file(strict_flag));
         };
@@ -72,7 +72,7 @@ impl Settings {
 
     /// Whether the allow-list exempts this path (relative to the root, `/`-separated). A
     /// folder pattern (`fixtures/`) exempts everything inside it, as in a `.gitignore`.
-    pub fn is_allowed(&self, path: &[u8]) -> bool {
+    pub(crate) fn is_allowed(&self, path: &[u8]) -> bool {
         let path = bytes_path(path);
         // The matcher panics on a path outside its root; callers pass relative paths only.
         if path.has_root() || path.as_os_str().is_empty() {

@@ -8,7 +8,7 @@ use crate::guard::bytecode::Reason;
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     /// Bytecode the next commit would add.
     StagedNew,
     /// Tracked bytecode whose content or mode the next commit would change.
@@ -33,7 +33,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in a stable order (SARIF numbers its rules by it).
-    pub const ALL: &[Kind] = &[
+    pub(crate) const ALL: &[Kind] = &[
         Kind::StagedNew,
         Kind::StagedModified,
         Kind::Tracked,
@@ -46,7 +46,7 @@ impl Kind {
         Kind::IgnoredOnlyPersonally,
     ];
 
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Kind::StagedNew => "staged-new",
             Kind::StagedModified => "staged-modified",
@@ -62,17 +62,17 @@ impl Kind {
     }
 
     /// Whether the finding is about a bytecode file (rather than the ignore rules).
-    pub fn is_bytecode(self) -> bool {
+    pub(crate) fn is_bytecode(self) -> bool {
         !matches!(self, Kind::MissingIgnoreRule | Kind::ReincludedByRule | Kind::IgnoredOnlyPersonally)
     }
 
     /// Whether the finding is about history: untracking the file now does not remove it.
-    pub fn is_history(self) -> bool {
+    pub(crate) fn is_history(self) -> bool {
         matches!(self, Kind::CommitAdded | Kind::CommitModified)
     }
 
     /// How to fix a finding of this kind, in a sentence (SARIF rule help).
-    pub fn help(self) -> &'static str {
+    pub(crate) fn help(self) -> &'static str {
         match self {
             kind if kind.is_history() => {
                 "Rewrite the commit that brought the file, and every later one, without it \
@@ -110,14 +110,14 @@ impl Kind {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
+pub(crate) enum Severity {
     Error,
     Warning,
 }
 
 impl Severity {
     /// The name machine-readable reports use (also SARIF's `level`).
-    pub fn id(self) -> &'static str {
+    pub(crate) fn id(self) -> &'static str {
         match self {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -127,27 +127,27 @@ impl Severity {
 
 /// One thing the user should know about, with enough data for every output format.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub kind: Kind,
-    pub severity: Severity,
+pub(crate) struct Finding {
+    pub(crate) kind: Kind,
+    pub(crate) severity: Severity,
     /// Repository-relative path, as git stores it (raw bytes): the bytecode file, or the
     /// ignore file a rule finding is about.
-    pub path: Vec<u8>,
+    pub(crate) path: Vec<u8>,
     /// Why the path is bytecode (bytecode findings only).
-    pub reason: Option<Reason>,
+    pub(crate) reason: Option<Reason>,
     /// The full id of the commit that brought the file, for findings about history.
-    pub commit: Option<String>,
+    pub(crate) commit: Option<String>,
     /// That commit has no parent here (a root commit, or a shallow clone's edge): the history
     /// is rewritten from it with `git rebase -i --root`.
-    pub commit_is_root: bool,
+    pub(crate) commit_is_root: bool,
     /// The rule a finding is about, as `file:line` (rule findings only).
-    pub rule: Option<String>,
+    pub(crate) rule: Option<String>,
     /// What a rule finding says.
-    pub detail: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 impl Finding {
-    pub fn bytecode(kind: Kind, path: Vec<u8>, reason: Reason) -> Finding {
+    pub(crate) fn bytecode(kind: Kind, path: Vec<u8>, reason: Reason) -> Finding {
         Finding {
             kind,
             severity: Severity::Error,
@@ -161,23 +161,29 @@ impl Finding {
     }
 
     /// A finding about the ignore rules: a warning, or an error under `--strict`.
-    pub fn ignore_rules(kind: Kind, path: Vec<u8>, rule: Option<String>, detail: String, strict: bool) -> Finding {
+    pub(crate) fn ignore_rules(
+        kind: Kind,
+        path: Vec<u8>,
+        rule: Option<String>,
+        detail: String,
+        strict: bool,
+    ) -> Finding {
         let severity = if strict { Severity::Error } else { Severity::Warning };
         Finding { kind, severity, path, reason: None, commit: None, commit_is_root: false, rule, detail: Some(detail) }
     }
 
     /// Where the finding points: the rule's `file:line`, else the path.
-    pub fn location(&self) -> String {
+    pub(crate) fn location(&self) -> String {
         self.rule.clone().unwrap_or_else(|| display_path(&self.path))
     }
 
     /// The line of the ignore file a rule finding is about.
-    pub fn rule_line(&self) -> Option<u32> {
+    pub(crate) fn rule_line(&self) -> Option<u32> {
         self.rule.as_deref()?.rsplit_once(':')?.1.parse().ok()
     }
 
     /// The same finding, naming the commit that brought it.
-    pub fn in_commit(mut self, commit: String, is_root: bool) -> Finding {
+    pub(crate) fn in_commit(mut self, commit: String, is_root: bool) -> Finding {
         self.commit = Some(commit);
         self.commit_is_root = is_root;
         self
@@ -185,7 +191,7 @@ impl Finding {
 
     /// The sentence after the path: what was found (and in which commit) and why it counts
     /// as bytecode.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         if let Some(detail) = &self.detail {
             return detail.clone();
         }
@@ -198,6 +204,6 @@ impl Finding {
 }
 
 /// A commit id as people quote it: its first 12 hex digits.
-pub fn short_id(commit: &str) -> &str {
+pub(crate) fn short_id(commit: &str) -> &str {
     commit.get(..12).unwrap_or(commit)
 }

@@ -25,19 +25,19 @@ use crate::guard::config::Settings;
 use plan::Plan;
 
 /// A planned change of one `.gitignore`.
-pub struct GitignoreFix {
+pub(crate) struct GitignoreFix {
     /// Absolute path of the file.
-    pub path: PathBuf,
+    pub(crate) path: PathBuf,
     /// Worktree-relative path, as git names it.
-    pub relative: Vec<u8>,
+    pub(crate) relative: Vec<u8>,
     /// The current bytes; `None` when the file does not exist yet.
-    pub old: Option<Vec<u8>>,
-    pub plan: Plan,
+    pub(crate) old: Option<Vec<u8>>,
+    pub(crate) plan: Plan,
 }
 
 impl GitignoreFix {
     /// Plans the change of `file` (default: `.gitignore` at the worktree top).
-    pub fn plan(repo: &Repo, file: Option<&Path>) -> Result<GitignoreFix> {
+    pub(crate) fn plan(repo: &Repo, file: Option<&Path>) -> Result<GitignoreFix> {
         let top = worktree_top(repo)?;
         let (path, relative) = resolve_target(repo, &top, file)?;
         let old = read_target(&path)?;
@@ -65,7 +65,7 @@ impl GitignoreFix {
     }
 
     /// The change as a unified diff (`--- a/.gitignore` / `+++ b/.gitignore`).
-    pub fn diff(&self) -> String {
+    pub(crate) fn diff(&self) -> String {
         let name = String::from_utf8_lossy(&self.relative);
         let old_header = if self.old.is_some() { format!("a/{name}") } else { "/dev/null".to_owned() };
         let hunk = one_hunk_diff(self.old.as_deref().unwrap_or_default(), &self.plan.new_bytes);
@@ -73,7 +73,7 @@ impl GitignoreFix {
     }
 
     /// Writes the new content, atomically, keeping the file's mode. Refuses a read-only file.
-    pub fn write(&self) -> Result<()> {
+    pub(crate) fn write(&self) -> Result<()> {
         let permissions = match fs::metadata(&self.path) {
             Ok(meta) if meta.permissions().readonly() => bail!(
                 "refusing to change {}: it is read-only; make it writable (chmod u+w) and rerun",
@@ -218,22 +218,22 @@ fn other_ignore_files(
 
 /// Paths of the tracked bytecode entries of the index (resolved entries only) that the
 /// config does not allow: what `--untrack` and the check's fix take out of the index.
-pub fn tracked_bytecode(repo: &Repo, settings: &Settings) -> Result<Vec<Vec<u8>>> {
+pub(crate) fn tracked_bytecode(repo: &Repo, settings: &Settings) -> Result<Vec<Vec<u8>>> {
     let entries = check::scan_index(repo, check::Candidates::TrackedBytecode, |_| {})?;
     Ok(entries.candidates.into_iter().map(|entry| entry.path).filter(|path| !settings.is_allowed(path)).collect())
 }
 
 /// Changes to make to the index in one locked write.
 #[derive(Debug, Default)]
-pub struct IndexChange<'a> {
+pub(crate) struct IndexChange<'a> {
     /// Entries to remove (the files stay on disk).
-    pub untrack: &'a [Vec<u8>],
+    pub(crate) untrack: &'a [Vec<u8>],
     /// Worktree files to stage (the updated `.gitignore`).
-    pub stage: &'a [Vec<u8>],
+    pub(crate) stage: &'a [Vec<u8>],
 }
 
 /// Fails cleanly when another process holds the index lock: nothing may change then.
-pub fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
+pub(crate) fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
     let mut lock = index_path.as_os_str().to_owned();
     lock.push(".lock");
     let lock = PathBuf::from(lock);
@@ -248,7 +248,7 @@ pub fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
 }
 
 /// Applies `change` to the index file at `index_path` under git's lock.
-pub fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<()> {
+pub(crate) fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<()> {
     ensure_index_unlocked(index_path)?;
     let mut index = Index::open(index_path)
         .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;

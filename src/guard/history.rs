@@ -25,14 +25,14 @@ use crate::guard::finding::{Finding, Kind};
 
 /// The commits to check, as `git rev-list <tips> --not <hidden>` names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Walk {
-    pub tips: Vec<Oid>,
-    pub hidden: Vec<Oid>,
+pub(crate) struct Walk {
+    pub(crate) tips: Vec<Oid>,
+    pub(crate) hidden: Vec<Oid>,
 }
 
 /// `A..B`: the commits reachable from `B` and not from `A`; an empty side means `HEAD`, as
 /// in git.
-pub fn parse_range(repo: &Repo, range: &str) -> Result<Walk> {
+pub(crate) fn parse_range(repo: &Repo, range: &str) -> Result<Walk> {
     if range.contains("...") {
         bail!("--range {range:?}: symmetric differences (A...B) are not supported; use A..B, e.g. origin/main..HEAD");
     }
@@ -45,7 +45,7 @@ pub fn parse_range(repo: &Repo, range: &str) -> Result<Walk> {
 
 /// Every commit the remote-tracking branches of `remote` point to (`--remotes=<remote>`),
 /// or of every remote when `remote` is `None`.
-pub fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Oid>> {
+pub(crate) fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Oid>> {
     let glob = match remote {
         Some(name) => format!("refs/remotes/{name}/*"),
         None => "refs/remotes/*".to_owned(),
@@ -63,7 +63,7 @@ pub fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Oid>> {
 
 /// Bytecode the walk's commits added or changed, once per path, with the oldest commit that
 /// brought it (parents are visited before their children).
-pub fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
+pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
     let commits = oldest_first(repo.git(), walk)?;
     let mut seen = HashSet::new();
     let mut findings = Vec::new();

@@ -14,12 +14,12 @@
 /// True under the pre-commit framework (pre-commit and prek set `PRE_COMMIT=1` for every hook
 /// they run). The framework cannot see index-only changes and runs hooks without a person
 /// at the keyboard, so a check there never prompts and never edits the index.
-pub fn under_framework() -> bool {
+pub(crate) fn under_framework() -> bool {
     std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
 /// True when we run inside a hook of `git commit --amend`.
-pub fn is_amending_commit() -> bool {
+pub(crate) fn is_amending_commit() -> bool {
     std::env::var_os("GIT_INDEX_FILE").is_some() && git_commit_args().is_some_and(|args| has_amend(&args))
 }
 

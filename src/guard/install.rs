@@ -22,13 +22,13 @@ const INSTALLED_BY: &str = "installed_by=''\n";
 
 /// A hook we can install: its git name and the script from `hooks/`.
 #[derive(Debug, Clone, Copy)]
-pub struct Hook {
-    pub name: &'static str,
+pub(crate) struct Hook {
+    pub(crate) name: &'static str,
     script: &'static str,
 }
 
-pub const PRE_COMMIT: Hook = Hook { name: "pre-commit", script: include_str!("../../hooks/pre-commit") };
-pub const PRE_PUSH: Hook = Hook { name: "pre-push", script: include_str!("../../hooks/pre-push") };
+pub(crate) const PRE_COMMIT: Hook = Hook { name: "pre-commit", script: include_str!("../../hooks/pre-commit") };
+pub(crate) const PRE_PUSH: Hook = Hook { name: "pre-push", script: include_str!("../../hooks/pre-push") };
 
 /// Every hook we may have installed: `uninstall` removes each one it finds.
 const ALL_HOOKS: [Hook; 2] = [PRE_COMMIT, PRE_PUSH];
@@ -36,7 +36,7 @@ const ALL_HOOKS: [Hook; 2] = [PRE_COMMIT, PRE_PUSH];
 /// Where git runs this repository's hooks from: `core.hooksPath` when set (relative to the
 /// worktree top, as git reads it), else the common git directory's `hooks/`, which linked
 /// worktrees share.
-pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
+pub(crate) fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
     let config = repo.git().config().context("cannot read the repository's git config")?;
     match config.get_path("core.hooksPath") {
         Ok(path) if path.is_absolute() => Ok(path),
@@ -46,7 +46,7 @@ pub fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
 }
 
 /// Installs `hooks` and says what it did, one line each.
-pub fn install(dir: &Path, hooks: &[Hook], force: bool) -> Result<Vec<String>> {
+pub(crate) fn install(dir: &Path, hooks: &[Hook], force: bool) -> Result<Vec<String>> {
     fs::create_dir_all(dir).with_context(|| format!("cannot create the hooks folder {}", dir.display()))?;
     // Refuse before writing anything: a foreign pre-push hook must not leave pre-commit
     // installed alone.
@@ -118,7 +118,7 @@ fn install_one(dir: &Path, hook: Hook, force: bool) -> Result<String> {
 }
 
 /// Removes our hooks, restores kept ones, and says what it did, one line each.
-pub fn uninstall(dir: &Path) -> Result<Vec<String>> {
+pub(crate) fn uninstall(dir: &Path) -> Result<Vec<String>> {
     let mut messages = Vec::new();
     for hook in ALL_HOOKS {
         let path = dir.join(hook.name);

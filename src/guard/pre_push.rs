@@ -22,11 +22,11 @@ use crate::guard::history::{self, Walk};
 
 /// One line of git's pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PushLine {
-    pub local_ref: String,
-    pub local_sha: String,
-    pub remote_ref: String,
-    pub remote_sha: String,
+pub(crate) struct PushLine {
+    pub(crate) local_ref: String,
+    pub(crate) local_sha: String,
+    pub(crate) remote_ref: String,
+    pub(crate) remote_sha: String,
 }
 
 impl PushLine {
@@ -37,7 +37,7 @@ impl PushLine {
 
 /// What to check, in the order the sources are consulted.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushSource {
+pub(crate) enum PushSource {
     /// `PRE_COMMIT_FROM_REF..PRE_COMMIT_TO_REF`.
     FrameworkRange { from: String, to: String },
     /// A revision whose commits the remote does not have yet: the framework's new branch
@@ -49,7 +49,7 @@ pub enum PushSource {
 
 /// Picks the source from the environment: the framework's variables first; then, where no
 /// input can come (under the framework, or standard input is a terminal), `HEAD`.
-pub fn source(remote: Option<&str>, stdin_is_terminal: bool) -> PushSource {
+pub(crate) fn source(remote: Option<&str>, stdin_is_terminal: bool) -> PushSource {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let remote = remote.map(str::to_owned).or_else(|| var("PRE_COMMIT_REMOTE_NAME"));
     if let (Some(from), Some(to)) = (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
@@ -66,7 +66,7 @@ pub fn source(remote: Option<&str>, stdin_is_terminal: bool) -> PushSource {
 
 /// Parses git's pre-push input; blank lines are skipped. The local ref may hold spaces (it
 /// is what the user typed), so fields are split from the right, as pre-commit does.
-pub fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
+pub(crate) fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
     let mut lines = Vec::new();
     for line in input.lines().filter(|l| !l.trim().is_empty()) {
         let mut fields = line.trim_end().rsplitn(4, ' ');
@@ -92,7 +92,7 @@ pub fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
 }
 
 /// The walk for git's pre-push lines (see the module doc).
-pub fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&str>) -> Result<Walk> {
+pub(crate) fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&str>) -> Result<Walk> {
     let mut walk = Walk::default();
     for line in lines.iter().filter(|line| !line.is_deletion()) {
         walk.tips.push(repo.rev_commit_id(&line.local_sha)?);
@@ -107,7 +107,7 @@ pub fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&str>) -> 
 }
 
 /// The walk for a source that is not standard input.
-pub fn walk_for_source(repo: &Repo, source: &PushSource) -> Result<Walk> {
+pub(crate) fn walk_for_source(repo: &Repo, source: &PushSource) -> Result<Walk> {
     match source {
         PushSource::FrameworkRange { from, to } => {
             Ok(Walk { tips: vec![repo.rev_commit_id(to)?], hidden: vec![repo.rev_commit_id(from)?] })

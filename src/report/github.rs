@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use crate::report::{CommandContext, Finding, Severity};
 
 /// Writes one workflow command per finding.
-pub fn print(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
+pub(crate) fn print(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
     for finding in findings {
         writeln!(out, "{}", annotation(finding, commands))?;
     }
@@ -20,7 +20,7 @@ pub fn print(out: &mut impl Write, findings: &[Finding], commands: &CommandConte
 }
 
 /// The workflow command for one finding.
-pub fn annotation(finding: &Finding, commands: &CommandContext) -> String {
+pub(crate) fn annotation(finding: &Finding, commands: &CommandContext) -> String {
     let command = match finding.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -40,12 +40,12 @@ pub fn annotation(finding: &Finding, commands: &CommandContext) -> String {
 }
 
 /// Escapes a message: `%`, `\r`, `\n`.
-pub fn escape_data(text: &str) -> String {
+pub(crate) fn escape_data(text: &str) -> String {
     text.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 /// Escapes a property value: as a message, plus `:` and `,`.
-pub fn escape_property(text: &str) -> String {
+pub(crate) fn escape_property(text: &str) -> String {
     escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 

@@ -13,38 +13,38 @@ use serde::Serialize;
 use crate::report::{Finding, Severity};
 
 #[derive(Debug, Serialize)]
-pub struct Document<'a> {
-    pub findings: Vec<JsonFinding<'a>>,
-    pub summary: Summary,
+pub(crate) struct Document<'a> {
+    pub(crate) findings: Vec<JsonFinding<'a>>,
+    pub(crate) summary: Summary,
 }
 
 #[derive(Debug, Serialize)]
-pub struct JsonFinding<'a> {
-    pub kind: &'static str,
-    pub severity: &'static str,
-    pub path: String,
+pub(crate) struct JsonFinding<'a> {
+    pub(crate) kind: &'static str,
+    pub(crate) severity: &'static str,
+    pub(crate) path: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub path_bytes: Option<&'a [u8]>,
+    pub(crate) path_bytes: Option<&'a [u8]>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub commit: Option<&'a str>,
+    pub(crate) commit: Option<&'a str>,
     /// The ignore rule the finding is about, as `file:line`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rule: Option<&'a str>,
+    pub(crate) rule: Option<&'a str>,
     /// Why the path is bytecode (`pyc-file`, `pycache-folder`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reason: Option<&'static str>,
-    pub message: String,
+    pub(crate) reason: Option<&'static str>,
+    pub(crate) message: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Summary {
-    pub total: usize,
-    pub errors: usize,
-    pub warnings: usize,
+pub(crate) struct Summary {
+    pub(crate) total: usize,
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
 }
 
 impl<'a> JsonFinding<'a> {
-    pub fn new(finding: &'a Finding) -> JsonFinding<'a> {
+    pub(crate) fn new(finding: &'a Finding) -> JsonFinding<'a> {
         JsonFinding {
             kind: finding.kind.id(),
             severity: finding.severity.id(),
@@ -59,14 +59,14 @@ impl<'a> JsonFinding<'a> {
 }
 
 impl Summary {
-    pub fn of(findings: &[Finding]) -> Summary {
+    pub(crate) fn of(findings: &[Finding]) -> Summary {
         let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
         Summary { total: findings.len(), errors, warnings: findings.len() - errors }
     }
 }
 
 /// Writes the document, pretty-printed, with a final newline.
-pub fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
+pub(crate) fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
     let document =
         Document { findings: findings.iter().map(JsonFinding::new).collect(), summary: Summary::of(findings) };
     serde_json::to_writer_pretty(&mut *out, &document)?;

@@ -15,117 +15,117 @@ use serde::Serialize;
 
 use crate::report::{Finding, Kind};
 
-pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+pub(crate) const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 
 /// Bytes kept as they are in a URI path: RFC 3986 unreserved characters and `/`.
 const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~').remove(b'/');
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Log {
+pub(crate) struct Log {
     #[serde(rename = "$schema")]
-    pub schema: &'static str,
-    pub version: &'static str,
-    pub runs: Vec<Run>,
+    pub(crate) schema: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) runs: Vec<Run>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Run {
-    pub tool: Tool,
-    pub results: Vec<SarifResult>,
+pub(crate) struct Run {
+    pub(crate) tool: Tool,
+    pub(crate) results: Vec<SarifResult>,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Tool {
-    pub driver: Driver,
-}
-
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Driver {
-    pub name: &'static str,
-    pub version: &'static str,
-    pub semantic_version: &'static str,
-    pub information_uri: &'static str,
-    pub rules: Vec<Rule>,
+pub(crate) struct Tool {
+    pub(crate) driver: Driver,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Rule {
-    pub id: &'static str,
-    pub short_description: Text,
-    pub full_description: Text,
-    pub help: Text,
-    pub default_configuration: Configuration,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Text {
-    pub text: String,
-}
-
-#[derive(Debug, Serialize)]
-pub struct Configuration {
-    pub level: &'static str,
+pub(crate) struct Driver {
+    pub(crate) name: &'static str,
+    pub(crate) version: &'static str,
+    pub(crate) semantic_version: &'static str,
+    pub(crate) information_uri: &'static str,
+    pub(crate) rules: Vec<Rule>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SarifResult {
-    pub rule_id: &'static str,
-    pub rule_index: usize,
-    pub level: &'static str,
-    pub message: Text,
-    pub locations: Vec<Location>,
-    pub partial_fingerprints: Fingerprints,
+pub(crate) struct Rule {
+    pub(crate) id: &'static str,
+    pub(crate) short_description: Text,
+    pub(crate) full_description: Text,
+    pub(crate) help: Text,
+    pub(crate) default_configuration: Configuration,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Text {
+    pub(crate) text: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Configuration {
+    pub(crate) level: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct SarifResult {
+    pub(crate) rule_id: &'static str,
+    pub(crate) rule_index: usize,
+    pub(crate) level: &'static str,
+    pub(crate) message: Text,
+    pub(crate) locations: Vec<Location>,
+    pub(crate) partial_fingerprints: Fingerprints,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Properties>,
+    pub(crate) properties: Option<Properties>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Location {
-    pub physical_location: PhysicalLocation,
+pub(crate) struct Location {
+    pub(crate) physical_location: PhysicalLocation,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PhysicalLocation {
-    pub artifact_location: ArtifactLocation,
-    pub region: Region,
+pub(crate) struct PhysicalLocation {
+    pub(crate) artifact_location: ArtifactLocation,
+    pub(crate) region: Region,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ArtifactLocation {
-    pub uri: String,
+pub(crate) struct ArtifactLocation {
+    pub(crate) uri: String,
     /// `%SRCROOT%` for a repository path; none for a file outside the repository (a personal
     /// `core.excludesFile`), whose URI is absolute.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub uri_base_id: Option<&'static str>,
+    pub(crate) uri_base_id: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Region {
-    pub start_line: u32,
+pub(crate) struct Region {
+    pub(crate) start_line: u32,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Fingerprints {
+pub(crate) struct Fingerprints {
     #[serde(rename = "pycacheGuard/v1")]
-    pub pycache_guard: String,
+    pub(crate) pycache_guard: String,
 }
 
 #[derive(Debug, Serialize)]
-pub struct Properties {
-    pub commit: String,
+pub(crate) struct Properties {
+    pub(crate) commit: String,
 }
 
 /// The log for these findings.
-pub fn log(findings: &[Finding]) -> Log {
+pub(crate) fn log(findings: &[Finding]) -> Log {
     let driver = Driver {
         name: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
@@ -137,7 +137,7 @@ pub fn log(findings: &[Finding]) -> Log {
 }
 
 /// Writes the log, pretty-printed, with a final newline.
-pub fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
+pub(crate) fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, &log(findings))?;
     writeln!(out)
 }
@@ -200,7 +200,7 @@ fn artifact_location(path: &[u8]) -> ArtifactLocation {
 
 /// A relative URI reference for a repository path, percent-encoding every byte but the
 /// unreserved ones and `/`.
-pub fn uri_path(path: &[u8]) -> String {
+pub(crate) fn uri_path(path: &[u8]) -> String {
     percent_encode(path, URI_PATH).to_string()
 }
 

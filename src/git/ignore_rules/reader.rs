@@ -17,10 +17,10 @@ use crate::git::paths::bytes_path;
 const HELPER_FROM: usize = 16;
 
 /// A `.gitignore` (worktree-relative path) and its bytes (`None`: missing or unreadable).
-pub type ReadFile = (Vec<u8>, Option<Vec<u8>>);
+pub(crate) type ReadFile = (Vec<u8>, Option<Vec<u8>>);
 
 /// Collects the `.gitignore` files to read, and reads them.
-pub struct GitignoreReader {
+pub(crate) struct GitignoreReader {
     /// The worktree top; `None` in a bare repository, where nothing is read.
     top: Option<PathBuf>,
     pending: Vec<Vec<u8>>,
@@ -36,13 +36,13 @@ struct Helper {
 impl GitignoreReader {
     /// A reader for the worktree at `top`; the top `.gitignore`, tracked or not, is always
     /// read (git reads it).
-    pub fn new(top: Option<&Path>) -> GitignoreReader {
+    pub(crate) fn new(top: Option<&Path>) -> GitignoreReader {
         let pending = if top.is_some() { vec![b".gitignore".to_vec()] } else { Vec::new() };
         GitignoreReader { top: top.map(Path::to_path_buf), pending, helper: None }
     }
 
     /// Another `.gitignore` to read (worktree-relative).
-    pub fn add(&mut self, path: &[u8]) {
+    pub(crate) fn add(&mut self, path: &[u8]) {
         if self.top.is_none() || path == b".gitignore" {
             return;
         }
@@ -73,7 +73,7 @@ impl GitignoreReader {
     }
 
     /// Every named file with its bytes, once all are read.
-    pub fn finish(self) -> Vec<ReadFile> {
+    pub(crate) fn finish(self) -> Vec<ReadFile> {
         let mut read = match self.helper {
             Some(Helper { paths, thread }) => {
                 drop(paths);

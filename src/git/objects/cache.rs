@@ -9,7 +9,7 @@ use std::hash::Hash;
 // nothing.
 use rustc_hash::FxHashMap as HashMap;
 
-pub struct Recent<K, V> {
+pub(crate) struct Recent<K, V> {
     budget: usize,
     recent: HashMap<K, V>,
     older: HashMap<K, V>,
@@ -18,11 +18,11 @@ pub struct Recent<K, V> {
 
 impl<K: Hash + Eq + Copy, V: Clone> Recent<K, V> {
     /// A cache that holds about `budget` bytes (as its callers count them) at most.
-    pub fn new(budget: usize) -> Self {
+    pub(crate) fn new(budget: usize) -> Self {
         Recent { budget, recent: HashMap::default(), older: HashMap::default(), recent_bytes: 0 }
     }
 
-    pub fn get(&mut self, key: &K, bytes: impl Fn(&V) -> usize) -> Option<V> {
+    pub(crate) fn get(&mut self, key: &K, bytes: impl Fn(&V) -> usize) -> Option<V> {
         if let Some(value) = self.recent.get(key) {
             return Some(value.clone());
         }
@@ -31,7 +31,7 @@ impl<K: Hash + Eq + Copy, V: Clone> Recent<K, V> {
         Some(value)
     }
 
-    pub fn insert(&mut self, key: K, value: V, bytes: usize) {
+    pub(crate) fn insert(&mut self, key: K, value: V, bytes: usize) {
         self.recent_bytes += bytes;
         self.recent.insert(key, value);
         if self.recent_bytes > self.budget / 2 {

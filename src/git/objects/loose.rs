@@ -13,7 +13,7 @@ use super::packs::{Kind, Object};
 
 /// The object `id` (raw bytes) from `objects_dir`, or `None` when there is no such file.
 /// `inflater` is reused from read to read: setting one up costs more than inflating a tree.
-pub fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<Option<Object>> {
+pub(crate) fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<Option<Object>> {
     let hex: String = id.iter().map(|byte| format!("{byte:02x}")).collect();
     match read_file(&objects_dir.join(&hex[..2]).join(&hex[2..]), inflater) {
         Err(ReadError::Missing) => Ok(None),
@@ -45,7 +45,7 @@ fn damaged(path: &Path, why: &str) -> anyhow::Error {
 /// reader spins forever on a file cut short (libgit2 issue #7342, fixed upstream after the
 /// 1.9.7 that git2 vendors): a damaged commit must be an error before the walk, not a hang
 /// in it. Only the first bytes of other objects are read.
-pub fn check_commits(objects_dir: &Path) -> Result<()> {
+pub(crate) fn check_commits(objects_dir: &Path) -> Result<()> {
     let mut inflater = Decompress::new(true);
     for fanout in 0..=u8::MAX {
         let Ok(files) = fs::read_dir(objects_dir.join(format!("{fanout:02x}"))) else { continue };

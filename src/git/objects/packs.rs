@@ -34,7 +34,7 @@ use memmap2::Mmap;
 use super::cache::Recent;
 
 /// Bytes of an object id (SHA-1).
-pub const ID_LEN: usize = 20;
+pub(crate) const ID_LEN: usize = 20;
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const IDX_HEADER_LEN: usize = 8 + 256 * 4;
 const PACK_HEADER_LEN: usize = 12;
@@ -55,7 +55,7 @@ impl Kind {
     const ALL: [Kind; 4] = [Kind::Commit, Kind::Tree, Kind::Blob, Kind::Tag];
 
     /// The name git gives the kind, in loose object headers and messages.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Commit => "commit",
             Kind::Tree => "tree",
@@ -65,7 +65,7 @@ impl Kind {
     }
 
     /// The kind git names so.
-    pub fn named(name: &[u8]) -> Option<Kind> {
+    pub(crate) fn named(name: &[u8]) -> Option<Kind> {
         Kind::ALL.into_iter().find(|kind| kind.name().as_bytes() == name)
     }
 }
@@ -77,7 +77,7 @@ impl std::fmt::Display for Kind {
 }
 
 /// An object's kind and bytes.
-pub type Object = (Kind, Rc<[u8]>);
+pub(crate) type Object = (Kind, Rc<[u8]>);
 
 /// The packs of an object database, mapped on first use; shared by the walk's workers.
 pub struct Packs {
@@ -99,7 +99,7 @@ impl Packs {
     }
 
     /// The object database's folder, which also holds the loose objects.
-    pub fn objects_dir(&self) -> &Path {
+    pub(crate) fn objects_dir(&self) -> &Path {
         &self.objects_dir
     }
 
@@ -131,7 +131,7 @@ impl Packs {
 
     /// Checks that every offset the pack indexes give lies inside its pack: libgit2 crashes
     /// on one that does not (a damaged `.idx`), and history modes walk through libgit2.
-    pub fn check_offsets(&self) -> Result<()> {
+    pub(crate) fn check_offsets(&self) -> Result<()> {
         for pack in self.packs() {
             let end = (pack.data.len() - ID_LEN) as u64;
             for n in 0..pack.count {
@@ -263,7 +263,7 @@ impl<'p> PackReader<'p> {
     }
 
     /// The object database's folder.
-    pub fn objects_dir(&self) -> &'p Path {
+    pub(crate) fn objects_dir(&self) -> &'p Path {
         self.packs.objects_dir()
     }
 

@@ -20,19 +20,19 @@ use crate::guard::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update
 
 /// What the cure did.
 #[derive(Debug)]
-pub struct Cured {
-    pub untracked: usize,
+pub(crate) struct Cured {
+    pub(crate) untracked: usize,
     /// The `.gitignore` it changed and staged, if any.
-    pub gitignore: Option<String>,
+    pub(crate) gitignore: Option<String>,
     /// The rules left out, with the negation that kept each out (`file:line`).
-    pub left_out: Vec<String>,
+    pub(crate) left_out: Vec<String>,
     /// Inside `git commit`: the commit would now be empty.
-    pub nothing_left_to_commit: bool,
+    pub(crate) nothing_left_to_commit: bool,
 }
 
 /// Untracks `paths` and fixes the ignore rules. Refuses (changing nothing) when the
 /// `.gitignore` cannot be edited safely or the index is locked by someone else.
-pub fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>]) -> Result<Cured> {
+pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>]) -> Result<Cured> {
     let fix = GitignoreFix::plan(repo, None)?;
     let index_path = repo.index_path();
     ensure_index_unlocked(&index_path)?;

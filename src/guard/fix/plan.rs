@@ -16,7 +16,7 @@ use crate::guard::bytecode;
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
 
 /// The comment that opens the block we add.
-pub const COMMENT: &str = "# Python bytecode (added by pycache-guard)";
+pub(crate) const COMMENT: &str = "# Python bytecode (added by pycache-guard)";
 
 /// A rule we may add, and the negation that keeps `name/` folders as they were (a pattern
 /// without a trailing slash matches folders too, so `*.py[co]` alone would also ignore
@@ -34,51 +34,51 @@ const CANDIDATES: [Candidate; 3] = [
 ];
 
 /// The line that adds a rule for this need.
-pub fn line_for(need: Need) -> &'static str {
+pub(crate) fn line_for(need: Need) -> &'static str {
     CANDIDATES.iter().find(|candidate| candidate.covers.contains(&need)).map_or("", |candidate| candidate.line)
 }
 
 /// What to change.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
+pub(crate) struct Plan {
     /// The target file's new content (equal to the old one when nothing is needed).
-    pub new_bytes: Vec<u8>,
+    pub(crate) new_bytes: Vec<u8>,
     /// The lines added, comment first; empty when nothing is needed.
-    pub added: Vec<String>,
+    pub(crate) added: Vec<String>,
     /// Lines that were needed but left out, with the negation that keeps them out.
-    pub left_out: Vec<LeftOut>,
+    pub(crate) left_out: Vec<LeftOut>,
     /// Needs the target file cannot meet whatever it holds: a deeper `.gitignore` decides
     /// their path (it wins over the target), with a rule that is not a bytecode negation.
-    pub unreached: Vec<Unreached>,
+    pub(crate) unreached: Vec<Unreached>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unreached {
-    pub need: Need,
+pub(crate) struct Unreached {
+    pub(crate) need: Need,
     /// The path that stays unignored.
-    pub probe: Vec<u8>,
+    pub(crate) probe: Vec<u8>,
     /// The rule that decides it.
-    pub rule: Option<Rule>,
+    pub(crate) rule: Option<Rule>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LeftOut {
-    pub line: &'static str,
+pub(crate) struct LeftOut {
+    pub(crate) line: &'static str,
     /// The path whose verdict the line would change.
-    pub probe: Vec<u8>,
+    pub(crate) probe: Vec<u8>,
     /// The negation that re-includes that path (none for a path that is not bytecode).
-    pub negation: Option<Rule>,
+    pub(crate) negation: Option<Rule>,
 }
 
 impl Plan {
-    pub fn changes(&self) -> bool {
+    pub(crate) fn changes(&self) -> bool {
         !self.added.is_empty()
     }
 
     /// Whether this need stays unmet without a deliberate negation to answer for it: its
     /// line is added, or left out for a path that is not bytecode. What the audit reports
     /// as missing and `--check` fails on, so the two agree.
-    pub fn leaves_unmet(&self, need: Need) -> bool {
+    pub(crate) fn leaves_unmet(&self, need: Need) -> bool {
         let line = line_for(need);
         self.added.iter().any(|added| added == line)
             || self.left_out.iter().any(|left| left.line == line && left.negation.is_none())
@@ -86,7 +86,7 @@ impl Plan {
     }
 
     /// Whether any need stays unmet (see [`Plan::leaves_unmet`]).
-    pub fn leaves_anything_unmet(&self) -> bool {
+    pub(crate) fn leaves_anything_unmet(&self) -> bool {
         self.changes() || self.left_out.iter().any(|left| left.negation.is_none()) || !self.unreached.is_empty()
     }
 }
@@ -94,13 +94,13 @@ impl Plan {
 /// Plans the change of `target` (its current content: empty when it does not exist yet),
 /// given the other ignore files of the tree and extra bytecode paths worth protecting
 /// (tracked files).
-pub fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) -> Plan {
+pub(crate) fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) -> Plan {
     let before_rules = rules_with(target.clone(), others);
     plan_judged(target, others, extra_probes, &before_rules, &BytecodeNegations::of(&before_rules))
 }
 
 /// [`plan`], given the rules as they are and their bytecode negations (the audit has them).
-pub fn plan_judged(
+pub(crate) fn plan_judged(
     target: &IgnoreFile,
     others: &[IgnoreFile],
     extra_probes: &[Probe],
@@ -286,7 +286,7 @@ fn first_negation_line(target: &IgnoreFile, negations: &BytecodeNegations) -> Op
 /// The old bytes with the block (comment first) inserted before line `at`, or appended.
 /// Line endings follow the file; a missing final newline is added before an appended block;
 /// a BOM stays first.
-pub fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
+pub(crate) fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
     let newline: &[u8] = if memchr::memmem::find(old, b"\r\n").is_some() { b"\r\n" } else { b"\n" };
     let mut block = Vec::new();
     for line in std::iter::once(COMMENT).chain(lines.iter().copied()) {
