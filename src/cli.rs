@@ -56,6 +56,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     // clap prints usage errors itself and exits 2, help and version with 0.
     let cli = Cli::parse_from(args);
     configure_color(cli.global.color);
+    crate::git::set_libgit2_options();
     let status = std::panic::catch_unwind(|| run(cli)).unwrap_or(ExitStatus::Error);
     status.into()
 }

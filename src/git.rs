@@ -9,3 +9,13 @@ pub mod index;
 pub mod objects;
 pub mod paths;
 pub mod repo;
+
+/// Sets libgit2's process-wide options, once, before any repository is opened.
+pub(crate) fn set_libgit2_options() {
+    // libgit2 hashes every object it reads again to verify its id; git does not (only
+    // `git fsck` does), and the checks read trees on every commit.
+    git2::opts::strict_hash_verification(false);
+    // The readers of `objects` keep the trees they read (per thread); libgit2's object cache
+    // would only add bookkeeping to every read.
+    git2::opts::enable_caching(false);
+}

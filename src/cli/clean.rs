@@ -26,7 +26,7 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
     let (base, cwd_prefix) = match &repo {
         Some(repo) => {
             let top = repo.workdir().ok_or_else(|| {
-                anyhow!("{} is a bare repository: it has no working tree to clean", repo.git().path().display())
+                anyhow!("{} is a bare repository: it has no working tree to clean", repo.git_dir().display())
             })?;
             let top = top.canonicalize().with_context(|| format!("cannot open the worktree {}", top.display()))?;
             (top, repo.cwd_prefix())

@@ -801,14 +801,15 @@ impl RuleSet {
         let Some(top) = repo.workdir() else {
             return RuleSet::default();
         };
-        let config = repo.git().config().ok();
-        let flag = |name: &str| config.as_ref().and_then(|c| c.get_bool(name).ok()).unwrap_or(false);
-        let ignore_case = flag("core.ignoreCase");
+        let ignore_case = repo.ignore_case();
         let tree = read
             .into_iter()
             .filter_map(|(path, bytes)| Some(IgnoreFile::gitignore(&path, &bytes?, ignore_case)))
             .collect();
-        let personal_paths = [Some(repo.git().commondir().join("info/exclude")), excludes_file(config.as_ref())];
+        let personal_paths = [
+            Some(repo.common_dir().join("info/exclude")),
+            excludes_file(repo.config_path("core.excludesFile").ok().flatten()),
+        ];
         RuleSet {
             personal: OnceCell::new(),
             personal_paths: personal_paths
@@ -823,9 +824,9 @@ impl RuleSet {
 }
 
 /// `core.excludesFile`, or git's default `$XDG_CONFIG_HOME/git/ignore` (`~/.config/git/ignore`).
-fn excludes_file(config: Option<&git2::Config>) -> Option<PathBuf> {
-    if let Some(path) = config.and_then(|c| c.get_path("core.excludesFile").ok()) {
-        return Some(path);
+fn excludes_file(configured: Option<PathBuf>) -> Option<PathBuf> {
+    if configured.is_some() {
+        return configured;
     }
     let xdg = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
     let config_home = xdg.or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;

@@ -17,7 +17,7 @@ use crate::git::objects::{LookFirst, Objects};
 
 pub struct Repo {
     git: Repository,
-    opened: Opener,
+    opened: How,
     /// The index the checks read: `GIT_INDEX_FILE` for a repository opened as git's hooks
     /// see it, else the git directory's `index`.
     index_path: PathBuf,
@@ -26,18 +26,26 @@ pub struct Repo {
 /// How a [`Repo`] was opened, to open the same repository again on another thread (a
 /// `git2::Repository` may move between threads but not be shared).
 #[derive(Debug, Clone)]
-pub(crate) enum Opener {
+pub(crate) struct Opener {
+    how: How,
+    index_path: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+enum How {
     FromEnv,
     At(PathBuf),
 }
 
 impl Opener {
-    pub(crate) fn open(&self) -> Result<Repository> {
-        let git = match self {
-            Opener::FromEnv => Repository::open_from_env(),
-            Opener::At(path) => Repository::open(path),
+    /// The same repository, opened again (for a worker thread).
+    pub(crate) fn open(&self) -> Result<Repo> {
+        let git = match &self.how {
+            How::FromEnv => Repository::open_from_env(),
+            How::At(path) => Repository::open(path),
         };
-        git.map_err(|e| anyhow!("cannot open the git repository again: {}", e.message()))
+        let git = git.map_err(|e| anyhow!("cannot open the git repository again: {}", e.message()))?;
+        Ok(Repo { git, opened: self.how.clone(), index_path: self.index_path.clone() })
     }
 }
 
@@ -59,9 +67,6 @@ impl Repo {
     /// repository that is there but cannot be opened is still an error).
     pub(crate) fn open_if_any() -> Result<Option<Repo>> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
-        // libgit2 hashes every object it reads again to verify its id; git does not (only
-        // `git fsck` does), and the checks read trees on every commit.
-        git2::opts::strict_hash_verification(false);
         let git = match Repository::open_from_env() {
             Ok(git) => git,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
@@ -76,7 +81,7 @@ impl Repo {
             }
         }
         let index_path = std::env::var_os("GIT_INDEX_FILE").map_or_else(|| git.path().join("index"), PathBuf::from);
-        Ok(Some(Repo { git, opened: Opener::FromEnv, index_path }))
+        Ok(Some(Repo { git, opened: How::FromEnv, index_path }))
     }
 
     /// Opens the repository at `path` without consulting the environment (for library use
@@ -85,11 +90,92 @@ impl Repo {
         let git = Repository::open(path)
             .map_err(|e| anyhow!("cannot open the git repository at {}: {}", path.display(), e.message()))?;
         let index_path = git.path().join("index");
-        Ok(Repo { git, opened: Opener::At(path.to_path_buf()), index_path })
+        Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path })
     }
 
-    pub(crate) fn git(&self) -> &Repository {
-        &self.git
+    /// The git directory: `.git`, or a linked worktree's own folder under `.git/worktrees`.
+    pub(crate) fn git_dir(&self) -> &Path {
+        self.git.path()
+    }
+
+    /// The git directory that linked worktrees share (the `.git` of the main worktree).
+    pub(crate) fn common_dir(&self) -> &Path {
+        self.git.commondir()
+    }
+
+    /// Whether git folds case in paths (`core.ignoreCase`; false when unset or unreadable).
+    pub(crate) fn ignore_case(&self) -> bool {
+        self.git.config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false)
+    }
+
+    /// A path-valued setting of git's config (`~` expanded), `None` when unset.
+    pub(crate) fn config_path(&self, name: &str) -> Result<Option<PathBuf>> {
+        let config = self.git.config().context("cannot read the repository's git config")?;
+        Ok(config.get_path(name).ok())
+    }
+
+    /// Whether a remote of this name is configured.
+    pub(crate) fn has_remote(&self, name: &str) -> bool {
+        self.git.find_remote(name).is_ok()
+    }
+
+    /// The commit an object id names, peeling tags; `None` when we do not have it.
+    pub(crate) fn peeled_commit_id(&self, id: Oid) -> Option<Oid> {
+        let object = self.git.find_object(id, None).ok()?;
+        object.peel_to_commit().ok().map(|commit| commit.id())
+    }
+
+    /// The commits the references matching `glob` point to (`refs/remotes/origin/*`); a
+    /// dangling symbolic ref (`refs/remotes/origin/HEAD` to a pruned branch) names none.
+    pub(crate) fn commits_of_refs(&self, glob: &str) -> Result<Vec<Oid>> {
+        let references = self.git.references_glob(glob)?;
+        Ok(references.filter_map(|reference| reference.and_then(|r| r.peel_to_commit()).ok()).map(|c| c.id()).collect())
+    }
+
+    /// `git rev-list --topo-order --reverse <tips> --not <hidden>`: parents before children.
+    pub(crate) fn commits_oldest_first(&self, tips: &[Oid], hidden: &[Oid]) -> Result<Vec<Oid>> {
+        // libgit2 1.9.7 reads a linked worktree's `shallow` file from the worktree's own git
+        // folder, where git never writes it: walk from the common one, which holds the same
+        // commits.
+        let common;
+        let git = if self.git.path() == self.git.commondir() {
+            &self.git
+        } else {
+            common = Repository::open(self.git.commondir()).context("cannot open the common git folder")?;
+            &common
+        };
+        let mut revwalk = git.revwalk().context("cannot walk the history")?;
+        revwalk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).context("cannot walk the history")?;
+        for tip in tips {
+            revwalk.push(*tip).with_context(|| format!("cannot walk the history from {tip}"))?;
+        }
+        for hidden in hidden {
+            revwalk.hide(*hidden).with_context(|| format!("cannot exclude the history of {hidden}"))?;
+        }
+        revwalk.map(|id| id.context("cannot walk the history")).collect()
+    }
+
+    /// The index file at `index_path`, opened for writing through libgit2 with this
+    /// repository attached (staging a file needs it, to read the worktree and write the blob).
+    pub(crate) fn index_for_update(&self, index_path: &Path) -> Result<git2::Index> {
+        let mut index = git2::Index::open(index_path)
+            .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
+        self.git
+            .set_index(&mut index)
+            .map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
+        Ok(index)
+    }
+
+    /// The id of the tree the index file at `index_path` describes (written to the object
+    /// database, as `git write-tree` does).
+    pub(crate) fn tree_of_index(&self, index_path: &Path) -> Result<Oid> {
+        let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
+        index.write_tree_to(&self.git).context("cannot compute the tree of the index")
+    }
+
+    /// The id of the empty tree (written to the object database).
+    pub(crate) fn empty_tree_id(&self) -> Result<Oid> {
+        self.git.treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")
     }
 
     /// The object database's folder: `GIT_OBJECT_DIRECTORY` when the repository was opened
@@ -97,8 +183,8 @@ impl Repo {
     /// common git directory (shared by linked worktrees).
     pub(crate) fn objects_dir(&self) -> PathBuf {
         let from_env = match self.opened {
-            Opener::FromEnv => std::env::var_os("GIT_OBJECT_DIRECTORY").map(PathBuf::from),
-            Opener::At(_) => None,
+            How::FromEnv => std::env::var_os("GIT_OBJECT_DIRECTORY").map(PathBuf::from),
+            How::At(_) => None,
         };
         from_env.unwrap_or_else(|| self.git.commondir().join("objects"))
     }
@@ -115,7 +201,7 @@ impl Repo {
 
     /// How to open this repository again (for worker threads).
     pub(crate) fn opener(&self) -> Opener {
-        self.opened.clone()
+        Opener { how: self.opened.clone(), index_path: self.index_path.clone() }
     }
 
     pub(crate) fn is_bare(&self) -> bool {

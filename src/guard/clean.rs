@@ -115,7 +115,7 @@ impl Keep {
     /// expanded (as `git ls-files` lists them).
     pub(crate) fn from_index(repo: &Repo, settings: Settings) -> Result<Keep> {
         let scan = check::scan_index(repo, check::Candidates::Kept, |_| {})?;
-        let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
+        let ignore_case = repo.ignore_case();
         let tracked = check::tracked(repo, &scan.candidates)?
             .into_iter()
             .map(|finding| if ignore_case { finding.path.to_ascii_lowercase() } else { finding.path })

@@ -15,7 +15,6 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::Index;
 
 use crate::git::ignore_rules::{IgnoreFile, Probe, find_gitignores, read_ignore_file};
 use crate::git::paths::{bytes_path, path_bytes};
@@ -53,7 +52,7 @@ impl GitignoreFix {
                 Vec::new()
             }
         };
-        let ignore_case = repo.git().config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false);
+        let ignore_case = repo.ignore_case();
         let others = other_ignore_files(&top, gitignores.into_iter(), &relative, ignore_case);
         let target = IgnoreFile::gitignore(&relative, old.as_deref().unwrap_or_default(), ignore_case);
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
@@ -134,7 +133,7 @@ fn hunk_range(from: usize, to: usize) -> String {
 
 fn worktree_top(repo: &Repo) -> Result<PathBuf> {
     let top = repo.workdir().ok_or_else(|| {
-        anyhow!("{} is a bare repository: it has no worktree and no .gitignore to fix", repo.git().path().display())
+        anyhow!("{} is a bare repository: it has no worktree and no .gitignore to fix", repo.git_dir().display())
     })?;
     top.canonicalize().with_context(|| format!("cannot resolve the worktree {}", top.display()))
 }
@@ -151,7 +150,7 @@ fn resolve_target(repo: &Repo, top: &Path, file: Option<&Path>) -> Result<(PathB
     };
     let parent =
         parent.canonicalize().with_context(|| format!("cannot use {}: its folder does not exist", file.display()))?;
-    let git_dir = repo.git().path().canonicalize().unwrap_or_else(|_| repo.git().path().to_path_buf());
+    let git_dir = repo.git_dir().canonicalize().unwrap_or_else(|_| repo.git_dir().to_path_buf());
     let inside = parent.strip_prefix(top).ok().filter(|_| !parent.starts_with(&git_dir));
     let Some(folder) = inside else {
         bail!(
@@ -250,13 +249,7 @@ pub(crate) fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
 /// Applies `change` to the index file at `index_path` under git's lock.
 pub(crate) fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<()> {
     ensure_index_unlocked(index_path)?;
-    let mut index = Index::open(index_path)
-        .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
-    // An index opened by path has no repository, and staging a file needs one (to read the
-    // worktree and write the blob).
-    repo.git()
-        .set_index(&mut index)
-        .map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
+    let mut index = repo.index_for_update(index_path)?;
     for path in change.untrack {
         index
             .remove(&bytes_path(path), 0)

@@ -16,7 +16,7 @@ use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
 use anyhow::{Context, Result, bail};
-use git2::{Oid, Repository, Sort};
+use git2::Oid;
 
 use crate::git::objects::{LookFirst, Objects, Tree};
 use crate::git::repo::Repo;
@@ -50,21 +50,13 @@ pub(crate) fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Oid>>
         Some(name) => format!("refs/remotes/{name}/*"),
         None => "refs/remotes/*".to_owned(),
     };
-    let references = repo.git().references_glob(&glob).context("cannot list the remote-tracking branches")?;
-    let mut tips = Vec::new();
-    for reference in references {
-        // A dangling symbolic ref (refs/remotes/origin/HEAD to a pruned branch) is no tip.
-        if let Ok(commit) = reference.and_then(|r| r.peel_to_commit()) {
-            tips.push(commit.id());
-        }
-    }
-    Ok(tips)
+    repo.commits_of_refs(&glob).context("cannot list the remote-tracking branches")
 }
 
 /// Bytecode the walk's commits added or changed, once per path, with the oldest commit that
 /// brought it (parents are visited before their children).
 pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
-    let commits = oldest_first(repo.git(), walk)?;
+    let commits = repo.commits_oldest_first(&walk.tips, &walk.hidden)?;
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
     for (commit, change) in changes_in_parallel(repo, &commits)? {
@@ -74,29 +66,6 @@ pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Findin
         }
     }
     Ok(findings)
-}
-
-/// The commits of the walk, parents before children (`git rev-list --topo-order --reverse`).
-fn oldest_first(git: &Repository, walk: &Walk) -> Result<Vec<Oid>> {
-    // libgit2 1.9.7 reads a linked worktree's `shallow` file from the worktree's own git
-    // folder, where git never writes it: walk from the common one, which holds the same
-    // commits.
-    let common;
-    let git = if git.path() == git.commondir() {
-        git
-    } else {
-        common = Repository::open(git.commondir()).context("cannot open the common git folder")?;
-        &common
-    };
-    let mut revwalk = git.revwalk().context("cannot walk the history")?;
-    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE).context("cannot walk the history")?;
-    for tip in &walk.tips {
-        revwalk.push(*tip).with_context(|| format!("cannot walk the history from {tip}"))?;
-    }
-    for hidden in &walk.hidden {
-        revwalk.hide(*hidden).with_context(|| format!("cannot exclude the history of {hidden}"))?;
-    }
-    revwalk.map(|id| id.context("cannot walk the history")).collect()
 }
 
 /// What the commits of one block brought, each change with its commit.
@@ -112,15 +81,12 @@ const BLOCK: usize = 256;
 /// core. Each worker opens the repository itself: libgit2 holds an object database's lock
 /// for the whole of every read, so workers sharing one would take turns.
 fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)>> {
-    // Each worker keeps the trees it read (objects.rs); libgit2's object cache would only
-    // add bookkeeping to every read.
-    git2::opts::enable_caching(false);
     let blocks: Vec<&[Oid]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
     let packs = repo.packs();
-    let work = |git: &Repository| -> Result<Vec<(usize, BlockChanges)>> {
-        let mut objects = Objects::new(git, &packs, LookFirst::Packs);
+    let work = |repo: &Repo| -> Result<Vec<(usize, BlockChanges)>> {
+        let mut objects = repo.objects(&packs, LookFirst::Packs);
         let mut done = Vec::new();
         loop {
             let index = next_block.fetch_add(1, AtomicOrdering::Relaxed);
@@ -132,14 +98,14 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
     // Helpers only speed the walk up: one that cannot start or open the repository leaves
     // its share to the others, and the calling thread always works.
     let helper = || match opener.open() {
-        Ok(git) => work(&git),
+        Ok(repo) => work(&repo),
         Err(_) => Ok(Vec::new()),
     };
     let mut done = std::thread::scope(|scope| -> Result<Vec<_>> {
         let helpers: Vec<_> = (1..cores.min(blocks.len()))
             .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, helper).ok())
             .collect();
-        let mut done = work(repo.git())?;
+        let mut done = work(repo)?;
         for helper in helpers {
             done.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);
         }

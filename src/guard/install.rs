@@ -37,11 +37,10 @@ const ALL_HOOKS: [Hook; 2] = [PRE_COMMIT, PRE_PUSH];
 /// worktree top, as git reads it), else the common git directory's `hooks/`, which linked
 /// worktrees share.
 pub(crate) fn hooks_dir(repo: &Repo) -> Result<PathBuf> {
-    let config = repo.git().config().context("cannot read the repository's git config")?;
-    match config.get_path("core.hooksPath") {
-        Ok(path) if path.is_absolute() => Ok(path),
-        Ok(path) => Ok(repo.workdir().unwrap_or_else(|| repo.git().path()).join(path)),
-        Err(_) => Ok(repo.git().commondir().join("hooks")),
+    match repo.config_path("core.hooksPath")? {
+        Some(path) if path.is_absolute() => Ok(path),
+        Some(path) => Ok(repo.workdir().unwrap_or_else(|| repo.git_dir()).join(path)),
+        None => Ok(repo.common_dir().join("hooks")),
     }
 }
 

@@ -124,7 +124,7 @@ pub(crate) fn walk_for_source(repo: &Repo, source: &PushSource) -> Result<Walk> 
 /// git passes the URL instead when the push names one (`git push ../x.git main`); then no
 /// tracking branch belongs to it, and every remote's are used.
 fn remote_scope<'a>(repo: &Repo, remote: Option<&'a str>) -> Option<&'a str> {
-    remote.filter(|name| repo.git().find_remote(name).is_ok())
+    remote.filter(|name| repo.has_remote(name))
 }
 
 /// The commit behind a remote sha (a pushed tag's sha names the tag), when we have it.
@@ -132,8 +132,7 @@ fn known_commit(repo: &Repo, sha: &str) -> Option<Oid> {
     if is_zero(sha) {
         return None;
     }
-    let object = repo.git().find_object(Oid::from_str(sha).ok()?, None).ok()?;
-    object.peel_to_commit().ok().map(|commit| commit.id())
+    repo.peeled_commit_id(Oid::from_str(sha).ok()?)
 }
 
 fn is_zero(sha: &str) -> bool {

@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use crate::git::objects::LookFirst;
 use crate::git::repo::Repo;
@@ -73,19 +73,18 @@ fn in_commit_hook() -> bool {
 fn users_index_waiting(repo: &Repo, index_path: &Path) -> Option<PathBuf> {
     let name = index_path.file_name()?.to_str()?;
     let temporary = name.starts_with("next-index-") && name.ends_with(".lock");
-    let waiting = repo.git().path().join("index.lock");
+    let waiting = repo.git_dir().join("index.lock");
     (temporary && waiting.is_file()).then_some(waiting)
 }
 
 /// Whether the index now records the same tree as the commit it would replace or follow.
 fn commit_would_be_empty(repo: &Repo, index_path: &Path) -> Result<bool> {
-    let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
-    let tree = index.write_tree_to(repo.git()).context("cannot compute the tree of the index")?;
+    let tree = repo.tree_of_index(index_path)?;
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Loose);
     let base = match crate::guard::check::commit_base_tree_id(repo, &mut objects)? {
         Some(base) => base,
-        None => repo.git().treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")?,
+        None => repo.empty_tree_id()?,
     };
     Ok(tree == base)
 }
