@@ -1,3 +1,5 @@
+//! The binary: hands the arguments to the library and returns its exit code.
+
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
