@@ -24,7 +24,7 @@ mod stream;
 use std::fmt;
 use std::fs::File;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use decode::{Decoder, Step, be32};
 use stream::Stream;
@@ -92,13 +92,47 @@ pub struct Entries {
     pub total: usize,
 }
 
-/// Why an index could not be read; the text says what is wrong (the caller names the file).
+/// Why an index could not be read (the caller names the file): each kind calls for other
+/// advice.
 #[derive(Debug)]
-pub struct Error(String);
+pub enum Error {
+    /// The file is there but cannot be read: permission denied, a folder, an I/O error.
+    Io(io::Error),
+    /// The bytes are not an index git could have written: truncated or damaged.
+    Corrupt(String),
+    /// A well-formed index that this reader does not support: an unknown version, a
+    /// required extension or an entry flag git added later.
+    Unsupported(String),
+    /// The shared index that a split index names could not be read.
+    Shared(PathBuf, Box<Error>),
+}
+
+impl Error {
+    /// The error the file itself caused, through any shared index.
+    pub fn root(&self) -> &Error {
+        match self {
+            Error::Shared(_, inner) => inner.root(),
+            other => other,
+        }
+    }
+
+    /// The same error, its message prefixed with where it happened.
+    fn at(self, place: impl fmt::Display) -> Error {
+        match self {
+            Error::Corrupt(message) => Error::Corrupt(format!("{place}: {message}")),
+            Error::Unsupported(message) => Error::Unsupported(format!("{place}: {message}")),
+            other => other,
+        }
+    }
+}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            Error::Io(e) => e.fmt(f),
+            Error::Corrupt(message) | Error::Unsupported(message) => f.write_str(message),
+            Error::Shared(path, inner) => write!(f, "its shared index {}: {inner}", path.display()),
+        }
     }
 }
 
@@ -106,12 +140,12 @@ impl std::error::Error for Error {}
 
 impl From<io::Error> for Error {
     fn from(e: io::Error) -> Error {
-        Error(e.to_string())
+        Error::Io(e)
     }
 }
 
 fn corrupt(message: impl Into<String>) -> Error {
-    Error(message.into())
+    Error::Corrupt(message.into())
 }
 
 /// Reads the index at `path`, calling `keep` on every entry and returning the kept ones.
@@ -168,12 +202,16 @@ impl IndexFile {
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(e.into()),
         };
-        let len = file.metadata()?.len();
+        let metadata = file.metadata()?;
+        if metadata.is_dir() {
+            return Err(Error::Io(io::Error::new(io::ErrorKind::IsADirectory, "it is a folder, not a file")));
+        }
+        let len = metadata.len();
         if len < (HEADER_LEN + ID_LEN) as u64 {
             return Err(corrupt(format!("the file is truncated: {len} bytes are too few for an index")));
         }
         let mut stream = Stream::new(&file)?;
-        let header = stream.peek(HEADER_LEN)?;
+        let header = stream.peek(HEADER_LEN);
         let (version, count) = parse_header(header)?;
         stream.consume(HEADER_LEN);
         Ok(Some(IndexFile { stream, len, version, count }))
@@ -188,7 +226,7 @@ impl IndexFile {
         let mut decoder = Decoder::new(self.version);
         let (count, mut position, mut need) = (self.count, 0, 1);
         while position < count {
-            let buf = self.stream.window(need)?;
+            let buf = self.stream.window(need);
             if buf.len() < need {
                 return Err(truncated(position, count));
             }
@@ -196,7 +234,7 @@ impl IndexFile {
             while position < count {
                 let step = decoder
                     .decode(&buf[used..])
-                    .map_err(|e| corrupt(format!("entry {} of {count}: {e}", position + 1)))?;
+                    .map_err(|e| e.at(format_args!("entry {} of {count}", position + 1)))?;
                 match step {
                     Step::Entry(entry, len) => {
                         visit(position, &entry)?;
@@ -224,7 +262,7 @@ impl IndexFile {
         let end = self.len - ID_LEN as u64;
         let mut link = None;
         while self.stream.offset() + 8 <= end {
-            let head = self.stream.peek(8)?;
+            let head = self.stream.peek(8);
             let (Some(signature), Some(size)) = (head.get(..4), be32(head, 4)) else {
                 return Err(corrupt("the file ends inside an extension header (truncated)"));
             };
@@ -238,10 +276,14 @@ impl IndexFile {
             match &signature {
                 b"link" => link = Some(self.read_exactly(size)?),
                 // A marker that the index may hold sparse directories; they are read by mode.
-                b"sdir" => self.stream.skip(size)?,
+                b"sdir" => self.stream.skip(size),
                 // An upper-case first letter marks an extension a reader may ignore.
-                [b'A'..=b'Z', ..] => self.stream.skip(size)?,
-                _ => return Err(corrupt(format!("it uses the extension {name:?}, which pycache-guard does not know"))),
+                [b'A'..=b'Z', ..] => self.stream.skip(size),
+                _ => {
+                    return Err(Error::Unsupported(format!(
+                        "it uses the extension {name:?}, which pycache-guard does not know"
+                    )));
+                }
             }
         }
         Ok(link)
@@ -249,7 +291,7 @@ impl IndexFile {
 
     fn read_exactly(&mut self, size: u64) -> Result<Vec<u8>, Error> {
         let size = usize::try_from(size).map_err(|_| corrupt("an extension is too large"))?;
-        let data = self.stream.peek(size)?.to_vec();
+        let data = self.stream.peek(size).to_vec();
         if data.len() < size {
             return Err(corrupt("the file ends inside an extension (truncated)"));
         }
@@ -270,7 +312,7 @@ fn parse_header(header: &[u8]) -> Result<(u32, usize), Error> {
         return Err(corrupt("the file ends inside the header (truncated)"));
     };
     if !(2..=4).contains(&version) {
-        return Err(corrupt(format!("unknown index version {version} (git writes 2, 3 and 4)")));
+        return Err(Error::Unsupported(format!("unknown index version {version} (git writes 2, 3 and 4)")));
     }
     let count = usize::try_from(count).map_err(|_| corrupt("too many entries"))?;
     Ok((version, count))

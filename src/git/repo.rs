@@ -223,8 +223,7 @@ impl Repo {
     /// check the index.
     pub(crate) fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
         self.refuse_bare()?;
-        index::read_entries(&self.index_path(), self.git.path(), keep)
-            .map_err(|e| self.unreadable_index(&e.to_string()))
+        index::read_entries(&self.index_path(), self.git.path(), keep).map_err(|e| self.unreadable_index(&e))
     }
 
     fn refuse_bare(&self) -> Result<()> {
@@ -237,13 +236,19 @@ impl Repo {
         Ok(())
     }
 
-    fn unreadable_index(&self, why: &str) -> anyhow::Error {
+    /// The error for an index that cannot be read, with the advice its kind calls for: only
+    /// a damaged index is worth rebuilding, and only if git cannot read it either.
+    fn unreadable_index(&self, error: &index::Error) -> anyhow::Error {
         let path = self.index_path();
-        anyhow!(
-            "cannot read the index {}: {why}; if `git status` fails too, rebuild it with `rm {} && git reset`",
-            path.display(),
-            path.display()
-        )
+        let rebuild = format!("rebuild it with `rm {} && git reset`", path.display());
+        let advice = match error.root() {
+            index::Error::Io(_) => "check that it is a file you may read".to_owned(),
+            index::Error::Unsupported(_) => {
+                format!("pycache-guard does not read this index format; if `git status` fails too, {rebuild}")
+            }
+            index::Error::Corrupt(_) | index::Error::Shared(..) => format!("if `git status` fails too, {rebuild}"),
+        };
+        anyhow!("cannot read the index {}: {error}; {advice}", path.display())
     }
 
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs

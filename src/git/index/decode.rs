@@ -1,7 +1,7 @@
 //! Decoding one index entry from the bytes at hand: its fixed part (stat data, mode, object
 //! id, flags), then its path, padded (versions 2 and 3) or prefix-compressed (version 4).
 
-use super::{EntryRef, ID_LEN};
+use super::{EntryRef, Error, ID_LEN, corrupt};
 
 /// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
 /// data, which the checks do not need.
@@ -40,7 +40,7 @@ impl Decoder {
         Decoder { v4: version == 4, previous: Vec::new() }
     }
 
-    pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, String> {
+    pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, Error> {
         let Some(flags) = be16(buf, FLAGS_AT) else {
             return Ok(Step::Need(FIXED_LEN + 2));
         };
@@ -53,7 +53,7 @@ impl Decoder {
             }
         };
         if extended & !KNOWN_EXTENDED != 0 {
-            return Err(format!("unknown extended flags {extended:#06x}"));
+            return Err(Error::Unsupported(format!("unknown extended flags {extended:#06x}")));
         }
         let name_len = usize::from(flags & NAME_MASK);
         let named = if self.v4 { self.v4_path(buf, name_at, name_len)? } else { padded_path(buf, name_at, name_len)? };
@@ -64,7 +64,7 @@ impl Decoder {
         let (Some(mode), Some(id)) = (be32(buf, MODE_AT), buf.get(STAT_LEN..FLAGS_AT)) else {
             return Ok(Step::Need(FIXED_LEN));
         };
-        let id = <&[u8; ID_LEN]>::try_from(id).map_err(|_| "bad object id".to_owned())?;
+        let id = <&[u8; ID_LEN]>::try_from(id).map_err(|_| corrupt("bad object id"))?;
         let entry = EntryRef {
             path,
             mode,
@@ -78,14 +78,18 @@ impl Decoder {
 
     /// A version 4 path: a varint saying how many bytes to drop from the end of the
     /// previous path, then the NUL-terminated rest. No padding follows.
-    fn v4_path<'a>(&'a mut self, buf: &[u8], at: usize, name_len: usize) -> Result<Named<'a>, String> {
+    fn v4_path<'a>(&'a mut self, buf: &[u8], at: usize, name_len: usize) -> Result<Named<'a>, Error> {
         let Some((strip, varint_len)) = decode_varint(buf.get(at..).unwrap_or_default())? else {
             return Ok(Named::Need(at + 16));
         };
-        let keep = self.previous.len().checked_sub(strip).ok_or("the path drops more than the previous path holds")?;
+        let keep = self
+            .previous
+            .len()
+            .checked_sub(strip)
+            .ok_or_else(|| corrupt("the path drops more than the previous path holds"))?;
         let suffix_at = at + varint_len;
         let suffix_len = if name_len < usize::from(NAME_MASK) {
-            name_len.checked_sub(keep).ok_or("the path is shorter than the prefix it shares")?
+            name_len.checked_sub(keep).ok_or_else(|| corrupt("the path is shorter than the prefix it shares"))?
         } else {
             match buf.get(suffix_at..).and_then(|rest| memchr::memchr(0, rest)) {
                 Some(len) => len,
@@ -96,7 +100,7 @@ impl Decoder {
         match buf.get(end) {
             None => return Ok(Named::Need(end + 1)),
             Some(0) => {}
-            Some(_) => return Err("the path is not NUL-terminated".to_owned()),
+            Some(_) => return Err(corrupt("the path is not NUL-terminated")),
         }
         self.previous.truncate(keep);
         self.previous.extend_from_slice(&buf[suffix_at..end]);
@@ -112,7 +116,7 @@ enum Named<'a> {
 /// A version 2 or 3 path: the name, then 1 to 8 NUL bytes so the entry's length is a
 /// multiple of 8. A name of 0xfff bytes or more has its length in the flags saturated and
 /// is found by its NUL.
-fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, String> {
+fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, Error> {
     let name_len = if name_len < usize::from(NAME_MASK) {
         name_len
     } else {
@@ -127,27 +131,27 @@ fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, Stri
         return Ok(Named::Need(len));
     }
     if buf[end] != 0 {
-        return Err("the path is not NUL-terminated".to_owned());
+        return Err(corrupt("the path is not NUL-terminated"));
     }
     Ok(Named::Path(&buf[at..end], len))
 }
 
 /// git's offset varint (`decode_varint` in varint.c): 7 bits a byte, most significant
 /// first, each continuation adding one. `Ok(None)` when the bytes end inside it.
-pub(super) fn decode_varint(buf: &[u8]) -> Result<Option<(usize, usize)>, String> {
+pub(super) fn decode_varint(buf: &[u8]) -> Result<Option<(usize, usize)>, Error> {
     let mut bytes = buf.iter();
     let Some(&first) = bytes.next() else { return Ok(None) };
     let (mut value, mut byte, mut used) = (u64::from(first & 0x7f), first, 1);
     while byte & 0x80 != 0 {
         value += 1;
         if value >> 57 != 0 {
-            return Err("a path length overflows".to_owned());
+            return Err(corrupt("a path length overflows"));
         }
         let Some(&next) = bytes.next() else { return Ok(None) };
         (byte, used) = (next, used + 1);
         value = (value << 7) + u64::from(byte & 0x7f);
     }
-    let value = usize::try_from(value).map_err(|_| "a path length overflows".to_owned())?;
+    let value = usize::try_from(value).map_err(|_| corrupt("a path length overflows"))?;
     Ok(Some((value, used)))
 }
 

@@ -32,7 +32,7 @@ pub(super) fn merge(
         };
     }
     let path = shared_index_path(&link.base_id, index_path, git_dir)?;
-    let in_shared = |e: Error| corrupt(format!("its shared index {}: {e}", path.display()));
+    let in_shared = |e: Error| Error::Shared(path.clone(), Box::new(e));
     let mut shared = IndexFile::open(&path).map_err(in_shared)?.ok_or_else(|| in_shared(corrupt("it is missing")))?;
     check_id(&path, &link.base_id).map_err(in_shared)?;
     let bitmap = |ewah: &Ewah, what: &str| {

@@ -37,14 +37,14 @@ impl Stream {
     }
 
     /// The next `n` bytes, or fewer only when the file ends before them.
-    pub(super) fn peek(&mut self, n: usize) -> io::Result<&[u8]> {
-        Ok(self.bytes(n))
+    pub(super) fn peek(&mut self, n: usize) -> &[u8] {
+        self.bytes(n)
     }
 
     /// The next bytes, at least `min` of them (a few MiB when there are), or fewer only when
     /// the file ends before them.
-    pub(super) fn window(&mut self, min: usize) -> io::Result<&[u8]> {
-        Ok(self.bytes(min.max(WINDOW)))
+    pub(super) fn window(&mut self, min: usize) -> &[u8] {
+        self.bytes(min.max(WINDOW))
     }
 
     /// Marks `n` peeked bytes as read.
@@ -54,10 +54,9 @@ impl Stream {
     }
 
     /// Skips `n` bytes without reading them (an extension the checks do not need).
-    pub(super) fn skip(&mut self, n: u64) -> io::Result<()> {
+    pub(super) fn skip(&mut self, n: u64) {
         self.pos = self.pos.saturating_add(n);
         self.release_passed();
-        Ok(())
     }
 
     /// How far into the file the next unread byte is.
@@ -110,18 +109,18 @@ mod tests {
         let mut stream = Stream::new(&file).unwrap();
         let mut at = 0;
         while at + 100_000 + WINDOW <= data.len() {
-            assert_eq!(stream.peek(1000).unwrap(), &data[at..at + 1000]);
-            assert_eq!(stream.window(10).unwrap().len(), WINDOW.min(data.len() - at));
+            assert_eq!(stream.peek(1000), &data[at..at + 1000]);
+            assert_eq!(stream.window(10).len(), WINDOW.min(data.len() - at));
             stream.consume(99_999);
             at += 99_999;
         }
-        stream.skip(WINDOW as u64).unwrap();
+        stream.skip(WINDOW as u64);
         assert_eq!(stream.offset(), (at + WINDOW) as u64);
         // Asking for more than the file holds returns what is left, without error.
-        assert_eq!(stream.peek(data.len()).unwrap(), &data[at + WINDOW..]);
+        assert_eq!(stream.peek(data.len()), &data[at + WINDOW..]);
         // Skipping past the end leaves nothing to read, and the offset says how far.
-        stream.skip(data.len() as u64).unwrap();
-        assert!(stream.peek(1).unwrap().is_empty());
+        stream.skip(data.len() as u64);
+        assert!(stream.peek(1).is_empty());
         assert_eq!(stream.offset(), (at + WINDOW + data.len()) as u64);
     }
 
@@ -130,8 +129,8 @@ mod tests {
         let data = vec![7u8; WINDOW + WINDOW / 2];
         let file = file_of(&data);
         let mut stream = Stream::new(&file).unwrap();
-        assert_eq!(stream.window(WINDOW + 1).unwrap().len(), WINDOW + 1);
+        assert_eq!(stream.window(WINDOW + 1).len(), WINDOW + 1);
         stream.consume(WINDOW + 100);
-        assert_eq!(stream.peek(WINDOW).unwrap().len(), WINDOW / 2 - 100);
+        assert_eq!(stream.peek(WINDOW).len(), WINDOW / 2 - 100);
     }
 }
