@@ -13,6 +13,7 @@ use colored::Colorize;
 
 use crate::cli::args::{CheckArgs, ColorChoice, Command, GlobalArgs, InstallArgs};
 use crate::git::repo::Repo;
+use crate::guard::hook_env::HookEnv;
 use crate::guard::install;
 
 pub(crate) mod args;
@@ -55,17 +56,18 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     }));
     // clap prints usage errors itself and exits 2, help and version with 0.
     let cli = Cli::parse_from(args);
-    configure_color(cli.global.color);
+    let env = HookEnv::read();
+    configure_color(cli.global.color, &env);
     crate::git::set_libgit2_options();
-    let status = std::panic::catch_unwind(|| run(cli)).unwrap_or(ExitStatus::Error);
+    let status = std::panic::catch_unwind(|| run(cli, &env)).unwrap_or(ExitStatus::Error);
     status.into()
 }
 
 /// Runs a parsed command line.
-pub(crate) fn run(cli: Cli) -> ExitStatus {
+pub(crate) fn run(cli: Cli, env: &HookEnv) -> ExitStatus {
     let result = change_directory(&cli.global).and_then(|()| match cli.command {
-        Some(Command::Check(args)) => check::run_check(&args, &cli.global),
-        None => check::run_check(&CheckArgs::default(), &cli.global),
+        Some(Command::Check(args)) => check::run_check(&args, &cli.global, env),
+        None => check::run_check(&CheckArgs::default(), &cli.global, env),
         Some(Command::FixGitignore(args)) => fix_gitignore::run_fix_gitignore(&args, &cli.global),
         Some(Command::Clean(args)) => clean::run_clean(&args, &cli.global),
         Some(Command::Install(args)) => run_install(&args, &cli.global),
@@ -91,13 +93,12 @@ fn change_directory(global: &GlobalArgs) -> Result<()> {
 }
 
 /// `--color`, then `NO_COLOR`, then `CLICOLOR_FORCE`, then whether stdout is a terminal.
-fn configure_color(choice: ColorChoice) {
-    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+fn configure_color(choice: ColorChoice, env: &HookEnv) {
     let enabled = match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto if set("NO_COLOR") => false,
-        ColorChoice::Auto if set("CLICOLOR_FORCE") && std::env::var_os("CLICOLOR_FORCE") != Some("0".into()) => true,
+        ColorChoice::Auto if env.no_color => false,
+        ColorChoice::Auto if env.clicolor_force => true,
         ColorChoice::Auto => io::stdout().is_terminal(),
     };
     colored::control::set_override(enabled);

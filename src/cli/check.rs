@@ -1,6 +1,7 @@
 //! `pycache-guard check`: collect the findings of the chosen mode, print them, and offer
 //! (or, with `--fix`, apply) the fix.
 
+use std::ffi::OsString;
 use std::io::{self, IsTerminal, Read, Write};
 use std::path::Path;
 
@@ -20,17 +21,58 @@ use crate::git::paths::{bytes_path, join_relative, path_bytes};
 use crate::git::repo::Repo;
 use crate::guard::audit;
 use crate::guard::history;
-use crate::guard::hook_env;
+use crate::guard::hook_env::HookEnv;
 use crate::guard::pre_push::{self, PushSource};
 use crate::report::{self, CommandContext, Finding, Kind, Severity};
 
-pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs) -> Result<ExitStatus> {
-    let checked = collect_findings(args, global)?;
-    print_report(args.format, &checked.findings, &checked.commands, global)?;
+/// What `check` judges: one mode, built once from the flags (clap keeps them exclusive).
+#[derive(Debug, Clone, Copy)]
+enum Mode<'a> {
+    /// `PATHS...`: these paths, judged by name, in a repository or not (`--staged` may
+    /// stand beside them).
+    Paths(&'a [OsString]),
+    /// A mode that reads the repository.
+    Repo(RepoMode<'a>),
+}
+
+#[derive(Debug, Clone, Copy)]
+enum RepoMode<'a> {
+    /// `--staged`, the default: what the next commit would add or change.
+    Staged,
+    /// `--all`: every tracked entry of the index.
+    All,
+    /// `--rev REV`: every file of that commit's tree.
+    Rev(&'a str),
+    /// `--range A..B`: what the commits of the range brought.
+    Range(&'a str),
+    /// `--pre-push [--remote NAME]`: what the commits a push sends brought.
+    PrePush { remote: Option<&'a str> },
+}
+
+impl<'a> Mode<'a> {
+    fn of(args: &'a CheckArgs) -> Mode<'a> {
+        if !args.paths.is_empty() {
+            return Mode::Paths(&args.paths);
+        }
+        Mode::Repo(match args {
+            CheckArgs { rev: Some(rev), .. } => RepoMode::Rev(rev),
+            CheckArgs { range: Some(range), .. } => RepoMode::Range(range),
+            CheckArgs { pre_push: true, remote, .. } => RepoMode::PrePush { remote: remote.as_deref() },
+            CheckArgs { all: true, .. } => RepoMode::All,
+            CheckArgs { staged: true, .. } | CheckArgs { .. } => RepoMode::Staged,
+        })
+    }
+}
+
+pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Result<ExitStatus> {
+    let checked = collect_findings(args, global, env)?;
+    print_report(args.format, &checked.findings, &checked.commands, global, env)?;
     let blocking = checked.findings.iter().any(|f| f.severity == Severity::Error);
     let status = if blocking { ExitStatus::Failure } else { ExitStatus::Success };
     match &checked.repo {
-        Some(repo) if checked.fixable && wants_fix(args, &checked.findings) => offer_fix(repo, args, global, status),
+        Some(repo) if checked.fixable && wants_fix(args, &checked.findings) => {
+            offer_fix(repo, args, global, env, status)
+        }
         _ => Ok(status),
     }
 }
@@ -53,10 +95,11 @@ fn print_report(
     findings: &[Finding],
     commands: &CommandContext,
     global: &GlobalArgs,
+    env: &HookEnv,
 ) -> Result<()> {
     let mut stdout = io::stdout().lock();
     ignore_broken_pipe(report::print(&mut stdout, format, findings, commands))?;
-    if format == OutputFormat::Human && std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true") {
+    if format == OutputFormat::Human && env.github_actions {
         ignore_broken_pipe(report::github::print(&mut stdout, findings, commands))?;
     }
     if !global.quiet && matches!(format, OutputFormat::Human | OutputFormat::Github) {
@@ -69,11 +112,14 @@ fn print_report(
 
 /// The findings of the chosen mode, less those the config's `allow` exempts, with the
 /// ignore-rule audit where the mode has one.
-fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
-    if !args.paths.is_empty() {
-        let (findings, commands) = named_findings(args, global)?;
-        return Ok(Checked { findings, commands, repo: None, fixable: false });
-    }
+fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Result<Checked> {
+    let mode = match Mode::of(args) {
+        Mode::Paths(paths) => {
+            let (findings, commands) = named_findings(paths, args.strict, global)?;
+            return Ok(Checked { findings, commands, repo: None, fixable: false });
+        }
+        Mode::Repo(mode) => mode,
+    };
     let repo = Repo::open()?;
     // A bare repository has no worktree to hold a config file.
     let settings = match repo.workdir() {
@@ -83,31 +129,42 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<Checked> {
     if let Some(source) = &settings.source {
         verbose(global, format_args!("using the config in {}", source.display()));
     }
-    if args.range.is_some() || args.pre_push || args.rev.is_some() {
-        // These modes resolve revisions and walk history through libgit2, which hangs or
-        // crashes on some damage: find it first and say so.
-        objects::check_before_libgit2_walk(&repo.objects_dir())?;
-    }
-    let (mut findings, rules) = if let Some(range) = &args.range {
-        verbose(global, format_args!("checking the commits of {range}"));
-        (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, RuleSource::None)
-    } else if args.pre_push {
-        (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, args, global)?)?, RuleSource::None)
-    } else if let Some(rev) = &args.rev {
-        verbose(global, format_args!("checking every file of {rev}"));
-        let scan = check::in_tree(&repo, repo.rev_tree_id(rev)?)?;
-        (scan.findings, RuleSource::Commit(scan.gitignores))
-    } else {
-        let (findings, gitignores) = index_findings(&repo, args, global)?;
-        (findings, RuleSource::Worktree(Box::new(gitignores)))
+    let (mut findings, rules) = match mode {
+        RepoMode::Staged | RepoMode::All => {
+            let (findings, gitignores) = index_findings(&repo, matches!(mode, RepoMode::All), global, env)?;
+            (findings, RuleSource::Worktree(Box::new(gitignores)))
+        }
+        RepoMode::Rev(rev) => {
+            check_before_libgit2_walk(&repo)?;
+            verbose(global, format_args!("checking every file of {rev}"));
+            let scan = check::in_tree(&repo, repo.rev_tree_id(rev)?)?;
+            (scan.findings, RuleSource::Commit(scan.gitignores))
+        }
+        RepoMode::Range(range) => {
+            check_before_libgit2_walk(&repo)?;
+            verbose(global, format_args!("checking the commits of {range}"));
+            (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, RuleSource::None)
+        }
+        RepoMode::PrePush { remote } => {
+            check_before_libgit2_walk(&repo)?;
+            (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, remote, global, env)?)?, RuleSource::None)
+        }
     };
     findings.retain(|finding| !settings.is_allowed(&finding.path));
     findings.extend(audit_rules(&repo, rules, settings.strict, global));
     // Only printed commands need the user's folder: a clean check skips the path lookups.
     let cwd_prefix = if findings.is_empty() { Vec::new() } else { repo.cwd_prefix() };
     let commands = CommandContext { cwd_prefix };
-    let fixable = (args.rev.is_none() && args.range.is_none() && !args.pre_push) && !hook_env::under_framework();
+    // Only the index can be fixed, and only for people: the pre-commit framework cannot
+    // see changes made only to the index.
+    let fixable = matches!(mode, RepoMode::Staged | RepoMode::All) && !env.under_framework;
     Ok(Checked { findings, commands, repo: Some((repo, settings)), fixable })
+}
+
+/// The history modes resolve revisions and walk history through libgit2, which hangs or
+/// crashes on some damage: find it first and say so.
+fn check_before_libgit2_walk(repo: &Repo) -> Result<()> {
+    objects::check_before_libgit2_walk(&repo.objects_dir())
 }
 
 /// Where the ignore rules of a check come from.
@@ -141,32 +198,37 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
 
 /// `--staged` or `--all`, and the tracked `.gitignore` files. One pass over the index keeps
 /// the bytecode candidates and the `.gitignore` entries; nothing else is copied.
-fn index_findings(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, GitignoreReader)> {
-    let candidates = if args.all { check::Candidates::Tracked } else { check::Candidates::Staged };
+fn index_findings(
+    repo: &Repo,
+    all: bool,
+    global: &GlobalArgs,
+    env: &HookEnv,
+) -> Result<(Vec<Finding>, GitignoreReader)> {
+    let candidates = if all { check::Candidates::Tracked } else { check::Candidates::Staged };
     let mut gitignores = GitignoreReader::new(repo.workdir());
     let index = check::scan_index(repo, candidates, |path| gitignores.add(path))?;
-    let findings = if args.all {
+    let findings = if all {
         verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
         check::tracked(repo, &index.candidates)?
     } else {
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
-        check::staged(repo, &index.candidates)?
+        check::staged(repo, &index.candidates, env)?
     };
     Ok((findings, gitignores))
 }
 
 /// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
 /// matched against `allow` relative to its top), else the current folder's.
-fn named_findings(args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
+fn named_findings(paths: &[OsString], strict: bool, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
     // Paths are relative to the current folder, and so are the commands we print.
-    verbose(global, format_args!("checking {} named paths by name", args.paths.len()));
+    verbose(global, format_args!("checking {} named paths by name", paths.len()));
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let repo = Repo::open().ok();
     let top = repo.as_ref().and_then(|repo| repo.workdir().map(Path::to_path_buf));
     let root = top.clone().unwrap_or_else(|| cwd.clone());
     // Loaded even when nothing is bytecode, so that a broken config is always an error.
-    let settings = Settings::load(&root, args.strict)?;
-    let mut findings = check::named(&args.paths);
+    let settings = Settings::load(&root, strict)?;
+    let mut findings = check::named(paths);
     if !findings.is_empty() {
         // Only a finding needs the current folder's place in the worktree (path lookups).
         let prefix = match (&repo, &top) {
@@ -196,8 +258,8 @@ fn named_is_allowed(settings: &Settings, root: &Path, prefix: &[u8], path: &[u8]
 
 /// The commits a push would send (see `pre_push`): from the framework's variables, from
 /// git's lines on standard input, or `HEAD`'s unpushed commits when there is no input.
-fn pre_push_walk(repo: &Repo, args: &CheckArgs, global: &GlobalArgs) -> Result<history::Walk> {
-    let source = pre_push::source(args.remote.as_deref(), io::stdin().is_terminal());
+fn pre_push_walk(repo: &Repo, remote: Option<&str>, global: &GlobalArgs, env: &HookEnv) -> Result<history::Walk> {
+    let source = pre_push::source(remote, env, io::stdin().is_terminal());
     verbose(global, format_args!("checking the pushed commits ({source:?})"));
     match source {
         PushSource::Stdin { remote } => {
@@ -223,12 +285,13 @@ fn offer_fix(
     (repo, settings): &(Repo, Settings),
     args: &CheckArgs,
     global: &GlobalArgs,
+    env: &HookEnv,
     status: ExitStatus,
 ) -> Result<ExitStatus> {
     // Asking comes first: a blocked commit with no one at the terminal reads nothing more.
     let asking = match args.fix {
         true => None,
-        false => match prompt::person_at_terminal(args.no_prompt) {
+        false => match prompt::person_at_terminal(args.no_prompt, env) {
             Some(tty) => Some(tty),
             None => return Ok(status),
         },
@@ -242,7 +305,7 @@ fn offer_fix(
             return Ok(status);
         }
     }
-    let cured = in_commit::fix_in_commit(repo, &paths)?;
+    let cured = in_commit::fix_in_commit(repo, &paths, env)?;
     report_cure(global, &cured);
     if cured.nothing_left_to_commit {
         let _ = writeln!(
@@ -254,7 +317,7 @@ fn offer_fix(
     }
     // The fix leaves what it cannot mend (a negation that re-includes bytecode, a rule it
     // had to leave out, bytecode inside a sparse directory): judge again.
-    let remaining = collect_findings(args, global)?.findings;
+    let remaining = collect_findings(args, global, env)?.findings;
     let blocking = remaining.iter().filter(|f| f.severity == Severity::Error).count();
     if blocking == 0 {
         return Ok(ExitStatus::Success);

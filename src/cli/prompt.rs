@@ -9,9 +9,11 @@
 use std::fs::File;
 use std::io::{BufRead, BufReader, Write};
 
+use crate::guard::hook_env::HookEnv;
+
 /// The terminal of the person running us, if we may ask them anything.
-pub(crate) fn person_at_terminal(no_prompt: bool) -> Option<File> {
-    if no_prompt || std::env::var_os("CI").is_some() || crate::guard::hook_env::under_framework() {
+pub(crate) fn person_at_terminal(no_prompt: bool, env: &HookEnv) -> Option<File> {
+    if no_prompt || env.ci || env.under_framework {
         return None;
     }
     open_terminal()

@@ -18,6 +18,7 @@ use crate::git::paths::path_bytes;
 use crate::git::repo::Repo;
 use crate::guard::bytecode::{self, Reason};
 use crate::guard::finding::{Finding, Kind};
+use crate::guard::hook_env::HookEnv;
 
 /// Which index entries a pass over the index keeps (copies) for a check; everything else is
 /// only looked at.
@@ -73,13 +74,13 @@ pub(crate) fn scan_index(
 /// Bytecode the next commit would add or change, compared with the tree it is built on
 /// (`HEAD`, or none before the first commit). Deletions are never reported: removing
 /// bytecode is the cure. `candidates` are the index entries [`Candidates::Staged`] kept.
-pub(crate) fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
+pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
     }
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Loose);
-    let base = match commit_base_tree_id(repo, &mut objects)? {
+    let base = match commit_base_tree_id(repo, &mut objects, env)? {
         Some(id) => Some(objects.tree(id).context("cannot read HEAD's tree")?),
         None => None,
     };
@@ -101,12 +102,12 @@ pub(crate) fn staged(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> 
 /// `git commit --amend` runs its hook, the tree of the amended commit's first parent
 /// (none for a root commit). The amend replaces `HEAD`, so bytecode that `HEAD` itself
 /// brought would otherwise slip through again. `None`: no commit to compare with.
-pub(crate) fn commit_base_tree_id(repo: &Repo, objects: &mut Objects<'_>) -> Result<Option<Oid>> {
+pub(crate) fn commit_base_tree_id(repo: &Repo, objects: &mut Objects<'_>, env: &HookEnv) -> Result<Option<Oid>> {
     let Some(head) = repo.head_commit_id()? else {
         return Ok(None);
     };
     let commit = objects.peeled_commit(head).context("cannot read the commit HEAD names")?;
-    if !crate::guard::hook_env::is_amending_commit() {
+    if !env.is_amending_commit() {
         return Ok(Some(commit.tree));
     }
     match commit.parents.first() {

@@ -1,3 +1,6 @@
+//! What the environment says about who runs us, read once at the start ([`HookEnv::read`]):
+//! git running us as a hook, the pre-commit framework, CI, and the colour switches.
+//!
 //! What the git process that runs us as a hook is doing.
 //!
 //! git tells a pre-commit hook which index to read (`GIT_INDEX_FILE`) but not whether the
@@ -9,18 +12,68 @@
 //! is no blind spot: git runs the expanded `git commit --amend` as a child process, and that
 //! is the process we find (tested with git 2.39 and 2.47).
 //!
-//! It also tells whether the pre-commit framework runs us.
+//! It also tells whether the pre-commit framework runs us, and which push it checks.
 
-/// True under the pre-commit framework (pre-commit and prek set `PRE_COMMIT=1` for every hook
-/// they run). The framework cannot see index-only changes and runs hooks without a person
-/// at the keyboard, so a check there never prompts and never edits the index.
-pub(crate) fn under_framework() -> bool {
-    std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty() && v != "0")
+/// The environment variables the tool acts on, read once (`GIT_*` variables that only
+/// say where the repository is are libgit2's business, in [`crate::git::repo`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct HookEnv {
+    /// `GIT_INDEX_FILE` is set: git runs us as a hook of `git commit`.
+    pub(crate) in_commit_hook: bool,
+    /// Under the pre-commit framework (pre-commit and prek set `PRE_COMMIT=1` for every hook
+    /// they run). The framework cannot see index-only changes and runs hooks without a
+    /// person at the keyboard, so a check there never prompts and never edits the index.
+    pub(crate) under_framework: bool,
+    /// `CI` is set: nobody is at the keyboard.
+    pub(crate) ci: bool,
+    /// `GITHUB_ACTIONS=true`: annotations are worth printing.
+    pub(crate) github_actions: bool,
+    /// `NO_COLOR` is set (and not empty).
+    pub(crate) no_color: bool,
+    /// `CLICOLOR_FORCE` is set, and neither empty nor `0`.
+    pub(crate) clicolor_force: bool,
+    /// The framework's pre-push variables.
+    pub(crate) push: FrameworkPush,
 }
 
-/// True when we run inside a hook of `git commit --amend`.
-pub(crate) fn is_amending_commit() -> bool {
-    std::env::var_os("GIT_INDEX_FILE").is_some() && git_commit_args().is_some_and(|args| has_amend(&args))
+/// What the pre-commit framework says about a push (each `None` when unset or empty).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct FrameworkPush {
+    /// `PRE_COMMIT_REMOTE_NAME`.
+    pub(crate) remote: Option<String>,
+    /// `PRE_COMMIT_FROM_REF` and `PRE_COMMIT_TO_REF`.
+    pub(crate) from_ref: Option<String>,
+    pub(crate) to_ref: Option<String>,
+    /// `PRE_COMMIT_LOCAL_BRANCH`: a new branch.
+    pub(crate) local_branch: Option<String>,
+}
+
+impl HookEnv {
+    /// Reads the process's environment.
+    pub(crate) fn read() -> HookEnv {
+        let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty());
+        let text = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        HookEnv {
+            in_commit_hook: std::env::var_os("GIT_INDEX_FILE").is_some(),
+            under_framework: std::env::var_os("PRE_COMMIT").is_some_and(|v| !v.is_empty() && v != "0"),
+            ci: std::env::var_os("CI").is_some(),
+            github_actions: std::env::var_os("GITHUB_ACTIONS").is_some_and(|v| v == "true"),
+            no_color: set("NO_COLOR"),
+            clicolor_force: set("CLICOLOR_FORCE") && std::env::var_os("CLICOLOR_FORCE") != Some("0".into()),
+            push: FrameworkPush {
+                remote: text("PRE_COMMIT_REMOTE_NAME"),
+                from_ref: text("PRE_COMMIT_FROM_REF"),
+                to_ref: text("PRE_COMMIT_TO_REF"),
+                local_branch: text("PRE_COMMIT_LOCAL_BRANCH"),
+            },
+        }
+    }
+
+    /// True when we run inside a hook of `git commit --amend` (reads `/proc`, so only asked
+    /// when it matters).
+    pub(crate) fn is_amending_commit(&self) -> bool {
+        self.in_commit_hook && git_commit_args().is_some_and(|args| has_amend(&args))
+    }
 }
 
 /// Whether the arguments of `git ... commit ...` ask for `--amend` (git accepts unambiguous

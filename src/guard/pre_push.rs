@@ -19,6 +19,7 @@ use git2::Oid;
 
 use crate::git::repo::Repo;
 use crate::guard::history::{self, Walk};
+use crate::guard::hook_env::HookEnv;
 
 /// One line of git's pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,16 +50,16 @@ pub(crate) enum PushSource {
 
 /// Picks the source from the environment: the framework's variables first; then, where no
 /// input can come (under the framework, or standard input is a terminal), `HEAD`.
-pub(crate) fn source(remote: Option<&str>, stdin_is_terminal: bool) -> PushSource {
-    let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    let remote = remote.map(str::to_owned).or_else(|| var("PRE_COMMIT_REMOTE_NAME"));
-    if let (Some(from), Some(to)) = (var("PRE_COMMIT_FROM_REF"), var("PRE_COMMIT_TO_REF")) {
-        return PushSource::FrameworkRange { from, to };
+pub(crate) fn source(remote: Option<&str>, env: &HookEnv, stdin_is_terminal: bool) -> PushSource {
+    let push = &env.push;
+    let remote = remote.map(str::to_owned).or_else(|| push.remote.clone());
+    if let (Some(from), Some(to)) = (&push.from_ref, &push.to_ref) {
+        return PushSource::FrameworkRange { from: from.clone(), to: to.clone() };
     }
-    if let Some(rev) = var("PRE_COMMIT_LOCAL_BRANCH") {
-        return PushSource::Unpushed { rev, remote };
+    if let Some(rev) = &push.local_branch {
+        return PushSource::Unpushed { rev: rev.clone(), remote };
     }
-    if crate::guard::hook_env::under_framework() || stdin_is_terminal {
+    if env.under_framework || stdin_is_terminal {
         return PushSource::Unpushed { rev: "HEAD".to_owned(), remote };
     }
     PushSource::Stdin { remote }

@@ -17,6 +17,7 @@ use anyhow::Result;
 use crate::git::objects::LookFirst;
 use crate::git::repo::Repo;
 use crate::guard::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update_index};
+use crate::guard::hook_env::HookEnv;
 
 /// What the cure did.
 #[derive(Debug)]
@@ -32,7 +33,7 @@ pub(crate) struct Cured {
 
 /// Untracks `paths` and fixes the ignore rules. Refuses (changing nothing) when the
 /// `.gitignore` cannot be edited safely or the index is locked by someone else.
-pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>]) -> Result<Cured> {
+pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>], env: &HookEnv) -> Result<Cured> {
     let fix = GitignoreFix::plan(repo, None)?;
     let index_path = repo.index_path();
     ensure_index_unlocked(&index_path)?;
@@ -60,12 +61,8 @@ pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>]) -> Result<Cured> {
         untracked: paths.len(),
         gitignore: fix.plan.changes().then(|| String::from_utf8_lossy(&fix.relative).into_owned()),
         left_out,
-        nothing_left_to_commit: in_commit_hook() && commit_would_be_empty(repo, &index_path)?,
+        nothing_left_to_commit: env.in_commit_hook && commit_would_be_empty(repo, &index_path, env)?,
     })
-}
-
-fn in_commit_hook() -> bool {
-    std::env::var_os("GIT_INDEX_FILE").is_some()
 }
 
 /// During `git commit <paths>` (a temporary `next-index-*.lock`), the user's own index that
@@ -78,11 +75,11 @@ fn users_index_waiting(repo: &Repo, index_path: &Path) -> Option<PathBuf> {
 }
 
 /// Whether the index now records the same tree as the commit it would replace or follow.
-fn commit_would_be_empty(repo: &Repo, index_path: &Path) -> Result<bool> {
+fn commit_would_be_empty(repo: &Repo, index_path: &Path, env: &HookEnv) -> Result<bool> {
     let tree = repo.tree_of_index(index_path)?;
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Loose);
-    let base = match crate::guard::check::commit_base_tree_id(repo, &mut objects)? {
+    let base = match crate::guard::check::commit_base_tree_id(repo, &mut objects, env)? {
         Some(base) => base,
         None => repo.empty_tree_id()?,
     };
