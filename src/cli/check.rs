@@ -12,7 +12,7 @@ use crate::cli::args::{CheckArgs, GlobalArgs, OutputFormat};
 use crate::guard::check;
 use crate::guard::config::Settings;
 use crate::guard::fix;
-use crate::guard::fix::in_commit::{self, Cured};
+use crate::guard::fix::in_commit::{self, FixedInCommit};
 
 use crate::cli::prompt;
 use crate::git::ignore_rules::{GitignoreReader, RuleSet};
@@ -305,9 +305,9 @@ fn offer_fix(
             return Ok(status);
         }
     }
-    let cured = in_commit::fix_in_commit(repo, &paths, env)?;
-    report_cure(global, &cured);
-    if cured.nothing_left_to_commit {
+    let fixed = in_commit::fix_in_commit(repo, &paths, env)?;
+    report_fix_in_commit(global, &fixed);
+    if fixed.nothing_left_to_commit {
         let _ = writeln!(
             io::stderr(),
             "pycache-guard: nothing is left to commit once the bytecode is untracked, so the commit is stopped \
@@ -327,14 +327,14 @@ fn offer_fix(
     Ok(ExitStatus::Failure)
 }
 
-fn report_cure(global: &GlobalArgs, cured: &Cured) {
-    if cured.untracked > 0 {
-        say(global, format_args!("untracked {} bytecode file(s); they stay on disk", cured.untracked));
+fn report_fix_in_commit(global: &GlobalArgs, fixed: &FixedInCommit) {
+    if fixed.untracked > 0 {
+        say(global, format_args!("untracked {} bytecode file(s); they stay on disk", fixed.untracked));
     }
-    if let Some(gitignore) = &cured.gitignore {
+    if let Some(gitignore) = &fixed.gitignore {
         say(global, format_args!("added the ignore rules for Python bytecode to {gitignore} and staged it"));
     }
-    for left_out in &cured.left_out {
+    for left_out in &fixed.left_out {
         say(global, format_args!("left out {left_out}"));
     }
 }

@@ -26,10 +26,11 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use decode::{Decoder, Step, be32};
+use crate::git::format::be32;
+use decode::{Decoder, Step};
 use stream::Stream;
 
-const ID_LEN: usize = 20;
+use crate::git::format::ID_LEN;
 const HEADER_LEN: usize = 12;
 /// The mode of a sparse-directory entry: a whole tree outside the sparse checkout.
 pub(crate) const SPARSE_DIR_MODE: u32 = 0o040000;

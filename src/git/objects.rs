@@ -23,8 +23,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use flate2::Decompress;
 use git2::{ObjectType, Odb, Oid, Repository};
 
+use crate::git::format::{ID_LEN, ModeType};
 use cache::Recent;
-use packs::{ID_LEN, Kind, PackReader, Packs};
+use packs::{ObjectKind, PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
 use rustc_hash::FxHashMap as HashMap;
 
@@ -46,7 +47,7 @@ struct TreeData {
 
 /// One entry of a tree: its mode (as git canonicalises it), name and object id (raw bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Entry<'a> {
+pub(crate) struct TreeEntry<'a> {
     pub(crate) mode: u32,
     pub(crate) name: &'a [u8],
     pub(crate) id: &'a [u8],
@@ -113,7 +114,7 @@ impl<'r> Objects<'r> {
     /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
     /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
     pub(crate) fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
-        let data = self.read(id, Kind::Commit)?;
+        let data = self.read(id, ObjectKind::Commit)?;
         self.parse_commit(id, &data)
     }
 
@@ -123,8 +124,8 @@ impl<'r> Objects<'r> {
         for _ in 0..MAX_TAG_DEPTH {
             let (kind, data) = self.read_any(id)?;
             match kind {
-                Kind::Commit => return self.parse_commit(id, &data),
-                Kind::Tag => {
+                ObjectKind::Commit => return self.parse_commit(id, &data),
+                ObjectKind::Tag => {
                     id = parse_tag_target(&data).ok_or_else(|| anyhow!("tag {id} is corrupt: no object line"))?;
                 }
                 other => bail!("object {id} is a {other}, not a commit"),
@@ -144,7 +145,7 @@ impl<'r> Objects<'r> {
 
     /// A blob's bytes (a `.gitignore` of a commit).
     pub(crate) fn blob(&mut self, id: Oid) -> Result<Rc<[u8]>> {
-        self.read(id, Kind::Blob)
+        self.read(id, ObjectKind::Blob)
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
@@ -161,14 +162,14 @@ impl<'r> Objects<'r> {
         if let Some(tree) = self.trees.get(&id, Tree::len) {
             return Ok(tree);
         }
-        let data = self.read(id, Kind::Tree)?;
+        let data = self.read(id, ObjectKind::Tree)?;
         let tree = Tree::parse(data).ok_or_else(|| anyhow!("tree {id} is corrupt"))?;
         self.trees.insert(id, tree.clone(), tree.len());
         Ok(tree)
     }
 
     /// The tree an entry's raw id names.
-    pub(crate) fn subtree(&mut self, entry: &Entry<'_>) -> Result<Tree> {
+    pub(crate) fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree> {
         self.tree(entry_oid(entry)?)
     }
 
@@ -198,7 +199,7 @@ impl<'r> Objects<'r> {
     }
 
     /// An object of the kind the caller expects.
-    fn read(&mut self, id: Oid, kind: Kind) -> Result<Rc<[u8]>> {
+    fn read(&mut self, id: Oid, kind: ObjectKind) -> Result<Rc<[u8]>> {
         let (found, data) = self.read_any(id)?;
         if found != kind {
             bail!("object {id} is a {found}, not a {kind}");
@@ -247,10 +248,10 @@ impl<'r> Objects<'r> {
         let object =
             self.odb.as_ref().expect("opened above").read(id).with_context(|| format!("cannot read object {id}"))?;
         let kind = match object.kind() {
-            ObjectType::Commit => Kind::Commit,
-            ObjectType::Tree => Kind::Tree,
-            ObjectType::Blob => Kind::Blob,
-            ObjectType::Tag => Kind::Tag,
+            ObjectType::Commit => ObjectKind::Commit,
+            ObjectType::Tree => ObjectKind::Tree,
+            ObjectType::Blob => ObjectKind::Blob,
+            ObjectType::Tag => ObjectKind::Tag,
             other => bail!("object {id} is a {other}"),
         };
         Ok((kind, object.data().into()))
@@ -303,7 +304,7 @@ impl Tree {
     /// The entry named `name` that is (`folder`) or is not a folder. Entries are in git's
     /// order, so a binary search finds it: a folder with 40,000 files is looked up in as
     /// many steps as one with 40.
-    fn find(&self, name: &[u8], folder: bool) -> Option<Entry<'_>> {
+    fn find(&self, name: &[u8], folder: bool) -> Option<TreeEntry<'_>> {
         let bytes = &self.0.bytes;
         let starts = self.0.starts.get_or_init(|| {
             let mut starts = Vec::new();
@@ -315,7 +316,7 @@ impl Tree {
             starts
         });
         let entry_at = |start: &u32| split_entry(&bytes[*start as usize..]).map(|(entry, _)| entry);
-        let wanted = Entry { mode: if folder { 0o040000 } else { 0o100644 }, name, id: &[] };
+        let wanted = TreeEntry { mode: if folder { 0o040000 } else { 0o100644 }, name, id: &[] };
         let found = starts
             .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
             .ok()?;
@@ -330,9 +331,9 @@ pub(crate) struct Entries<'a> {
 }
 
 impl<'a> Iterator for Entries<'a> {
-    type Item = Entry<'a>;
+    type Item = TreeEntry<'a>;
 
-    fn next(&mut self) -> Option<Entry<'a>> {
+    fn next(&mut self) -> Option<TreeEntry<'a>> {
         // `Tree::parse` checked every entry, so this stops only at the end.
         let (entry, rest) = split_entry(self.rest)?;
         self.rest = rest;
@@ -340,37 +341,37 @@ impl<'a> Iterator for Entries<'a> {
     }
 }
 
-impl Entry<'_> {
+impl TreeEntry<'_> {
     pub(crate) fn is_tree(&self) -> bool {
-        self.mode & 0o170000 == 0o040000
+        ModeType::of(self.mode) == ModeType::Tree
     }
 
     /// Same object with the same mode.
-    pub(crate) fn same_as(&self, other: &Entry<'_>) -> bool {
+    pub(crate) fn same_as(&self, other: &TreeEntry<'_>) -> bool {
         self.id == other.id && self.mode == other.mode
     }
 
     /// Where git sorts this entry against `other`: by name, a tree's name as if it ended in
     /// `/`. A file and a folder of the same name are thus different entries, as in git.
-    pub(crate) fn tree_order(&self, other: &Entry<'_>) -> Ordering {
+    pub(crate) fn tree_order(&self, other: &TreeEntry<'_>) -> Ordering {
         let common = self.name.len().min(other.name.len());
-        let next_byte = |e: &Entry<'_>| e.name.get(common).copied().or(e.is_tree().then_some(b'/'));
+        let next_byte = |e: &TreeEntry<'_>| e.name.get(common).copied().or(e.is_tree().then_some(b'/'));
         self.name[..common].cmp(&other.name[..common]).then_with(|| next_byte(self).cmp(&next_byte(other)))
     }
 }
 
 /// The object id an entry names.
-pub(crate) fn entry_oid(entry: &Entry<'_>) -> Result<Oid> {
+pub(crate) fn entry_oid(entry: &TreeEntry<'_>) -> Result<Oid> {
     Oid::from_bytes(entry.id).context("a tree entry has a malformed object id")
 }
 
-fn split_entry(data: &[u8]) -> Option<(Entry<'_>, &[u8])> {
+fn split_entry(data: &[u8]) -> Option<(TreeEntry<'_>, &[u8])> {
     // Modes and names are a few bytes long: a plain loop beats a vectorised search here.
     let (mode, rest) = parse_mode(data)?;
     let nul = rest.iter().position(|&b| b == 0)?;
     let (name, rest) = rest.split_at(nul);
     let id = rest.get(1..=ID_LEN)?;
-    Some((Entry { mode: canonical_mode(mode), name, id }, &rest[1 + ID_LEN..]))
+    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + ID_LEN..]))
 }
 
 /// The octal mode that opens an entry, and what follows its space.
@@ -389,12 +390,12 @@ fn parse_mode(data: &[u8]) -> Option<(u32, &[u8])> {
 /// The mode as git reads it from a tree (`canon_mode`): old trees may record `100664` or
 /// other permission bits, which git (and libgit2) take as `100644` or `100755`.
 fn canonical_mode(mode: u32) -> u32 {
-    match mode & 0o170000 {
-        0o100000 if mode & 0o100 != 0 => 0o100755,
-        0o100000 => 0o100644,
-        0o120000 => 0o120000,
-        0o040000 => 0o040000,
-        _ => 0o160000,
+    match ModeType::of(mode) {
+        ModeType::File if mode & 0o100 != 0 => 0o100755,
+        ModeType::File => 0o100644,
+        ModeType::Symlink => ModeType::SYMLINK,
+        ModeType::Tree => ModeType::TREE,
+        ModeType::Gitlink | ModeType::Other => ModeType::GITLINK,
     }
 }
 
@@ -447,9 +448,9 @@ mod tests {
 
     #[test]
     fn a_folder_sorts_as_if_its_name_ended_in_a_slash() {
-        let file = Entry { mode: 0o100644, name: b"foo", id: &[0; ID_LEN] };
-        let dotted = Entry { mode: 0o100644, name: b"foo.txt", id: &[0; ID_LEN] };
-        let folder = Entry { mode: 0o40000, name: b"foo", id: &[0; ID_LEN] };
+        let file = TreeEntry { mode: 0o100644, name: b"foo", id: &[0; ID_LEN] };
+        let dotted = TreeEntry { mode: 0o100644, name: b"foo.txt", id: &[0; ID_LEN] };
+        let folder = TreeEntry { mode: 0o40000, name: b"foo", id: &[0; ID_LEN] };
         // git's order: "foo" < "foo.txt" < "foo/" ('.' is 0x2e, '/' is 0x2f).
         assert_eq!(file.tree_order(&dotted), Ordering::Less);
         assert_eq!(dotted.tree_order(&folder), Ordering::Less);

@@ -8,6 +8,8 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
+use crate::git::format::ModeType;
+
 /// Why a path counts as bytecode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -137,8 +139,7 @@ pub(crate) fn classify_entry(path: &[u8], mode: u32) -> Option<Reason> {
 
 /// Regular file (any permission bits git records) or symlink.
 pub(crate) fn is_file_mode(mode: u32) -> bool {
-    const TYPE_MASK: u32 = 0o170000;
-    matches!(mode & TYPE_MASK, 0o100000 | 0o120000)
+    matches!(ModeType::of(mode), ModeType::File | ModeType::Symlink)
 }
 
 fn ends_with_ignore_case(name: &[u8], suffix: &[u8]) -> bool {

@@ -11,6 +11,7 @@ use std::ffi::OsString;
 use anyhow::{Context, Result};
 use git2::Oid;
 
+use crate::git::format::ModeType;
 use crate::git::ignore_rules::is_gitignore_path;
 use crate::git::index::{Entry, EntryRef};
 use crate::git::objects::{self, LookFirst, Objects};
@@ -73,7 +74,7 @@ pub(crate) fn scan_index(
 
 /// Bytecode the next commit would add or change, compared with the tree it is built on
 /// (`HEAD`, or none before the first commit). Deletions are never reported: removing
-/// bytecode is the cure. `candidates` are the index entries [`Candidates::Staged`] kept.
+/// bytecode is the fix. `candidates` are the index entries [`Candidates::Staged`] kept.
 pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
@@ -256,7 +257,7 @@ pub(crate) fn gitignore_entry(entry: &EntryRef<'_>) -> bool {
 }
 
 fn is_regular_file(mode: u32) -> bool {
-    mode & 0o170000 == 0o100000
+    ModeType::of(mode) == ModeType::File
 }
 
 /// The files named on the command line, judged by name only (no repository needed).

@@ -9,9 +9,9 @@
 mod audit;
 mod clean;
 mod config;
-mod cure;
 mod errors;
 mod fix_gitignore;
+mod fix_in_commit;
 mod fix_property;
 mod formats;
 mod framework;

@@ -1,7 +1,8 @@
 //! Decoding one index entry from the bytes at hand: its fixed part (stat data, mode, object
 //! id, flags), then its path, padded (versions 2 and 3) or prefix-compressed (version 4).
 
-use super::{EntryRef, Error, ID_LEN, corrupt};
+use super::{EntryRef, Error, corrupt};
+use crate::git::format::{ID_LEN, VarintError, be16, be32, offset_varint};
 
 /// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
 /// data, which the checks do not need.
@@ -139,26 +140,12 @@ fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, Erro
 /// git's offset varint (`decode_varint` in varint.c): 7 bits a byte, most significant
 /// first, each continuation adding one. `Ok(None)` when the bytes end inside it.
 pub(super) fn decode_varint(buf: &[u8]) -> Result<Option<(usize, usize)>, Error> {
-    let mut bytes = buf.iter();
-    let Some(&first) = bytes.next() else { return Ok(None) };
-    let (mut value, mut byte, mut used) = (u64::from(first & 0x7f), first, 1);
-    while byte & 0x80 != 0 {
-        value += 1;
-        if value >> 57 != 0 {
-            return Err(corrupt("a path length overflows"));
+    match offset_varint(buf) {
+        Ok((value, used)) => {
+            let value = usize::try_from(value).map_err(|_| corrupt("a path length overflows"))?;
+            Ok(Some((value, used)))
         }
-        let Some(&next) = bytes.next() else { return Ok(None) };
-        (byte, used) = (next, used + 1);
-        value = (value << 7) + u64::from(byte & 0x7f);
+        Err(VarintError::Truncated) => Ok(None),
+        Err(VarintError::Overflow) => Err(corrupt("a path length overflows")),
     }
-    let value = usize::try_from(value).map_err(|_| corrupt("a path length overflows"))?;
-    Ok(Some((value, used)))
-}
-
-pub(super) fn be16(buf: &[u8], at: usize) -> Option<u16> {
-    Some(u16::from_be_bytes(buf.get(at..at + 2)?.try_into().ok()?))
-}
-
-pub(super) fn be32(buf: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(buf.get(at..at + 4)?.try_into().ok()?))
 }

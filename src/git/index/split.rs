@@ -11,7 +11,8 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::{Entries, Entry, EntryRef, Error, ID_LEN, IndexFile, be32, corrupt};
+use super::{Entries, Entry, EntryRef, Error, IndexFile, corrupt};
+use crate::git::format::{ID_LEN, be32};
 
 /// Merges the shared index into `entries`, which holds the split index's kept additions and
 /// their count; `replacements` are its entries with empty paths, in order.

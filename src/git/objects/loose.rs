@@ -9,7 +9,7 @@ use std::path::Path;
 use anyhow::{Result, anyhow};
 use flate2::{Decompress, FlushDecompress, Status};
 
-use super::packs::{Kind, Object};
+use super::packs::{Object, ObjectKind};
 
 /// The object `id` (raw bytes) from `objects_dir`, or `None` when there is no such file.
 /// `inflater` is reused from read to read: setting one up costs more than inflating a tree.
@@ -71,9 +71,9 @@ fn check_one(path: &Path, inflater: &mut Decompress) -> Result<()> {
     inflater.reset(true);
     let mut header = Vec::with_capacity(64);
     let _ = inflater.decompress_vec(&start, &mut header, FlushDecompress::None);
-    let kind = header.iter().position(|&b| b == b' ').and_then(|space| Kind::named(&header[..space]));
+    let kind = header.iter().position(|&b| b == b' ').and_then(|space| ObjectKind::named(&header[..space]));
     match kind {
-        Some(Kind::Commit) => match read_file(path, inflater) {
+        Some(ObjectKind::Commit) => match read_file(path, inflater) {
             Ok(_) => Ok(()),
             Err(ReadError::Missing) => Ok(()), // packed and pruned meanwhile
             Err(ReadError::Other(e)) => Err(e),
@@ -107,7 +107,7 @@ fn inflate(compressed: &[u8], inflater: &mut Decompress) -> Result<Vec<u8>, ()> 
 fn parse(bytes: &[u8]) -> Option<Object> {
     let nul = bytes.iter().position(|&b| b == 0)?;
     let (kind, size) = std::str::from_utf8(&bytes[..nul]).ok()?.split_once(' ')?;
-    let kind = Kind::named(kind.as_bytes())?;
+    let kind = ObjectKind::named(kind.as_bytes())?;
     let data = &bytes[nul + 1..];
     (size.parse::<usize>().ok()? == data.len()).then(|| (kind, data.into()))
 }
@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn headers_give_kind_and_size() {
         let (kind, data) = parse(b"tree 3\0abc").unwrap();
-        assert_eq!((kind, &data[..]), (Kind::Tree, &b"abc"[..]));
+        assert_eq!((kind, &data[..]), (ObjectKind::Tree, &b"abc"[..]));
         assert!(parse(b"tree 4\0abc").is_none(), "size disagrees");
         assert!(parse(b"note 3\0abc").is_none(), "unknown kind");
         assert!(parse(b"tree 3abc").is_none(), "no NUL");

@@ -31,10 +31,11 @@ use anyhow::{Result, anyhow, bail};
 use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
+use crate::git::format::{ID_LEN, be32, offset_varint};
+
 use super::cache::Recent;
 
 /// Bytes of an object id (SHA-1).
-pub(crate) const ID_LEN: usize = 20;
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const IDX_HEADER_LEN: usize = 8 + 256 * 4;
 const PACK_HEADER_LEN: usize = 12;
@@ -44,40 +45,40 @@ const CACHE_BYTES: usize = 32 << 20;
 
 /// The kinds of object a pack holds whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
+pub enum ObjectKind {
     Commit,
     Tree,
     Blob,
     Tag,
 }
 
-impl Kind {
-    const ALL: [Kind; 4] = [Kind::Commit, Kind::Tree, Kind::Blob, Kind::Tag];
+impl ObjectKind {
+    const ALL: [ObjectKind; 4] = [ObjectKind::Commit, ObjectKind::Tree, ObjectKind::Blob, ObjectKind::Tag];
 
     /// The name git gives the kind, in loose object headers and messages.
     pub(crate) fn name(self) -> &'static str {
         match self {
-            Kind::Commit => "commit",
-            Kind::Tree => "tree",
-            Kind::Blob => "blob",
-            Kind::Tag => "tag",
+            ObjectKind::Commit => "commit",
+            ObjectKind::Tree => "tree",
+            ObjectKind::Blob => "blob",
+            ObjectKind::Tag => "tag",
         }
     }
 
     /// The kind git names so.
-    pub(crate) fn named(name: &[u8]) -> Option<Kind> {
-        Kind::ALL.into_iter().find(|kind| kind.name().as_bytes() == name)
+    pub(crate) fn named(name: &[u8]) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|kind| kind.name().as_bytes() == name)
     }
 }
 
-impl std::fmt::Display for Kind {
+impl std::fmt::Display for ObjectKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())
     }
 }
 
 /// An object's kind and bytes.
-pub(crate) type Object = (Kind, Rc<[u8]>);
+pub(crate) type Object = (ObjectKind, Rc<[u8]>);
 
 /// The packs of an object database, mapped on first use; shared by the walk's workers.
 pub struct Packs {
@@ -223,10 +224,6 @@ fn idx_count(idx: &[u8]) -> Option<usize> {
     (idx.len() >= fixed && (idx.len() - fixed) % 8 == 0).then_some(count)
 }
 
-fn be32(bytes: &[u8], at: usize) -> Option<u32> {
-    Some(u32::from_be_bytes(bytes.get(at..at + 4)?.try_into().ok()?))
-}
-
 /// Reads objects from [`Packs`] for one thread, keeping the objects it built lately.
 pub struct PackReader<'p> {
     packs: &'p Packs,
@@ -237,7 +234,7 @@ pub struct PackReader<'p> {
 
 /// What an entry of a pack holds, after its header.
 enum Stored {
-    Whole(Kind),
+    Whole(ObjectKind),
     /// A delta against the object at this offset of the same pack.
     DeltaAt(u64),
     /// A delta against the object with this id.
@@ -352,13 +349,13 @@ impl<'p> PackReader<'p> {
             used += 1;
         }
         let stored = match kind {
-            1 => Stored::Whole(Kind::Commit),
-            2 => Stored::Whole(Kind::Tree),
-            3 => Stored::Whole(Kind::Blob),
-            4 => Stored::Whole(Kind::Tag),
+            1 => Stored::Whole(ObjectKind::Commit),
+            2 => Stored::Whole(ObjectKind::Tree),
+            3 => Stored::Whole(ObjectKind::Blob),
+            4 => Stored::Whole(ObjectKind::Tag),
             6 => {
                 let (distance, len) =
-                    base_distance(&body[start + used..]).ok_or_else(|| self.corrupt(at, "bad delta base offset"))?;
+                    offset_varint(&body[start + used..]).map_err(|_| self.corrupt(at, "bad delta base offset"))?;
                 used += len;
                 let base = at.1.checked_sub(distance).filter(|&b| distance > 0 && b >= PACK_HEADER_LEN as u64);
                 Stored::DeltaAt(base.ok_or_else(|| self.corrupt(at, "a delta base lies outside the pack"))?)
@@ -404,21 +401,6 @@ impl<'p> PackReader<'p> {
     fn corrupt(&self, at: (usize, u64), why: &str) -> anyhow::Error {
         anyhow!("{}: {why} (at offset {}; corrupt pack)", self.packs.pack(at.0).pack_path.display(), at.1)
     }
-}
-
-/// An `OFS_DELTA`'s distance back to its base: 7 bits a byte, most significant first, each
-/// continuation adding one (git's encoding). The distance and the bytes it took.
-fn base_distance(bytes: &[u8]) -> Option<(u64, usize)> {
-    let mut iter = bytes.iter().copied();
-    let mut byte = iter.next()?;
-    let mut distance = u64::from(byte & 0x7f);
-    let mut used = 1;
-    while byte & 0x80 != 0 {
-        byte = iter.next()?;
-        distance = distance.checked_add(1)?.checked_mul(128)? | u64::from(byte & 0x7f);
-        used += 1;
-    }
-    Some((distance, used))
 }
 
 /// Builds an object from its base and a delta: the two sizes, then instructions that copy a
@@ -529,14 +511,5 @@ mod tests {
         assert!(apply_delta(base, &[3, 2, 3, b'x', b'y', b'z']).is_err(), "result longer than said");
         assert!(apply_delta(base, &[3, 3, 5, b'x']).is_err(), "insert cut short");
         assert!(apply_delta(base, &[0x83]).is_err(), "size cut short");
-    }
-
-    #[test]
-    fn base_distances_follow_gits_encoding() {
-        assert_eq!(base_distance(&[0x05]), Some((5, 1)));
-        // (1 + 1) * 128 + 0 = 256: the continuation adds one before shifting.
-        assert_eq!(base_distance(&[0x81, 0x00]), Some((256, 2)));
-        assert_eq!(base_distance(&[0x80, 0x7f]), Some((255, 2)));
-        assert_eq!(base_distance(&[0x80]), None);
     }
 }

@@ -19,9 +19,9 @@ use crate::git::repo::Repo;
 use crate::guard::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update_index};
 use crate::guard::hook_env::HookEnv;
 
-/// What the cure did.
+/// What the fix in the commit did.
 #[derive(Debug)]
-pub(crate) struct Cured {
+pub(crate) struct FixedInCommit {
     pub(crate) untracked: usize,
     /// The `.gitignore` it changed and staged, if any.
     pub(crate) gitignore: Option<String>,
@@ -33,7 +33,7 @@ pub(crate) struct Cured {
 
 /// Untracks `paths` and fixes the ignore rules. Refuses (changing nothing) when the
 /// `.gitignore` cannot be edited safely or the index is locked by someone else.
-pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>], env: &HookEnv) -> Result<Cured> {
+pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>], env: &HookEnv) -> Result<FixedInCommit> {
     let fix = GitignoreFix::plan(repo, None)?;
     let index_path = repo.index_path();
     ensure_index_unlocked(&index_path)?;
@@ -57,7 +57,7 @@ pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>], env: &HookEnv) -> Re
             None => left.line.to_owned(),
         })
         .collect();
-    Ok(Cured {
+    Ok(FixedInCommit {
         untracked: paths.len(),
         gitignore: fix.plan.changes().then(|| String::from_utf8_lossy(&fix.relative).into_owned()),
         left_out,
