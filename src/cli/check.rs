@@ -15,6 +15,7 @@ use crate::guard::fix;
 use crate::guard::fix::in_commit::{self, FixedInCommit};
 
 use crate::cli::prompt;
+use crate::git::id::ObjectId;
 use crate::git::ignore_rules::{GitignoreReader, RuleSet};
 use crate::git::objects;
 use crate::git::paths::{bytes_path, join_relative, path_bytes};
@@ -175,7 +176,7 @@ enum RuleSource {
     /// scanned), and the personal files.
     Worktree(Box<GitignoreReader>),
     /// A commit's `.gitignore` blobs.
-    Commit(Vec<(Vec<u8>, git2::Oid)>),
+    Commit(Vec<(Vec<u8>, ObjectId)>),
 }
 
 /// The ignore-rule audit; `-v` says how long reading the rules and judging them took.

@@ -21,9 +21,10 @@ use std::rc::Rc;
 
 use anyhow::{Context, Result, anyhow, bail};
 use flate2::Decompress;
-use git2::{ObjectType, Odb, Oid, Repository};
+use git2::{ObjectType, Odb, Repository};
 
 use crate::git::format::{ID_LEN, ModeType};
+use crate::git::id::ObjectId;
 use cache::Recent;
 use packs::{ObjectKind, PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
@@ -55,9 +56,9 @@ pub(crate) struct TreeEntry<'a> {
 
 /// What the walk needs of a commit.
 pub(crate) struct CommitHeader {
-    pub(crate) tree: Oid,
+    pub(crate) tree: ObjectId,
     /// Empty for a root commit, and for a commit at the edge of a shallow clone.
-    pub(crate) parents: Vec<Oid>,
+    pub(crate) parents: Vec<ObjectId>,
 }
 
 /// Where to look for an object first.
@@ -83,9 +84,9 @@ pub(crate) struct Objects<'r> {
     /// Commits whose parents git takes from elsewhere, read once: those a shallow clone cut
     /// off (`shallow`: none) and those of `info/grafts` (deprecated, still honoured by git
     /// and by libgit2's revwalk).
-    grafts: OnceCell<HashMap<Oid, Vec<Oid>>>,
-    trees: Recent<Oid, Tree>,
-    commit_trees: HashMap<Oid, Oid>,
+    grafts: OnceCell<HashMap<ObjectId, Vec<ObjectId>>>,
+    trees: Recent<ObjectId, Tree>,
+    commit_trees: HashMap<ObjectId, ObjectId>,
 }
 
 /// Checks what libgit2 cannot survive before it resolves revisions or walks the history:
@@ -113,14 +114,14 @@ impl<'r> Objects<'r> {
 
     /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
     /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
-    pub(crate) fn commit(&mut self, id: Oid) -> Result<CommitHeader> {
+    pub(crate) fn commit(&mut self, id: ObjectId) -> Result<CommitHeader> {
         let data = self.read(id, ObjectKind::Commit)?;
         self.parse_commit(id, &data)
     }
 
     /// The commit `id` names, through any annotated tags (a branch may point at a tag); each
     /// object is read once.
-    pub(crate) fn peeled_commit(&mut self, mut id: Oid) -> Result<CommitHeader> {
+    pub(crate) fn peeled_commit(&mut self, mut id: ObjectId) -> Result<CommitHeader> {
         for _ in 0..MAX_TAG_DEPTH {
             let (kind, data) = self.read_any(id)?;
             match kind {
@@ -134,7 +135,7 @@ impl<'r> Objects<'r> {
         bail!("object {id} is a chain of more than {MAX_TAG_DEPTH} tags")
     }
 
-    fn parse_commit(&mut self, id: Oid, data: &[u8]) -> Result<CommitHeader> {
+    fn parse_commit(&mut self, id: ObjectId, data: &[u8]) -> Result<CommitHeader> {
         let mut header = parse_commit_header(data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
         if let Some(parents) = self.grafts().get(&id) {
             header.parents.clone_from(parents);
@@ -144,12 +145,12 @@ impl<'r> Objects<'r> {
     }
 
     /// A blob's bytes (a `.gitignore` of a commit).
-    pub(crate) fn blob(&mut self, id: Oid) -> Result<Rc<[u8]>> {
+    pub(crate) fn blob(&mut self, id: ObjectId) -> Result<Rc<[u8]>> {
         self.read(id, ObjectKind::Blob)
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
-    pub(crate) fn tree_of_commit(&mut self, commit: Oid) -> Result<Tree> {
+    pub(crate) fn tree_of_commit(&mut self, commit: ObjectId) -> Result<Tree> {
         let id = match self.commit_trees.get(&commit) {
             Some(&tree) => tree,
             None => self.commit(commit)?.tree,
@@ -158,7 +159,7 @@ impl<'r> Objects<'r> {
     }
 
     /// A tree, from the cache or the object database.
-    pub(crate) fn tree(&mut self, id: Oid) -> Result<Tree> {
+    pub(crate) fn tree(&mut self, id: ObjectId) -> Result<Tree> {
         if let Some(tree) = self.trees.get(&id, Tree::len) {
             return Ok(tree);
         }
@@ -175,16 +176,16 @@ impl<'r> Objects<'r> {
 
     /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.pyc`)
     /// below `root`, if any. A folder of that name is not the file: git sees the file added.
-    pub(crate) fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, Oid)>> {
+    pub(crate) fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, ObjectId)>> {
         self.lookup(root, path, false)
     }
 
     /// The id of the folder at `path` below `root`, if any.
-    pub(crate) fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<Oid>> {
+    pub(crate) fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<ObjectId>> {
         Ok(self.lookup(root, path, true)?.map(|(_, id)| id))
     }
 
-    fn lookup(&mut self, root: &Tree, path: &[u8], folder: bool) -> Result<Option<(u32, Oid)>> {
+    fn lookup(&mut self, root: &Tree, path: &[u8], folder: bool) -> Result<Option<(u32, ObjectId)>> {
         let mut parts = path.split(|&b| b == b'/').filter(|part| !part.is_empty()).peekable();
         let mut tree = root.clone();
         while let Some(part) = parts.next() {
@@ -199,7 +200,7 @@ impl<'r> Objects<'r> {
     }
 
     /// An object of the kind the caller expects.
-    fn read(&mut self, id: Oid, kind: ObjectKind) -> Result<Rc<[u8]>> {
+    fn read(&mut self, id: ObjectId, kind: ObjectKind) -> Result<Rc<[u8]>> {
         let (found, data) = self.read_any(id)?;
         if found != kind {
             bail!("object {id} is a {found}, not a {kind}");
@@ -211,7 +212,7 @@ impl<'r> Objects<'r> {
     /// anything the files do not hold). A damaged copy in the files is an error of its own:
     /// libgit2 is not asked then, as its loose-object reader spins forever on some damaged
     /// zlib streams (seen with libgit2 1.9 on a truncated file).
-    fn read_any(&mut self, id: Oid) -> Result<packs::Object> {
+    fn read_any(&mut self, id: ObjectId) -> Result<packs::Object> {
         match self.read_files(id).with_context(|| format!("cannot read object {id}"))? {
             Some(object) => Ok(object),
             None => self.read_through_libgit2(id),
@@ -220,7 +221,7 @@ impl<'r> Objects<'r> {
 
     /// The object from the loose files and the packs, in the order `look_first` says;
     /// `Ok(None)` when neither has it. Damage in one is an error only if the other has none.
-    fn read_files(&mut self, id: Oid) -> Result<Option<packs::Object>> {
+    fn read_files(&mut self, id: ObjectId) -> Result<Option<packs::Object>> {
         let key = id.as_bytes();
         let loose_first = self.look_first == LookFirst::Loose;
         let first = if loose_first { self.read_loose(key) } else { self.packs.read(key) };
@@ -241,12 +242,16 @@ impl<'r> Objects<'r> {
         loose::read(self.packs.objects_dir(), id, &mut self.loose_inflater)
     }
 
-    fn read_through_libgit2(&mut self, id: Oid) -> Result<packs::Object> {
+    fn read_through_libgit2(&mut self, id: ObjectId) -> Result<packs::Object> {
         if self.odb.is_none() {
             self.odb = Some(self.git.odb().context("cannot open the object database")?);
         }
-        let object =
-            self.odb.as_ref().expect("opened above").read(id).with_context(|| format!("cannot read object {id}"))?;
+        let object = self
+            .odb
+            .as_ref()
+            .expect("opened above")
+            .read(id.to_git2())
+            .with_context(|| format!("cannot read object {id}"))?;
         let kind = match object.kind() {
             ObjectType::Commit => ObjectKind::Commit,
             ObjectType::Tree => ObjectKind::Tree,
@@ -257,19 +262,19 @@ impl<'r> Objects<'r> {
         Ok((kind, object.data().into()))
     }
 
-    fn grafts(&self) -> &HashMap<Oid, Vec<Oid>> {
+    fn grafts(&self) -> &HashMap<ObjectId, Vec<ObjectId>> {
         self.grafts.get_or_init(|| {
             let common = self.git.commondir();
             let read = |name: &str| std::fs::read_to_string(common.join(name)).unwrap_or_default();
             let mut grafts = HashMap::default();
             for line in read("info/grafts").lines().filter(|line| !line.starts_with('#')) {
-                let mut ids = line.split_whitespace().map(Oid::from_str);
-                if let Some(Ok(commit)) = ids.next() {
-                    grafts.insert(commit, ids.filter_map(Result::ok).collect());
+                let mut ids = line.split_whitespace().map(|hex| ObjectId::from_hex(hex.as_bytes()));
+                if let Some(Some(commit)) = ids.next() {
+                    grafts.insert(commit, ids.flatten().collect());
                 }
             }
             for line in read("shallow").lines() {
-                if let Ok(commit) = Oid::from_str(line.trim()) {
+                if let Some(commit) = ObjectId::from_hex(line.trim().as_bytes()) {
                     grafts.insert(commit, Vec::new());
                 }
             }
@@ -361,8 +366,8 @@ impl TreeEntry<'_> {
 }
 
 /// The object id an entry names.
-pub(crate) fn entry_oid(entry: &TreeEntry<'_>) -> Result<Oid> {
-    Oid::from_bytes(entry.id).context("a tree entry has a malformed object id")
+pub(crate) fn entry_oid(entry: &TreeEntry<'_>) -> Result<ObjectId> {
+    ObjectId::from_bytes(entry.id).context("a tree entry has a malformed object id")
 }
 
 fn split_entry(data: &[u8]) -> Option<(TreeEntry<'_>, &[u8])> {
@@ -402,18 +407,15 @@ fn canonical_mode(mode: u32) -> u32 {
 /// The `tree` and `parent` lines that open a commit object.
 fn parse_commit_header(data: &[u8]) -> Option<CommitHeader> {
     let mut lines = data.split(|&b| b == b'\n');
-    let tree = hex_oid(lines.next()?.strip_prefix(b"tree ")?)?;
-    let parents = lines.map_while(|line| line.strip_prefix(b"parent ")).map(hex_oid).collect::<Option<Vec<_>>>()?;
+    let tree = ObjectId::from_hex(lines.next()?.strip_prefix(b"tree ")?)?;
+    let parents =
+        lines.map_while(|line| line.strip_prefix(b"parent ")).map(ObjectId::from_hex).collect::<Option<Vec<_>>>()?;
     Some(CommitHeader { tree, parents })
 }
 
 /// The `object` line that opens a tag object.
-fn parse_tag_target(data: &[u8]) -> Option<Oid> {
-    hex_oid(data.split(|&b| b == b'\n').next()?.strip_prefix(b"object ")?)
-}
-
-fn hex_oid(hex: &[u8]) -> Option<Oid> {
-    Oid::from_str(std::str::from_utf8(hex).ok()?).ok().filter(|_| hex.len() == 2 * ID_LEN)
+fn parse_tag_target(data: &[u8]) -> Option<ObjectId> {
+    ObjectId::from_hex(data.split(|&b| b == b'\n').next()?.strip_prefix(b"object ")?)
 }
 
 #[cfg(test)]
@@ -465,7 +467,7 @@ mod tests {
         let raw = format!("tree {tree}\nparent {p1}\nparent {p2}\nauthor A <a> 0 +0000\n\nmsg\n");
         let header = parse_commit_header(raw.as_bytes()).expect("parses");
         assert_eq!(header.tree.to_string(), tree);
-        assert_eq!(header.parents.iter().map(Oid::to_string).collect::<Vec<_>>(), vec![p1, p2]);
+        assert_eq!(header.parents.iter().map(ObjectId::to_string).collect::<Vec<_>>(), vec![p1, p2]);
         assert!(parse_commit_header(b"author A\n").is_none());
         assert!(parse_commit_header(format!("tree {}\n", "1".repeat(39)).as_bytes()).is_none());
     }

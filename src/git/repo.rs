@@ -9,8 +9,9 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
-use git2::{ErrorCode, Oid, Repository};
+use git2::{ErrorCode, Repository};
 
+use crate::git::id::ObjectId;
 use crate::git::index::{self, Entries, EntryRef};
 use crate::git::objects::packs::Packs;
 use crate::git::objects::{LookFirst, Objects};
@@ -120,20 +121,23 @@ impl Repo {
     }
 
     /// The commit an object id names, peeling tags; `None` when we do not have it.
-    pub(crate) fn peeled_commit_id(&self, id: Oid) -> Option<Oid> {
-        let object = self.git.find_object(id, None).ok()?;
-        object.peel_to_commit().ok().map(|commit| commit.id())
+    pub(crate) fn peeled_commit_id(&self, id: ObjectId) -> Option<ObjectId> {
+        let object = self.git.find_object(id.to_git2(), None).ok()?;
+        object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id()))
     }
 
     /// The commits the references matching `glob` point to (`refs/remotes/origin/*`); a
     /// dangling symbolic ref (`refs/remotes/origin/HEAD` to a pruned branch) names none.
-    pub(crate) fn commits_of_refs(&self, glob: &str) -> Result<Vec<Oid>> {
+    pub(crate) fn commits_of_refs(&self, glob: &str) -> Result<Vec<ObjectId>> {
         let references = self.git.references_glob(glob)?;
-        Ok(references.filter_map(|reference| reference.and_then(|r| r.peel_to_commit()).ok()).map(|c| c.id()).collect())
+        Ok(references
+            .filter_map(|reference| reference.and_then(|r| r.peel_to_commit()).ok())
+            .map(|c| ObjectId::from_git2(c.id()))
+            .collect())
     }
 
     /// `git rev-list --topo-order --reverse <tips> --not <hidden>`: parents before children.
-    pub(crate) fn commits_oldest_first(&self, tips: &[Oid], hidden: &[Oid]) -> Result<Vec<Oid>> {
+    pub(crate) fn commits_oldest_first(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>> {
         // libgit2 1.9.7 reads a linked worktree's `shallow` file from the worktree's own git
         // folder, where git never writes it: walk from the common one, which holds the same
         // commits.
@@ -147,12 +151,12 @@ impl Repo {
         let mut revwalk = git.revwalk().context("cannot walk the history")?;
         revwalk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).context("cannot walk the history")?;
         for tip in tips {
-            revwalk.push(*tip).with_context(|| format!("cannot walk the history from {tip}"))?;
+            revwalk.push(tip.to_git2()).with_context(|| format!("cannot walk the history from {tip}"))?;
         }
         for hidden in hidden {
-            revwalk.hide(*hidden).with_context(|| format!("cannot exclude the history of {hidden}"))?;
+            revwalk.hide(hidden.to_git2()).with_context(|| format!("cannot exclude the history of {hidden}"))?;
         }
-        revwalk.map(|id| id.context("cannot walk the history")).collect()
+        revwalk.map(|id| id.map(ObjectId::from_git2).context("cannot walk the history")).collect()
     }
 
     /// The index file at `index_path`, opened for writing through libgit2 with this
@@ -168,14 +172,16 @@ impl Repo {
 
     /// The id of the tree the index file at `index_path` describes (written to the object
     /// database, as `git write-tree` does).
-    pub(crate) fn tree_of_index(&self, index_path: &Path) -> Result<Oid> {
+    pub(crate) fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId> {
         let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
-        index.write_tree_to(&self.git).context("cannot compute the tree of the index")
+        let tree = index.write_tree_to(&self.git).context("cannot compute the tree of the index")?;
+        Ok(ObjectId::from_git2(tree))
     }
 
     /// The id of the empty tree (written to the object database).
-    pub(crate) fn empty_tree_id(&self) -> Result<Oid> {
-        self.git.treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")
+    pub(crate) fn empty_tree_id(&self) -> Result<ObjectId> {
+        let tree = self.git.treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")?;
+        Ok(ObjectId::from_git2(tree))
     }
 
     /// The object database's folder: `GIT_OBJECT_DIRECTORY` when the repository was opened
@@ -254,30 +260,32 @@ impl Repo {
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
     /// are read: the caller reads the commit (through [`Objects`], without libgit2's object
     /// database).
-    pub(crate) fn head_commit_id(&self) -> Result<Option<Oid>> {
+    pub(crate) fn head_commit_id(&self) -> Result<Option<ObjectId>> {
         match self.git.head() {
-            Ok(head) => Ok(Some(head.target().context("cannot resolve HEAD: it names no commit")?)),
+            Ok(head) => {
+                Ok(Some(ObjectId::from_git2(head.target().context("cannot resolve HEAD: it names no commit")?)))
+            }
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
             Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
         }
     }
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
-    pub(crate) fn rev_tree_id(&self, rev: &str) -> Result<Oid> {
+    pub(crate) fn rev_tree_id(&self, rev: &str) -> Result<ObjectId> {
         let tree = self
             .revision(rev)?
             .peel_to_tree()
             .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
-        Ok(tree.id())
+        Ok(ObjectId::from_git2(tree.id()))
     }
 
     /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
-    pub(crate) fn rev_commit_id(&self, rev: &str) -> Result<Oid> {
+    pub(crate) fn rev_commit_id(&self, rev: &str) -> Result<ObjectId> {
         let commit = self
             .revision(rev)?
             .peel_to_commit()
             .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
-        Ok(commit.id())
+        Ok(ObjectId::from_git2(commit.id()))
     }
 
     fn revision(&self, rev: &str) -> Result<git2::Object<'_>> {

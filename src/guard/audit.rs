@@ -5,7 +5,7 @@
 //! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
 //! worktree, and costs well under a millisecond.
 
-use git2::Oid;
+use crate::git::id::ObjectId;
 
 use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
 use crate::git::objects::LookFirst;
@@ -16,7 +16,7 @@ use crate::guard::fix::plan::{self, Plan};
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
 /// belong to a machine, not to the commit).
-pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, Oid)]) -> RuleSet {
+pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> RuleSet {
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Packs);
     let files = gitignores

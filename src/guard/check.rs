@@ -8,8 +8,8 @@
 
 use std::ffi::OsString;
 
+use crate::git::id::ObjectId;
 use anyhow::{Context, Result};
-use git2::Oid;
 
 use crate::git::format::ModeType;
 use crate::git::ignore_rules::is_gitignore_path;
@@ -87,7 +87,7 @@ pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result
     };
     let mut findings = Vec::new();
     for entry in candidates {
-        let id = entry_id(entry)?;
+        let id = ObjectId::from(&entry.id);
         if entry.is_sparse_dir() {
             staged_in_sparse_dir(&mut objects, base.as_ref(), entry, id, &mut findings)?;
         } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
@@ -103,7 +103,7 @@ pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result
 /// `git commit --amend` runs its hook, the tree of the amended commit's first parent
 /// (none for a root commit). The amend replaces `HEAD`, so bytecode that `HEAD` itself
 /// brought would otherwise slip through again. `None`: no commit to compare with.
-pub(crate) fn commit_base_tree_id(repo: &Repo, objects: &mut Objects<'_>, env: &HookEnv) -> Result<Option<Oid>> {
+pub(crate) fn commit_base_tree_id(repo: &Repo, objects: &mut Objects<'_>, env: &HookEnv) -> Result<Option<ObjectId>> {
     let Some(head) = repo.head_commit_id()? else {
         return Ok(None);
     };
@@ -122,7 +122,7 @@ fn staged_kind(
     objects: &mut Objects<'_>,
     base: Option<&objects::Tree>,
     path: &[u8],
-    id: Oid,
+    id: ObjectId,
     mode: u32,
 ) -> Result<Option<Kind>> {
     let Some(base) = base else { return Ok(Some(Kind::StagedNew)) };
@@ -139,7 +139,7 @@ fn staged_in_sparse_dir(
     objects: &mut Objects<'_>,
     base: Option<&objects::Tree>,
     entry: &Entry,
-    id: Oid,
+    id: ObjectId,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
     let dir = entry.path.strip_suffix(b"/").unwrap_or(&entry.path);
@@ -164,7 +164,7 @@ pub(crate) fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>>
     let mut findings = Vec::new();
     for entry in candidates {
         if entry.is_sparse_dir() {
-            for file in bytecode_in_sparse_dir(&mut objects, entry, entry_id(entry)?)? {
+            for file in bytecode_in_sparse_dir(&mut objects, entry, ObjectId::from(&entry.id))? {
                 findings.push(Finding::bytecode(Kind::Tracked, file.path, file.reason));
             }
         } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
@@ -177,14 +177,14 @@ pub(crate) fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>>
 /// A bytecode file of a tree.
 struct TreeFile {
     path: Vec<u8>,
-    id: Oid,
+    id: ObjectId,
     mode: u32,
     reason: Reason,
 }
 
 /// The bytecode files in the tree a sparse-directory entry names, as `git ls-files` lists
 /// them when it expands the directory.
-fn bytecode_in_sparse_dir(objects: &mut Objects<'_>, entry: &Entry, id: Oid) -> Result<Vec<TreeFile>> {
+fn bytecode_in_sparse_dir(objects: &mut Objects<'_>, entry: &Entry, id: ObjectId) -> Result<Vec<TreeFile>> {
     let tree = objects.tree(id).context("cannot read a sparse directory's tree of the index")?;
     let mut files = Vec::new();
     walk_files(objects, &tree, &mut entry.path.clone(), &mut |path, id, mode| {
@@ -196,21 +196,17 @@ fn bytecode_in_sparse_dir(objects: &mut Objects<'_>, entry: &Entry, id: Oid) -> 
     Ok(files)
 }
 
-fn entry_id(entry: &Entry) -> Result<Oid> {
-    Oid::from_bytes(&entry.id).context("cannot read an object id of the index")
-}
-
 /// What a walk of a commit's tree found.
 #[derive(Default)]
 pub(crate) struct TreeScan {
     /// Every bytecode blob or symlink, in git's path order.
     pub(crate) findings: Vec<Finding>,
     /// Every `.gitignore` blob: its path and id, for the ignore-rule audit.
-    pub(crate) gitignores: Vec<(Vec<u8>, Oid)>,
+    pub(crate) gitignores: Vec<(Vec<u8>, ObjectId)>,
 }
 
 /// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
-pub(crate) fn in_tree(repo: &Repo, tree: Oid) -> Result<TreeScan> {
+pub(crate) fn in_tree(repo: &Repo, tree: ObjectId) -> Result<TreeScan> {
     let packs = repo.packs();
     let mut objects = repo.objects(&packs, LookFirst::Packs);
     let tree = objects.tree(tree).context("cannot read the commit's tree")?;
@@ -227,7 +223,7 @@ pub(crate) fn in_tree(repo: &Repo, tree: Oid) -> Result<TreeScan> {
 }
 
 /// Sees a file (any entry but a tree) of a tree: its path, object id and mode.
-type FileVisitor<'a> = dyn FnMut(&[u8], Oid, u32) -> Result<()> + 'a;
+type FileVisitor<'a> = dyn FnMut(&[u8], ObjectId, u32) -> Result<()> + 'a;
 
 /// Visits every file under `tree`, whose path is `prefix`, in git's path order.
 fn walk_files(

@@ -15,8 +15,8 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
+use crate::git::id::ObjectId;
 use anyhow::{Context, Result, bail};
-use git2::Oid;
 
 use crate::git::objects::{LookFirst, Objects, Tree};
 use crate::git::repo::Repo;
@@ -26,8 +26,8 @@ use crate::guard::finding::{Finding, Kind};
 /// The commits to check, as `git rev-list <tips> --not <hidden>` names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Walk {
-    pub(crate) tips: Vec<Oid>,
-    pub(crate) hidden: Vec<Oid>,
+    pub(crate) tips: Vec<ObjectId>,
+    pub(crate) hidden: Vec<ObjectId>,
 }
 
 /// `A..B`: the commits reachable from `B` and not from `A`; an empty side means `HEAD`, as
@@ -45,7 +45,7 @@ pub(crate) fn parse_range(repo: &Repo, range: &str) -> Result<Walk> {
 
 /// Every commit the remote-tracking branches of `remote` point to (`--remotes=<remote>`),
 /// or of every remote when `remote` is `None`.
-pub(crate) fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Oid>> {
+pub(crate) fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<ObjectId>> {
     let glob = match remote {
         Some(name) => format!("refs/remotes/{name}/*"),
         None => "refs/remotes/*".to_owned(),
@@ -69,7 +69,7 @@ pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Findin
 }
 
 /// What the commits of one block brought, each change with its commit.
-type BlockChanges = Result<Vec<(Oid, Change)>>;
+type BlockChanges = Result<Vec<(ObjectId, Change)>>;
 
 /// Commits per unit of work. Each block starts with its first commit's parent trees unread,
 /// so blocks are large enough for that to be noise and small enough to share out evenly.
@@ -80,8 +80,8 @@ const BLOCK: usize = 256;
 /// Commits are compared independently, so blocks of them are shared out to one worker per
 /// core. Each worker opens the repository itself: libgit2 holds an object database's lock
 /// for the whole of every read, so workers sharing one would take turns.
-fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)>> {
-    let blocks: Vec<&[Oid]> = commits.chunks(BLOCK).collect();
+fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectId, Change)>> {
+    let blocks: Vec<&[ObjectId]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
     let packs = repo.packs();
@@ -119,7 +119,7 @@ fn changes_in_parallel(repo: &Repo, commits: &[Oid]) -> Result<Vec<(Oid, Change)
     Ok(changes)
 }
 
-fn changes_in_block(objects: &mut Objects<'_>, commits: &[Oid]) -> BlockChanges {
+fn changes_in_block(objects: &mut Objects<'_>, commits: &[ObjectId]) -> BlockChanges {
     let mut changes = Vec::new();
     for &id in commits {
         changes.extend(brought_by(objects, id)?.into_iter().map(|change| (id, change)));
@@ -139,7 +139,7 @@ struct Change {
 
 /// What this commit itself brought: compared with its first parent, and for a merge kept
 /// only where it differs from the other parents too.
-fn brought_by(objects: &mut Objects<'_>, id: Oid) -> Result<Vec<Change>> {
+fn brought_by(objects: &mut Objects<'_>, id: ObjectId) -> Result<Vec<Change>> {
     let commit = objects.commit(id)?;
     let tree = objects.tree(commit.tree)?;
     let first_parent = match commit.parents.first() {

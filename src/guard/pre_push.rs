@@ -14,8 +14,8 @@
 //! `PRE_COMMIT_TO_REF`. When it pushes a branch whose whole history is new it sets neither,
 //! only `PRE_COMMIT_LOCAL_BRANCH` and `PRE_COMMIT_REMOTE_NAME`.
 
+use crate::git::id::ObjectId;
 use anyhow::{Result, bail};
-use git2::Oid;
 
 use crate::git::repo::Repo;
 use crate::guard::history::{self, Walk};
@@ -129,11 +129,11 @@ fn remote_scope<'a>(repo: &Repo, remote: Option<&'a str>) -> Option<&'a str> {
 }
 
 /// The commit behind a remote sha (a pushed tag's sha names the tag), when we have it.
-fn known_commit(repo: &Repo, sha: &str) -> Option<Oid> {
+fn known_commit(repo: &Repo, sha: &str) -> Option<ObjectId> {
     if is_zero(sha) {
         return None;
     }
-    repo.peeled_commit_id(Oid::from_str(sha).ok()?)
+    repo.peeled_commit_id(ObjectId::from_hex(sha.as_bytes())?)
 }
 
 fn is_zero(sha: &str) -> bool {
