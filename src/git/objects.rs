@@ -17,6 +17,7 @@ pub mod packs;
 
 use std::cell::OnceCell;
 use std::cmp::Ordering;
+use std::path::PathBuf;
 use std::rc::Rc;
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -29,6 +30,27 @@ use cache::Recent;
 use packs::{ObjectKind, PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
 use rustc_hash::FxHashMap as HashMap;
+
+/// Why the object database's own files (loose objects, packs) could not give an object.
+/// Each message names the file; a damaged one also says where and how to find the rest.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A file is there but cannot be read (permission denied, an I/O error).
+    Io { path: PathBuf, source: std::io::Error },
+    /// A file is damaged: cut short, not zlib, or not what its header says.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            ReadError::Corrupt(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
 
 /// How many bytes of trees a reader's cache holds.
 const CACHE_BYTES: usize = 16 << 20;
@@ -221,7 +243,7 @@ impl<'r> Objects<'r> {
 
     /// The object from the loose files and the packs, in the order `look_first` says;
     /// `Ok(None)` when neither has it. Damage in one is an error only if the other has none.
-    fn read_files(&mut self, id: ObjectId) -> Result<Option<packs::Object>> {
+    fn read_files(&mut self, id: ObjectId) -> Result<Option<packs::Object>, ReadError> {
         let key = id.as_bytes();
         let loose_first = self.look_first == LookFirst::Loose;
         let first = if loose_first { self.read_loose(key) } else { self.packs.read(key) };
@@ -238,7 +260,7 @@ impl<'r> Objects<'r> {
         }
     }
 
-    fn read_loose(&mut self, id: &[u8]) -> Result<Option<packs::Object>> {
+    fn read_loose(&mut self, id: &[u8]) -> Result<Option<packs::Object>, ReadError> {
         loose::read(self.packs.objects_dir(), id, &mut self.loose_inflater)
     }
 

@@ -7,37 +7,32 @@ use std::io::{self, Read};
 use std::path::Path;
 
 use anyhow::{Result, anyhow};
+
+use super::ReadError;
 use flate2::{Decompress, FlushDecompress, Status};
 
 use super::packs::{Object, ObjectKind};
 
 /// The object `id` (raw bytes) from `objects_dir`, or `None` when there is no such file.
 /// `inflater` is reused from read to read: setting one up costs more than inflating a tree.
-pub(crate) fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<Option<Object>> {
+pub(crate) fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<Option<Object>, ReadError> {
     let hex: String = id.iter().map(|byte| format!("{byte:02x}")).collect();
-    match read_file(&objects_dir.join(&hex[..2]).join(&hex[2..]), inflater) {
-        Err(ReadError::Missing) => Ok(None),
-        Err(ReadError::Other(e)) => Err(e),
-        Ok(object) => Ok(Some(object)),
-    }
+    read_file(&objects_dir.join(&hex[..2]).join(&hex[2..]), inflater)
 }
 
-enum ReadError {
-    Missing,
-    Other(anyhow::Error),
+/// The object in the file at `path`, or `None` when there is no such file.
+fn read_file(path: &Path, inflater: &mut Decompress) -> Result<Option<Object>, ReadError> {
+    let compressed = match fs::read(path) {
+        Ok(compressed) => compressed,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => return Err(ReadError::Io { path: path.to_path_buf(), source }),
+    };
+    let bytes = inflate(&compressed, inflater).ok_or_else(|| damaged(path, "does not inflate"))?;
+    parse(&bytes).map(Some).ok_or_else(|| damaged(path, "has no valid object header"))
 }
 
-fn read_file(path: &Path, inflater: &mut Decompress) -> Result<Object, ReadError> {
-    let compressed = fs::read(path).map_err(|e| match e.kind() {
-        io::ErrorKind::NotFound => ReadError::Missing,
-        _ => ReadError::Other(anyhow!("cannot read {}: {e}", path.display())),
-    })?;
-    let bytes = inflate(&compressed, inflater).map_err(|()| ReadError::Other(damaged(path, "does not inflate")))?;
-    parse(&bytes).ok_or_else(|| ReadError::Other(damaged(path, "has no valid object header")))
-}
-
-fn damaged(path: &Path, why: &str) -> anyhow::Error {
-    anyhow!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display())
+fn damaged(path: &Path, why: &str) -> ReadError {
+    ReadError::Corrupt(format!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display()))
 }
 
 /// Checks that every loose commit in `objects_dir` inflates whole, and that every loose
@@ -73,32 +68,29 @@ fn check_one(path: &Path, inflater: &mut Decompress) -> Result<()> {
     let _ = inflater.decompress_vec(&start, &mut header, FlushDecompress::None);
     let kind = header.iter().position(|&b| b == b' ').and_then(|space| ObjectKind::named(&header[..space]));
     match kind {
-        Some(ObjectKind::Commit) => match read_file(path, inflater) {
-            Ok(_) => Ok(()),
-            Err(ReadError::Missing) => Ok(()), // packed and pruned meanwhile
-            Err(ReadError::Other(e)) => Err(e),
-        },
+        // A file gone meanwhile (packed and pruned) reads as `None`.
+        Some(ObjectKind::Commit) => read_file(path, inflater).map(drop).map_err(Into::into),
         Some(_) => Ok(()),
-        None => Err(damaged(path, "does not say what kind of object it is")),
+        None => Err(damaged(path, "does not say what kind of object it is").into()),
     }
 }
 
 /// Inflates a whole zlib stream whose inflated size is not known beforehand. deflate
 /// shrinks data 1032 times at most, which bounds what a damaged file can make us allocate.
-fn inflate(compressed: &[u8], inflater: &mut Decompress) -> Result<Vec<u8>, ()> {
+fn inflate(compressed: &[u8], inflater: &mut Decompress) -> Option<Vec<u8>> {
     let most = compressed.len().saturating_mul(1032).saturating_add(64);
     inflater.reset(true);
     let mut out = Vec::with_capacity((compressed.len() * 4 + 64).min(most));
     loop {
-        let read = usize::try_from(inflater.total_in()).map_err(|_| ())?;
+        let read = usize::try_from(inflater.total_in()).ok()?;
         match inflater.decompress_vec(&compressed[read..], &mut out, FlushDecompress::Finish) {
-            Ok(Status::StreamEnd) => return Ok(out),
+            Ok(Status::StreamEnd) => return Some(out),
             // Out of room: more room. Anything else means the stream is cut short or broken.
             Ok(_) if out.len() == out.capacity() && out.capacity() < most => {
                 let more = out.capacity().min(most - out.capacity());
-                out.try_reserve_exact(more).map_err(|_| ())?;
+                out.try_reserve_exact(more).ok()?;
             }
-            _ => return Err(()),
+            _ => return None,
         }
     }
 }
@@ -134,8 +126,8 @@ mod tests {
             .compress_vec(&data, &mut compressed, flate2::FlushCompress::Finish)
             .unwrap();
         let mut inflater = Decompress::new(true);
-        assert_eq!(inflate(&compressed, &mut inflater), Ok(data));
-        assert_eq!(inflate(&compressed[..compressed.len() / 2], &mut inflater), Err(()));
-        assert_eq!(inflate(b"not zlib", &mut inflater), Err(()));
+        assert_eq!(inflate(&compressed, &mut inflater), Some(data));
+        assert_eq!(inflate(&compressed[..compressed.len() / 2], &mut inflater), None);
+        assert_eq!(inflate(b"not zlib", &mut inflater), None);
     }
 }

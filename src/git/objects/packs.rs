@@ -27,10 +27,11 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::OnceLock;
 
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, bail};
 use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
+use super::ReadError;
 use crate::git::format::{ID_LEN, be32, offset_varint};
 
 use super::cache::Recent;
@@ -267,7 +268,7 @@ impl<'p> PackReader<'p> {
     /// The object `id`, or `None` when no pack holds it or its delta base is in none of
     /// them: the caller asks libgit2 then. A copy damaged in one pack does not hide a good
     /// one in another, as in git.
-    pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>> {
+    pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>, ReadError> {
         let mut first_damage = None;
         for (pack, offset) in self.packs.find_all(id) {
             match self.object_at(pack, offset) {
@@ -281,7 +282,7 @@ impl<'p> PackReader<'p> {
 
     /// The object at `offset` of pack `pack`: down the delta chain to a whole object (or one
     /// in the cache), then up again, applying each delta once and keeping every result.
-    fn object_at(&mut self, pack: usize, offset: u64) -> Result<Option<Object>> {
+    fn object_at(&mut self, pack: usize, offset: u64) -> Result<Option<Object>, ReadError> {
         let mut deltas = Vec::new();
         let mut at = (pack, offset);
         let (kind, mut data) = loop {
@@ -307,7 +308,8 @@ impl<'p> PackReader<'p> {
                 }
             }
             if deltas.len() > 10_000 {
-                bail!("{}: a delta chain at offset {offset} does not end", self.packs.pack(pack).pack_path.display());
+                let pack = self.packs.pack(pack).pack_path.display();
+                return Err(ReadError::Corrupt(format!("{pack}: a delta chain at offset {offset} does not end")));
             }
         };
         for (at, header) in deltas.into_iter().rev() {
@@ -329,7 +331,7 @@ impl<'p> PackReader<'p> {
 
     /// Reads the header of the entry at `at`: type and size in a varint, then for a delta
     /// where its base is.
-    fn header(&self, at: (usize, u64)) -> Result<Header> {
+    fn header(&self, at: (usize, u64)) -> Result<Header, ReadError> {
         let body = self.packs.pack(at.0).body();
         let start = usize::try_from(at.1).ok().filter(|&s| s >= PACK_HEADER_LEN && s < body.len());
         let start = start.ok_or_else(|| self.corrupt(at, "an object offset is outside the pack"))?;
@@ -373,7 +375,7 @@ impl<'p> PackReader<'p> {
     }
 
     /// Inflates an entry's zlib data, which must come to exactly its recorded size.
-    fn inflate(&mut self, pack: usize, header: &Header) -> Result<Vec<u8>> {
+    fn inflate(&mut self, pack: usize, header: &Header) -> Result<Vec<u8>, ReadError> {
         let input = &self.packs.pack(pack).body()[header.data_at..];
         // deflate shrinks data 1032 times at most: a larger size is a damaged header, and
         // must not become an allocation.
@@ -398,8 +400,9 @@ impl<'p> PackReader<'p> {
     }
 
     /// `at` is where the damage was seen: an entry's start, or its zlib data's.
-    fn corrupt(&self, at: (usize, u64), why: &str) -> anyhow::Error {
-        anyhow!("{}: {why} (at offset {}; corrupt pack)", self.packs.pack(at.0).pack_path.display(), at.1)
+    fn corrupt(&self, at: (usize, u64), why: &str) -> ReadError {
+        let pack = self.packs.pack(at.0).pack_path.display();
+        ReadError::Corrupt(format!("{pack}: {why} (at offset {}; corrupt pack)", at.1))
     }
 }
 
