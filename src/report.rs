@@ -85,7 +85,7 @@ impl CommandContext {
 /// Prints findings as lines for people: path first, then what and why, then the fix.
 pub(crate) fn print_human(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
     for finding in findings {
-        let label = match finding.severity {
+        let label = match finding.severity() {
             Severity::Error => "error".red().bold(),
             Severity::Warning => "warning".yellow().bold(),
         };
@@ -106,11 +106,11 @@ pub(crate) const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
 /// The fix for one finding: untrack it; when a commit brought it, rewrite that history; for
 /// the ignore rules, repair them.
 pub(crate) fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
-    match (&finding.commit, finding.kind) {
-        (Some(commit), _) => rewrite_hint(short_id(commit), finding.commit_is_root),
+    match (finding.commit(), finding.kind()) {
+        (Some(commit), _) => rewrite_hint(short_id(&commit.id), commit.is_root),
         (None, Kind::ReincludedByRule) => "keep it if it is deliberate; otherwise delete it".to_owned(),
         (None, kind) if !kind.is_bytecode() => FIX_GITIGNORE.to_owned(),
-        (None, _) => commands.untrack_command([finding.path.as_slice()]),
+        (None, _) => commands.untrack_command([finding.path()]),
     }
 }
 
@@ -127,14 +127,16 @@ pub(crate) fn print_human_summary(
     commands: &CommandContext,
 ) -> io::Result<()> {
     let blocking: Vec<&Finding> =
-        findings.iter().filter(|f| f.severity == Severity::Error && f.kind.is_bytecode()).collect();
+        findings.iter().filter(|f| f.severity() == Severity::Error && f.kind().is_bytecode()).collect();
     if blocking.is_empty() {
         return Ok(());
     }
     let count = blocking.len();
     let noun = if count == 1 { "bytecode file" } else { "bytecode files" };
-    let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit.is_some());
-    if let Some((oldest, is_root)) = history.first().and_then(|f| Some((f.commit.as_deref()?, f.commit_is_root))) {
+    let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit().is_some());
+    if let Some((oldest, is_root)) =
+        history.first().and_then(|f| f.commit()).map(|commit| (commit.id.as_str(), commit.is_root))
+    {
         let commits = if history.len() == 1 { "a commit" } else { "the checked commits" };
         writeln!(out, "{} {count} Python {noun} added by {commits}.", "pycache-guard:".red().bold())?;
         let them = if count == 1 { "it" } else { "them" };
@@ -150,7 +152,7 @@ pub(crate) fn print_human_summary(
         out,
         "Untrack {} (the files stay on disk): {}",
         if count == 1 { "it" } else { "them all" },
-        commands.untrack_command(current.iter().map(|f| f.path.as_slice())).cyan()
+        commands.untrack_command(current.iter().map(|f| f.path())).cyan()
     )
 }
 
@@ -158,6 +160,7 @@ pub(crate) fn print_human_summary(
 mod tests {
     use super::*;
     use crate::guard::bytecode::Reason;
+    use crate::guard::finding::BytecodeFinding;
 
     fn plain(findings: &[Finding], prefix: &[u8]) -> String {
         colored::control::set_override(false);
@@ -194,7 +197,9 @@ mod tests {
     #[test]
     fn history_findings_name_the_commit_and_the_rewrite() {
         let commit = "0123456789abcdef0123456789abcdef01234567".to_owned();
-        let finding = Finding::bytecode(Kind::CommitAdded, b"a.pyc".to_vec(), Reason::Pyc).in_commit(commit, false);
+        let finding =
+            BytecodeFinding { kind: Kind::CommitAdded, path: b"a.pyc".to_vec(), reason: Reason::Pyc, commit: None };
+        let finding = Finding::Bytecode(finding.in_commit(commit, false));
         let text = plain(&[finding], b"");
         assert_eq!(
             text,

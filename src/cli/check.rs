@@ -68,7 +68,7 @@ impl<'a> Mode<'a> {
 pub(super) fn run_check(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Result<ExitStatus> {
     let checked = collect_findings(args, global, env)?;
     print_report(args.format, &checked.findings, &checked.commands, global, env)?;
-    let blocking = checked.findings.iter().any(|f| f.severity == Severity::Error);
+    let blocking = checked.findings.iter().any(|f| f.severity() == Severity::Error);
     let status = if blocking { ExitStatus::Failure } else { ExitStatus::Success };
     match &checked.repo {
         Some(repo) if checked.fixable && wants_fix(args, &checked.findings) => {
@@ -151,7 +151,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Res
             (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, remote, global, env)?)?, RuleSource::None)
         }
     };
-    findings.retain(|finding| !settings.is_allowed(&finding.path));
+    findings.retain(|finding| !settings.is_allowed(finding.path()));
     findings.extend(audit_rules(&repo, rules, settings.strict, global));
     // Only printed commands need the user's folder: a clean check skips the path lookups.
     let cwd_prefix = if findings.is_empty() { Vec::new() } else { repo.cwd_prefix() };
@@ -236,7 +236,7 @@ fn named_findings(paths: &[OsString], strict: bool, global: &GlobalArgs) -> Resu
             (Some(repo), Some(_)) => repo.cwd_prefix(),
             _ => Vec::new(),
         };
-        findings.retain(|finding| !named_is_allowed(&settings, &root, &prefix, &finding.path));
+        findings.retain(|finding| !named_is_allowed(&settings, &root, &prefix, finding.path()));
     }
     Ok((findings, CommandContext::default()))
 }
@@ -275,8 +275,8 @@ fn pre_push_walk(repo: &Repo, remote: Option<&str>, global: &GlobalArgs, env: &H
 /// `--fix` with anything it can fix (bytecode, missing or personal-only rules; a negation is
 /// the user's to decide), or bytecode a person at the terminal may agree to fix.
 fn wants_fix(args: &CheckArgs, findings: &[Finding]) -> bool {
-    let bytecode = findings.iter().any(|f| f.kind.is_bytecode());
-    let fixable = findings.iter().any(|f| f.kind != Kind::ReincludedByRule);
+    let bytecode = findings.iter().any(|f| f.kind().is_bytecode());
+    let fixable = findings.iter().any(|f| f.kind() != Kind::ReincludedByRule);
     (args.fix && fixable) || (bytecode && !args.no_prompt)
 }
 
@@ -319,7 +319,7 @@ fn offer_fix(
     // The fix leaves what it cannot mend (a negation that re-includes bytecode, a rule it
     // had to leave out, bytecode inside a sparse directory): judge again.
     let remaining = collect_findings(args, global, env)?.findings;
-    let blocking = remaining.iter().filter(|f| f.severity == Severity::Error).count();
+    let blocking = remaining.iter().filter(|f| f.severity() == Severity::Error).count();
     if blocking == 0 {
         return Ok(ExitStatus::Success);
     }

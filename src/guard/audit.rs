@@ -11,7 +11,7 @@ use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
 use crate::git::objects::LookFirst;
 use crate::git::repo::Repo;
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
-use crate::guard::finding::{Finding, Kind};
+use crate::guard::finding::{Finding, Kind, RuleAt};
 use crate::guard::fix::plan::{self, Plan};
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
@@ -58,7 +58,8 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
         findings.push(Finding::ignore_rules(Kind::MissingIgnoreRule, b".gitignore".to_vec(), None, detail, strict));
     }
     let rule_finding = |kind, rule: &Rule, detail| {
-        Finding::ignore_rules(kind, rule.source.clone().into_bytes(), Some(rule.location()), detail, strict)
+        let at = RuleAt { source: rule.source.clone(), line: rule.line };
+        Finding::ignore_rules(kind, rule.source.clone().into_bytes(), Some(at), detail, strict)
     };
     let mut named: Vec<&Rule> = negations.rules().collect();
     named.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
@@ -115,7 +116,7 @@ mod tests {
         let personal = vec![IgnoreFile::parse(Vec::new(), ".git/info/exclude".into(), personal.as_bytes(), false)];
         audit(&RuleSet::new(tree, personal), strict)
             .into_iter()
-            .map(|f| (f.kind, format!("{}: {}", f.location(), f.message()), f.severity))
+            .map(|f| (f.kind(), format!("{}: {}", f.location(), f.message()), f.severity()))
             .collect()
     }
 

@@ -286,7 +286,8 @@ mod tests {
     fn named_paths_are_normalised_and_judged_by_name() {
         let paths: Vec<OsString> =
             ["./pkg//__pycache__/m.pyc", "x.py", "/abs/Y.PYO", "a.pyc/b.py"].iter().map(OsString::from).collect();
-        let found: Vec<(Vec<u8>, Option<Reason>)> = named(&paths).into_iter().map(|f| (f.path, f.reason)).collect();
+        let found: Vec<(Vec<u8>, Option<Reason>)> =
+            named(&paths).into_iter().map(|f| (f.path().to_vec(), f.reason())).collect();
         assert_eq!(
             found,
             vec![

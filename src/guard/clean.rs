@@ -118,7 +118,7 @@ impl Keep {
         let ignore_case = repo.ignore_case();
         let tracked = check::tracked(repo, &scan.candidates)?
             .into_iter()
-            .map(|finding| if ignore_case { finding.path.to_ascii_lowercase() } else { finding.path })
+            .map(|finding| if ignore_case { finding.path().to_ascii_lowercase() } else { finding.path().to_vec() })
             .collect();
         Ok(Keep { tracked, ignore_case, settings })
     }

@@ -21,7 +21,7 @@ use anyhow::{Context, Result, bail};
 use crate::git::objects::{LookFirst, Objects, Tree};
 use crate::git::repo::Repo;
 use crate::guard::bytecode::{self, Reason};
-use crate::guard::finding::{Finding, Kind};
+use crate::guard::finding::{BytecodeFinding, Finding, Kind};
 
 /// The commits to check, as `git rev-list <tips> --not <hidden>` names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -61,8 +61,8 @@ pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Findin
     let mut findings = Vec::new();
     for (commit, change) in changes_in_parallel(repo, &commits)? {
         if seen.insert(change.path.clone()) {
-            let finding = Finding::bytecode(change.kind, change.path, change.reason);
-            findings.push(finding.in_commit(commit.to_string(), change.in_root_commit));
+            let finding = BytecodeFinding { kind: change.kind, path: change.path, reason: change.reason, commit: None };
+            findings.push(Finding::Bytecode(finding.in_commit(commit.to_string(), change.in_root_commit)));
         }
     }
     Ok(findings)

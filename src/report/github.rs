@@ -21,13 +21,13 @@ pub(crate) fn print(out: &mut impl Write, findings: &[Finding], commands: &Comma
 
 /// The workflow command for one finding.
 pub(crate) fn annotation(finding: &Finding, commands: &CommandContext) -> String {
-    let command = match finding.severity {
+    let command = match finding.severity() {
         Severity::Error => "error",
         Severity::Warning => "warning",
     };
-    let path = super::path_text(&finding.path);
-    let title = format!("pycache-guard ({})", finding.kind.id());
-    let location = finding.rule.clone().unwrap_or_else(|| path.clone());
+    let path = super::path_text(finding.path());
+    let title = format!("pycache-guard ({})", finding.kind().id());
+    let location = finding.rule_location().unwrap_or_else(|| path.clone());
     let message = format!("{location}: {}; fix: {}", finding.message(), crate::report::fix_for(finding, commands));
     // A finding about an ignore rule points at its line.
     let line = finding.rule_line().map(|line| format!(",line={line}")).unwrap_or_default();

@@ -29,7 +29,7 @@ pub(crate) struct JsonFinding<'a> {
     pub(crate) commit: Option<&'a str>,
     /// The ignore rule the finding is about, as `file:line`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) rule: Option<&'a str>,
+    pub(crate) rule: Option<String>,
     /// Why the path is bytecode (`pyc-file`, `pycache-folder`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) reason: Option<&'static str>,
@@ -46,13 +46,13 @@ pub(crate) struct Summary {
 impl<'a> JsonFinding<'a> {
     pub(crate) fn new(finding: &'a Finding) -> JsonFinding<'a> {
         JsonFinding {
-            kind: finding.kind.id(),
-            severity: finding.severity.id(),
-            path: super::path_text(&finding.path),
-            path_bytes: std::str::from_utf8(&finding.path).is_err().then_some(finding.path.as_slice()),
-            commit: finding.commit.as_deref(),
-            rule: finding.rule.as_deref(),
-            reason: finding.reason.map(|reason| reason.id()),
+            kind: finding.kind().id(),
+            severity: finding.severity().id(),
+            path: super::path_text(finding.path()),
+            path_bytes: std::str::from_utf8(finding.path()).is_err().then_some(finding.path()),
+            commit: finding.commit().map(|commit| commit.id.as_str()),
+            rule: finding.rule_location(),
+            reason: finding.reason().map(|reason| reason.id()),
             message: finding.message(),
         }
     }
@@ -60,7 +60,7 @@ impl<'a> JsonFinding<'a> {
 
 impl Summary {
     pub(crate) fn of(findings: &[Finding]) -> Summary {
-        let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
+        let errors = findings.iter().filter(|f| f.severity() == Severity::Error).count();
         Summary { total: findings.len(), errors, warnings: findings.len() - errors }
     }
 }
@@ -77,13 +77,22 @@ pub(crate) fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()
 mod tests {
     use super::*;
     use crate::guard::bytecode::Reason;
+    use crate::guard::finding::BytecodeFinding;
     use crate::report::Kind;
 
     #[test]
     fn non_utf8_paths_keep_their_bytes() {
         let findings = [
             Finding::bytecode(Kind::Tracked, b"caf\xe9.pyc".to_vec(), Reason::Pyc),
-            Finding::bytecode(Kind::CommitAdded, b"ok.pyc".to_vec(), Reason::Pyc).in_commit("ab".repeat(20), false),
+            Finding::Bytecode(
+                BytecodeFinding {
+                    kind: Kind::CommitAdded,
+                    path: b"ok.pyc".to_vec(),
+                    reason: Reason::Pyc,
+                    commit: None,
+                }
+                .in_commit("ab".repeat(20), false),
+            ),
         ];
         let mut out = Vec::new();
         print(&mut out, &findings).unwrap();

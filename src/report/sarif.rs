@@ -110,7 +110,7 @@ pub(crate) struct ArtifactLocation {
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Region {
-    pub(crate) start_line: u32,
+    pub(crate) start_line: usize,
 }
 
 #[derive(Debug, Serialize)]
@@ -167,14 +167,14 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
     findings
         .iter()
         .map(|finding| {
-            let artifact_location = artifact_location(&finding.path);
+            let artifact_location = artifact_location(finding.path());
             SarifResult {
-                rule_id: finding.kind.id(),
-                rule_index: Kind::ALL.iter().position(|k| *k == finding.kind).unwrap_or_default(),
-                level: finding.severity.id(),
+                rule_id: finding.kind().id(),
+                rule_index: Kind::ALL.iter().position(|k| *k == finding.kind()).unwrap_or_default(),
+                level: finding.severity().id(),
                 message: Text { text: finding.message() },
                 partial_fingerprints: Fingerprints {
-                    pycache_guard: format!("{}:{}", finding.kind.id(), finding.location()),
+                    pycache_guard: format!("{}:{}", finding.kind().id(), finding.location()),
                 },
                 locations: vec![Location {
                     physical_location: PhysicalLocation {
@@ -182,7 +182,7 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
                         region: Region { start_line: finding.rule_line().unwrap_or(1) },
                     },
                 }],
-                properties: finding.commit.clone().map(|commit| Properties { commit }),
+                properties: finding.commit().map(|commit| Properties { commit: commit.id.clone() }),
             }
         })
         .collect()
