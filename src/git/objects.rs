@@ -97,7 +97,7 @@ pub(crate) enum LookFirst {
 /// of each commit it read (a commit's parent is usually the commit read just before).
 pub(crate) struct Objects<'r> {
     git: &'r Repository,
-    packs: PackReader<'r>,
+    packs: PackReader,
     look_first: LookFirst,
     loose_inflater: Decompress,
     /// libgit2's object database, opened only if an object is in neither the packs nor the
@@ -121,7 +121,7 @@ pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path) -> Result
 
 impl<'r> Objects<'r> {
     /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::at`]).
-    pub(crate) fn new(git: &'r Repository, packs: &'r Packs, look_first: LookFirst) -> Self {
+    pub(crate) fn new(git: &'r Repository, packs: &Packs, look_first: LookFirst) -> Self {
         Objects {
             git,
             packs: PackReader::new(packs),

@@ -195,13 +195,20 @@ impl Repo {
         from_env.unwrap_or_else(|| self.git.commondir().join("objects"))
     }
 
-    /// The pack files of the object database, for [`Repo::objects`].
+    /// The pack files of the object database, to share among the readers of several
+    /// threads ([`Repo::objects_sharing`]).
     pub(crate) fn packs(&self) -> Packs {
         Packs::at(&self.objects_dir())
     }
 
-    /// A reader of commits and trees over `packs` (from [`Repo::packs`]).
-    pub(crate) fn objects<'r>(&'r self, packs: &'r Packs, look_first: LookFirst) -> Objects<'r> {
+    /// A reader of commits and trees, looking in the loose files or the packs first.
+    pub(crate) fn objects(&self, look_first: LookFirst) -> Objects<'_> {
+        Objects::new(&self.git, &self.packs(), look_first)
+    }
+
+    /// A reader of commits and trees over packs already opened (for the `--range` workers,
+    /// which share one mapping of each pack).
+    pub(crate) fn objects_sharing(&self, packs: &Packs, look_first: LookFirst) -> Objects<'_> {
         Objects::new(&self.git, packs, look_first)
     }
 

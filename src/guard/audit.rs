@@ -17,8 +17,7 @@ use crate::guard::fix::plan::{self, Plan};
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
 /// belong to a machine, not to the commit).
 pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> RuleSet {
-    let packs = repo.packs();
-    let mut objects = repo.objects(&packs, LookFirst::Packs);
+    let mut objects = repo.objects(LookFirst::Packs);
     let files = gitignores
         .iter()
         .filter_map(|(path, id)| Some(IgnoreFile::gitignore(path, &objects.blob(*id).ok()?, false)))

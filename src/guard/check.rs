@@ -79,8 +79,7 @@ pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
     }
-    let packs = repo.packs();
-    let mut objects = repo.objects(&packs, LookFirst::Loose);
+    let mut objects = repo.objects(LookFirst::Loose);
     let base = match commit_base_tree_id(repo, &mut objects, env)? {
         Some(id) => Some(objects.tree(id).context("cannot read HEAD's tree")?),
         None => None,
@@ -159,8 +158,7 @@ fn staged_in_sparse_dir(
 /// Every bytecode entry tracked in the index. `candidates` are the entries
 /// [`Candidates::Tracked`] kept.
 pub(crate) fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
-    let packs = repo.packs();
-    let mut objects = repo.objects(&packs, LookFirst::Packs);
+    let mut objects = repo.objects(LookFirst::Packs);
     let mut findings = Vec::new();
     for entry in candidates {
         if entry.is_sparse_dir() {
@@ -207,8 +205,7 @@ pub(crate) struct TreeScan {
 
 /// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
 pub(crate) fn in_tree(repo: &Repo, tree: ObjectId) -> Result<TreeScan> {
-    let packs = repo.packs();
-    let mut objects = repo.objects(&packs, LookFirst::Packs);
+    let mut objects = repo.objects(LookFirst::Packs);
     let tree = objects.tree(tree).context("cannot read the commit's tree")?;
     let mut scan = TreeScan::default();
     walk_files(&mut objects, &tree, &mut Vec::new(), &mut |path, id, mode| {

@@ -86,7 +86,7 @@ fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectI
     let next_block = AtomicUsize::new(0);
     let packs = repo.packs();
     let work = |repo: &Repo| -> Result<Vec<(usize, BlockChanges)>> {
-        let mut objects = repo.objects(&packs, LookFirst::Packs);
+        let mut objects = repo.objects_sharing(&packs, LookFirst::Packs);
         let mut done = Vec::new();
         loop {
             let index = next_block.fetch_add(1, AtomicOrdering::Relaxed);

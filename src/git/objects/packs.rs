@@ -25,7 +25,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Result, bail};
 use flate2::{Decompress, FlushDecompress, Status};
@@ -81,8 +81,12 @@ impl std::fmt::Display for ObjectKind {
 /// An object's kind and bytes.
 pub(crate) type Object = (ObjectKind, Rc<[u8]>);
 
-/// The packs of an object database, mapped on first use; shared by the walk's workers.
-pub struct Packs {
+/// The packs of an object database, mapped on first use; shared by the walk's workers
+/// (a clone is another handle on the same mappings).
+#[derive(Clone)]
+pub struct Packs(Arc<PackSet>);
+
+struct PackSet {
     objects_dir: PathBuf,
     packs: OnceLock<Vec<Pack>>,
 }
@@ -97,20 +101,20 @@ struct Pack {
 impl Packs {
     /// The packs in `objects_dir/pack`. Nothing is read until an object is looked up.
     pub fn at(objects_dir: &Path) -> Packs {
-        Packs { objects_dir: objects_dir.to_path_buf(), packs: OnceLock::new() }
+        Packs(Arc::new(PackSet { objects_dir: objects_dir.to_path_buf(), packs: OnceLock::new() }))
     }
 
     /// The object database's folder, which also holds the loose objects.
     pub(crate) fn objects_dir(&self) -> &Path {
-        &self.objects_dir
+        &self.0.objects_dir
     }
 
     /// Every pack whose index this reader understands, newest first (as git looks: recent
     /// objects are in the most recent packs). None is no error: the caller then reads
     /// through libgit2.
     fn packs(&self) -> &[Pack] {
-        self.packs.get_or_init(|| {
-            let Ok(listing) = fs::read_dir(self.objects_dir.join("pack")) else {
+        self.0.packs.get_or_init(|| {
+            let Ok(listing) = fs::read_dir(self.0.objects_dir.join("pack")) else {
                 return Vec::new();
             };
             let mut packs: Vec<Pack> = listing
@@ -226,8 +230,8 @@ fn idx_count(idx: &[u8]) -> Option<usize> {
 }
 
 /// Reads objects from [`Packs`] for one thread, keeping the objects it built lately.
-pub struct PackReader<'p> {
-    packs: &'p Packs,
+pub struct PackReader {
+    packs: Packs,
     inflater: Decompress,
     /// Objects built lately, by pack and offset.
     built: Recent<(usize, u64), Object>,
@@ -249,19 +253,19 @@ struct Header {
     data_at: usize,
 }
 
-impl<'p> PackReader<'p> {
-    pub fn new(packs: &'p Packs) -> Self {
+impl PackReader {
+    pub fn new(packs: &Packs) -> Self {
         PackReader::with_cache(packs, CACHE_BYTES)
     }
 
     /// A reader whose cache holds about `cache_bytes` (tests make it tiny, to see that a
     /// chain whose bases were forgotten is resolved again).
-    pub fn with_cache(packs: &'p Packs, cache_bytes: usize) -> Self {
-        PackReader { packs, inflater: Decompress::new(true), built: Recent::new(cache_bytes) }
+    pub fn with_cache(packs: &Packs, cache_bytes: usize) -> Self {
+        PackReader { packs: packs.clone(), inflater: Decompress::new(true), built: Recent::new(cache_bytes) }
     }
 
     /// The object database's folder.
-    pub(crate) fn objects_dir(&self) -> &'p Path {
+    pub(crate) fn objects_dir(&self) -> &Path {
         self.packs.objects_dir()
     }
 
@@ -270,7 +274,9 @@ impl<'p> PackReader<'p> {
     /// one in another, as in git.
     pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>, ReadError> {
         let mut first_damage = None;
-        for (pack, offset) in self.packs.find_all(id) {
+        // Another handle on the same packs, so the loop may use the reader mutably.
+        let packs = self.packs.clone();
+        for (pack, offset) in packs.find_all(id) {
             match self.object_at(pack, offset) {
                 Ok(Some(object)) => return Ok(Some(object)),
                 Ok(None) => {}

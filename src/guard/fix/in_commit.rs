@@ -77,8 +77,7 @@ fn users_index_waiting(repo: &Repo, index_path: &Path) -> Option<PathBuf> {
 /// Whether the index now records the same tree as the commit it would replace or follow.
 fn commit_would_be_empty(repo: &Repo, index_path: &Path, env: &HookEnv) -> Result<bool> {
     let tree = repo.tree_of_index(index_path)?;
-    let packs = repo.packs();
-    let mut objects = repo.objects(&packs, LookFirst::Loose);
+    let mut objects = repo.objects(LookFirst::Loose);
     let base = match crate::guard::check::commit_base_tree_id(repo, &mut objects, env)? {
         Some(base) => base,
         None => repo.empty_tree_id()?,
