@@ -12,7 +12,7 @@
 //!
 //! Format: <https://git-scm.com/docs/index-format>. Versions 2, 3 (extended flags) and 4
 //! (prefix-compressed paths); optional extensions are skipped by size; a split index is
-//! merged with its shared index ([`split`]); sparse-directory entries (mode 040000, from a
+//! merged with its shared index (`split.rs`); sparse-directory entries (mode 040000, from a
 //! sparse index) are passed on as they are: they are trees, and the caller decides.
 //! Object ids are SHA-1: the vendored libgit2 opens no SHA-256 repository, so the tool never
 //! gets as far as reading the index of one.

@@ -8,7 +8,7 @@
 //! pack reading is slow for this walk (see [`packs`]). Here a tree is its raw bytes, checked
 //! once when read, and the entries are walked without allocating. A small cache of our own
 //! keeps recent trees, because the trees one commit reads are those its child compares
-//! against. Objects come from the packs ([`packs`]), the loose files ([`loose`]), and for
+//! against. Objects come from the packs ([`packs`]), the loose files (`loose.rs`), and for
 //! anything else (alternates, a damaged pack index) from libgit2.
 
 mod cache;
