@@ -2,7 +2,7 @@
 //! range, a push), the ignore-rule audit, the fix, `clean`, the config and the hook installer.
 //!
 //! It builds on [`crate::git`] and knows nothing of the command line or of output formats:
-//! checks return [`finding::Finding`]s, which [`crate::report`] prints.
+//! checks return [`finding::Finding`]s, which the printers of `report` print.
 
 pub(crate) mod atomic;
 pub(crate) mod audit;

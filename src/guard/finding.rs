@@ -4,7 +4,7 @@
 //! [`RuleFinding`] an ignore rule (or the lack of one); [`Finding`] is either, and is what
 //! every printer reads. Each [`Kind`]'s words live in one table ([`Kind::words`]).
 //!
-//! Checks return [`Finding`]s; the printers in [`crate::report`] turn them into text, JSON,
+//! Checks return [`Finding`]s; the printers of the `report` layer turn them into text, JSON,
 //! GitHub annotations or SARIF.
 
 use crate::git::paths::display_path;

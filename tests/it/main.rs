@@ -19,6 +19,7 @@ mod hook_commit;
 mod ignore_git;
 mod index_format;
 mod install;
+mod layers;
 mod modes;
 mod packaging;
 mod packs;
