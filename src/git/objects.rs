@@ -73,7 +73,7 @@ struct TreeData {
 pub(crate) struct TreeEntry<'a> {
     pub(crate) mode: u32,
     pub(crate) name: &'a [u8],
-    pub(crate) id: &'a [u8],
+    pub(crate) id: &'a [u8; ID_LEN],
 }
 
 /// What the walk needs of a commit.
@@ -193,7 +193,7 @@ impl<'r> Objects<'r> {
 
     /// The tree an entry's raw id names.
     pub(crate) fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree> {
-        self.tree(entry_oid(entry)?)
+        self.tree(entry.object_id())
     }
 
     /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.pyc`)
@@ -214,7 +214,7 @@ impl<'r> Objects<'r> {
             let last = parts.peek().is_none();
             let Some(entry) = tree.find(part, !last || folder) else { return Ok(None) };
             if last {
-                return Ok(Some((entry.mode, entry_oid(&entry)?)));
+                return Ok(Some((entry.mode, entry.object_id())));
             }
             tree = self.subtree(&entry)?;
         }
@@ -343,7 +343,7 @@ impl Tree {
             starts
         });
         let entry_at = |start: &u32| split_entry(&bytes[*start as usize..]).map(|(entry, _)| entry);
-        let wanted = TreeEntry { mode: if folder { 0o040000 } else { 0o100644 }, name, id: &[] };
+        let wanted = TreeEntry { mode: if folder { 0o040000 } else { 0o100644 }, name, id: &[0; ID_LEN] };
         let found = starts
             .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
             .ok()?;
@@ -373,6 +373,11 @@ impl TreeEntry<'_> {
         ModeType::of(self.mode) == ModeType::Tree
     }
 
+    /// The object id the entry names.
+    pub(crate) fn object_id(&self) -> ObjectId {
+        ObjectId::from(self.id)
+    }
+
     /// Same object with the same mode.
     pub(crate) fn same_as(&self, other: &TreeEntry<'_>) -> bool {
         self.id == other.id && self.mode == other.mode
@@ -387,17 +392,12 @@ impl TreeEntry<'_> {
     }
 }
 
-/// The object id an entry names.
-pub(crate) fn entry_oid(entry: &TreeEntry<'_>) -> Result<ObjectId> {
-    ObjectId::from_bytes(entry.id).context("a tree entry has a malformed object id")
-}
-
 fn split_entry(data: &[u8]) -> Option<(TreeEntry<'_>, &[u8])> {
     // Modes and names are a few bytes long: a plain loop beats a vectorised search here.
     let (mode, rest) = parse_mode(data)?;
     let nul = rest.iter().position(|&b| b == 0)?;
     let (name, rest) = rest.split_at(nul);
-    let id = rest.get(1..=ID_LEN)?;
+    let id = rest.get(1..=ID_LEN)?.try_into().ok()?;
     Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + ID_LEN..]))
 }
 

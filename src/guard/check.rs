@@ -237,7 +237,7 @@ fn walk_files(
             prefix.push(b'/');
             walk_files(objects, &subtree, prefix, visit)?;
         } else {
-            visit(prefix, objects::entry_oid(&entry)?, entry.mode)?;
+            visit(prefix, entry.object_id(), entry.mode)?;
         }
         prefix.truncate(start);
     }
