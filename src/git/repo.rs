@@ -15,6 +15,7 @@ use crate::git::id::ObjectId;
 use crate::git::index::{self, Entries, EntryRef};
 use crate::git::objects::packs::Packs;
 use crate::git::objects::{LookFirst, Objects};
+use crate::git::paths::bytes_path;
 
 pub struct Repo {
     git: Repository,
@@ -159,15 +160,29 @@ impl Repo {
         revwalk.map(|id| id.map(ObjectId::from_git2).context("cannot walk the history")).collect()
     }
 
-    /// The index file at `index_path`, opened for writing through libgit2 with this
-    /// repository attached (staging a file needs it, to read the worktree and write the blob).
-    pub(crate) fn index_for_update(&self, index_path: &Path) -> Result<git2::Index> {
+    /// Removes `untrack` from the index file at `index_path` and stages the worktree files
+    /// `stage`, through libgit2 (the caller checks first that no one holds the index lock).
+    pub(crate) fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<()> {
         let mut index = git2::Index::open(index_path)
             .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
+        // An index opened by path has no repository, and staging a file needs one (to read
+        // the worktree and write the blob).
         self.git
             .set_index(&mut index)
             .map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
-        Ok(index)
+        for path in untrack {
+            index
+                .remove(&bytes_path(path), 0)
+                .map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
+        }
+        for path in stage {
+            index
+                .add_path(&bytes_path(path))
+                .map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
+        }
+        index.write().map_err(|e| {
+            anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message())
+        })
     }
 
     /// The id of the tree the index file at `index_path` describes (written to the object

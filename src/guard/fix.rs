@@ -249,18 +249,5 @@ pub(crate) fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
 /// Applies `change` to the index file at `index_path` under git's lock.
 pub(crate) fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<()> {
     ensure_index_unlocked(index_path)?;
-    let mut index = repo.index_for_update(index_path)?;
-    for path in change.untrack {
-        index
-            .remove(&bytes_path(path), 0)
-            .map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
-    }
-    for path in change.stage {
-        index
-            .add_path(&bytes_path(path))
-            .map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
-    }
-    index
-        .write()
-        .map_err(|e| anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message()))
+    repo.update_index_file(index_path, change.untrack, change.stage)
 }
