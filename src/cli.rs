@@ -1,212 +1,152 @@
-//! Command-line definitions (clap derive) and nothing else.
+//! The command line's edge: parse, run a command, print, and map the outcome to an exit code.
+//!
+//! Exit codes (SPEC): 0 nothing to block, 1 findings that block, 2 the tool could not do its
+//! job. Every error is one line on stderr; a panic is caught and reported the same way.
 
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::io::{self, IsTerminal, Write};
+use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use anyhow::{Context, Result};
+use clap::Parser;
+use colored::Colorize;
 
-/// Stops Python bytecode (__pycache__/, *.pyc, *.pyo) from being committed to git.
-///
-/// With no command, runs `check` (the staged check a pre-commit hook needs).
-#[derive(Debug, Parser)]
-#[command(name = "pycache-guard", version)]
-pub struct Cli {
-    #[command(subcommand)]
-    pub command: Option<Command>,
+use crate::cli::args::{CheckArgs, ColorChoice, Command, GlobalArgs, InstallArgs};
+use crate::git::repo::Repo;
+use crate::guard::hook_env::HookEnv;
+use crate::guard::install;
 
-    #[command(flatten)]
-    pub global: GlobalArgs,
+pub(crate) mod args;
+pub use args::Cli;
+mod check;
+mod clean;
+pub(crate) mod completions;
+mod fix_gitignore;
+pub(crate) mod prompt;
+
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ExitStatus {
+    /// Nothing to block (warnings allowed).
+    Success,
+    /// Findings that block.
+    Failure,
+    /// The tool could not do its job.
+    Error,
 }
 
-#[derive(Debug, Args)]
-pub struct GlobalArgs {
-    /// Run as if started in DIR (like `git -C`).
-    #[arg(short = 'C', value_name = "DIR", global = true)]
-    pub directory: Option<PathBuf>,
-
-    /// When to colour the output.
-    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true, value_name = "WHEN")]
-    pub color: ColorChoice,
-
-    /// Print findings and errors only.
-    #[arg(short, long, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-
-    /// Say more about what was checked.
-    #[arg(short, long, global = true)]
-    pub verbose: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    /// Colour when writing to a terminal, unless NO_COLOR is set (CLICOLOR_FORCE forces it).
-    Auto,
-    Always,
-    Never,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
-pub enum OutputFormat {
-    /// One line per finding, path first, then why and how to fix (coloured).
-    #[default]
-    Human,
-    /// One JSON document: {"findings": [...], "summary": {...}}.
-    Json,
-    /// GitHub Actions workflow commands (::error file=...::...).
-    Github,
-    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
-    Sarif,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum Command {
-    /// Check for Python bytecode that is staged, tracked, or in commits.
-    Check(CheckArgs),
-    /// Add the missing ignore rules for Python bytecode to .gitignore (and untrack bytecode).
-    FixGitignore(FixArgs),
-    /// Delete untracked Python bytecode, and the __pycache__ folders left empty, from the
-    /// working tree (tracked and allow-listed files stay).
-    Clean(CleanArgs),
-    /// Install the pre-commit hook (and with --pre-push the pre-push hook) in this repository.
-    Install(InstallArgs),
-    /// Remove the hooks that `install` put in, restoring any hook it kept.
-    Uninstall,
-    /// Print a completion script for SHELL (see the README for where to put it).
-    Completions {
-        #[arg(value_enum)]
-        shell: clap_complete::Shell,
-    },
-    /// Print the man page (roff), e.g. `pycache-guard man > pycache-guard.1`.
-    Man,
-}
-
-#[derive(Debug, Default, Args)]
-pub struct CheckArgs {
-    /// Check what the next commit would add or change (the default).
-    #[arg(long, group = "mode")]
-    pub staged: bool,
-
-    /// Check every tracked file in the index (for CI).
-    #[arg(long, group = "mode", conflicts_with = "paths")]
-    pub all: bool,
-
-    /// Check every file in this commit's tree (works in a bare repository).
-    #[arg(long, value_name = "REV", group = "mode", conflicts_with = "paths")]
-    pub rev: Option<String>,
-
-    /// Check every commit of A..B (as `git log A..B` lists them) for bytecode it added or
-    /// changed, reporting each path once with the first commit that brought it.
-    #[arg(long, value_name = "A..B", group = "mode", conflicts_with = "paths")]
-    pub range: Option<String>,
-
-    /// Check the commits a push would send: reads git's pre-push lines from standard input,
-    /// or the range the pre-commit framework names in PRE_COMMIT_FROM_REF / PRE_COMMIT_TO_REF.
-    #[arg(long, group = "mode", conflicts_with = "paths")]
-    pub pre_push: bool,
-
-    /// With --pre-push: the remote pushed to (the hook's first argument); commits its
-    /// remote-tracking branches already have are not checked.
-    #[arg(long, value_name = "NAME", requires = "pre_push")]
-    pub remote: Option<String>,
-
-    /// How to print the findings.
-    #[arg(long, value_enum, default_value_t, value_name = "FORMAT")]
-    pub format: OutputFormat,
-
-    /// Judge exactly these files, by name, whatever is staged (works outside a repository).
-    #[arg(value_name = "PATHS")]
-    pub paths: Vec<OsString>,
-
-    /// Treat missing or overriding ignore rules as errors, not warnings (also `strict = true`
-    /// in the config).
-    #[arg(long)]
-    pub strict: bool,
-
-    /// Untrack the bytecode found and add the ignore rules, without asking.
-    #[arg(long, conflicts_with = "no_prompt")]
-    pub fix: bool,
-
-    /// Never ask at the terminal; print the command that fixes it instead.
-    #[arg(long)]
-    pub no_prompt: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct FixArgs {
-    /// The ignore file to add rules to (default: .gitignore at the worktree top).
-    #[arg(long, value_name = "PATH")]
-    pub file: Option<PathBuf>,
-
-    /// Also remove every tracked bytecode file from the index (the files stay on disk).
-    #[arg(long)]
-    pub untrack: bool,
-
-    /// Print the change and write nothing.
-    #[arg(long, conflicts_with = "check")]
-    pub dry_run: bool,
-
-    /// Write nothing; exit 1 when a change is needed (for CI).
-    #[arg(long)]
-    pub check: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct CleanArgs {
-    /// Clean only these files and folders (default: the whole worktree, wherever in it you
-    /// stand; outside a repository, the current folder).
-    #[arg(value_name = "PATHS")]
-    pub paths: Vec<PathBuf>,
-
-    /// Print each path that would be deleted, and delete nothing.
-    #[arg(long)]
-    pub dry_run: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct InstallArgs {
-    /// Install the pre-push hook too: it blocks a push whose new commits add bytecode.
-    #[arg(long)]
-    pub pre_push: bool,
-
-    /// Replace a hook that is not ours, keeping it as <name>.local and running it first.
-    #[arg(long)]
-    pub force: bool,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use clap::CommandFactory;
-
-    #[test]
-    fn cli_definition_is_consistent() {
-        Cli::command().debug_assert();
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> ExitCode {
+        match status {
+            ExitStatus::Success => ExitCode::SUCCESS,
+            ExitStatus::Failure => ExitCode::from(1),
+            ExitStatus::Error => ExitCode::from(2),
+        }
     }
+}
 
-    #[test]
-    fn modes_are_exclusive() {
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--all", "--rev", "HEAD"]).is_err());
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--all", "x.pyc"]).is_err());
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--staged", "x.pyc"]).is_ok());
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--range", "a..b", "--pre-push"]).is_err());
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--pre-push", "x.pyc"]).is_err());
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--remote", "origin"]).is_err(), "needs --pre-push");
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--pre-push", "--remote", "origin"]).is_ok());
+/// Runs the program with these arguments, printing to stdout and stderr.
+pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
+    // One line, like every other error, never Rust's multi-line panic report.
+    std::panic::set_hook(Box::new(|info| {
+        let payload = info.payload();
+        let message = payload.downcast_ref::<&str>().copied().or(payload.downcast_ref::<String>().map(String::as_str));
+        let place = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        eprintln!("pycache-guard: internal error{place}: {}; please report it", message.unwrap_or("unknown"));
+    }));
+    // clap prints usage errors itself and exits 2, help and version with 0.
+    let cli = Cli::parse_from(args);
+    let env = HookEnv::read();
+    configure_color(cli.global.color, &env);
+    crate::git::set_libgit2_options();
+    let status = std::panic::catch_unwind(|| run(cli, &env)).unwrap_or(ExitStatus::Error);
+    status.into()
+}
+
+/// Runs a parsed command line.
+pub(crate) fn run(cli: Cli, env: &HookEnv) -> ExitStatus {
+    let result = change_directory(&cli.global).and_then(|()| match cli.command {
+        Some(Command::Check(args)) => check::run_check(&args, &cli.global, env),
+        None => check::run_check(&CheckArgs::default(), &cli.global, env),
+        Some(Command::FixGitignore(args)) => fix_gitignore::run_fix_gitignore(&args, &cli.global),
+        Some(Command::Clean(args)) => clean::run_clean(&args, &cli.global),
+        Some(Command::Install(args)) => run_install(&args, &cli.global),
+        Some(Command::Uninstall) => run_uninstall(&cli.global),
+        Some(Command::Completions { shell }) => crate::cli::completions::print_completions(shell),
+        Some(Command::Man) => crate::cli::completions::print_man_page(),
+    });
+    match result {
+        Ok(status) => status,
+        Err(error) => {
+            // `{:#}` joins the causes into one line: "what failed: why".
+            // One line whatever the cause holds: a revision or path from the command line, or
+            // libgit2's message quoting one, may hold a line break.
+            let message = format!("{error:#}").replace('\r', "\\r").replace('\n', "\\n");
+            let _ = writeln!(io::stderr(), "{} {message}", "pycache-guard: error:".red().bold());
+            ExitStatus::Error
+        }
     }
+}
 
-    #[test]
-    fn formats_parse() {
-        let cli = Cli::try_parse_from(["pycache-guard", "check", "--format", "sarif", "--strict"]).unwrap();
-        let Some(Command::Check(args)) = cli.command else { panic!("check") };
-        assert_eq!(args.format, OutputFormat::Sarif);
-        assert!(args.strict);
-        assert!(Cli::try_parse_from(["pycache-guard", "check", "--format", "xml"]).is_err());
+fn change_directory(global: &GlobalArgs) -> Result<()> {
+    if let Some(dir) = &global.directory {
+        std::env::set_current_dir(dir).with_context(|| format!("cannot change to the folder {}", dir.display()))?;
     }
+    Ok(())
+}
 
-    #[test]
-    fn global_options_go_before_the_command() {
-        let cli = Cli::try_parse_from(["pycache-guard", "-C", "dir", "install"]).unwrap();
-        assert!(matches!(cli.command, Some(Command::Install(_))));
-        assert!(Cli::try_parse_from(["pycache-guard", "-q"]).unwrap().command.is_none());
+/// `--color`, then `NO_COLOR`, then `CLICOLOR_FORCE`, then whether stdout is a terminal.
+fn configure_color(choice: ColorChoice, env: &HookEnv) {
+    let enabled = match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto if env.no_color => false,
+        ColorChoice::Auto if env.clicolor_force => true,
+        ColorChoice::Auto => io::stdout().is_terminal(),
+    };
+    colored::control::set_override(enabled);
+}
+
+fn run_install(args: &InstallArgs, global: &GlobalArgs) -> Result<ExitStatus> {
+    let repo = Repo::open()?;
+    let dir = install::hooks_dir(&repo)?;
+    let wanted: &[install::Hook] =
+        if args.pre_push { &[install::PRE_COMMIT, install::PRE_PUSH] } else { &[install::PRE_COMMIT] };
+    say_all(global, install::install(&dir, wanted, args.force)?);
+    Ok(ExitStatus::Success)
+}
+
+fn run_uninstall(global: &GlobalArgs) -> Result<ExitStatus> {
+    let repo = Repo::open()?;
+    say_all(global, install::uninstall(&install::hooks_dir(&repo)?)?);
+    Ok(ExitStatus::Success)
+}
+
+fn say_all(global: &GlobalArgs, lines: Vec<String>) {
+    if !global.quiet {
+        for line in lines {
+            let _ = writeln!(io::stdout(), "pycache-guard: {line}");
+        }
+    }
+}
+
+pub(crate) fn verbose(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
+    if global.verbose {
+        let _ = writeln!(io::stderr(), "pycache-guard: {message}");
+    }
+}
+
+/// A progress line for people, on stderr (stdout may be a diff or a report).
+pub(crate) fn say(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
+    if !global.quiet {
+        let _ = writeln!(io::stderr(), "pycache-guard: {message}");
+    }
+}
+
+/// A reader that closed the pipe (`| head`) is not an error worth reporting.
+pub(crate) fn ignore_broken_pipe(result: io::Result<()>) -> Result<()> {
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.context("cannot write the report"),
     }
 }

@@ -1,221 +1,65 @@
-//! Findings as data, and the printers that show them.
+//! The printers: findings for people (this module), and in machine-readable formats
+//! ([`json`], [`github`], [`sarif`]).
 //!
 //! The library never decides how a finding looks on a terminal from inside a check: checks
 //! return [`Finding`]s, and a printer turns them into text. Printers are generic over
-//! `Write` so tests can capture them.
+//! `Write` so tests capture them.
+
+pub(crate) mod github;
+pub(crate) mod json;
+pub(crate) mod sarif;
 
 use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::bytecode::Reason;
-use crate::paths::{display_path, relative_to, shell_word};
+use crate::git::paths::{relative_to, shell_word};
+pub(crate) use crate::guard::finding::{Finding, Kind, Severity, short_id};
 
-/// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    /// Bytecode the next commit would add.
-    StagedNew,
-    /// Tracked bytecode whose content or mode the next commit would change.
-    StagedModified,
-    /// Bytecode tracked in the index (`--all`).
-    Tracked,
-    /// Bytecode in a commit's tree (`--rev`).
-    InCommit,
-    /// A file named on the command line that is bytecode.
-    Named,
-    /// Bytecode a commit of a checked range added (`--range`, `--pre-push`).
-    CommitAdded,
-    /// Bytecode already in the history that a commit of a checked range changed.
-    CommitModified,
-    /// The repository's ignore rules leave some bytecode unignored.
-    MissingIgnoreRule,
-    /// A negation (`!pattern`) re-includes bytecode.
-    ReincludedByRule,
-    /// Bytecode is ignored on this machine only, by `core.excludesFile` or `info/exclude`.
-    IgnoredOnlyPersonally,
+/// How the findings are printed (`check --format`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum OutputFormat {
+    /// One line per finding, path first, then why and how to fix (coloured).
+    #[default]
+    Human,
+    /// One JSON document: {"findings": [...], "summary": {...}}.
+    Json,
+    /// GitHub Actions workflow commands (::error file=...::...).
+    Github,
+    /// SARIF 2.1.0, for GitHub code scanning and other SARIF viewers.
+    Sarif,
 }
 
-impl Kind {
-    /// Every kind, in a stable order (SARIF numbers its rules by it).
-    pub const ALL: &[Kind] = &[
-        Kind::StagedNew,
-        Kind::StagedModified,
-        Kind::Tracked,
-        Kind::InCommit,
-        Kind::Named,
-        Kind::CommitAdded,
-        Kind::CommitModified,
-        Kind::MissingIgnoreRule,
-        Kind::ReincludedByRule,
-        Kind::IgnoredOnlyPersonally,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Kind::StagedNew => "staged-new",
-            Kind::StagedModified => "staged-modified",
-            Kind::Tracked => "tracked",
-            Kind::InCommit => "in-commit",
-            Kind::Named => "named",
-            Kind::CommitAdded => "commit-added",
-            Kind::CommitModified => "commit-modified",
-            Kind::MissingIgnoreRule => "missing-ignore-rule",
-            Kind::ReincludedByRule => "reincluded-by-rule",
-            Kind::IgnoredOnlyPersonally => "ignored-only-personally",
-        }
-    }
-
-    /// Whether the finding is about a bytecode file (rather than the ignore rules).
-    pub fn is_bytecode(self) -> bool {
-        !matches!(self, Kind::MissingIgnoreRule | Kind::ReincludedByRule | Kind::IgnoredOnlyPersonally)
-    }
-
-    /// Whether the finding is about history: untracking the file now does not remove it.
-    pub fn is_history(self) -> bool {
-        matches!(self, Kind::CommitAdded | Kind::CommitModified)
-    }
-
-    /// How to fix a finding of this kind, in a sentence (SARIF rule help).
-    pub fn help(self) -> &'static str {
-        match self {
-            kind if kind.is_history() => {
-                "Rewrite the commit that brought the file, and every later one, without it \
-                 (git rebase -i <commit>~, then git rm --cached the file in that commit), and ignore \
-                 bytecode with `pycache-guard fix-gitignore`."
-            }
-            Kind::MissingIgnoreRule | Kind::IgnoredOnlyPersonally => {
-                "Add the missing rules to the repository's .gitignore with `pycache-guard fix-gitignore`."
-            }
-            Kind::ReincludedByRule => {
-                "Keep the negation if the bytecode it re-includes is deliberate (list such fixtures under \
-                 `allow` in the config); otherwise delete it."
-            }
-            _ => {
-                "Untrack the file, keeping it on disk, with git rm --cached, and ignore bytecode with \
-                 `pycache-guard fix-gitignore`."
-            }
-        }
-    }
-
-    pub(crate) fn describe(self) -> &'static str {
-        match self {
-            Kind::StagedNew => "new bytecode file staged for commit",
-            Kind::StagedModified => "tracked bytecode file modified and staged for commit",
-            Kind::Tracked => "bytecode file tracked by git",
-            Kind::InCommit => "bytecode file in the commit",
-            Kind::Named => "bytecode file",
-            Kind::CommitAdded => "bytecode file added by commit",
-            Kind::CommitModified => "bytecode file changed by commit",
-            Kind::MissingIgnoreRule => "ignore rules for Python bytecode missing",
-            Kind::ReincludedByRule => "an ignore rule re-includes Python bytecode",
-            Kind::IgnoredOnlyPersonally => "Python bytecode ignored only by a personal rule",
-        }
+/// Prints the findings in a machine-readable format (`Human` is the report module's).
+pub(crate) fn print(
+    out: &mut impl Write,
+    format: OutputFormat,
+    findings: &[Finding],
+    commands: &CommandContext,
+) -> io::Result<()> {
+    match format {
+        OutputFormat::Json => json::print(out, findings),
+        OutputFormat::Github => github::print(out, findings, commands),
+        OutputFormat::Sarif => sarif::print(out, findings),
+        OutputFormat::Human => print_human(out, findings, commands),
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Severity {
-    Error,
-    Warning,
-}
-
-impl Severity {
-    /// The name machine-readable reports use (also SARIF's `level`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-        }
-    }
-}
-
-/// One thing the user should know about, with enough data for every output format.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub kind: Kind,
-    pub severity: Severity,
-    /// Repository-relative path, as git stores it (raw bytes): the bytecode file, or the
-    /// ignore file a rule finding is about.
-    pub path: Vec<u8>,
-    /// Why the path is bytecode (bytecode findings only).
-    pub reason: Option<Reason>,
-    /// The full id of the commit that brought the file, for findings about history.
-    pub commit: Option<String>,
-    /// That commit has no parent here (a root commit, or a shallow clone's edge): the history
-    /// is rewritten from it with `git rebase -i --root`.
-    pub commit_is_root: bool,
-    /// The rule a finding is about, as `file:line` (rule findings only).
-    pub rule: Option<String>,
-    /// What a rule finding says.
-    pub detail: Option<String>,
-}
-
-impl Finding {
-    pub fn bytecode(kind: Kind, path: Vec<u8>, reason: Reason) -> Finding {
-        Finding {
-            kind,
-            severity: Severity::Error,
-            path,
-            reason: Some(reason),
-            commit: None,
-            commit_is_root: false,
-            rule: None,
-            detail: None,
-        }
-    }
-
-    /// A finding about the ignore rules: a warning, or an error under `--strict`.
-    pub fn ignore_rules(kind: Kind, path: Vec<u8>, rule: Option<String>, detail: String, strict: bool) -> Finding {
-        let severity = if strict { Severity::Error } else { Severity::Warning };
-        Finding { kind, severity, path, reason: None, commit: None, commit_is_root: false, rule, detail: Some(detail) }
-    }
-
-    /// Where the finding points: the rule's `file:line`, else the path.
-    pub fn location(&self) -> String {
-        self.rule.clone().unwrap_or_else(|| display_path(&self.path))
-    }
-
-    /// The line of the ignore file a rule finding is about.
-    pub fn rule_line(&self) -> Option<u32> {
-        self.rule.as_deref()?.rsplit_once(':')?.1.parse().ok()
-    }
-
-    /// The same finding, naming the commit that brought it.
-    pub fn in_commit(mut self, commit: String, is_root: bool) -> Finding {
-        self.commit = Some(commit);
-        self.commit_is_root = is_root;
-        self
-    }
-
-    /// The sentence after the path: what was found (and in which commit) and why it counts
-    /// as bytecode.
-    pub fn message(&self) -> String {
-        if let Some(detail) = &self.detail {
-            return detail.clone();
-        }
-        let reason = self.reason.map(|reason| format!(" ({reason})")).unwrap_or_default();
-        match &self.commit {
-            Some(commit) => format!("{} {}{reason}", self.kind.describe(), short_id(commit)),
-            None => format!("{}{reason}", self.kind.describe()),
-        }
-    }
-}
-
-/// A commit id as people quote it: its first 12 hex digits.
-pub fn short_id(commit: &str) -> &str {
-    commit.get(..12).unwrap_or(commit)
+/// A path as text for formats that need text: the UTF-8 path itself, or for other bytes a
+/// lossy rendering (U+FFFD for each bad sequence) that formats pair with the raw bytes.
+pub(crate) fn path_text(path: &[u8]) -> String {
+    String::from_utf8_lossy(path).into_owned()
 }
 
 /// Where the printed commands will be pasted: the user's folder relative to the worktree top.
 #[derive(Debug, Clone, Default)]
-pub struct CommandContext {
-    pub cwd_prefix: Vec<u8>,
+pub(crate) struct CommandContext {
+    pub(crate) cwd_prefix: Vec<u8>,
 }
 
 impl CommandContext {
     /// The command that removes these paths from the index and keeps the files on disk.
-    pub fn untrack_command<'a>(&self, paths: impl IntoIterator<Item = &'a [u8]>) -> String {
+    pub(crate) fn untrack_command<'a>(&self, paths: impl IntoIterator<Item = &'a [u8]>) -> String {
         let mut command = String::from("git rm --cached --");
         for path in paths {
             command.push(' ');
@@ -239,9 +83,9 @@ impl CommandContext {
 }
 
 /// Prints findings as lines for people: path first, then what and why, then the fix.
-pub fn print_human(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
+pub(crate) fn print_human(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
     for finding in findings {
-        let label = match finding.severity {
+        let label = match finding.severity() {
             Severity::Error => "error".red().bold(),
             Severity::Warning => "warning".yellow().bold(),
         };
@@ -257,16 +101,16 @@ pub fn print_human(out: &mut impl Write, findings: &[Finding], commands: &Comman
 }
 
 /// The command that repairs the ignore rules.
-pub const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
+pub(crate) const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
 
 /// The fix for one finding: untrack it; when a commit brought it, rewrite that history; for
 /// the ignore rules, repair them.
-pub fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
-    match (&finding.commit, finding.kind) {
-        (Some(commit), _) => rewrite_hint(short_id(commit), finding.commit_is_root),
+pub(crate) fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
+    match (finding.commit(), finding.kind()) {
+        (Some(commit), _) => rewrite_hint(short_id(&commit.id), commit.is_root),
         (None, Kind::ReincludedByRule) => "keep it if it is deliberate; otherwise delete it".to_owned(),
         (None, kind) if !kind.is_bytecode() => FIX_GITIGNORE.to_owned(),
-        (None, _) => commands.untrack_command([finding.path.as_slice()]),
+        (None, _) => commands.untrack_command([finding.path()]),
     }
 }
 
@@ -277,16 +121,22 @@ fn rewrite_hint(commit: &str, is_root: bool) -> String {
 }
 
 /// The closing lines for people: how many findings, and one command that fixes them all.
-pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands: &CommandContext) -> io::Result<()> {
+pub(crate) fn print_human_summary(
+    out: &mut impl Write,
+    findings: &[Finding],
+    commands: &CommandContext,
+) -> io::Result<()> {
     let blocking: Vec<&Finding> =
-        findings.iter().filter(|f| f.severity == Severity::Error && f.kind.is_bytecode()).collect();
+        findings.iter().filter(|f| f.severity() == Severity::Error && f.kind().is_bytecode()).collect();
     if blocking.is_empty() {
         return Ok(());
     }
     let count = blocking.len();
     let noun = if count == 1 { "bytecode file" } else { "bytecode files" };
-    let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit.is_some());
-    if let Some((oldest, is_root)) = history.first().and_then(|f| Some((f.commit.as_deref()?, f.commit_is_root))) {
+    let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit().is_some());
+    if let Some((oldest, is_root)) =
+        history.first().and_then(|f| f.commit()).map(|commit| (commit.id.as_str(), commit.is_root))
+    {
         let commits = if history.len() == 1 { "a commit" } else { "the checked commits" };
         writeln!(out, "{} {count} Python {noun} added by {commits}.", "pycache-guard:".red().bold())?;
         let them = if count == 1 { "it" } else { "them" };
@@ -302,13 +152,15 @@ pub fn print_human_summary(out: &mut impl Write, findings: &[Finding], commands:
         out,
         "Untrack {} (the files stay on disk): {}",
         if count == 1 { "it" } else { "them all" },
-        commands.untrack_command(current.iter().map(|f| f.path.as_slice())).cyan()
+        commands.untrack_command(current.iter().map(|f| f.path())).cyan()
     )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guard::bytecode::Reason;
+    use crate::guard::finding::BytecodeFinding;
 
     fn plain(findings: &[Finding], prefix: &[u8]) -> String {
         colored::control::set_override(false);
@@ -345,7 +197,9 @@ mod tests {
     #[test]
     fn history_findings_name_the_commit_and_the_rewrite() {
         let commit = "0123456789abcdef0123456789abcdef01234567".to_owned();
-        let finding = Finding::bytecode(Kind::CommitAdded, b"a.pyc".to_vec(), Reason::Pyc).in_commit(commit, false);
+        let finding =
+            BytecodeFinding { kind: Kind::CommitAdded, path: b"a.pyc".to_vec(), reason: Reason::Pyc, commit: None };
+        let finding = Finding::Bytecode(finding.in_commit(commit, false));
         let text = plain(&[finding], b"");
         assert_eq!(
             text,

@@ -40,3 +40,14 @@ fn many_gitignore_files_are_all_read_and_judged() {
     let found = rule_findings(&repo);
     assert_eq!(found, [("reincluded-by-rule".into(), "pkg03/.gitignore".into(), "pkg03/.gitignore:1".into())]);
 }
+
+#[test]
+fn a_gitignore_in_a_folder_whose_name_starts_like_pycache_is_read() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
+    repo.write("__pycache__x/.gitignore", "!*.pyc\n");
+    repo.git(&["add", "-f", ".gitignore", "__pycache__x/.gitignore"]);
+    let output = repo.guard().args(["check", "--all"]).output().unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("__pycache__x/.gitignore:1: warning: rule \"!*.pyc\""), "{stdout}");
+}

@@ -43,6 +43,25 @@ fn garbage_index() {
     std::fs::write(&index, "this is not an index file at all, but long enough to have a header").unwrap();
     let output = repo.guard().output().unwrap();
     one_line_error(&output, index.to_str().unwrap());
+    assert!(text(&output.stderr).contains("&& git reset`"), "a damaged index is worth rebuilding");
+}
+
+#[test]
+fn unreadable_index_is_not_called_corrupt() {
+    let repo = TestRepo::with_commit();
+    repo.stage(&["a.py"]);
+    let index = repo.root.join(".git/index");
+    // A folder where the index should be: it opens, but cannot be read as a file (a chmod
+    // would not stop root, who runs the tests in some containers).
+    std::fs::remove_file(&index).unwrap();
+    std::fs::create_dir(&index).unwrap();
+    for args in [&["check"][..], &["check", "--all"][..]] {
+        let output = repo.guard().args(args).output().unwrap();
+        one_line_error(&output, index.to_str().unwrap());
+        let stderr = text(&output.stderr);
+        assert!(!stderr.contains("git reset"), "an unreadable index is not damaged: {stderr}");
+        assert!(stderr.contains("a file you may read"), "{stderr}");
+    }
 }
 
 #[test]

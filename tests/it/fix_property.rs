@@ -248,7 +248,7 @@ fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
 
     let after = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], PROBES);
     for ((probe, was), now) in PROBES.iter().zip(&before).zip(&after) {
-        let is_bytecode = pycache_guard::bytecode::classify(probe.as_bytes()).is_some();
+        let is_bytecode = pycache_guard::classify(probe.as_bytes()).is_some();
         let kept_on_purpose = was.pattern.starts_with('!') && named.contains(&location(was)) && python_writes(probe);
         let ignored = |m: &Match| !m.source.is_empty() && !m.pattern.starts_with('!');
         if !is_bytecode || kept_on_purpose {

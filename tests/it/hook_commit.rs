@@ -110,7 +110,7 @@ fn untracking_bytecode_is_never_blocked() {
     repo.git(&["rm", "-q", "--cached", "old.pyc"]);
     passes(&repo, &["commit", "-q", "-m", "untrack"]);
     assert!(repo.root.join("old.pyc").exists(), "the file stays on disk");
-    // Deleting it outright, through commit -a, is the cure too.
+    // Deleting it outright, through commit -a, is a fix too.
     std::fs::remove_file(repo.root.join("pkg/__pycache__/m.pyc")).unwrap();
     passes(&repo, &["commit", "-q", "-a", "-m", "delete"]);
 }

@@ -5,8 +5,8 @@
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 
-use pycache_guard::ignore_rules::{RuleSet, Scope, find_gitignores};
-use pycache_guard::repo::Repo;
+use pycache_guard::git::ignore_rules::{RuleSet, Scope, find_gitignores};
+use pycache_guard::git::repo::Repo;
 
 use crate::support::TestRepo;
 

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pycache_guard::index_file::{self, Entry};
+use pycache_guard::git::index::{self, Entry};
 
 use crate::support::{TestRepo, text};
 
@@ -55,7 +55,7 @@ fn git_dir(repo: &TestRepo) -> PathBuf {
 
 fn our_rows(repo: &TestRepo) -> Vec<Row> {
     let index = git_dir(repo).join("index");
-    let entries = index_file::read_entries(&index, &git_dir(repo), |_| true).expect("read the index");
+    let entries = index::read_entries(&index, &git_dir(repo), |_| true).expect("read the index");
     assert_eq!(entries.total, entries.kept.len());
     entries.kept.iter().map(row).collect()
 }
@@ -200,7 +200,7 @@ fn reported(repo: &TestRepo, args: &[&str]) -> Vec<String> {
 /// The bytecode among the NUL-separated paths git printed, shown as the tool shows paths.
 fn bytecode_among(paths: &[u8]) -> Vec<String> {
     let paths = paths.split(|&b| b == 0).filter(|p| !p.is_empty());
-    paths.filter(|p| pycache_guard::bytecode::classify(p).is_some()).map(pycache_guard::paths::display_path).collect()
+    paths.filter(|p| pycache_guard::classify(p).is_some()).map(pycache_guard::git::paths::display_path).collect()
 }
 
 /// git's answer for `--all`: the bytecode paths of `git ls-files` (the index expanded).

@@ -14,7 +14,7 @@ fn git_staged_bytecode(repo: &TestRepo) -> Vec<(String, String)> {
             let (meta, path) = line.split_once('\t')?;
             let fields: Vec<&str> = meta.split(' ').collect();
             let (new_mode, status) = (fields[1], fields[4]);
-            let is_bytecode = pycache_guard::bytecode::classify(path.as_bytes()).is_some();
+            let is_bytecode = pycache_guard::classify(path.as_bytes()).is_some();
             let status = if status == "T" { "M" } else { status };
             (is_bytecode && status != "D" && new_mode != "160000").then(|| (status.to_owned(), path.to_owned()))
         })
@@ -202,8 +202,7 @@ fn all_lists_every_tracked_bytecode_file() {
     let stdout = text(&output.stdout);
     let listed = error_paths(&stdout);
     let tracked = repo.git_stdout(&["ls-files"]);
-    let expected: Vec<&str> =
-        tracked.lines().filter(|p| pycache_guard::bytecode::classify(p.as_bytes()).is_some()).collect();
+    let expected: Vec<&str> = tracked.lines().filter(|p| pycache_guard::classify(p.as_bytes()).is_some()).collect();
     assert_eq!(listed, expected);
     assert_eq!(listed.len(), 3);
     assert!(text(&output.stderr).contains("git rm --cached -- a.pyc pkg/__pycache__/b.pyc staged.pyo"));
@@ -222,8 +221,7 @@ fn rev_checks_a_commit_tree_like_git_ls_tree() {
     let repo = TestRepo::with_commit();
     repo.commit_bypassing_hooks(&["a.pyc", "deep/er/__pycache__/z.pyc", "b.py"], "legacy");
     let tree = repo.git_stdout(&["ls-tree", "-r", "--name-only", "HEAD"]);
-    let expected: Vec<&str> =
-        tree.lines().filter(|p| pycache_guard::bytecode::classify(p.as_bytes()).is_some()).collect();
+    let expected: Vec<&str> = tree.lines().filter(|p| pycache_guard::classify(p.as_bytes()).is_some()).collect();
     // Staged changes do not matter to --rev.
     repo.git(&["rm", "-q", "--cached", "a.pyc"]);
     let output = repo.guard().args(["check", "--rev", "HEAD", "-q"]).assert().code(1).get_output().clone();

@@ -144,7 +144,7 @@ proptest! {
     #[test]
     fn no_bytecode_name_slips_past_the_filter(parts in prop::collection::vec(component(), 1..5)) {
         let path = parts.join("/");
-        if pycache_guard::bytecode::classify(path.as_bytes()).is_some() {
+        if pycache_guard::classify(path.as_bytes()).is_some() {
             prop_assert!(files_pattern().is_match(&path), "{path} is bytecode but the filter drops it");
         }
     }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use pycache_guard::objects::packs::{Kind, PackReader, Packs};
+use pycache_guard::git::objects::packs::{ObjectKind, PackReader, Packs};
 
 use crate::support::TestRepo;
 
@@ -36,7 +36,7 @@ fn repo_with_history(commits: u32) -> TestRepo {
 }
 
 /// Every commit and tree of the repository, as `git cat-file --batch` gives them.
-fn commits_and_trees(repo: &TestRepo) -> HashMap<Vec<u8>, (Kind, Vec<u8>)> {
+fn commits_and_trees(repo: &TestRepo) -> HashMap<Vec<u8>, (ObjectKind, Vec<u8>)> {
     let output = repo.git(&["cat-file", "--batch-all-objects", "--batch"]);
     let mut rest = &output.stdout[..];
     let mut objects = HashMap::new();
@@ -49,8 +49,8 @@ fn commits_and_trees(repo: &TestRepo) -> HashMap<Vec<u8>, (Kind, Vec<u8>)> {
         let data = rest[newline + 1..newline + 1 + size].to_vec();
         rest = &rest[newline + 2 + size..];
         let kind = match kind {
-            "commit" => Kind::Commit,
-            "tree" => Kind::Tree,
+            "commit" => ObjectKind::Commit,
+            "tree" => ObjectKind::Tree,
             _ => continue,
         };
         objects.insert(id_bytes(hex), (kind, data));

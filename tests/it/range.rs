@@ -27,7 +27,7 @@ fn git_first_commits(repo: &TestRepo, range: &str) -> BTreeMap<String, String> {
     for line in log.lines().filter(|l| !l.is_empty()) {
         if let Some(id) = line.strip_prefix("commit ") {
             commit = id.to_owned();
-        } else if pycache_guard::bytecode::classify(line.as_bytes()).is_some() {
+        } else if pycache_guard::classify(line.as_bytes()).is_some() {
             first.entry(line.to_owned()).or_insert_with(|| commit.clone());
         }
     }

@@ -1,0 +1,84 @@
+//! `pycache-guard fix-gitignore`: print the planned change as a diff, then write it (and
+//! untrack bytecode), check it, or only show it.
+
+use std::io::{self, Write};
+
+use anyhow::Result;
+use colored::Colorize;
+
+use super::{ExitStatus, ignore_broken_pipe, say};
+use crate::cli::args::{FixArgs, GlobalArgs};
+use crate::git::paths;
+use crate::git::repo::Repo;
+use crate::guard::config::Settings;
+use crate::guard::fix::{self, GitignoreFix, IndexChange};
+
+pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<ExitStatus> {
+    let repo = Repo::open()?;
+    let fix = GitignoreFix::plan(&repo, args.file.as_deref())?;
+    let untrack = if args.untrack {
+        // The config's `allow` list exempts its files here too (a fixture stays tracked).
+        let settings = match repo.workdir() {
+            Some(top) => Settings::load(top, false)?,
+            None => Settings::without_file(false),
+        };
+        fix::tracked_bytecode(&repo, &settings)?
+    } else {
+        Vec::new()
+    };
+    let name = String::from_utf8_lossy(&fix.relative).into_owned();
+    if fix.plan.changes() {
+        ignore_broken_pipe(print_diff(&mut io::stdout().lock(), &fix.diff()))?;
+    }
+    for left in &fix.plan.left_out {
+        let why = match &left.negation {
+            Some(rule) => format!("it would override the negation {} {:?}", rule.location(), rule.pattern),
+            None => format!("it would change git's verdict on {}", paths::display_path(&left.probe)),
+        };
+        say(global, format_args!("left out {}: {why}", left.line));
+    }
+    for unreached in &fix.plan.unreached {
+        let folder = paths::display_path(&unreached.probe);
+        let why = match &unreached.rule {
+            Some(rule) => format!("{} {:?} decides it, and a deeper .gitignore wins", rule.location(), rule.pattern),
+            None => "no rule of this file can reach it".to_owned(),
+        };
+        say(global, format_args!("{folder} stays unignored: {why}; add the rules there (fix-gitignore --file)"));
+    }
+    let needed = fix.plan.leaves_anything_unmet() || !untrack.is_empty();
+    if !needed {
+        say(global, format_args!("{name} already ignores Python bytecode; nothing to change"));
+        return Ok(ExitStatus::Success);
+    }
+    if args.check || args.dry_run {
+        if !untrack.is_empty() {
+            say(global, format_args!("would untrack {} bytecode file(s)", untrack.len()));
+        }
+        return Ok(if args.check { ExitStatus::Failure } else { ExitStatus::Success });
+    }
+    let index_path = repo.index_path();
+    if !untrack.is_empty() {
+        fix::ensure_index_unlocked(&index_path)?;
+    }
+    if fix.plan.changes() {
+        fix.write()?;
+        say(global, format_args!("updated {name}"));
+    }
+    if !untrack.is_empty() {
+        let untracked = fix::update_index(&index_path, &repo, &IndexChange { untrack: &untrack, stage: &[] })?;
+        say(global, format_args!("untracked {untracked} bytecode file(s); they stay on disk"));
+    }
+    Ok(ExitStatus::Success)
+}
+
+/// A unified diff, added lines green and removed ones red when colour is on.
+fn print_diff(out: &mut impl Write, diff: &str) -> io::Result<()> {
+    for line in diff.lines() {
+        match line.as_bytes().first() {
+            Some(b'+') if !line.starts_with("+++") => writeln!(out, "{}", line.green())?,
+            Some(b'-') if !line.starts_with("---") => writeln!(out, "{}", line.red())?,
+            _ => writeln!(out, "{line}")?,
+        }
+    }
+    Ok(())
+}

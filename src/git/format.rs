@@ -1,0 +1,110 @@
+//! git's binary building blocks, each in one place: the length of an object id, big-endian
+//! integers, the offset varint, and the type bits of a file mode. The index, pack and tree
+//! readers all read them.
+
+/// The length of a SHA-1 object id in bytes (the vendored libgit2 opens no SHA-256
+/// repository).
+pub(crate) const ID_LEN: usize = 20;
+
+/// The big-endian `u16` at `at`, if the bytes reach that far.
+pub(crate) fn be16(bytes: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(bytes.get(at..at.checked_add(2)?)?.try_into().ok()?))
+}
+
+/// The big-endian `u32` at `at`, if the bytes reach that far.
+pub(crate) fn be32(bytes: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(bytes.get(at..at.checked_add(4)?)?.try_into().ok()?))
+}
+
+/// Why an offset varint could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum VarintError {
+    /// The bytes end inside it.
+    Truncated,
+    /// Its value does not fit in 64 bits.
+    Overflow,
+}
+
+/// git's offset varint (`decode_varint` in varint.c; also a pack's `OFS_DELTA` distance):
+/// 7 bits a byte, most significant first, each continuation adding one. The value and how
+/// many bytes it took.
+pub(crate) fn offset_varint(bytes: &[u8]) -> Result<(u64, usize), VarintError> {
+    let mut rest = bytes.iter().copied();
+    let mut byte = rest.next().ok_or(VarintError::Truncated)?;
+    let mut value = u64::from(byte & 0x7f);
+    let mut used = 1;
+    while byte & 0x80 != 0 {
+        byte = rest.next().ok_or(VarintError::Truncated)?;
+        value = value.checked_add(1).and_then(|v| v.checked_mul(128)).ok_or(VarintError::Overflow)?
+            | u64::from(byte & 0x7f);
+        used += 1;
+    }
+    Ok((value, used))
+}
+
+/// What a mode of a tree or index entry says the entry is (its type bits, `0o170000`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ModeType {
+    /// `040000`: a tree (in the index, a sparse directory).
+    Tree,
+    /// `100644` or `100755` (old trees may hold other permission bits).
+    File,
+    /// `120000`.
+    Symlink,
+    /// `160000`: a submodule's commit.
+    Gitlink,
+    /// Anything else.
+    Other,
+}
+
+impl ModeType {
+    pub(crate) const TREE: u32 = 0o040000;
+    pub(crate) const FILE: u32 = 0o100000;
+    pub(crate) const SYMLINK: u32 = 0o120000;
+    pub(crate) const GITLINK: u32 = 0o160000;
+    const MASK: u32 = 0o170000;
+
+    pub(crate) fn of(mode: u32) -> ModeType {
+        match mode & Self::MASK {
+            Self::TREE => ModeType::Tree,
+            Self::FILE => ModeType::File,
+            Self::SYMLINK => ModeType::Symlink,
+            Self::GITLINK => ModeType::Gitlink,
+            _ => ModeType::Other,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_distances_follow_gits_encoding() {
+        assert_eq!(offset_varint(&[0x05]), Ok((5, 1)));
+        // (1 + 1) * 128 + 0 = 256: the continuation adds one before shifting.
+        assert_eq!(offset_varint(&[0x81, 0x00]), Ok((256, 2)));
+        assert_eq!(offset_varint(&[0x80, 0x7f]), Ok((255, 2)));
+        assert_eq!(offset_varint(&[0x80]), Err(VarintError::Truncated));
+    }
+
+    #[test]
+    fn offset_varint_adds_one_per_continuation() {
+        assert_eq!(offset_varint(&[0x05]), Ok((5, 1)));
+        // (0 + 1) * 128 + 0, as git encodes 128.
+        assert_eq!(offset_varint(&[0x80, 0x00, 0xff]), Ok((128, 2)));
+        assert_eq!(offset_varint(&[0x81]), Err(VarintError::Truncated));
+        assert_eq!(offset_varint(&[]), Err(VarintError::Truncated));
+        assert_eq!(offset_varint(&[0xff; 12]), Err(VarintError::Overflow));
+    }
+
+    #[test]
+    fn mode_types() {
+        assert_eq!(ModeType::of(0o100755), ModeType::File);
+        assert_eq!(ModeType::of(0o100664), ModeType::File);
+        assert_eq!(ModeType::of(0o120000), ModeType::Symlink);
+        assert_eq!(ModeType::of(0o160000), ModeType::Gitlink);
+        assert_eq!(ModeType::of(0o040000), ModeType::Tree);
+        assert_eq!(ModeType::of(0o060000), ModeType::Other);
+    }
+}

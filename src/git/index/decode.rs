@@ -1,0 +1,151 @@
+//! Decoding one index entry from the bytes at hand: its fixed part (stat data, mode, object
+//! id, flags), then its path, padded (versions 2 and 3) or prefix-compressed (version 4).
+
+use super::{EntryRef, Error, corrupt};
+use crate::git::format::{ID_LEN, VarintError, be16, be32, offset_varint};
+
+/// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
+/// data, which the checks do not need.
+pub(super) const STAT_LEN: usize = 40;
+pub(super) const MODE_AT: usize = 24;
+pub(super) const FLAGS_AT: usize = STAT_LEN + ID_LEN;
+/// The fixed part of an entry, up to and including its 16-bit flags.
+pub(super) const FIXED_LEN: usize = FLAGS_AT + 2;
+
+pub(super) const NAME_MASK: u16 = 0x0fff;
+pub(super) const STAGE_SHIFT: u16 = 12;
+const STAGE_MASK: u16 = 0x3000;
+pub(super) const EXTENDED: u16 = 0x4000;
+pub(super) const SKIP_WORKTREE: u16 = 1 << 14;
+pub(super) const INTENT_TO_ADD: u16 = 1 << 13;
+/// git refuses an entry with any other extended flag set ("unknown index entry format").
+const KNOWN_EXTENDED: u16 = SKIP_WORKTREE | INTENT_TO_ADD;
+
+/// The outcome of decoding one entry from the bytes at hand.
+pub(super) enum Step<'a> {
+    /// The entry and how many bytes it took.
+    Entry(EntryRef<'a>, usize),
+    /// At least this many bytes are needed to decode it.
+    Need(usize),
+}
+
+/// Decodes entries one after the other; version 4 paths are the previous path minus some
+/// bytes, plus a suffix, so the decoder keeps the previous path.
+pub(super) struct Decoder {
+    v4: bool,
+    previous: Vec<u8>,
+}
+
+impl Decoder {
+    pub(super) fn new(version: u32) -> Decoder {
+        Decoder { v4: version == 4, previous: Vec::new() }
+    }
+
+    pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, Error> {
+        let Some(flags) = be16(buf, FLAGS_AT) else {
+            return Ok(Step::Need(FIXED_LEN + 2));
+        };
+        let (extended, name_at) = if flags & EXTENDED == 0 {
+            (0, FIXED_LEN)
+        } else {
+            match be16(buf, FIXED_LEN) {
+                Some(extended) => (extended, FIXED_LEN + 2),
+                None => return Ok(Step::Need(FIXED_LEN + 2)),
+            }
+        };
+        if extended & !KNOWN_EXTENDED != 0 {
+            return Err(Error::Unsupported(format!("unknown extended flags {extended:#06x}")));
+        }
+        let name_len = usize::from(flags & NAME_MASK);
+        let named = if self.v4 { self.v4_path(buf, name_at, name_len)? } else { padded_path(buf, name_at, name_len)? };
+        let (path, len) = match named {
+            Named::Path(path, len) => (path, len),
+            Named::Need(more) => return Ok(Step::Need(more)),
+        };
+        let (Some(mode), Some(id)) = (be32(buf, MODE_AT), buf.get(STAT_LEN..FLAGS_AT)) else {
+            return Ok(Step::Need(FIXED_LEN));
+        };
+        let id = <&[u8; ID_LEN]>::try_from(id).map_err(|_| corrupt("bad object id"))?;
+        let entry = EntryRef {
+            path,
+            mode,
+            id,
+            stage: ((flags & STAGE_MASK) >> STAGE_SHIFT) as u8,
+            intent_to_add: extended & INTENT_TO_ADD != 0,
+            skip_worktree: extended & SKIP_WORKTREE != 0,
+        };
+        Ok(Step::Entry(entry, len))
+    }
+
+    /// A version 4 path: a varint saying how many bytes to drop from the end of the
+    /// previous path, then the NUL-terminated rest. No padding follows.
+    fn v4_path<'a>(&'a mut self, buf: &[u8], at: usize, name_len: usize) -> Result<Named<'a>, Error> {
+        let Some((strip, varint_len)) = decode_varint(buf.get(at..).unwrap_or_default())? else {
+            return Ok(Named::Need(at + 16));
+        };
+        let keep = self
+            .previous
+            .len()
+            .checked_sub(strip)
+            .ok_or_else(|| corrupt("the path drops more than the previous path holds"))?;
+        let suffix_at = at + varint_len;
+        let suffix_len = if name_len < usize::from(NAME_MASK) {
+            name_len.checked_sub(keep).ok_or_else(|| corrupt("the path is shorter than the prefix it shares"))?
+        } else {
+            match buf.get(suffix_at..).and_then(|rest| memchr::memchr(0, rest)) {
+                Some(len) => len,
+                None => return Ok(Named::Need(buf.len() * 2)),
+            }
+        };
+        let end = suffix_at + suffix_len;
+        match buf.get(end) {
+            None => return Ok(Named::Need(end + 1)),
+            Some(0) => {}
+            Some(_) => return Err(corrupt("the path is not NUL-terminated")),
+        }
+        self.previous.truncate(keep);
+        self.previous.extend_from_slice(&buf[suffix_at..end]);
+        Ok(Named::Path(&self.previous, end + 1))
+    }
+}
+
+enum Named<'a> {
+    Path(&'a [u8], usize),
+    Need(usize),
+}
+
+/// A version 2 or 3 path: the name, then 1 to 8 NUL bytes so the entry's length is a
+/// multiple of 8. A name of 0xfff bytes or more has its length in the flags saturated and
+/// is found by its NUL.
+fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, Error> {
+    let name_len = if name_len < usize::from(NAME_MASK) {
+        name_len
+    } else {
+        match buf.get(at..).and_then(|rest| memchr::memchr(0, rest)) {
+            Some(len) => len,
+            None => return Ok(Named::Need(buf.len() * 2)),
+        }
+    };
+    let end = at + name_len;
+    let len = (end + 8) & !7;
+    if buf.len() < len {
+        return Ok(Named::Need(len));
+    }
+    if buf[end] != 0 {
+        return Err(corrupt("the path is not NUL-terminated"));
+    }
+    Ok(Named::Path(&buf[at..end], len))
+}
+
+/// git's offset varint (`decode_varint` in varint.c): 7 bits a byte, most significant
+/// first, each continuation adding one. `Ok(None)` when the bytes end inside it.
+pub(super) fn decode_varint(buf: &[u8]) -> Result<Option<(usize, usize)>, Error> {
+    match offset_varint(buf) {
+        Ok((value, used)) => {
+            let value = usize::try_from(value).map_err(|_| corrupt("a path length overflows"))?;
+            Ok(Some((value, used)))
+        }
+        Err(VarintError::Truncated) => Ok(None),
+        Err(VarintError::Overflow) => Err(corrupt("a path length overflows")),
+    }
+}

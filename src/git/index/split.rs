@@ -1,0 +1,235 @@
+//! A split index (`git update-index --split-index`, `core.splitIndex`): the index file
+//! holds only what changed since a shared index, `sharedindex.<id>` in the git directory.
+//!
+//! Its `link` extension names the shared index and carries two EWAH bitmaps over the
+//! shared index's positions: entries deleted, and entries replaced. The replacing entries
+//! come first in the split index, with empty paths (they take the shared entry's path);
+//! the entries after them are additions. This merges the two as git's `merge_base_index`
+//! does, streaming the shared index through the same `keep` filter.
+
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+use super::{Entries, Entry, EntryRef, Error, IndexFile, corrupt};
+use crate::git::format::{ID_LEN, be32};
+
+/// Merges the shared index into `entries`, which holds the split index's kept additions and
+/// their count; `replacements` are its entries with empty paths, in order.
+pub(super) fn merge(
+    link: &[u8],
+    index_path: &Path,
+    git_dir: &Path,
+    replacements: &[Entry],
+    mut entries: Entries,
+    mut keep: impl FnMut(&EntryRef<'_>) -> bool,
+) -> Result<Entries, Error> {
+    let link = Link::parse(link).map_err(|e| corrupt(format!("its link extension is corrupt: {e}")))?;
+    if link.base_id == [0; ID_LEN] {
+        // A null link: the index is no longer split, and names no shared index.
+        return match replacements.is_empty() {
+            true => Ok(entries),
+            false => Err(corrupt("an entry has an empty path")),
+        };
+    }
+    let path = shared_index_path(&link.base_id, index_path, git_dir)?;
+    let in_shared = |e: Error| Error::Shared(path.clone(), Box::new(e));
+    let mut shared = IndexFile::open(&path).map_err(in_shared)?.ok_or_else(|| in_shared(corrupt("it is missing")))?;
+    check_id(&path, &link.base_id).map_err(in_shared)?;
+    let bitmap = |ewah: &Ewah, what: &str| {
+        ewah.positions(shared.count).map_err(|e| corrupt(format!("its link extension's {what} bitmap: {e}")))
+    };
+    let deleted = bitmap(&link.deleted, "delete")?;
+    let replaced = bitmap(&link.replaced, "replace")?;
+    if replaced.len() != replacements.len() {
+        let (bits, entries) = (replaced.len(), replacements.len());
+        return Err(corrupt(format!(
+            "its link extension replaces {bits} entries, but it holds {entries} replacements"
+        )));
+    }
+    let mut deleted_at = deleted.iter().copied().peekable();
+    let mut replaced_at = replaced.iter().copied().zip(replacements).peekable();
+    shared
+        .for_each_entry(|position, base| {
+            let replacement = replaced_at.next_if(|(at, _)| *at == position).map(|(_, entry)| entry);
+            if deleted_at.next_if_eq(&position).is_some() {
+                return match replacement {
+                    Some(_) => Err(corrupt(format!("entry {} is both replaced and deleted", position + 1))),
+                    None => Ok(()),
+                };
+            }
+            let merged = replacement.map(|entry| EntryRef { path: base.path, ..entry.as_entry_ref() });
+            let entry = merged.as_ref().unwrap_or(base);
+            if entry.path.is_empty() {
+                return Err(corrupt(format!("entry {} has an empty path", position + 1)));
+            }
+            if keep(entry) {
+                entries.kept.push(entry.to_entry());
+            }
+            Ok(())
+        })
+        .map_err(in_shared)?;
+    if shared.read_extensions().map_err(in_shared)?.is_some() {
+        return Err(in_shared(corrupt("it is split itself")));
+    }
+    // Additions were kept first; git's order is by path, then stage.
+    entries.kept.sort_by(|a, b| (&a.path, a.stage).cmp(&(&b.path, b.stage)));
+    entries.total += shared.count - deleted.len();
+    Ok(entries)
+}
+
+/// git looks in the git directory first, then beside the index file.
+fn shared_index_path(id: &[u8; ID_LEN], index_path: &Path, git_dir: &Path) -> Result<PathBuf, Error> {
+    let name = format!("sharedindex.{}", id.iter().map(|b| format!("{b:02x}")).collect::<String>());
+    let beside_index = index_path.parent().unwrap_or(Path::new("")).join(&name);
+    let in_git_dir = git_dir.join(&name);
+    [&in_git_dir, &beside_index]
+        .into_iter()
+        .find(|path| path.is_file())
+        .cloned()
+        .ok_or_else(|| corrupt(format!("its shared index {name} is missing from {} (split index)", git_dir.display())))
+}
+
+/// The shared index's name is its trailing checksum; a different one is another index.
+fn check_id(path: &Path, id: &[u8; ID_LEN]) -> Result<(), Error> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::End(-(ID_LEN as i64)))?;
+    let mut trailer = [0; ID_LEN];
+    file.read_exact(&mut trailer)?;
+    match &trailer == id {
+        true => Ok(()),
+        false => Err(corrupt("its checksum is not the one the split index names")),
+    }
+}
+
+/// The `link` extension: the shared index's id, then the delete and replace bitmaps.
+struct Link {
+    base_id: [u8; ID_LEN],
+    deleted: Ewah,
+    replaced: Ewah,
+}
+
+impl Link {
+    fn parse(data: &[u8]) -> Result<Link, String> {
+        let base_id = data.get(..ID_LEN).and_then(|id| <[u8; ID_LEN]>::try_from(id).ok()).ok_or("too short")?;
+        let rest = &data[ID_LEN..];
+        if rest.is_empty() {
+            return Ok(Link { base_id, deleted: Ewah::default(), replaced: Ewah::default() });
+        }
+        let (deleted, used) = Ewah::parse(rest).map_err(|e| format!("delete bitmap: {e}"))?;
+        let (replaced, used_too) = Ewah::parse(&rest[used..]).map_err(|e| format!("replace bitmap: {e}"))?;
+        if used + used_too != rest.len() {
+            return Err("bytes after its bitmaps".to_owned());
+        }
+        Ok(Link { base_id, deleted, replaced })
+    }
+}
+
+/// An EWAH-compressed bitmap as git stores it (`ewah/ewah_io.c`): the bit count, the word
+/// count, that many 64-bit big-endian words, and the position of the last marker word.
+#[derive(Debug, Default)]
+struct Ewah {
+    words: Vec<u64>,
+}
+
+impl Ewah {
+    /// Parses a bitmap at the start of `data`, returning it and how many bytes it took.
+    fn parse(data: &[u8]) -> Result<(Ewah, usize), String> {
+        let count = be32(data, 4).ok_or("it ends before its length")?;
+        let end = usize::try_from(count).ok().and_then(|n| n.checked_mul(8)).and_then(|n| n.checked_add(8));
+        let words = end.and_then(|end| data.get(8..end)).ok_or("it ends inside its words")?;
+        let words = words.chunks_exact(8).map(|w| w.iter().fold(0, |word, &b| (word << 8) | u64::from(b))).collect();
+        let end = 8 + 8 * count as usize;
+        be32(data, end).ok_or("it ends before its last marker's position")?;
+        Ok((Ewah { words }, end + 4))
+    }
+
+    /// The set bits' positions, ascending, as git's `ewah_each_bit` visits them. Each
+    /// marker word holds a run bit, a run length in words (bits 1-32) and how many literal
+    /// words follow it (bits 33-63). Every position must be below `limit`.
+    fn positions(&self, limit: usize) -> Result<Vec<usize>, String> {
+        let too_far = || format!("a bit is past the shared index's {limit} entries");
+        let mut positions = Vec::new();
+        let mut at = 0usize;
+        let mut words = self.words.iter();
+        while let Some(&marker) = words.next() {
+            let run = usize::try_from((marker >> 1) & 0xffff_ffff).map_err(|_| too_far())?;
+            let run_end = run.checked_mul(64).and_then(|bits| bits.checked_add(at)).ok_or_else(too_far)?;
+            if marker & 1 != 0 {
+                if run_end > limit {
+                    return Err(too_far());
+                }
+                positions.extend(at..run_end);
+            }
+            at = run_end;
+            for _ in 0..marker >> 33 {
+                let mut literal = *words.next().ok_or("a literal word is missing")?;
+                while literal != 0 {
+                    let position = at + literal.trailing_zeros() as usize;
+                    if position >= limit {
+                        return Err(too_far());
+                    }
+                    positions.push(position);
+                    literal &= literal - 1;
+                }
+                at = at.checked_add(64).ok_or_else(too_far)?;
+            }
+        }
+        Ok(positions)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ewah_bytes(words: &[u64]) -> Vec<u8> {
+        let mut out = 1000u32.to_be_bytes().to_vec();
+        out.extend((words.len() as u32).to_be_bytes());
+        words.iter().for_each(|w| out.extend(w.to_be_bytes()));
+        out.extend(0u32.to_be_bytes());
+        out
+    }
+
+    #[test]
+    fn ewah_runs_and_literals() {
+        // A run of one word of ones, then two literal words; then a run of two zero words
+        // and one literal.
+        let words = [1 | (1 << 1) | (2 << 33), 0b101000, 1 << 63, (2 << 1) | (1 << 33), 1];
+        let (ewah, used) = Ewah::parse(&ewah_bytes(&words)).unwrap();
+        assert_eq!(used, 8 + 8 * words.len() + 4);
+        let mut expected: Vec<usize> = (0..64).collect();
+        expected.extend([64 + 3, 64 + 5, 128 + 63, 320]);
+        assert_eq!(ewah.positions(1000).unwrap(), expected);
+        assert!(ewah.positions(320).is_err(), "a bit at or past the limit is refused");
+    }
+
+    #[test]
+    fn corrupt_bitmaps_are_errors() {
+        let bytes = ewah_bytes(&[3 << 33, 1]);
+        for cut in 0..bytes.len() {
+            assert!(Ewah::parse(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        // The marker promises three literal words; only one is there.
+        let (ewah, _) = Ewah::parse(&bytes).unwrap();
+        assert!(ewah.positions(1000).is_err());
+        // A huge run of ones must not allocate past the limit.
+        let (ewah, _) = Ewah::parse(&ewah_bytes(&[1 | (0xffff_ffff << 1)])).unwrap();
+        assert!(ewah.positions(1000).is_err());
+    }
+
+    #[test]
+    fn link_extension_layout() {
+        let mut data = vec![7; ID_LEN];
+        data.extend(ewah_bytes(&[1 << 33, 0b100]));
+        data.extend(ewah_bytes(&[1 << 33, 0b10]));
+        let link = Link::parse(&data).unwrap();
+        assert_eq!(link.base_id, [7; ID_LEN]);
+        assert_eq!(link.deleted.positions(10).unwrap(), vec![2]);
+        assert_eq!(link.replaced.positions(10).unwrap(), vec![1]);
+        data.push(0);
+        assert!(Link::parse(&data).is_err(), "bytes after the bitmaps");
+        assert!(Link::parse(&[0; 5]).is_err());
+        assert!(Link::parse(&[0; ID_LEN]).unwrap().deleted.words.is_empty());
+    }
+}

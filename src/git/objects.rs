@@ -1,0 +1,535 @@
+//! Commits and trees, read straight from the object database's files and parsed in place:
+//! for the history walk (`--range`, `--pre-push`) and for looking staged paths up in `HEAD`.
+//!
+//! `--range` reads one to two trees per changed folder per commit, tens of thousands of
+//! objects for a long push. Through `git2::Tree` each read would also build libgit2's parsed
+//! entry list and pass through its object cache, which cost more than the reading itself
+//! (`perf record`: malloc/free churn and cache bookkeeping, BENCHMARKS.md); and libgit2's
+//! pack reading is slow for this walk (see [`packs`]). Here a tree is its raw bytes, checked
+//! once when read, and the entries are walked without allocating. A small cache of our own
+//! keeps recent trees, because the trees one commit reads are those its child compares
+//! against. Objects come from the packs ([`packs`]), the loose files (`loose.rs`), and for
+//! anything else (alternates, a damaged pack index) from libgit2.
+
+mod cache;
+mod loose;
+pub mod packs;
+
+use std::cell::OnceCell;
+use std::cmp::Ordering;
+use std::path::PathBuf;
+use std::rc::Rc;
+
+use anyhow::{Context, Result, anyhow, bail};
+use flate2::Decompress;
+use git2::{ObjectType, Odb, Repository};
+
+use crate::git::format::{ID_LEN, ModeType};
+use crate::git::id::ObjectId;
+use cache::Recent;
+use packs::{ObjectKind, PackReader, Packs};
+// Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
+use rustc_hash::FxHashMap as HashMap;
+
+/// Why the object database's own files (loose objects, packs) could not give an object.
+/// Each message names the file; a damaged one also says where and how to find the rest.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A file is there but cannot be read (permission denied, an I/O error).
+    Io { path: PathBuf, source: std::io::Error },
+    /// A file is damaged: cut short, not zlib, or not what its header says.
+    Corrupt(String),
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
+            ReadError::Corrupt(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// How many bytes of trees a reader's cache holds.
+const CACHE_BYTES: usize = 16 << 20;
+
+/// How many tags `HEAD` may go through before a commit (git stops far earlier in practice).
+const MAX_TAG_DEPTH: usize = 32;
+
+/// A tree object's bytes, known to be well formed. Cheap to clone.
+#[derive(Clone)]
+pub(crate) struct Tree(Rc<TreeData>);
+
+struct TreeData {
+    bytes: Rc<[u8]>,
+    /// Where each entry starts, built on the first lookup by name.
+    starts: OnceCell<Vec<u32>>,
+}
+
+/// One entry of a tree: its mode (as git canonicalises it), name and object id (raw bytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct TreeEntry<'a> {
+    pub(crate) mode: u32,
+    pub(crate) name: &'a [u8],
+    pub(crate) id: &'a [u8; ID_LEN],
+}
+
+/// What the walk needs of a commit.
+pub(crate) struct CommitHeader {
+    pub(crate) tree: ObjectId,
+    /// Empty for a root commit, and for a commit at the edge of a shallow clone.
+    pub(crate) parents: Vec<ObjectId>,
+}
+
+/// Where to look for an object first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LookFirst {
+    /// In the loose files: for a few objects of the newest commits, which are usually loose
+    /// until git packs them (the packs are then not even opened).
+    Loose,
+    /// In the packs: for a walk over thousands of objects, which are mostly packed.
+    Packs,
+}
+
+/// Reads commits and trees for one thread; remembers the trees it read lately and the tree
+/// of each commit it read (a commit's parent is usually the commit read just before).
+pub(crate) struct Objects<'r> {
+    git: &'r Repository,
+    packs: PackReader,
+    look_first: LookFirst,
+    loose_inflater: Decompress,
+    /// libgit2's object database, opened only if an object is in neither the packs nor the
+    /// loose files (an alternate's, say).
+    odb: Option<Odb<'r>>,
+    /// Commits whose parents git takes from elsewhere, read once: those a shallow clone cut
+    /// off (`shallow`: none) and those of `info/grafts` (deprecated, still honoured by git
+    /// and by libgit2's revwalk).
+    grafts: OnceCell<HashMap<ObjectId, Vec<ObjectId>>>,
+    trees: Recent<ObjectId, Tree>,
+    commit_trees: HashMap<ObjectId, ObjectId>,
+}
+
+/// Checks what libgit2 cannot survive before it resolves revisions or walks the history:
+/// a damaged loose commit, on which it hangs ([`loose::check_commits`]), and a pack index
+/// offset outside its pack, on which it crashes ([`Packs::check_offsets`]).
+pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path) -> Result<()> {
+    loose::check_commits(objects_dir)?;
+    Packs::at(objects_dir).check_offsets()
+}
+
+impl<'r> Objects<'r> {
+    /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::at`]).
+    pub(crate) fn new(git: &'r Repository, packs: &Packs, look_first: LookFirst) -> Self {
+        Objects {
+            git,
+            packs: PackReader::new(packs),
+            look_first,
+            loose_inflater: Decompress::new(true),
+            odb: None,
+            grafts: OnceCell::new(),
+            trees: Recent::new(CACHE_BYTES),
+            commit_trees: HashMap::default(),
+        }
+    }
+
+    /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
+    /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
+    pub(crate) fn commit(&mut self, id: ObjectId) -> Result<CommitHeader> {
+        let data = self.read(id, ObjectKind::Commit)?;
+        self.parse_commit(id, &data)
+    }
+
+    /// The commit `id` names, through any annotated tags (a branch may point at a tag); each
+    /// object is read once.
+    pub(crate) fn peeled_commit(&mut self, mut id: ObjectId) -> Result<CommitHeader> {
+        for _ in 0..MAX_TAG_DEPTH {
+            let (kind, data) = self.read_any(id)?;
+            match kind {
+                ObjectKind::Commit => return self.parse_commit(id, &data),
+                ObjectKind::Tag => {
+                    id = parse_tag_target(&data).ok_or_else(|| anyhow!("tag {id} is corrupt: no object line"))?;
+                }
+                other => bail!("object {id} is a {other}, not a commit"),
+            }
+        }
+        bail!("object {id} is a chain of more than {MAX_TAG_DEPTH} tags")
+    }
+
+    fn parse_commit(&mut self, id: ObjectId, data: &[u8]) -> Result<CommitHeader> {
+        let mut header = parse_commit_header(data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
+        if let Some(parents) = self.grafts().get(&id) {
+            header.parents.clone_from(parents);
+        }
+        self.commit_trees.insert(id, header.tree);
+        Ok(header)
+    }
+
+    /// A blob's bytes (a `.gitignore` of a commit).
+    pub(crate) fn blob(&mut self, id: ObjectId) -> Result<Rc<[u8]>> {
+        self.read(id, ObjectKind::Blob)
+    }
+
+    /// The tree of a commit, without reading the commit again if it was read before.
+    pub(crate) fn tree_of_commit(&mut self, commit: ObjectId) -> Result<Tree> {
+        let id = match self.commit_trees.get(&commit) {
+            Some(&tree) => tree,
+            None => self.commit(commit)?.tree,
+        };
+        self.tree(id)
+    }
+
+    /// A tree, from the cache or the object database.
+    pub(crate) fn tree(&mut self, id: ObjectId) -> Result<Tree> {
+        if let Some(tree) = self.trees.get(&id, Tree::len) {
+            return Ok(tree);
+        }
+        let data = self.read(id, ObjectKind::Tree)?;
+        let tree = Tree::parse(data).ok_or_else(|| anyhow!("tree {id} is corrupt"))?;
+        self.trees.insert(id, tree.clone(), tree.len());
+        Ok(tree)
+    }
+
+    /// The tree an entry's raw id names.
+    pub(crate) fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree> {
+        self.tree(entry.object_id())
+    }
+
+    /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.pyc`)
+    /// below `root`, if any. A folder of that name is not the file: git sees the file added.
+    pub(crate) fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, ObjectId)>> {
+        self.lookup(root, path, false)
+    }
+
+    /// The id of the folder at `path` below `root`, if any.
+    pub(crate) fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<ObjectId>> {
+        Ok(self.lookup(root, path, true)?.map(|(_, id)| id))
+    }
+
+    fn lookup(&mut self, root: &Tree, path: &[u8], folder: bool) -> Result<Option<(u32, ObjectId)>> {
+        let mut parts = path.split(|&b| b == b'/').filter(|part| !part.is_empty()).peekable();
+        let mut tree = root.clone();
+        while let Some(part) = parts.next() {
+            let last = parts.peek().is_none();
+            let Some(entry) = tree.find(part, !last || folder) else { return Ok(None) };
+            if last {
+                return Ok(Some((entry.mode, entry.object_id())));
+            }
+            tree = self.subtree(&entry)?;
+        }
+        Ok(None)
+    }
+
+    /// An object of the kind the caller expects.
+    fn read(&mut self, id: ObjectId, kind: ObjectKind) -> Result<Rc<[u8]>> {
+        let (found, data) = self.read_any(id)?;
+        if found != kind {
+            bail!("object {id} is a {found}, not a {kind}");
+        }
+        Ok(data)
+    }
+
+    /// An object from the object database's files, or else through libgit2 (alternates,
+    /// anything the files do not hold). A damaged copy in the files is an error of its own:
+    /// libgit2 is not asked then, as its loose-object reader spins forever on some damaged
+    /// zlib streams (seen with libgit2 1.9 on a truncated file).
+    fn read_any(&mut self, id: ObjectId) -> Result<packs::Object> {
+        match self.read_files(id).with_context(|| format!("cannot read object {id}"))? {
+            Some(object) => Ok(object),
+            None => self.read_through_libgit2(id),
+        }
+    }
+
+    /// The object from the loose files and the packs, in the order `look_first` says;
+    /// `Ok(None)` when neither has it. Damage in one is an error only if the other has none.
+    fn read_files(&mut self, id: ObjectId) -> Result<Option<packs::Object>, ReadError> {
+        let key = id.as_bytes();
+        let loose_first = self.look_first == LookFirst::Loose;
+        let first = if loose_first { self.read_loose(key) } else { self.packs.read(key) };
+        let first_damage = match first {
+            Ok(Some(object)) => return Ok(Some(object)),
+            Ok(None) => None,
+            Err(damage) => Some(damage),
+        };
+        let second = if loose_first { self.packs.read(key) } else { self.read_loose(key) };
+        match second {
+            Ok(Some(object)) => Ok(Some(object)),
+            Ok(None) => first_damage.map_or(Ok(None), Err),
+            Err(damage) => Err(first_damage.unwrap_or(damage)),
+        }
+    }
+
+    fn read_loose(&mut self, id: &[u8]) -> Result<Option<packs::Object>, ReadError> {
+        loose::read(self.packs.objects_dir(), id, &mut self.loose_inflater)
+    }
+
+    fn read_through_libgit2(&mut self, id: ObjectId) -> Result<packs::Object> {
+        if self.odb.is_none() {
+            self.odb = Some(self.git.odb().context("cannot open the object database")?);
+        }
+        let object = self
+            .odb
+            .as_ref()
+            .expect("opened above")
+            .read(id.to_git2())
+            .with_context(|| format!("cannot read object {id}"))?;
+        let kind = match object.kind() {
+            ObjectType::Commit => ObjectKind::Commit,
+            ObjectType::Tree => ObjectKind::Tree,
+            ObjectType::Blob => ObjectKind::Blob,
+            ObjectType::Tag => ObjectKind::Tag,
+            other => bail!("object {id} is a {other}"),
+        };
+        Ok((kind, object.data().into()))
+    }
+
+    fn grafts(&self) -> &HashMap<ObjectId, Vec<ObjectId>> {
+        self.grafts.get_or_init(|| {
+            let common = self.git.commondir();
+            let read = |name: &str| std::fs::read_to_string(common.join(name)).unwrap_or_default();
+            let mut grafts = HashMap::default();
+            for line in read("info/grafts").lines().filter(|line| !line.starts_with('#')) {
+                let mut ids = line.split_whitespace().map(|hex| ObjectId::from_hex(hex.as_bytes()));
+                if let Some(Some(commit)) = ids.next() {
+                    grafts.insert(commit, ids.flatten().collect());
+                }
+            }
+            for line in read("shallow").lines() {
+                if let Some(commit) = ObjectId::from_hex(line.trim().as_bytes()) {
+                    grafts.insert(commit, Vec::new());
+                }
+            }
+            grafts
+        })
+    }
+}
+
+impl Tree {
+    /// The tree, if every entry is `<octal mode> <name>\0<id>`.
+    fn parse(bytes: Rc<[u8]>) -> Option<Tree> {
+        let mut rest = &bytes[..];
+        while !rest.is_empty() {
+            let (entry, after) = split_entry(rest)?;
+            if entry.name.is_empty() {
+                return None;
+            }
+            rest = after;
+        }
+        Some(Tree(Rc::new(TreeData { bytes, starts: OnceCell::new() })))
+    }
+
+    pub(crate) fn entries(&self) -> Entries<'_> {
+        Entries { rest: &self.0.bytes }
+    }
+
+    /// The size of the tree object, for the cache's budget.
+    fn len(&self) -> usize {
+        self.0.bytes.len()
+    }
+
+    /// The entry named `name` that is (`folder`) or is not a folder. Entries are in git's
+    /// order, so a binary search finds it: a folder with 40,000 files is looked up in as
+    /// many steps as one with 40.
+    fn find(&self, name: &[u8], folder: bool) -> Option<TreeEntry<'_>> {
+        let bytes = &self.0.bytes;
+        let starts = self.0.starts.get_or_init(|| {
+            let mut starts = Vec::new();
+            let mut rest = &bytes[..];
+            while let Some((_, after)) = split_entry(rest) {
+                starts.push((bytes.len() - rest.len()) as u32);
+                rest = after;
+            }
+            starts
+        });
+        let entry_at = |start: &u32| split_entry(&bytes[*start as usize..]).map(|(entry, _)| entry);
+        let wanted = TreeEntry { mode: if folder { 0o040000 } else { 0o100644 }, name, id: &[0; ID_LEN] };
+        let found = starts
+            .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
+            .ok()?;
+        // Equal in tree order means the same name and the same kind (folder or not).
+        entry_at(&starts[found])
+    }
+}
+
+/// The entries of a tree, in the tree's (git's) order.
+pub(crate) struct Entries<'a> {
+    rest: &'a [u8],
+}
+
+impl<'a> Iterator for Entries<'a> {
+    type Item = TreeEntry<'a>;
+
+    fn next(&mut self) -> Option<TreeEntry<'a>> {
+        // `Tree::parse` checked every entry, so this stops only at the end.
+        let (entry, rest) = split_entry(self.rest)?;
+        self.rest = rest;
+        Some(entry)
+    }
+}
+
+impl TreeEntry<'_> {
+    pub(crate) fn is_tree(&self) -> bool {
+        ModeType::of(self.mode) == ModeType::Tree
+    }
+
+    /// The object id the entry names.
+    pub(crate) fn object_id(&self) -> ObjectId {
+        ObjectId::from(self.id)
+    }
+
+    /// Same object with the same mode.
+    pub(crate) fn same_as(&self, other: &TreeEntry<'_>) -> bool {
+        self.id == other.id && self.mode == other.mode
+    }
+
+    /// Where git sorts this entry against `other`: by name, a tree's name as if it ended in
+    /// `/`. A file and a folder of the same name are thus different entries, as in git.
+    pub(crate) fn tree_order(&self, other: &TreeEntry<'_>) -> Ordering {
+        let common = self.name.len().min(other.name.len());
+        let next_byte = |e: &TreeEntry<'_>| e.name.get(common).copied().or(e.is_tree().then_some(b'/'));
+        self.name[..common].cmp(&other.name[..common]).then_with(|| next_byte(self).cmp(&next_byte(other)))
+    }
+}
+
+fn split_entry(data: &[u8]) -> Option<(TreeEntry<'_>, &[u8])> {
+    // Modes and names are a few bytes long: a plain loop beats a vectorised search here.
+    let (mode, rest) = parse_mode(data)?;
+    let nul = rest.iter().position(|&b| b == 0)?;
+    let (name, rest) = rest.split_at(nul);
+    let id = rest.get(1..=ID_LEN)?.try_into().ok()?;
+    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + ID_LEN..]))
+}
+
+/// The octal mode that opens an entry, and what follows its space.
+fn parse_mode(data: &[u8]) -> Option<(u32, &[u8])> {
+    let mut mode = 0u32;
+    for (i, &byte) in data.iter().enumerate().take(8) {
+        match byte {
+            b'0'..=b'7' => mode = mode << 3 | u32::from(byte - b'0'),
+            b' ' if i > 0 => return Some((mode, &data[i + 1..])),
+            _ => return None,
+        }
+    }
+    None
+}
+
+/// The mode as git reads it from a tree (`canon_mode`): old trees may record `100664` or
+/// other permission bits, which git (and libgit2) take as `100644` or `100755`.
+fn canonical_mode(mode: u32) -> u32 {
+    match ModeType::of(mode) {
+        ModeType::File if mode & 0o100 != 0 => 0o100755,
+        ModeType::File => 0o100644,
+        ModeType::Symlink => ModeType::SYMLINK,
+        ModeType::Tree => ModeType::TREE,
+        ModeType::Gitlink | ModeType::Other => ModeType::GITLINK,
+    }
+}
+
+/// The `tree` and `parent` lines that open a commit object.
+fn parse_commit_header(data: &[u8]) -> Option<CommitHeader> {
+    let mut lines = data.split(|&b| b == b'\n');
+    let tree = ObjectId::from_hex(lines.next()?.strip_prefix(b"tree ")?)?;
+    let parents =
+        lines.map_while(|line| line.strip_prefix(b"parent ")).map(ObjectId::from_hex).collect::<Option<Vec<_>>>()?;
+    Some(CommitHeader { tree, parents })
+}
+
+/// The `object` line that opens a tag object.
+fn parse_tag_target(data: &[u8]) -> Option<ObjectId> {
+    ObjectId::from_hex(data.split(|&b| b == b'\n').next()?.strip_prefix(b"object ")?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn raw_entry(mode: &str, name: &[u8], id: u8) -> Vec<u8> {
+        let mut bytes = format!("{mode} ").into_bytes();
+        bytes.extend_from_slice(name);
+        bytes.push(0);
+        bytes.extend_from_slice(&[id; ID_LEN]);
+        bytes
+    }
+
+    #[test]
+    fn entries_are_read_back_in_order() {
+        let data = [raw_entry("100644", b"a.pyc", 1), raw_entry("40000", b"pkg", 2)].concat();
+        let tree = Tree::parse(data.into()).expect("well formed");
+        let entries: Vec<_> = tree.entries().map(|e| (e.mode, e.name.to_vec(), e.id[0], e.is_tree())).collect();
+        assert_eq!(entries, vec![(0o100644, b"a.pyc".to_vec(), 1, false), (0o40000, b"pkg".to_vec(), 2, true)]);
+    }
+
+    #[test]
+    fn malformed_trees_are_refused() {
+        let good = raw_entry("100644", b"a", 1);
+        assert!(Tree::parse(good[..good.len() - 1].into()).is_none(), "short id");
+        assert!(Tree::parse(raw_entry("10064x", b"a", 1).into()).is_none(), "bad mode");
+        assert!(Tree::parse(raw_entry("100644", b"", 1).into()).is_none(), "empty name");
+        assert!(Tree::parse(b"100644 a"[..].into()).is_none(), "no NUL");
+        assert!(Tree::parse(b""[..].into()).is_some(), "the empty tree");
+    }
+
+    #[test]
+    fn a_folder_sorts_as_if_its_name_ended_in_a_slash() {
+        let file = TreeEntry { mode: 0o100644, name: b"foo", id: &[0; ID_LEN] };
+        let dotted = TreeEntry { mode: 0o100644, name: b"foo.txt", id: &[0; ID_LEN] };
+        let folder = TreeEntry { mode: 0o40000, name: b"foo", id: &[0; ID_LEN] };
+        // git's order: "foo" < "foo.txt" < "foo/" ('.' is 0x2e, '/' is 0x2f).
+        assert_eq!(file.tree_order(&dotted), Ordering::Less);
+        assert_eq!(dotted.tree_order(&folder), Ordering::Less);
+        assert_eq!(file.tree_order(&folder), Ordering::Less);
+        assert_eq!(folder.tree_order(&folder), Ordering::Equal);
+    }
+
+    #[test]
+    fn commit_headers_give_the_tree_and_every_parent() {
+        let tree = "1".repeat(40);
+        let (p1, p2) = ("2".repeat(40), "3".repeat(40));
+        let raw = format!("tree {tree}\nparent {p1}\nparent {p2}\nauthor A <a> 0 +0000\n\nmsg\n");
+        let header = parse_commit_header(raw.as_bytes()).expect("parses");
+        assert_eq!(header.tree.to_string(), tree);
+        assert_eq!(header.parents.iter().map(ObjectId::to_string).collect::<Vec<_>>(), vec![p1, p2]);
+        assert!(parse_commit_header(b"author A\n").is_none());
+        assert!(parse_commit_header(format!("tree {}\n", "1".repeat(39)).as_bytes()).is_none());
+    }
+
+    #[test]
+    fn modes_are_read_as_git_canonicalises_them() {
+        let data = [raw_entry("100664", b"a", 1), raw_entry("100775", b"b", 2), raw_entry("120000", b"c", 3)].concat();
+        let tree = Tree::parse(data.into()).expect("well formed");
+        let modes: Vec<u32> = tree.entries().map(|e| e.mode).collect();
+        assert_eq!(modes, vec![0o100644, 0o100755, 0o120000]);
+        assert_eq!(canonical_mode(0o160000), 0o160000);
+        assert_eq!(canonical_mode(0o040000), 0o040000);
+    }
+
+    #[test]
+    fn entries_are_found_by_name_and_kind() {
+        // git's order: "foo" < "foo.txt" < "foo/" < "zz".
+        let mut data =
+            [raw_entry("100644", b"foo", 1), raw_entry("100644", b"foo.txt", 2), raw_entry("40000", b"foo", 3)]
+                .concat();
+        for n in 0..200 {
+            data.extend(raw_entry("100644", format!("zz{n:03}").as_bytes(), 4));
+        }
+        let tree = Tree::parse(data.into()).expect("well formed");
+        assert_eq!(tree.find(b"foo", false).map(|e| e.id[0]), Some(1));
+        assert_eq!(tree.find(b"foo", true).map(|e| e.id[0]), Some(3));
+        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id[0]), Some(2));
+        assert!(tree.find(b"foo.txt", true).is_none());
+        assert!(tree.find(b"fo", false).is_none());
+        for n in [0, 99, 199] {
+            assert_eq!(tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id[0]), Some(4), "zz{n:03}");
+        }
+        assert!(tree.find(b"zz200", false).is_none());
+    }
+
+    #[test]
+    fn tags_name_their_object() {
+        let target = "4".repeat(40);
+        let raw = format!("object {target}\ntype commit\ntag v1\n\nmsg\n");
+        assert_eq!(parse_tag_target(raw.as_bytes()).map(|id| id.to_string()), Some(target));
+        assert!(parse_tag_target(b"type commit\n").is_none());
+    }
+}

@@ -1,0 +1,524 @@
+//! Objects read straight from the repository's pack files: for the history walk (`--range`,
+//! `--pre-push`), and for the staged check's and the fix's look at `HEAD` when it is packed.
+//!
+//! `--range` over a long push reads tens of thousands of trees, and in a pack almost every
+//! one is a delta against another version of itself, often in chains of dozens. libgit2
+//! reads them badly for this: its delta-base cache keeps only the object at the bottom of
+//! a chain, never the versions it builds on the way up, so every read applies the whole
+//! chain again (3.6 inflates per tree against git's 1.2, counted with an `LD_PRELOAD` shim);
+//! and every read takes one process-wide mutex, so workers on other cores queue for it
+//! (20 % of the walk's time in `futex`, `perf record`). gitoxide's `gix-odb` was measured
+//! too and was slower still (BENCHMARKS.md).
+//!
+//! This reader does what git does: it maps each pack and its index, resolves a delta chain
+//! once and keeps every object it builds (a worker's [`PackReader`] has its own cache, so
+//! workers share nothing but the read-only mappings). It is only an accelerator: an object
+//! it cannot find (loose, in an alternate, a delta whose base is outside its pack) is left
+//! to libgit2 by the caller, and a pack or index it does not understand is not used at all.
+//! Damage inside a pack it does use is an error or, where zlib's checksum cannot see it (an
+//! entry's header, the index's offsets), another object's bytes, as for git's own ordinary
+//! reads, which do not hash objects again either (`git fsck` does); never a panic or an
+//! allocation the pack cannot justify.
+//!
+//! Formats: <https://git-scm.com/docs/gitformat-pack>; version 2 index files, SHA-1 ids.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
+
+use anyhow::{Result, bail};
+use flate2::{Decompress, FlushDecompress, Status};
+use memmap2::Mmap;
+
+use super::ReadError;
+use crate::git::format::{ID_LEN, be32, offset_varint};
+
+use super::cache::Recent;
+
+/// Bytes of an object id (SHA-1).
+const IDX_MAGIC: &[u8] = b"\xfftOc";
+const IDX_HEADER_LEN: usize = 8 + 256 * 4;
+const PACK_HEADER_LEN: usize = 12;
+/// Bytes of objects a reader keeps before it forgets the least recently used half; git's
+/// `core.deltaBaseCacheLimit` is 96 MiB.
+const CACHE_BYTES: usize = 32 << 20;
+
+/// The kinds of object a pack holds whole.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ObjectKind {
+    Commit,
+    Tree,
+    Blob,
+    Tag,
+}
+
+impl ObjectKind {
+    const ALL: [ObjectKind; 4] = [ObjectKind::Commit, ObjectKind::Tree, ObjectKind::Blob, ObjectKind::Tag];
+
+    /// The name git gives the kind, in loose object headers and messages.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            ObjectKind::Commit => "commit",
+            ObjectKind::Tree => "tree",
+            ObjectKind::Blob => "blob",
+            ObjectKind::Tag => "tag",
+        }
+    }
+
+    /// The kind git names so.
+    pub(crate) fn named(name: &[u8]) -> Option<ObjectKind> {
+        ObjectKind::ALL.into_iter().find(|kind| kind.name().as_bytes() == name)
+    }
+}
+
+impl std::fmt::Display for ObjectKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An object's kind and bytes.
+pub(crate) type Object = (ObjectKind, Rc<[u8]>);
+
+/// The packs of an object database, mapped on first use; shared by the walk's workers
+/// (a clone is another handle on the same mappings).
+#[derive(Clone)]
+pub struct Packs(Arc<PackSet>);
+
+struct PackSet {
+    objects_dir: PathBuf,
+    packs: OnceLock<Vec<Pack>>,
+}
+
+struct Pack {
+    pack_path: PathBuf,
+    idx: Mmap,
+    data: Mmap,
+    count: usize,
+}
+
+impl Packs {
+    /// The packs in `objects_dir/pack`. Nothing is read until an object is looked up.
+    pub fn at(objects_dir: &Path) -> Packs {
+        Packs(Arc::new(PackSet { objects_dir: objects_dir.to_path_buf(), packs: OnceLock::new() }))
+    }
+
+    /// The object database's folder, which also holds the loose objects.
+    pub(crate) fn objects_dir(&self) -> &Path {
+        &self.0.objects_dir
+    }
+
+    /// Every pack whose index this reader understands, newest first (as git looks: recent
+    /// objects are in the most recent packs). None is no error: the caller then reads
+    /// through libgit2.
+    fn packs(&self) -> &[Pack] {
+        self.0.packs.get_or_init(|| {
+            let Ok(listing) = fs::read_dir(self.0.objects_dir.join("pack")) else {
+                return Vec::new();
+            };
+            let mut packs: Vec<Pack> = listing
+                .filter_map(|entry| entry.ok())
+                .map(|entry| entry.path())
+                .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
+                .filter_map(|idx| Pack::open(&idx))
+                .collect();
+            packs.sort_by_cached_key(|pack| {
+                std::cmp::Reverse(fs::metadata(&pack.pack_path).and_then(|m| m.modified()).ok())
+            });
+            packs
+        })
+    }
+
+    /// Which packs hold `id`, and where, newest first.
+    fn find_all<'a>(&'a self, id: &'a [u8]) -> impl Iterator<Item = (usize, u64)> + 'a {
+        self.packs().iter().enumerate().filter_map(move |(n, pack)| Some((n, pack.offset_of(id)?)))
+    }
+
+    /// Checks that every offset the pack indexes give lies inside its pack: libgit2 crashes
+    /// on one that does not (a damaged `.idx`), and history modes walk through libgit2.
+    pub(crate) fn check_offsets(&self) -> Result<()> {
+        for pack in self.packs() {
+            let end = (pack.data.len() - ID_LEN) as u64;
+            for n in 0..pack.count {
+                if !pack.offset_at(n).is_some_and(|offset| (PACK_HEADER_LEN as u64..end).contains(&offset)) {
+                    let idx = pack.pack_path.with_extension("idx");
+                    bail!(
+                        "{}: object {} of {} lies outside its pack (corrupt pack index)",
+                        idx.display(),
+                        n + 1,
+                        pack.count
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn pack(&self, n: usize) -> &Pack {
+        &self.packs()[n]
+    }
+}
+
+impl Pack {
+    /// The pack whose index is `idx_path`, if both files are there and look right.
+    fn open(idx_path: &Path) -> Option<Pack> {
+        let pack_path = idx_path.with_extension("pack");
+        let idx = map(idx_path)?;
+        let data = map(&pack_path)?;
+        let count = idx_count(&idx)?;
+        let header_ok = data.get(..4) == Some(b"PACK")
+            && matches!(be32(&data, 4), Some(2 | 3))
+            && be32(&data, 8) == Some(count as u32)
+            && data.len() >= PACK_HEADER_LEN + ID_LEN;
+        header_ok.then_some(Pack { pack_path, idx, data, count })
+    }
+
+    /// Binary search of the index's sorted ids, within the range its fan-out table gives.
+    fn offset_of(&self, id: &[u8]) -> Option<u64> {
+        let first = usize::from(*id.first()?);
+        let start = if first == 0 { 0 } else { be32(&self.idx, 8 + (first - 1) * 4)? as usize };
+        let end = be32(&self.idx, 8 + first * 4)? as usize;
+        let ids_at = IDX_HEADER_LEN;
+        let (mut low, mut high) = (start, end.min(self.count));
+        while low < high {
+            let mid = low + (high - low) / 2;
+            let candidate = self.idx.get(ids_at + mid * ID_LEN..ids_at + (mid + 1) * ID_LEN)?;
+            match candidate.cmp(id) {
+                std::cmp::Ordering::Less => low = mid + 1,
+                std::cmp::Ordering::Greater => high = mid,
+                std::cmp::Ordering::Equal => return self.offset_at(mid),
+            }
+        }
+        None
+    }
+
+    /// The pack offset of the `n`th object of the index: 31 bits, or an index into the
+    /// table of 64-bit offsets when the top bit is set.
+    fn offset_at(&self, n: usize) -> Option<u64> {
+        let offsets_at = IDX_HEADER_LEN + self.count * (ID_LEN + 4);
+        let small = be32(&self.idx, offsets_at + n * 4)?;
+        if small & 0x8000_0000 == 0 {
+            return Some(u64::from(small));
+        }
+        let large_at = offsets_at + self.count * 4 + (small & 0x7fff_ffff) as usize * 8;
+        Some(u64::from(be32(&self.idx, large_at)?) << 32 | u64::from(be32(&self.idx, large_at + 4)?))
+    }
+
+    /// The object data's bytes: the whole pack but its trailing checksum.
+    fn body(&self) -> &[u8] {
+        &self.data[..self.data.len() - ID_LEN]
+    }
+}
+
+fn map(path: &Path) -> Option<Mmap> {
+    let file = File::open(path).ok()?;
+    // SAFETY: pack and index files are immutable once written (git writes new ones under
+    // new names and renames them into place); the mapping is only read.
+    unsafe { Mmap::map(&file) }.ok()
+}
+
+/// The number of objects a version 2 index lists, if its size agrees with it.
+fn idx_count(idx: &[u8]) -> Option<usize> {
+    if idx.get(..4)? != IDX_MAGIC || be32(idx, 4)? != 2 {
+        return None;
+    }
+    let count = be32(idx, 8 + 255 * 4)? as usize;
+    // ids, CRCs and 32-bit offsets, then 64-bit offsets, then two checksums.
+    let fixed = IDX_HEADER_LEN + count * (ID_LEN + 4 + 4) + 2 * ID_LEN;
+    (idx.len() >= fixed && (idx.len() - fixed) % 8 == 0).then_some(count)
+}
+
+/// Reads objects from [`Packs`] for one thread, keeping the objects it built lately.
+pub struct PackReader {
+    packs: Packs,
+    inflater: Decompress,
+    /// Objects built lately, by pack and offset.
+    built: Recent<(usize, u64), Object>,
+}
+
+/// What an entry of a pack holds, after its header.
+enum Stored {
+    Whole(ObjectKind),
+    /// A delta against the object at this offset of the same pack.
+    DeltaAt(u64),
+    /// A delta against the object with this id.
+    DeltaOf([u8; ID_LEN]),
+}
+
+/// One entry's header: what it holds, its (inflated) size and where its zlib data starts.
+struct Header {
+    stored: Stored,
+    size: usize,
+    data_at: usize,
+}
+
+impl PackReader {
+    pub fn new(packs: &Packs) -> Self {
+        PackReader::with_cache(packs, CACHE_BYTES)
+    }
+
+    /// A reader whose cache holds about `cache_bytes` (tests make it tiny, to see that a
+    /// chain whose bases were forgotten is resolved again).
+    pub fn with_cache(packs: &Packs, cache_bytes: usize) -> Self {
+        PackReader { packs: packs.clone(), inflater: Decompress::new(true), built: Recent::new(cache_bytes) }
+    }
+
+    /// The object database's folder.
+    pub(crate) fn objects_dir(&self) -> &Path {
+        self.packs.objects_dir()
+    }
+
+    /// The object `id`, or `None` when no pack holds it or its delta base is in none of
+    /// them: the caller asks libgit2 then. A copy damaged in one pack does not hide a good
+    /// one in another, as in git.
+    pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>, ReadError> {
+        let mut first_damage = None;
+        // Another handle on the same packs, so the loop may use the reader mutably.
+        let packs = self.packs.clone();
+        for (pack, offset) in packs.find_all(id) {
+            match self.object_at(pack, offset) {
+                Ok(Some(object)) => return Ok(Some(object)),
+                Ok(None) => {}
+                Err(damage) => first_damage = first_damage.or(Some(damage)),
+            }
+        }
+        first_damage.map_or(Ok(None), Err)
+    }
+
+    /// The object at `offset` of pack `pack`: down the delta chain to a whole object (or one
+    /// in the cache), then up again, applying each delta once and keeping every result.
+    fn object_at(&mut self, pack: usize, offset: u64) -> Result<Option<Object>, ReadError> {
+        let mut deltas = Vec::new();
+        let mut at = (pack, offset);
+        let (kind, mut data) = loop {
+            if let Some(object) = self.cached(at) {
+                break object;
+            }
+            let header = self.header(at)?;
+            match header.stored {
+                Stored::Whole(kind) => {
+                    let data: Rc<[u8]> = self.inflate(at.0, &header)?.into();
+                    self.remember(at, (kind, data.clone()));
+                    break (kind, data);
+                }
+                Stored::DeltaAt(base) => {
+                    deltas.push((at, header));
+                    at = (at.0, base);
+                }
+                Stored::DeltaOf(base) => {
+                    // git writes such bases into the same pack; elsewhere is libgit2's job.
+                    let Some(base) = self.packs.pack(at.0).offset_of(&base) else { return Ok(None) };
+                    deltas.push((at, header));
+                    at = (at.0, base);
+                }
+            }
+            if deltas.len() > 10_000 {
+                let pack = self.packs.pack(pack).pack_path.display();
+                return Err(ReadError::Corrupt(format!("{pack}: a delta chain at offset {offset} does not end")));
+            }
+        };
+        for (at, header) in deltas.into_iter().rev() {
+            let delta = self.inflate(at.0, &header)?;
+            data = apply_delta(&data, &delta).map_err(|why| self.corrupt(at, &why))?.into();
+            self.remember(at, (kind, data.clone()));
+        }
+        Ok(Some((kind, data)))
+    }
+
+    fn cached(&mut self, at: (usize, u64)) -> Option<Object> {
+        self.built.get(&at, |object| object.1.len())
+    }
+
+    fn remember(&mut self, at: (usize, u64), object: Object) {
+        let bytes = object.1.len();
+        self.built.insert(at, object, bytes);
+    }
+
+    /// Reads the header of the entry at `at`: type and size in a varint, then for a delta
+    /// where its base is.
+    fn header(&self, at: (usize, u64)) -> Result<Header, ReadError> {
+        let body = self.packs.pack(at.0).body();
+        let start = usize::try_from(at.1).ok().filter(|&s| s >= PACK_HEADER_LEN && s < body.len());
+        let start = start.ok_or_else(|| self.corrupt(at, "an object offset is outside the pack"))?;
+        let mut bytes = body[start..].iter().copied();
+        let mut byte = bytes.next().unwrap_or(0);
+        let kind = (byte >> 4) & 7;
+        let mut size = usize::from(byte & 0x0f);
+        let mut shift = 4;
+        let mut used = 1;
+        while byte & 0x80 != 0 {
+            byte = bytes.next().ok_or_else(|| self.corrupt(at, "the pack ends inside an object header"))?;
+            if shift > 56 {
+                return Err(self.corrupt(at, "an object size overflows"));
+            }
+            size |= usize::from(byte & 0x7f) << shift;
+            shift += 7;
+            used += 1;
+        }
+        let stored = match kind {
+            1 => Stored::Whole(ObjectKind::Commit),
+            2 => Stored::Whole(ObjectKind::Tree),
+            3 => Stored::Whole(ObjectKind::Blob),
+            4 => Stored::Whole(ObjectKind::Tag),
+            6 => {
+                let (distance, len) =
+                    offset_varint(&body[start + used..]).map_err(|_| self.corrupt(at, "bad delta base offset"))?;
+                used += len;
+                let base = at.1.checked_sub(distance).filter(|&b| distance > 0 && b >= PACK_HEADER_LEN as u64);
+                Stored::DeltaAt(base.ok_or_else(|| self.corrupt(at, "a delta base lies outside the pack"))?)
+            }
+            7 => {
+                let id = body
+                    .get(start + used..start + used + ID_LEN)
+                    .ok_or_else(|| self.corrupt(at, "the pack ends inside a delta base id"))?;
+                used += ID_LEN;
+                Stored::DeltaOf(id.try_into().expect("ID_LEN bytes"))
+            }
+            _ => return Err(self.corrupt(at, &format!("unknown object type {kind}"))),
+        };
+        Ok(Header { stored, size, data_at: start + used })
+    }
+
+    /// Inflates an entry's zlib data, which must come to exactly its recorded size.
+    fn inflate(&mut self, pack: usize, header: &Header) -> Result<Vec<u8>, ReadError> {
+        let input = &self.packs.pack(pack).body()[header.data_at..];
+        // deflate shrinks data 1032 times at most: a larger size is a damaged header, and
+        // must not become an allocation.
+        if header.size / 1032 > input.len() {
+            return Err(self.corrupt((pack, header.data_at as u64), "an object is larger than the pack can hold"));
+        }
+        // One byte to spare: zlib cannot end even an empty stream without room to write, and
+        // a stream longer than its recorded size then shows as one byte too many.
+        let mut out = Vec::new();
+        if out.try_reserve_exact(header.size + 1).is_err() {
+            return Err(self.corrupt((pack, header.data_at as u64), "an object is too large to hold in memory"));
+        }
+        self.inflater.reset(true);
+        let status = self.inflater.decompress_vec(input, &mut out, FlushDecompress::Finish);
+        match status {
+            Ok(Status::StreamEnd) if out.len() == header.size => Ok(out),
+            _ => Err(self.corrupt(
+                (pack, header.data_at as u64),
+                &format!("the object data does not inflate to its {} bytes", header.size),
+            )),
+        }
+    }
+
+    /// `at` is where the damage was seen: an entry's start, or its zlib data's.
+    fn corrupt(&self, at: (usize, u64), why: &str) -> ReadError {
+        let pack = self.packs.pack(at.0).pack_path.display();
+        ReadError::Corrupt(format!("{pack}: {why} (at offset {}; corrupt pack)", at.1))
+    }
+}
+
+/// Builds an object from its base and a delta: the two sizes, then instructions that copy a
+/// range of the base or insert the bytes that follow them.
+fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, String> {
+    let mut at = 0;
+    let base_len = delta_size(delta, &mut at).ok_or("a delta's base size is cut short")?;
+    let result_len = delta_size(delta, &mut at).ok_or("a delta's result size is cut short")?;
+    if base_len != base.len() {
+        return Err(format!("a delta expects a base of {base_len} bytes, not {}", base.len()));
+    }
+    // Sized as the delta says, within reason: the size of a damaged delta must not become
+    // an allocation (the checks below stop it growing past the size).
+    let mut out = Vec::with_capacity(result_len.min(base.len() + delta.len()));
+    while let Some(&op) = delta.get(at) {
+        at += 1;
+        if op & 0x80 != 0 {
+            let mut field = |bits: u8, shift: u32| -> Result<usize, String> {
+                if op & bits == 0 {
+                    return Ok(0);
+                }
+                let byte = *delta.get(at).ok_or("a delta copy is cut short")?;
+                at += 1;
+                Ok(usize::from(byte) << shift)
+            };
+            let offset = field(0x01, 0)? | field(0x02, 8)? | field(0x04, 16)? | field(0x08, 24)?;
+            let size = match field(0x10, 0)? | field(0x20, 8)? | field(0x40, 16)? {
+                0 => 0x10000,
+                size => size,
+            };
+            let copied = offset.checked_add(size).and_then(|end| base.get(offset..end));
+            out.extend_from_slice(copied.ok_or("a delta copies past the end of its base")?);
+        } else if op != 0 {
+            let inserted = delta.get(at..at + usize::from(op)).ok_or("a delta insert is cut short")?;
+            out.extend_from_slice(inserted);
+            at += usize::from(op);
+        } else {
+            return Err("a delta holds the reserved instruction 0".to_owned());
+        }
+        if out.len() > result_len {
+            return Err("a delta builds more than its result size".to_owned());
+        }
+    }
+    if out.len() != result_len {
+        return Err(format!("a delta builds {} bytes, not {result_len}", out.len()));
+    }
+    Ok(out)
+}
+
+/// A delta's size field: 7 bits a byte, least significant first.
+fn delta_size(delta: &[u8], at: &mut usize) -> Option<usize> {
+    let (mut size, mut shift) = (0usize, 0);
+    loop {
+        let byte = *delta.get(*at)?;
+        *at += 1;
+        if shift > 56 {
+            return None;
+        }
+        size |= usize::from(byte & 0x7f) << shift;
+        shift += 7;
+        if byte & 0x80 == 0 {
+            return Some(size);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn deltas_copy_and_insert() {
+        let base = b"hello, world";
+        let delta = [
+            12,
+            16, // sizes
+            0x80 | 0x01 | 0x10,
+            0,
+            5, // copy offset 0, size 5: "hello"
+            6,
+            b' ',
+            b't',
+            b'h',
+            b'e',
+            b'r',
+            b'e', // insert " there"
+            0x80 | 0x01 | 0x10,
+            5,
+            5, // copy offset 5, size 5: ", wor"
+        ];
+        assert_eq!(apply_delta(base, &delta).unwrap(), b"hello there, wor");
+    }
+
+    #[test]
+    fn a_copy_of_size_zero_means_64_kib() {
+        let base = vec![7u8; 0x10000];
+        let delta = [0x80, 0x80, 0x04, 0x80, 0x80, 0x04, 0x80];
+        assert_eq!(apply_delta(&base, &delta).unwrap(), base);
+    }
+
+    #[test]
+    fn broken_deltas_are_errors() {
+        let base = b"abc";
+        assert!(apply_delta(base, &[4, 3, 3, b'x', b'y', b'z']).is_err(), "wrong base size");
+        assert!(apply_delta(base, &[3, 3, 0]).is_err(), "reserved instruction");
+        assert!(apply_delta(base, &[3, 3, 0x80 | 0x01 | 0x10, 2, 5]).is_err(), "copy past the base");
+        assert!(apply_delta(base, &[3, 4, 3, b'x', b'y', b'z']).is_err(), "result shorter than said");
+        assert!(apply_delta(base, &[3, 2, 3, b'x', b'y', b'z']).is_err(), "result longer than said");
+        assert!(apply_delta(base, &[3, 3, 5, b'x']).is_err(), "insert cut short");
+        assert!(apply_delta(base, &[0x83]).is_err(), "size cut short");
+    }
+}

@@ -1,0 +1,238 @@
+//! Showing git paths to people and to shells.
+//!
+//! A git path is arbitrary bytes. For display we follow git's own quoting (`core.quotePath`
+//! false): a path that is valid UTF-8 and has no control characters, `"` or `\` is shown as
+//! is; any other is wrapped in double quotes with C escapes, and bytes that are not UTF-8 are
+//! written as octal (`"caf\351.pyc"`), exactly as `git -c core.quotePath=true` writes them.
+//! This also keeps escape sequences in a file name from reaching the terminal.
+//! For commands we print POSIX shell words that can be pasted back.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
+use std::path::Path;
+
+/// The bytes of a file-system path, as git stores them.
+#[cfg(unix)]
+pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+    use std::os::unix::ffi::OsStrExt;
+    Cow::Borrowed(path.as_os_str().as_bytes())
+}
+
+#[cfg(not(unix))]
+pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+    Cow::Owned(path.to_string_lossy().replace('\\', "/").into_bytes())
+}
+
+/// A git path's bytes as a file-system path (relative to the worktree top).
+#[cfg(unix)]
+pub(crate) fn bytes_path(bytes: &[u8]) -> Cow<'_, Path> {
+    use std::os::unix::ffi::OsStrExt;
+    Cow::Borrowed(Path::new(std::ffi::OsStr::from_bytes(bytes)))
+}
+
+#[cfg(not(unix))]
+pub(crate) fn bytes_path(bytes: &[u8]) -> Cow<'_, Path> {
+    Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into())
+}
+
+/// A worktree-relative path as seen from the folder `prefix` (`sub/dir/`, empty at the top).
+pub(crate) fn relative_to(prefix: &[u8], path: &[u8]) -> Vec<u8> {
+    let mut prefix_parts: Vec<&[u8]> = prefix.split(|&b| b == b'/').filter(|p| !p.is_empty()).collect();
+    let mut rest = path;
+    while let Some(first) = prefix_parts.first() {
+        match rest.strip_prefix(*first).and_then(|r| r.strip_prefix(b"/")) {
+            Some(tail) if !tail.is_empty() => {
+                rest = tail;
+                prefix_parts.remove(0);
+            }
+            _ => break,
+        }
+    }
+    let mut out = b"../".repeat(prefix_parts.len());
+    out.extend_from_slice(rest);
+    out
+}
+
+/// `path` (relative to the folder `prefix`, `sub/dir/` or empty) as a path relative to the
+/// worktree top, resolving `.` and `..` by name; `None` when it leads out of the worktree.
+pub(crate) fn join_relative(prefix: &[u8], path: &[u8]) -> Option<Vec<u8>> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in prefix.split(|&b| b == b'/').chain(path.split(|&b| b == b'/')) {
+        match part {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop()?;
+            }
+            name => parts.push(name),
+        }
+    }
+    Some(parts.join(&b'/'))
+}
+
+/// A path as git would print it with `core.quotePath=false`.
+pub fn display_path(path: &[u8]) -> String {
+    match std::str::from_utf8(path) {
+        Ok(text) if !text.chars().any(needs_c_escape) => text.to_owned(),
+        _ => c_quote(path),
+    }
+}
+
+/// A shell word that, pasted into `sh`, `bash` or `zsh`, is the path's exact bytes.
+pub(crate) fn shell_word(path: &[u8]) -> String {
+    let plain = |b: &u8| b.is_ascii_alphanumeric() || b"-_./:@%+=,".contains(b);
+    if !path.is_empty() && path.iter().all(plain) {
+        return String::from_utf8_lossy(path).into_owned();
+    }
+    match std::str::from_utf8(path) {
+        Ok(text) if !text.chars().any(char::is_control) => {
+            format!("'{}'", text.replace('\'', r"'\''"))
+        }
+        _ => quote_unprintable(path),
+    }
+}
+
+/// Bytes that are not printable text need ANSI-C quoting `$'...'` (bash, zsh, and POSIX 2024
+/// sh), the shells of Unix users.
+#[cfg(unix)]
+fn quote_unprintable(path: &[u8]) -> String {
+    let mut word = String::from("$'");
+    for chunk in path.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\'' | '\\' => write!(word, "\\{c}").unwrap(),
+                c if c.is_control() => write_octal(&mut word, c as u32 as u8),
+                c => word.push(c),
+            }
+        }
+        for &byte in chunk.invalid() {
+            write_octal(&mut word, byte);
+        }
+    }
+    word.push('\'');
+    word
+}
+
+/// Elsewhere (PowerShell and cmd know no `$'...'`) such a byte becomes `?` inside single
+/// quotes: git reads the pathspec as a glob, in which `?` matches that one byte.
+#[cfg(not(unix))]
+fn quote_unprintable(path: &[u8]) -> String {
+    let mut word = String::from("'");
+    for chunk in path.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\'' => word.push_str(r"'\''"),
+                c if c.is_control() => word.push('?'),
+                c => word.push(c),
+            }
+        }
+        word.extend(chunk.invalid().iter().map(|_| '?'));
+    }
+    word.push('\'');
+    word
+}
+
+fn needs_c_escape(c: char) -> bool {
+    c == '"' || c == '\\' || (c as u32) < 0x20 || c == '\x7f'
+}
+
+fn c_quote(path: &[u8]) -> String {
+    let mut out = String::from("\"");
+    for chunk in path.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\x07' => out.push_str("\\a"),
+                '\x08' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\x0b' => out.push_str("\\v"),
+                '\x0c' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                c if needs_c_escape(c) => write_octal(&mut out, c as u32 as u8),
+                c => out.push(c),
+            }
+        }
+        for &byte in chunk.invalid() {
+            write_octal(&mut out, byte);
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn write_octal(out: &mut String, byte: u8) {
+    write!(out, "\\{byte:03o}").unwrap();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_keeps_ordinary_and_unicode_paths() {
+        assert_eq!(display_path(b"pkg/__pycache__/m.pyc"), "pkg/__pycache__/m.pyc");
+        assert_eq!(display_path(b"with space/x.pyc"), "with space/x.pyc");
+        assert_eq!(display_path("caf\u{e9}/\u{1f40d}.pyc".as_bytes()), "caf\u{e9}/\u{1f40d}.pyc");
+    }
+
+    #[test]
+    fn display_quotes_like_git() {
+        assert_eq!(display_path(b"caf\xe9.pyc"), r#""caf\351.pyc""#);
+        assert_eq!(display_path(b"tab\there.pyc"), r#""tab\there.pyc""#);
+        assert_eq!(display_path(b"q\"uote\\.pyc"), r#""q\"uote\\.pyc""#);
+        assert_eq!(display_path(b"\x1b[31mred.pyc"), r#""\033[31mred.pyc""#);
+    }
+
+    #[test]
+    fn shell_words() {
+        assert_eq!(shell_word(b"pkg/__pycache__/m.pyc"), "pkg/__pycache__/m.pyc");
+        assert_eq!(shell_word(b"with space.pyc"), "'with space.pyc'");
+        assert_eq!(shell_word(b"it's.pyc"), r"'it'\''s.pyc'");
+        assert_eq!(shell_word(b"$HOME.pyc"), "'$HOME.pyc'");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn unprintable_bytes_are_ansi_c_quoted_on_unix() {
+        assert_eq!(shell_word(b"caf\xe9.pyc"), r"$'caf\351.pyc'");
+        assert_eq!(shell_word(b"a'\xff.pyc"), r"$'a\'\377.pyc'");
+        assert_eq!(shell_word(b"new\nline.pyc"), r"$'new\012line.pyc'");
+    }
+
+    #[test]
+    fn joins_a_path_given_in_a_subfolder() {
+        assert_eq!(join_relative(b"", b"./a//b.pyc").unwrap(), b"a/b.pyc");
+        assert_eq!(join_relative(b"pkg/", b"x.pyc").unwrap(), b"pkg/x.pyc");
+        assert_eq!(join_relative(b"pkg/sub/", b"../x.pyc").unwrap(), b"pkg/x.pyc");
+        assert_eq!(join_relative(b"pkg/", b"../../x.pyc"), None);
+    }
+
+    #[test]
+    fn paths_relative_to_a_subfolder() {
+        assert_eq!(relative_to(b"", b"pkg/x.pyc"), b"pkg/x.pyc");
+        assert_eq!(relative_to(b"pkg/", b"pkg/x.pyc"), b"x.pyc");
+        assert_eq!(relative_to(b"pkg/sub/", b"pkg/x.pyc"), b"../x.pyc");
+        assert_eq!(relative_to(b"other/", b"pkg/x.pyc"), b"../pkg/x.pyc");
+        assert_eq!(relative_to(b"pkg/", b"pkgx/y.pyc"), b"../pkgx/y.pyc");
+    }
+
+    #[test]
+    #[cfg(not(unix))]
+    fn unprintable_bytes_become_a_glob_elsewhere() {
+        assert_eq!(shell_word(b"caf\xe9.pyc"), "'caf?.pyc'");
+        assert_eq!(shell_word(b"a'\xff.pyc"), r"'a'\''?.pyc'");
+        assert_eq!(shell_word(b"new\nline.pyc"), "'new?line.pyc'");
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn shell_words_round_trip_through_sh() {
+        let paths: &[&[u8]] = &[b"with space.pyc", b"it's.pyc", b"$x`y`\".pyc", b"caf\xe9.pyc"];
+        for path in paths {
+            let script = format!("printf %s {}", shell_word(path));
+            let out = std::process::Command::new("bash").arg("-c").arg(&script).output().unwrap();
+            assert_eq!(&out.stdout[..], *path, "{script}");
+        }
+    }
+}

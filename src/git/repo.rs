@@ -1,0 +1,374 @@
+//! Opening the repository the way git and its hooks see it: the index, `HEAD` and trees.
+//!
+//! A hook must read the index the commit is built from, which git names in `GIT_INDEX_FILE`
+//! (`.git/index` for a plain commit, `.git/index.lock` for `commit -a`, a temporary
+//! `next-index-*.lock` for `commit <paths>`). `Repository::open_from_env` honours it and the
+//! other `GIT_*` variables; `discover`/`open` do not. The index path may be relative to the
+//! current directory, so nothing here changes directory.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use git2::{ErrorCode, Repository};
+
+use crate::git::id::ObjectId;
+use crate::git::index::{self, Entries, EntryRef};
+use crate::git::objects::packs::Packs;
+use crate::git::objects::{LookFirst, Objects};
+use crate::git::paths::bytes_path;
+
+pub struct Repo {
+    git: Repository,
+    opened: How,
+    /// The index the checks read: `GIT_INDEX_FILE` for a repository opened as git's hooks
+    /// see it, else the git directory's `index`.
+    index_path: PathBuf,
+}
+
+/// How a [`Repo`] was opened, to open the same repository again on another thread (a
+/// `git2::Repository` may move between threads but not be shared).
+#[derive(Debug, Clone)]
+pub(crate) struct Opener {
+    how: How,
+    index_path: PathBuf,
+}
+
+#[derive(Debug, Clone)]
+enum How {
+    FromEnv,
+    At(PathBuf),
+}
+
+impl Opener {
+    /// The same repository, opened again (for a worker thread).
+    pub(crate) fn open(&self) -> Result<Repo> {
+        let git = match &self.how {
+            How::FromEnv => Repository::open_from_env(),
+            How::At(path) => Repository::open(path),
+        };
+        let git = git.map_err(|e| anyhow!("cannot open the git repository again: {}", e.message()))?;
+        Ok(Repo { git, opened: self.how.clone(), index_path: self.index_path.clone() })
+    }
+}
+
+/// libgit2's reason a repository cannot be opened, with what the user can do where there is
+/// something: git itself opens these repositories, so "not supported" must say by whom.
+fn open_advice(error: &git2::Error) -> String {
+    let message = error.message();
+    if message.contains("extensions.refstorage") {
+        return format!(
+            "it keeps its refs in the reftable format, which libgit2 (the library pycache-guard reads \
+             repositories with) does not support; `git refs migrate --ref-format=files` converts it ({message})"
+        );
+    }
+    if message.contains("sha256") {
+        return format!(
+            "it names objects by SHA-256, which libgit2 (the library pycache-guard reads repositories with) \
+             does not support; only SHA-1 repositories can be checked ({message})"
+        );
+    }
+    if error.class() == git2::ErrorClass::Config && message.contains("not owned by current user") {
+        return format!(
+            "{message}; git does not trust a repository owned by another user: if you trust it, \
+             `git config --global --add safe.directory <path>` (see git help config, safe.directory)"
+        );
+    }
+    message.to_owned()
+}
+
+impl Repo {
+    /// Opens the repository that contains the current directory, honouring `GIT_DIR`,
+    /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
+    pub(crate) fn open() -> Result<Repo> {
+        match Repo::open_if_any()? {
+            Some(repo) => Ok(repo),
+            None => bail!(
+                "not a git repository: {} (nor any parent folder); run it inside a repository, \
+                 or name the files to check",
+                std::env::current_dir().context("cannot read the current directory")?.display()
+            ),
+        }
+    }
+
+    /// As [`Repo::open`], but `None` when the current directory is in no repository (a
+    /// repository that is there but cannot be opened is still an error).
+    pub(crate) fn open_if_any() -> Result<Option<Repo>> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let git = match Repository::open_from_env() {
+            Ok(git) => git,
+            Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(anyhow!("cannot open the git repository at {}: {}", cwd.display(), open_advice(&e))),
+        };
+        // git exports GIT_WORK_TREE=. to hooks when GIT_DIR is set; libgit2 would resolve
+        // that against the git directory instead of the current one.
+        if let Some(work_tree) = std::env::var_os("GIT_WORK_TREE") {
+            let work_tree = PathBuf::from(work_tree);
+            if work_tree.is_relative() {
+                git.set_workdir(&cwd.join(work_tree), false).context("cannot use GIT_WORK_TREE")?;
+            }
+        }
+        let index_path = std::env::var_os("GIT_INDEX_FILE").map_or_else(|| git.path().join("index"), PathBuf::from);
+        Ok(Some(Repo { git, opened: How::FromEnv, index_path }))
+    }
+
+    /// Opens the repository at `path` without consulting the environment (for library use
+    /// and tests, which must not depend on the process's current folder).
+    pub fn at(path: &Path) -> Result<Repo> {
+        let git = Repository::open(path)
+            .map_err(|e| anyhow!("cannot open the git repository at {}: {}", path.display(), e.message()))?;
+        let index_path = git.path().join("index");
+        Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path })
+    }
+
+    /// The git directory: `.git`, or a linked worktree's own folder under `.git/worktrees`.
+    pub(crate) fn git_dir(&self) -> &Path {
+        self.git.path()
+    }
+
+    /// The git directory that linked worktrees share (the `.git` of the main worktree).
+    pub(crate) fn common_dir(&self) -> &Path {
+        self.git.commondir()
+    }
+
+    /// Whether git folds case in paths (`core.ignoreCase`; false when unset or unreadable).
+    pub(crate) fn ignore_case(&self) -> bool {
+        self.git.config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false)
+    }
+
+    /// A path-valued setting of git's config (`~` expanded), `None` when unset.
+    pub(crate) fn config_path(&self, name: &str) -> Result<Option<PathBuf>> {
+        let config = self.git.config().context("cannot read the repository's git config")?;
+        Ok(config.get_path(name).ok())
+    }
+
+    /// Whether a remote of this name is configured.
+    pub(crate) fn has_remote(&self, name: &str) -> bool {
+        self.git.find_remote(name).is_ok()
+    }
+
+    /// The commit an object id names, peeling tags; `None` when we do not have it.
+    pub(crate) fn peeled_commit_id(&self, id: ObjectId) -> Option<ObjectId> {
+        let object = self.git.find_object(id.to_git2(), None).ok()?;
+        object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id()))
+    }
+
+    /// The commits the references matching `glob` point to (`refs/remotes/origin/*`); a
+    /// dangling symbolic ref (`refs/remotes/origin/HEAD` to a pruned branch) names none.
+    pub(crate) fn commits_of_refs(&self, glob: &str) -> Result<Vec<ObjectId>> {
+        let references = self.git.references_glob(glob)?;
+        Ok(references
+            .filter_map(|reference| reference.and_then(|r| r.peel_to_commit()).ok())
+            .map(|c| ObjectId::from_git2(c.id()))
+            .collect())
+    }
+
+    /// `git rev-list --topo-order --reverse <tips> --not <hidden>`: parents before children.
+    pub(crate) fn commits_oldest_first(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>> {
+        // libgit2 1.9.7 reads a linked worktree's `shallow` file from the worktree's own git
+        // folder, where git never writes it: walk from the common one, which holds the same
+        // commits.
+        let common;
+        let git = if self.git.path() == self.git.commondir() {
+            &self.git
+        } else {
+            common = Repository::open(self.git.commondir()).context("cannot open the common git folder")?;
+            &common
+        };
+        let mut revwalk = git.revwalk().context("cannot walk the history")?;
+        revwalk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).context("cannot walk the history")?;
+        for tip in tips {
+            revwalk.push(tip.to_git2()).with_context(|| format!("cannot walk the history from {tip}"))?;
+        }
+        for hidden in hidden {
+            revwalk.hide(hidden.to_git2()).with_context(|| format!("cannot exclude the history of {hidden}"))?;
+        }
+        revwalk.map(|id| id.map(ObjectId::from_git2).context("cannot walk the history")).collect()
+    }
+
+    /// Removes `untrack` from the index file at `index_path` and stages the worktree files
+    /// `stage`, through libgit2 (the caller checks first that no one holds the index lock).
+    /// Returns how many entries it untracked: one already gone is skipped, not an error.
+    pub(crate) fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<usize> {
+        let mut index = git2::Index::open(index_path)
+            .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
+        // An index opened by path has no repository, and staging a file needs one (to read
+        // the worktree and write the blob).
+        self.git
+            .set_index(&mut index)
+            .map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
+        let mut untracked = 0;
+        for path in untrack {
+            if index.get_path(&bytes_path(path), 0).is_none() {
+                continue;
+            }
+            index
+                .remove(&bytes_path(path), 0)
+                .map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
+            untracked += 1;
+        }
+        for path in stage {
+            index
+                .add_path(&bytes_path(path))
+                .map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
+        }
+        index.write().map_err(|e| {
+            anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message())
+        })?;
+        Ok(untracked)
+    }
+
+    /// The id of the tree the index file at `index_path` describes (written to the object
+    /// database, as `git write-tree` does).
+    pub(crate) fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId> {
+        let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
+        let tree = index.write_tree_to(&self.git).context("cannot compute the tree of the index")?;
+        Ok(ObjectId::from_git2(tree))
+    }
+
+    /// The id of the empty tree (written to the object database).
+    pub(crate) fn empty_tree_id(&self) -> Result<ObjectId> {
+        let tree = self.git.treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")?;
+        Ok(ObjectId::from_git2(tree))
+    }
+
+    /// The object database's folder: `GIT_OBJECT_DIRECTORY` when the repository was opened
+    /// as git's hooks see it and git set it (libgit2 honours it too), else `objects` of the
+    /// common git directory (shared by linked worktrees).
+    pub(crate) fn objects_dir(&self) -> PathBuf {
+        let from_env = match self.opened {
+            How::FromEnv => std::env::var_os("GIT_OBJECT_DIRECTORY").map(PathBuf::from),
+            How::At(_) => None,
+        };
+        from_env.unwrap_or_else(|| self.git.commondir().join("objects"))
+    }
+
+    /// The pack files of the object database, to share among the readers of several
+    /// threads ([`Repo::objects_sharing`]).
+    pub(crate) fn packs(&self) -> Packs {
+        Packs::at(&self.objects_dir())
+    }
+
+    /// A reader of commits and trees, looking in the loose files or the packs first.
+    pub(crate) fn objects(&self, look_first: LookFirst) -> Objects<'_> {
+        Objects::new(&self.git, &self.packs(), look_first)
+    }
+
+    /// A reader of commits and trees over packs already opened (for the `--range` workers,
+    /// which share one mapping of each pack).
+    pub(crate) fn objects_sharing(&self, packs: &Packs, look_first: LookFirst) -> Objects<'_> {
+        Objects::new(&self.git, packs, look_first)
+    }
+
+    /// How to open this repository again (for worker threads).
+    pub(crate) fn opener(&self) -> Opener {
+        Opener { how: self.opened.clone(), index_path: self.index_path.clone() }
+    }
+
+    pub(crate) fn is_bare(&self) -> bool {
+        self.git.is_bare()
+    }
+
+    /// The worktree's top folder (`None` for a bare repository).
+    pub(crate) fn workdir(&self) -> Option<&Path> {
+        self.git.workdir()
+    }
+
+    /// Where the index lives: `GIT_INDEX_FILE` when set, else the git directory's `index`.
+    pub(crate) fn index_path(&self) -> PathBuf {
+        self.index_path.clone()
+    }
+
+    /// The entries of the index that `keep` keeps, and how many it holds in all: one
+    /// streaming pass that copies only what is kept (see [`crate::git::index`]). Use this to
+    /// check the index.
+    pub(crate) fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
+        self.refuse_bare()?;
+        index::read_entries(&self.index_path(), self.git.path(), keep).map_err(|e| self.unreadable_index(&e))
+    }
+
+    fn refuse_bare(&self) -> Result<()> {
+        if self.is_bare() {
+            bail!(
+                "{} is a bare repository: it has no index to check; check a commit with --rev <REV>",
+                self.git.path().display()
+            );
+        }
+        Ok(())
+    }
+
+    /// The error for an index that cannot be read, with the advice its kind calls for: only
+    /// a damaged index is worth rebuilding, and only if git cannot read it either.
+    fn unreadable_index(&self, error: &index::Error) -> anyhow::Error {
+        let path = self.index_path();
+        let rebuild = format!("rebuild it with `rm {} && git reset`", path.display());
+        let advice = match error.root() {
+            index::Error::Io(_) => "check that it is a file you may read".to_owned(),
+            index::Error::Unsupported(_) => {
+                format!("pycache-guard does not read this index format; if `git status` fails too, {rebuild}")
+            }
+            index::Error::Corrupt(_) | index::Error::Shared(..) => format!("if `git status` fails too, {rebuild}"),
+        };
+        anyhow!("cannot read the index {}: {error}; {advice}", path.display())
+    }
+
+    /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
+    /// are read: the caller reads the commit (through [`Objects`], without libgit2's object
+    /// database).
+    pub(crate) fn head_commit_id(&self) -> Result<Option<ObjectId>> {
+        match self.git.head() {
+            Ok(head) => {
+                Ok(Some(ObjectId::from_git2(head.target().context("cannot resolve HEAD: it names no commit")?)))
+            }
+            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
+            Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
+        }
+    }
+
+    /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
+    pub(crate) fn rev_tree_id(&self, rev: &str) -> Result<ObjectId> {
+        let object = self.revision(rev)?;
+        if object.kind() == Some(git2::ObjectType::Tree) {
+            return Ok(ObjectId::from_git2(object.id()));
+        }
+        // The commit names its tree: libgit2 must not read the tree itself, since it loops on
+        // a loose object cut short (the tree is read by our reader, which reports damage).
+        let commit = object
+            .peel_to_commit()
+            .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
+        Ok(ObjectId::from_git2(commit.tree_id()))
+    }
+
+    /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
+    pub(crate) fn rev_commit_id(&self, rev: &str) -> Result<ObjectId> {
+        let commit = self
+            .revision(rev)?
+            .peel_to_commit()
+            .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
+        Ok(ObjectId::from_git2(commit.id()))
+    }
+
+    fn revision(&self, rev: &str) -> Result<git2::Object<'_>> {
+        self.git
+            .revparse_single(rev)
+            .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))
+    }
+
+    /// The current directory relative to the worktree top (`sub/dir/`, or empty at the top
+    /// or outside the worktree), for printing commands that work where the user stands.
+    pub(crate) fn cwd_prefix(&self) -> Vec<u8> {
+        let (Some(top), Ok(cwd)) = (self.workdir(), std::env::current_dir()) else {
+            return Vec::new();
+        };
+        let (Ok(top), Ok(cwd)) = (top.canonicalize(), cwd.canonicalize()) else {
+            return Vec::new();
+        };
+        match cwd.strip_prefix(&top) {
+            Ok(rest) if !rest.as_os_str().is_empty() => {
+                let mut prefix = crate::git::paths::path_bytes(rest).to_vec();
+                prefix.push(b'/');
+                prefix
+            }
+            _ => Vec::new(),
+        }
+    }
+}

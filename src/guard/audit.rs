@@ -1,0 +1,170 @@
+//! Do the repository's ignore rules keep bytecode out? The audit `check` runs.
+//!
+//! It asks git's question (see [`crate::git::ignore_rules`]) for a handful of probe paths: a
+//! `__pycache__` folder, `m.pyc` and `m.pyo`, at the top, in a new subfolder, and in every
+//! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
+//! worktree, and costs well under a millisecond.
+
+use crate::git::id::ObjectId;
+
+use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
+use crate::git::objects::LookFirst;
+use crate::git::repo::Repo;
+use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
+use crate::guard::finding::{Finding, Kind, RuleAt};
+use crate::guard::fix::plan::{self, Plan};
+
+/// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
+/// belong to a machine, not to the commit).
+pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> RuleSet {
+    let mut objects = repo.objects(LookFirst::Packs);
+    let files = gitignores
+        .iter()
+        .filter_map(|(path, id)| Some(IgnoreFile::gitignore(path, &objects.blob(*id).ok()?, false)))
+        .collect();
+    RuleSet::new(files, Vec::new())
+}
+
+/// Findings about the rules: what is missing, which negation re-includes bytecode, and what
+/// only a personal rule ignores. Warnings, or errors when `strict`.
+///
+/// "Missing" is what `fix-gitignore` would add (or could not add for a path that is not
+/// bytecode): a rule the fix must leave out to keep a deliberate bytecode negation is not
+/// missing, that negation is named instead. So `fix-gitignore --check` fails exactly when
+/// this reports a missing rule, and after the fix only deliberate negations remain.
+pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
+    let negations = BytecodeNegations::of(rules);
+    let mut folders: Vec<Vec<u8>> = vec![Vec::new()];
+    folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));
+    let mut missing = bytecode_rules::missing(rules, &folders, &Need::AUDITED, &negations);
+    if !missing.is_empty() {
+        let plan = root_plan(rules, &negations);
+        missing.retain(|m| plan.leaves_unmet(m.need));
+    }
+
+    let mut findings = Vec::new();
+    let described: Vec<String> = Need::AUDITED
+        .iter()
+        .filter_map(|&need| {
+            let mut places = missing.iter().filter(|m| m.need == need).map(|m| !m.folder.is_empty());
+            let first = places.next()?;
+            let only_below = first && places.all(|below| below);
+            Some(if only_below { format!("{} in subfolders", need.name()) } else { need.name().to_owned() })
+        })
+        .collect();
+    if !described.is_empty() {
+        let detail = format!("the repository's ignore rules do not cover {}", described.join(", "));
+        findings.push(Finding::ignore_rules(Kind::MissingIgnoreRule, b".gitignore".to_vec(), None, detail, strict));
+    }
+    let rule_finding = |kind, rule: &Rule, detail| {
+        let at = RuleAt { source: rule.source.clone(), line: rule.line };
+        Finding::ignore_rules(kind, rule.source.clone().into_bytes(), Some(at), detail, strict)
+    };
+    let mut named: Vec<&Rule> = negations.rules().collect();
+    named.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
+    named.dedup();
+    findings.extend(named.into_iter().map(|rule| {
+        rule_finding(Kind::ReincludedByRule, rule, format!("rule {:?} re-includes Python bytecode", rule.pattern))
+    }));
+    for (need, rule) in personal_rules(rules, &missing) {
+        let detail = format!(
+            "{} is ignored only by your personal rule {:?}; other clones are not protected",
+            need.name(),
+            rule.pattern
+        );
+        findings.push(rule_finding(Kind::IgnoredOnlyPersonally, &rule, detail));
+    }
+    findings
+}
+
+/// The personal rules (`.git/info/exclude`, `core.excludesFile`) that alone ignore a missing
+/// probe, once each.
+fn personal_rules(rules: &RuleSet, missing: &[bytecode_rules::Missing]) -> Vec<(Need, Rule)> {
+    let mut personal: Vec<(Need, Rule)> = missing
+        .iter()
+        .filter_map(|m| match rules.verdict(&m.probe.path, m.probe.is_dir, Scope::WithPersonal) {
+            Verdict::Ignored(rule) => Some((m.need, rule)),
+            _ => None,
+        })
+        .collect();
+    personal.sort_by(|a, b| (&a.1.source, a.1.line, a.0.name()).cmp(&(&b.1.source, b.1.line, b.0.name())));
+    personal.dedup_by(|a, b| a.1 == b.1);
+    personal
+}
+
+/// What `fix-gitignore` would do to the top `.gitignore` of these rules.
+fn root_plan(rules: &RuleSet, negations: &BytecodeNegations) -> Plan {
+    let files = rules.tree_files();
+    let target = files
+        .iter()
+        .find(|file| file.dir().is_empty())
+        .cloned()
+        .unwrap_or_else(|| IgnoreFile::gitignore(b".gitignore", b"", rules.ignore_case()));
+    let others: Vec<IgnoreFile> = files.iter().filter(|file| !file.dir().is_empty()).cloned().collect();
+    plan::plan_judged(&target, &others, &[], rules, negations)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::ignore_rules::IgnoreFile;
+    use crate::guard::finding::Severity;
+
+    fn audit_of(files: &[(&str, &str)], personal: &str, strict: bool) -> Vec<(Kind, String, Severity)> {
+        let tree = files.iter().map(|(p, t)| IgnoreFile::gitignore(p.as_bytes(), t.as_bytes(), false)).collect();
+        let personal = vec![IgnoreFile::parse(Vec::new(), ".git/info/exclude".into(), personal.as_bytes(), false)];
+        audit(&RuleSet::new(tree, personal), strict)
+            .into_iter()
+            .map(|f| (f.kind(), format!("{}: {}", f.location(), f.message()), f.severity()))
+            .collect()
+    }
+
+    #[test]
+    fn complete_rules_give_nothing() {
+        assert!(audit_of(&[(".gitignore", "__pycache__/\n*.py[cod]\n")], "", true).is_empty());
+    }
+
+    #[test]
+    fn missing_rules_are_one_warning_or_an_error_when_strict() {
+        let found = audit_of(&[(".gitignore", "/*.pyc\n*.pyo\n"), ("tests/.gitignore", "# nothing\n")], "", false);
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            found[0].1,
+            ".gitignore: the repository's ignore rules do not cover __pycache__/, *.pyc in subfolders"
+        );
+        assert_eq!(found[0].2, Severity::Warning);
+        assert_eq!(audit_of(&[], "", true)[0].2, Severity::Error);
+    }
+
+    #[test]
+    fn negations_are_named_with_file_and_line() {
+        let found = audit_of(
+            &[(".gitignore", "__pycache__/\n*.py[co]\n"), ("tests/.gitignore", "# keep\n!fixtures/*.pyc\n")],
+            "",
+            false,
+        );
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, Kind::ReincludedByRule);
+        assert!(found[0].1.starts_with(r#"tests/.gitignore:2: rule "!fixtures/*.pyc""#), "{}", found[0].1);
+    }
+
+    #[test]
+    fn folder_guards_are_not_negations_of_bytecode_but_pycache_folders_are() {
+        let guarded = "*.py[co]\n!*.py[co]/\n*$py.class\n!*$py.class/\n__pycache__/\n";
+        assert!(audit_of(&[(".gitignore", guarded)], "", true).is_empty());
+        let found = audit_of(&[(".gitignore", "*.py[co]\n__pycache__/\n!__pycache__/\n")], "", false);
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [Kind::ReincludedByRule], "{found:?}");
+    }
+
+    #[test]
+    fn personal_rules_do_not_protect_other_clones() {
+        let found = audit_of(&[(".gitignore", "__pycache__/\n*.pyc\n")], "*.pyo\n", false);
+        let kinds: Vec<Kind> = found.iter().map(|f| f.0).collect();
+        assert_eq!(kinds, [Kind::MissingIgnoreRule, Kind::IgnoredOnlyPersonally]);
+        assert!(
+            found[1].1.starts_with(".git/info/exclude:1: *.pyo is ignored only by your personal rule"),
+            "{}",
+            found[1].1
+        );
+    }
+}

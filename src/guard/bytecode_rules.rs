@@ -1,0 +1,261 @@
+//! Ignore rules judged by what Python writes: which negations re-include bytecode, and which
+//! of the rules every repository needs are missing. One definition for the audit `check`
+//! runs and for `fix-gitignore` (its needs, its protected paths, where its block goes), so
+//! the two always agree (issue 12).
+//!
+//! A negation **re-includes bytecode** when git's verdict on something Python writes
+//! ([`bytecode::python_writes`]: a `__pycache__` folder, `m.pyc`, `m.cpython-312.pyc` in
+//! one) is that negation, and the negation is about bytecode: it does not decide the same
+//! path with a name Python does not write (`m.txt`, a folder other than `__pycache__`).
+//! `!tests/fixtures/*.pyc`, `!*.pyc` and `!__pycache__/` are such negations;
+//! `!requirements.txt`, `!*.md`, `!system/cache/*` and `!*/` are not, though the last two
+//! re-include `.pyc` files and `__pycache__` folders among everything else: they were
+//! written for something else, and the fix may ignore the bytecode they let through.
+
+use gix_glob::Pattern;
+use gix_glob::pattern::Mode;
+
+use crate::git::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, concretize};
+use crate::guard::bytecode;
+
+/// The negations of a tree that re-include bytecode, each with what it re-includes.
+#[derive(Debug, Default)]
+pub(crate) struct BytecodeNegations {
+    found: Vec<(Rule, Vec<Probe>)>,
+}
+
+impl BytecodeNegations {
+    /// Looks at every negation of the tree's files. A negation whose pattern cannot tell a
+    /// bytecode path from its twin is dropped by the pattern alone, before any verdict: a
+    /// file of a million lines with thousands of ordinary negations costs one match each.
+    pub(crate) fn of(rules: &RuleSet) -> BytecodeNegations {
+        let mut found = Vec::new();
+        for file in rules.tree_files() {
+            for negation in file.negations() {
+                let candidates = candidates(file, negation.pattern());
+                if candidates.is_empty() {
+                    continue;
+                }
+                let rule = negation.rule();
+                let decided =
+                    |probe: &Probe| rules.verdict(&probe.path, probe.is_dir, Scope::Repository) == reincluded_by(&rule);
+                let reincluded: Vec<Probe> = candidates.into_iter().filter(decided).collect();
+                if !reincluded.is_empty() {
+                    found.push((rule, reincluded));
+                }
+            }
+        }
+        BytecodeNegations { found }
+    }
+
+    /// The negations, in the order of the files (shallowest first) and their lines.
+    pub(crate) fn rules(&self) -> impl Iterator<Item = &Rule> {
+        self.found.iter().map(|(rule, _)| rule)
+    }
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.found.is_empty()
+    }
+
+    pub(crate) fn contains(&self, rule: &Rule) -> bool {
+        self.found.iter().any(|(found, _)| found == rule)
+    }
+
+    /// Whether a verdict is a bytecode negation's: what it keeps is kept on purpose.
+    pub(crate) fn decided(&self, verdict: &Verdict) -> bool {
+        matches!(verdict, Verdict::Reincluded(rule) if self.contains(rule))
+    }
+
+    /// Paths Python writes that the negations re-include.
+    pub(crate) fn reincluded(&self) -> impl Iterator<Item = &Probe> {
+        self.found.iter().flat_map(|(_, probes)| probes)
+    }
+}
+
+fn reincluded_by(rule: &Rule) -> Verdict {
+    Verdict::Reincluded(rule.clone())
+}
+
+/// Paths Python writes that a negation's pattern matches while it does not match their
+/// twin (the same place, a name Python does not write), as worktree-relative probes: the
+/// name the pattern spells, and the usual names, where the pattern points and, for a
+/// pattern that matches at any depth, one folder down.
+fn candidates(file: &IgnoreFile, pattern: &Pattern) -> Vec<Probe> {
+    if !may_match_what_python_writes(pattern) {
+        return Vec::new();
+    }
+    let example = concretize(&String::from_utf8_lossy(&pattern.text));
+    let (parent, name) = example.rsplit_once('/').map_or(("", example.as_str()), |(parent, name)| (parent, name));
+    let parent = if parent.is_empty() { String::new() } else { format!("{parent}/") };
+    let mut bases = vec![parent];
+    if pattern.mode.contains(Mode::NO_SUB_DIR) && !pattern.mode.contains(Mode::ABSOLUTE) {
+        bases.push(PROBE_SUBFOLDER.to_owned());
+    }
+    let mut names: Vec<(String, bool)> = vec![
+        ("m.pyc".into(), false),
+        ("m.pyo".into(), false),
+        ("m$py.class".into(), false),
+        ("__pycache__/m.cpython-312.pyc".into(), false),
+        ("__pycache__".into(), true),
+    ];
+    if bytecode::python_writes(name.as_bytes(), false) {
+        names.push((name.to_owned(), false));
+    }
+    let mut found = Vec::new();
+    for base in &bases {
+        for (name, is_dir) in &names {
+            let path = [file.dir(), base.as_bytes(), name.as_bytes()].concat();
+            let twin = [file.dir(), twin_of(&format!("{base}{name}")).as_bytes()].concat();
+            if file.pattern_matches(pattern, &path, *is_dir) && !file.pattern_matches(pattern, &twin, *is_dir) {
+                found.push(Probe { path, is_dir: *is_dir });
+            }
+        }
+    }
+    found
+}
+
+/// Whether the pattern's last part could match a name Python writes: most negations end in
+/// a literal name (`!README.md`, `!/media/customer/.htaccess`), which is settled here
+/// without building a path.
+fn may_match_what_python_writes(pattern: &Pattern) -> bool {
+    let text = &pattern.text[..];
+    let last = memchr::memrchr(b'/', text).map_or(text, |slash| &text[slash + 1..]);
+    let literal = !last.iter().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'));
+    !literal || last == b"__pycache__" || bytecode::python_writes(last, false)
+}
+
+/// The same place with names Python does not write: `a/m.pyc` -> `a/m.txt`,
+/// `__pycache__/m.cpython-312.pyc` -> `pycache_guard_twin/m.cpython-312.txt`.
+fn twin_of(path: &str) -> String {
+    let name = path.replace("__pycache__", "pycache_guard_twin");
+    match [".pyc", ".pyo", "$py.class"].iter().find_map(|suffix| name.strip_suffix(suffix)) {
+        Some(stem) => format!("{stem}.txt"),
+        None => name,
+    }
+}
+
+/// A rule every repository needs, as the audit names it and the fix writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Need {
+    Pycache,
+    Pyc,
+    Pyo,
+    /// Jython's bytecode: written with a block that is needed anyway, never reported alone.
+    JythonClass,
+}
+
+impl Need {
+    /// The needs the audit reports, in its order.
+    pub(crate) const AUDITED: [Need; 3] = [Need::Pycache, Need::Pyc, Need::Pyo];
+
+    /// How the audit names it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Need::Pycache => "__pycache__/",
+            Need::Pyc => "*.pyc",
+            Need::Pyo => "*.pyo",
+            Need::JythonClass => "*$py.class",
+        }
+    }
+
+    /// The path in a folder that must be ignored, and whether it is a folder. For
+    /// `__pycache__/` it is what Python writes inside one: git tracks files, not folders, so
+    /// `*.pyc` covers it too, and an allow-list's `!*/` that re-includes every folder (its
+    /// `*` still ignoring the files) leaves nothing uncovered.
+    fn probe(self) -> (&'static str, bool) {
+        match self {
+            Need::Pycache => ("__pycache__/m.cpython-312.pyc", false),
+            Need::Pyc => ("m.pyc", false),
+            Need::Pyo => ("m.pyo", false),
+            Need::JythonClass => ("m$py.class", false),
+        }
+    }
+}
+
+/// Where a needed rule does not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Missing {
+    pub(crate) need: Need,
+    /// The folder where it is missing: `` is the top of the tree.
+    pub(crate) folder: Vec<u8>,
+    /// The path that is not ignored.
+    pub(crate) probe: Probe,
+}
+
+/// The needs not covered in `folders` (each `` or `a/b/`, and a new subfolder of each): a
+/// probe is covered when git ignores it, or when a bytecode negation re-includes it on
+/// purpose. Uncovered probes come first by need, then by folder.
+pub(crate) fn missing(
+    rules: &RuleSet,
+    folders: &[Vec<u8>],
+    needs: &[Need],
+    negations: &BytecodeNegations,
+) -> Vec<Missing> {
+    let mut found = Vec::new();
+    for &need in needs {
+        let (name, is_dir) = need.probe();
+        for folder in folders {
+            for prefix in ["", PROBE_SUBFOLDER] {
+                let place = [folder.as_slice(), prefix.as_bytes()].concat();
+                let path = [place.as_slice(), name.as_bytes()].concat();
+                if rules.surely_ignored(&path, is_dir) {
+                    continue;
+                }
+                let verdict = rules.verdict(&path, is_dir, Scope::Repository);
+                if !verdict.is_ignored() && !negations.decided(&verdict) {
+                    found.push(Missing { need, folder: place, probe: Probe { path, is_dir } });
+                }
+            }
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn negations_in(text: &str) -> Vec<String> {
+        let rules = RuleSet::new(vec![IgnoreFile::gitignore(b".gitignore", text.as_bytes(), false)], Vec::new());
+        BytecodeNegations::of(&rules).rules().map(|rule| rule.pattern.clone()).collect()
+    }
+
+    #[test]
+    fn negations_about_bytecode_are_found() {
+        assert_eq!(negations_in("*.pyc\n!keep.pyc\n"), ["!keep.pyc"]);
+        assert_eq!(negations_in("*.pyc\n!tests/fixtures/*.pyc\n"), ["!tests/fixtures/*.pyc"]);
+        assert_eq!(negations_in("__pycache__/\n!__pycache__/\n"), ["!__pycache__/"]);
+        assert_eq!(negations_in("!*.py[cod]\n"), ["!*.py[cod]"]);
+        let nested = negations_in("**/__pycache__\n!**/__pycache__/**\n!**/__pycache__\n");
+        assert_eq!(nested, ["!**/__pycache__/**", "!**/__pycache__"]);
+    }
+
+    #[test]
+    fn ordinary_negations_are_not_about_bytecode() {
+        for text in [
+            "*.txt\n!requirements.txt\n",
+            "*.json\n!package.json\n",
+            "*\n!*/\n!*.py\n",
+            "*/cache/*\n!system/cache/*\n",
+            "**/build/\n!**/src/**/build/\n",
+            "*.py[co]\n!*.py[co]/\n*$py.class\n!*$py.class/\n",
+            "*.md\n!README.md\n",
+        ] {
+            assert_eq!(negations_in(text), Vec::<String>::new(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_overridden_negation_re_includes_nothing() {
+        assert_eq!(negations_in("build/\n!build/*.pyc\n"), Vec::<String>::new());
+        assert_eq!(negations_in("!keep.pyc\n*.pyc\n"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn twins_keep_the_place_and_lose_the_bytecode_name() {
+        assert_eq!(twin_of("a/m.pyc"), "a/m.txt");
+        assert_eq!(twin_of("m$py.class"), "m.txt");
+        assert_eq!(twin_of("__pycache__/m.cpython-312.pyc"), "pycache_guard_twin/m.cpython-312.txt");
+        assert_eq!(twin_of("__pycache__"), "pycache_guard_twin");
+    }
+}

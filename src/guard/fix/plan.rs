@@ -1,0 +1,442 @@
+//! The smallest `.gitignore` change that makes git ignore Python bytecode (pure).
+//!
+//! Every candidate line is judged by git's own semantics (see [`crate::git::ignore_rules`]):
+//! a line is added only when the audit's definition finds its rule missing
+//! ([`crate::guard::bytecode_rules::missing`]), and only if adding it changes no protected verdict
+//! — a path that is not bytecode, or one a bytecode negation re-includes. The block goes
+//! before the target file's first bytecode negation, so that negation still wins. Existing
+//! bytes are never changed: the new file is the old one with whole lines inserted.
+//!
+//! The trials never parse the file again: each is the parsed file with the block inserted
+//! ([`IgnoreFile::with_block`]), and the file remembers what it matched, so a trial costs
+//! a few matches of the block's lines per probe, whatever the size of the file.
+
+use crate::git::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict};
+use crate::guard::bytecode;
+use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
+
+/// The comment that opens the block we add.
+pub(crate) const COMMENT: &str = "# Python bytecode (added by pycache-guard)";
+
+/// A rule we may add, and the negation that keeps `name/` folders as they were (a pattern
+/// without a trailing slash matches folders too, so `*.py[co]` alone would also ignore
+/// `a.pyc/b.py`, which is not bytecode).
+struct Candidate {
+    line: &'static str,
+    folder_guard: Option<&'static str>,
+    covers: &'static [Need],
+}
+
+const CANDIDATES: [Candidate; 3] = [
+    Candidate { line: "__pycache__/", folder_guard: None, covers: &[Need::Pycache] },
+    Candidate { line: "*.py[co]", folder_guard: Some("!*.py[co]/"), covers: &[Need::Pyc, Need::Pyo] },
+    Candidate { line: "*$py.class", folder_guard: Some("!*$py.class/"), covers: &[Need::JythonClass] },
+];
+
+/// The line that adds a rule for this need.
+pub(crate) fn line_for(need: Need) -> &'static str {
+    CANDIDATES.iter().find(|candidate| candidate.covers.contains(&need)).map_or("", |candidate| candidate.line)
+}
+
+/// What to change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Plan {
+    /// The target file's new content (equal to the old one when nothing is needed).
+    pub(crate) new_bytes: Vec<u8>,
+    /// The lines added, comment first; empty when nothing is needed.
+    pub(crate) added: Vec<String>,
+    /// Lines that were needed but left out, with the negation that keeps them out.
+    pub(crate) left_out: Vec<LeftOut>,
+    /// Needs the target file cannot meet whatever it holds: a deeper `.gitignore` decides
+    /// their path (it wins over the target), with a rule that is not a bytecode negation.
+    pub(crate) unreached: Vec<Unreached>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unreached {
+    pub(crate) need: Need,
+    /// The path that stays unignored.
+    pub(crate) probe: Vec<u8>,
+    /// The rule that decides it.
+    pub(crate) rule: Option<Rule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LeftOut {
+    pub(crate) line: &'static str,
+    /// The path whose verdict the line would change.
+    pub(crate) probe: Vec<u8>,
+    /// The negation that re-includes that path (none for a path that is not bytecode).
+    pub(crate) negation: Option<Rule>,
+}
+
+impl Plan {
+    pub(crate) fn changes(&self) -> bool {
+        !self.added.is_empty()
+    }
+
+    /// Whether this need stays unmet without a deliberate negation to answer for it: its
+    /// line is added, or left out for a path that is not bytecode. What the audit reports
+    /// as missing and `--check` fails on, so the two agree.
+    pub(crate) fn leaves_unmet(&self, need: Need) -> bool {
+        let line = line_for(need);
+        self.added.iter().any(|added| added == line)
+            || self.left_out.iter().any(|left| left.line == line && left.negation.is_none())
+            || self.unreached.iter().any(|unreached| unreached.need == need)
+    }
+
+    /// Whether any need stays unmet (see [`Plan::leaves_unmet`]).
+    pub(crate) fn leaves_anything_unmet(&self) -> bool {
+        self.changes() || self.left_out.iter().any(|left| left.negation.is_none()) || !self.unreached.is_empty()
+    }
+}
+
+/// Plans the change of `target` (its current content: empty when it does not exist yet),
+/// given the other ignore files of the tree and extra bytecode paths worth protecting
+/// (tracked files).
+pub(crate) fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) -> Plan {
+    let before_rules = rules_with(target.clone(), others);
+    plan_judged(target, others, extra_probes, &before_rules, &BytecodeNegations::of(&before_rules))
+}
+
+/// [`plan`], given the rules as they are and their bytecode negations (the audit has them).
+pub(crate) fn plan_judged(
+    target: &IgnoreFile,
+    others: &[IgnoreFile],
+    extra_probes: &[Probe],
+    before_rules: &RuleSet,
+    negations: &BytecodeNegations,
+) -> Plan {
+    let rules_with = |target: IgnoreFile| rules_with(target, others);
+    let folders = folders(target, others);
+    let needs = needed(before_rules, &folders, negations);
+    if needs.is_empty() {
+        return Plan {
+            new_bytes: target.bytes().to_vec(),
+            added: Vec::new(),
+            left_out: Vec::new(),
+            unreached: Vec::new(),
+        };
+    }
+    // Only a path that one of our lines matches (or one of its folders) can change verdict;
+    // bytecode must keep its verdict only where a bytecode negation decides it.
+    let mut probes = probes(target.dir(), &folders, negations, extra_probes);
+    let block_patterns = block_patterns();
+    probes.retain(|probe| match bytecode::classify(&probe.path) {
+        None => touched_by(&block_patterns, probe),
+        Some(_) => !negations.is_empty(),
+    });
+    let before: Vec<Verdict> =
+        probes.iter().map(|p| before_rules.verdict(&p.path, p.is_dir, Scope::Repository)).collect();
+    let protected: Vec<bool> = probes
+        .iter()
+        .zip(&before)
+        .map(|(probe, verdict)| bytecode::classify(&probe.path).is_none() || negations.decided(verdict))
+        .collect();
+    let situation = Situation { target, rules_with: &rules_with, probes: &probes, before: &before, protected };
+
+    // Appending (or going before the first bytecode negation) is the natural place. When an
+    // existing rule such as `*.pyc` already ignores folders named `a.pyc`, a folder guard
+    // placed after it would re-include them: then the top of the file works instead.
+    let natural = first_negation_line(target, negations);
+    let (mut best, mut at) = (situation.plan_at(natural, &needs), natural);
+    if !best.left_out.is_empty() && natural != Some(0) {
+        let at_top = situation.plan_at(Some(0), &needs);
+        if at_top.left_out.len() < best.left_out.len() {
+            (best, at) = (at_top, Some(0));
+        }
+    }
+    let block: Vec<&str> = best.added.iter().map(String::as_str).collect();
+    // The new bytes once, for the placement chosen (the comment is the block's first line).
+    best.new_bytes = match block.split_first() {
+        Some((_, lines)) => insert_block(target.bytes(), at, lines),
+        None => target.bytes().to_vec(),
+    };
+    let after = rules_with(if block.is_empty() { target.clone() } else { target.with_block(at, &block) });
+    let left_out: Vec<&str> = best.left_out.iter().map(|left| left.line).collect();
+    best.unreached = bytecode_rules::missing(&after, &folders, &Need::AUDITED, negations)
+        .into_iter()
+        .filter(|missing| !left_out.contains(&line_for(missing.need)))
+        .map(|missing| {
+            let verdict = after.verdict(&missing.probe.path, missing.probe.is_dir, Scope::Repository);
+            Unreached { need: missing.need, probe: missing.probe.path, rule: verdict.rule().cloned() }
+        })
+        .collect();
+    // One path per need says enough.
+    best.unreached.dedup_by_key(|unreached| unreached.need);
+    best
+}
+
+/// Every line a block may hold, parsed.
+fn block_patterns() -> Vec<gix_glob::Pattern> {
+    let lines = CANDIDATES.iter().flat_map(|candidate| std::iter::once(candidate.line).chain(candidate.folder_guard));
+    lines.filter_map(|line| gix_glob::Pattern::from_bytes(line.as_bytes())).collect()
+}
+
+/// Whether one of the patterns (all without a `/` inside) matches the path's name or the
+/// name of one of its folders: only then can a block of them change the path's verdict.
+fn touched_by(patterns: &[gix_glob::Pattern], probe: &Probe) -> bool {
+    let mut components = probe.path.split(|&b| b == b'/').peekable();
+    while let Some(name) = components.next() {
+        let is_dir = components.peek().is_some() || probe.is_dir;
+        let matched = patterns.iter().any(|pattern| {
+            let mode = gix_glob::wildmatch::Mode::NO_MATCH_SLASH_LITERAL;
+            pattern.matches_repo_relative_path(name.into(), None, Some(is_dir), gix_glob::pattern::Case::Fold, mode)
+        });
+        if matched {
+            return true;
+        }
+    }
+    false
+}
+
+fn rules_with(target: IgnoreFile, others: &[IgnoreFile]) -> RuleSet {
+    let mut files = others.to_vec();
+    files.push(target);
+    RuleSet::new(files, Vec::new())
+}
+
+/// The target's folder and every folder below it with an ignore file of its own.
+fn folders(target: &IgnoreFile, others: &[IgnoreFile]) -> Vec<Vec<u8>> {
+    let top = target.dir();
+    let mut folders = vec![top.to_vec()];
+    folders.extend(others.iter().map(|file| file.dir().to_vec()).filter(|dir| dir.starts_with(top)));
+    folders.sort();
+    folders.dedup();
+    folders
+}
+
+/// The needs the audit finds missing, and Jython's with them: `*$py.class` is written with
+/// a block that is needed anyway, never on its own.
+fn needed(rules: &RuleSet, folders: &[Vec<u8>], negations: &BytecodeNegations) -> Vec<Need> {
+    let mut needs: Vec<Need> =
+        bytecode_rules::missing(rules, folders, &Need::AUDITED, negations).into_iter().map(|m| m.need).collect();
+    if !needs.is_empty() && !bytecode_rules::missing(rules, folders, &[Need::JythonClass], negations).is_empty() {
+        needs.push(Need::JythonClass);
+    }
+    needs.dedup();
+    needs
+}
+
+/// Everything a plan is judged against.
+struct Situation<'a> {
+    target: &'a IgnoreFile,
+    rules_with: &'a dyn Fn(IgnoreFile) -> RuleSet,
+    probes: &'a [Probe],
+    before: &'a [Verdict],
+    /// Whether each probe must keep its verdict: not bytecode, or kept by a negation.
+    protected: Vec<bool>,
+}
+
+impl Situation<'_> {
+    /// Adds each needed candidate that keeps every protected verdict, with the block at `at`.
+    fn plan_at(&self, at: Option<usize>, needs: &[Need]) -> Plan {
+        let mut accepted: Vec<&'static str> = Vec::new();
+        let mut left_out = Vec::new();
+        for candidate in CANDIDATES.iter().filter(|c| c.covers.iter().any(|need| needs.contains(need))) {
+            // Jython's line only joins lines that are added anyway.
+            if candidate.covers == [Need::JythonClass] && accepted.is_empty() {
+                continue;
+            }
+            let mut attempts = vec![vec![candidate.line]];
+            attempts.extend(candidate.folder_guard.map(|guard| vec![candidate.line, guard]));
+            let mut first_violation = None;
+            for lines in attempts {
+                let trial: Vec<&'static str> = accepted.iter().chain(&lines).copied().collect();
+                match self.first_violation(at, &trial) {
+                    None => {
+                        accepted = trial;
+                        first_violation = None;
+                        break;
+                    }
+                    Some(index) => first_violation = first_violation.or(Some(index)),
+                }
+            }
+            if let Some(index) = first_violation {
+                let negation = self.before[index].rule().filter(|rule| rule.is_negation()).cloned();
+                left_out.push(LeftOut { line: candidate.line, probe: self.probes[index].path.clone(), negation });
+            }
+        }
+        if accepted.is_empty() {
+            return Plan { new_bytes: Vec::new(), added: Vec::new(), left_out, unreached: Vec::new() };
+        }
+        let added = std::iter::once(COMMENT).chain(accepted.iter().copied()).map(str::to_owned).collect();
+        Plan { new_bytes: Vec::new(), added, left_out, unreached: Vec::new() }
+    }
+
+    /// The index of the first protected probe whose verdict the block would change.
+    fn first_violation(&self, at: Option<usize>, lines: &[&str]) -> Option<usize> {
+        // The comment line counts: the block's rules are numbered as they would be written.
+        let mut block = vec![COMMENT];
+        block.extend_from_slice(lines);
+        let rules = (self.rules_with)(self.target.with_block(at, &block));
+        self.probes.iter().zip(self.before).zip(&self.protected).position(|((probe, was), &protected)| {
+            protected && rules.verdict(&probe.path, probe.is_dir, Scope::Repository).is_ignored() != was.is_ignored()
+        })
+    }
+}
+
+/// The 0-based line of the target file before which the block goes: its first bytecode
+/// negation; `None` means at the end.
+fn first_negation_line(target: &IgnoreFile, negations: &BytecodeNegations) -> Option<usize> {
+    let first = negations.rules().filter(|rule| rule.source == target.source()).map(|rule| rule.line).min()?;
+    (first >= 1).then(|| first - 1)
+}
+
+/// The old bytes with the block (comment first) inserted before line `at`, or appended.
+/// Line endings follow the file; a missing final newline is added before an appended block;
+/// a BOM stays first.
+pub(crate) fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
+    let newline: &[u8] = if memchr::memmem::find(old, b"\r\n").is_some() { b"\r\n" } else { b"\n" };
+    let mut block = Vec::new();
+    for line in std::iter::once(COMMENT).chain(lines.iter().copied()) {
+        block.extend_from_slice(line.as_bytes());
+        block.extend_from_slice(newline);
+    }
+    let bom = if old.starts_with(b"\xef\xbb\xbf") { 3 } else { 0 };
+    let offset = match at {
+        Some(0) => bom,
+        Some(line) => memchr::memchr_iter(b'\n', old).nth(line - 1).map_or(old.len(), |newline| newline + 1),
+        None => old.len(),
+    };
+    let mut new = old[..offset].to_vec();
+    if offset == old.len() && !old.is_empty() && !old.ends_with(b"\n") && offset > bom {
+        new.extend_from_slice(newline);
+    }
+    new.extend_from_slice(&block);
+    new.extend_from_slice(&old[offset..]);
+    new
+}
+
+/// The paths whose verdicts decide the plan: bytecode and look-alikes in every folder and a
+/// new subfolder of each; the paths bytecode negations re-include; and the extra ones given.
+fn probes(top: &[u8], folders: &[Vec<u8>], negations: &BytecodeNegations, extra: &[Probe]) -> Vec<Probe> {
+    let mut probes: Vec<Probe> = folders
+        .iter()
+        .flat_map(|dir| [dir.clone(), [dir.as_slice(), PROBE_SUBFOLDER.as_bytes()].concat()])
+        .flat_map(|dir| folder_probes(&dir))
+        .collect();
+    probes.extend(negations.reincluded().cloned());
+    probes.extend(extra.iter().filter(|p| p.path.starts_with(top)).cloned());
+    probes.sort_by(|a, b| a.path.cmp(&b.path));
+    probes.dedup();
+    probes
+}
+
+fn folder_probes(dir: &[u8]) -> Vec<Probe> {
+    const FILES: [&str; 13] = [
+        "__pycache__/m.cpython-312.pyc",
+        "m.pyc",
+        "m.pyo",
+        "m$py.class",
+        "a.pyc/b.py",
+        "a.pyo/b.py",
+        "a$py.class/b.py",
+        "m.py",
+        "pycache.py",
+        "__pycache__.py",
+        "m.pyc.txt",
+        "ext.pyd",
+        "ext.so",
+    ];
+    const FOLDERS: [&str; 4] = ["__pycache__", "a.pyc", "a.pyo", "a$py.class"];
+    let probe = |name: &str, is_dir: bool| Probe { path: [dir, name.as_bytes()].concat(), is_dir };
+    FILES.iter().map(|name| probe(name, false)).chain(FOLDERS.iter().map(|name| probe(name, true))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan_for(files: &[(&str, &str)]) -> Plan {
+        let file = |(path, text): &(&str, &str)| IgnoreFile::gitignore(path.as_bytes(), text.as_bytes(), false);
+        let target =
+            files.iter().find(|(path, _)| *path == ".gitignore").map_or_else(|| file(&(".gitignore", "")), file);
+        let others: Vec<IgnoreFile> = files.iter().filter(|(path, _)| *path != ".gitignore").map(file).collect();
+        plan(&target, &others, &[])
+    }
+
+    fn new_text(files: &[(&str, &str)]) -> String {
+        String::from_utf8(plan_for(files).new_bytes).unwrap()
+    }
+
+    #[test]
+    fn empty_repository_gets_the_whole_block() {
+        let text = new_text(&[]);
+        assert_eq!(text, format!("{COMMENT}\n__pycache__/\n*.py[co]\n!*.py[co]/\n*$py.class\n!*$py.class/\n"));
+    }
+
+    #[test]
+    fn template_rules_count_and_nothing_is_added() {
+        let plan = plan_for(&[(".gitignore", "__pycache__/\n*.py[cod]\n*$py.class\n")]);
+        assert!(!plan.changes());
+        assert_eq!(plan.new_bytes, b"__pycache__/\n*.py[cod]\n*$py.class\n");
+    }
+
+    #[test]
+    fn a_missing_final_newline_is_added_before_the_block() {
+        let text = new_text(&[(".gitignore", "dist/")]);
+        assert!(text.starts_with(&format!("dist/\n{COMMENT}\n__pycache__/\n")), "{text}");
+    }
+
+    #[test]
+    fn only_missing_lines_go_first_when_an_existing_rule_ignores_bytecode_named_folders() {
+        // `*.pyc` ignores folders named a.pyc: a guard after it would re-include them, and
+        // `*.py[co]` without a guard would newly ignore a.pyo/b.py. Before it, both hold.
+        let old = "node_modules/\n*.pyc\n__pycache__/\n*$py.class";
+        let text = new_text(&[(".gitignore", old)]);
+        assert_eq!(text, format!("{COMMENT}\n*.py[co]\n!*.py[co]/\n{old}"));
+    }
+
+    #[test]
+    fn crlf_and_bom_are_kept() {
+        let text = new_text(&[(".gitignore", "\u{feff}dist/\r\n")]);
+        assert!(text.starts_with("\u{feff}dist/\r\n# Python"), "{text:?}");
+        assert!(text.ends_with("*.py[co]\r\n!*.py[co]/\r\n*$py.class\r\n!*$py.class/\r\n"), "{text:?}");
+    }
+
+    #[test]
+    fn block_goes_before_a_bytecode_negation() {
+        let text = new_text(&[(".gitignore", "dist/\n!tests/fixtures/*.pyc\n")]);
+        assert!(text.starts_with(&format!("dist/\n{COMMENT}\n__pycache__/\n*.py[co]\n")), "{text}");
+        assert!(text.ends_with("!tests/fixtures/*.pyc\n"), "{text}");
+    }
+
+    #[test]
+    fn pycache_rule_is_left_out_when_it_would_override_a_negation() {
+        let plan = plan_for(&[("tests/.gitignore", "!*.pyc\n")]);
+        let left: Vec<&str> = plan.left_out.iter().map(|l| l.line).collect();
+        assert_eq!(left, ["__pycache__/"]);
+        assert_eq!(plan.left_out[0].negation.as_ref().unwrap().location(), "tests/.gitignore:1");
+        assert!(!plan.added.contains(&"__pycache__/".to_owned()));
+        // `*.py[co]` covers what Python writes in `__pycache__` at the top; the nested one
+        // stays re-included, so nothing is left unmet.
+        assert!(plan.added.contains(&"*.py[co]".to_owned()), "{:?}", plan.added);
+        assert!(plan.unreached.is_empty() && !plan.leaves_unmet(Need::Pycache), "{plan:?}");
+    }
+
+    #[test]
+    fn an_ordinary_negation_does_not_keep_the_block_out() {
+        let plan = plan_for(&[(".gitignore", "*.txt\n!requirements.txt\n")]);
+        assert_eq!(plan.added[1..], ["__pycache__/", "*.py[co]", "!*.py[co]/", "*$py.class", "!*$py.class/"]);
+        assert!(plan.left_out.is_empty());
+        let text = String::from_utf8(plan.new_bytes).unwrap();
+        assert!(text.starts_with("*.txt\n!requirements.txt\n# Python"), "appended after it: {text}");
+    }
+
+    #[test]
+    fn a_deeper_ordinary_negation_leaves_the_need_unreached() {
+        let plan = plan_for(&[("tests/.gitignore", "!*\n")]);
+        assert!(plan.changes());
+        let unreached: Vec<Need> = plan.unreached.iter().map(|u| u.need).collect();
+        assert_eq!(unreached, [Need::Pycache, Need::Pyc, Need::Pyo]);
+        assert_eq!(plan.unreached[0].rule.as_ref().unwrap().location(), "tests/.gitignore:1");
+    }
+
+    #[test]
+    fn folder_guard_is_left_out_when_folders_were_already_ignored() {
+        // `*` ignores folders named a.pyc already: a guard would re-include them.
+        let text = new_text(&[(".gitignore", "*\n!*/\n!*.py\n")]);
+        assert!(!text.contains("!*.py[co]/"), "{text}");
+    }
+}

@@ -1,0 +1,107 @@
+//! `--format json`: one document, `{"findings": [...], "summary": {...}}`.
+//!
+//! A git path is bytes. `path` is the path as text; when it is not valid UTF-8, `path` is a
+//! lossy rendering (U+FFFD for each bad sequence) and `path_bytes` holds the exact bytes as
+//! an array of numbers, so a consumer can still name the file. `commit` is present for
+//! findings about history, `rule` (`file:line`) for findings about an ignore rule, `reason`
+//! for findings about a bytecode file; each is absent (not null) where it does not apply.
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use crate::report::{Finding, Severity};
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Document<'a> {
+    pub(crate) findings: Vec<JsonFinding<'a>>,
+    pub(crate) summary: Summary,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct JsonFinding<'a> {
+    pub(crate) kind: &'static str,
+    pub(crate) severity: &'static str,
+    pub(crate) path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) path_bytes: Option<&'a [u8]>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) commit: Option<&'a str>,
+    /// The ignore rule the finding is about, as `file:line`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) rule: Option<String>,
+    /// Why the path is bytecode (`pyc-file`, `pycache-folder`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) reason: Option<&'static str>,
+    pub(crate) message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct Summary {
+    pub(crate) total: usize,
+    pub(crate) errors: usize,
+    pub(crate) warnings: usize,
+}
+
+impl<'a> JsonFinding<'a> {
+    pub(crate) fn new(finding: &'a Finding) -> JsonFinding<'a> {
+        JsonFinding {
+            kind: finding.kind().id(),
+            severity: finding.severity().id(),
+            path: super::path_text(finding.path()),
+            path_bytes: std::str::from_utf8(finding.path()).is_err().then_some(finding.path()),
+            commit: finding.commit().map(|commit| commit.id.as_str()),
+            rule: finding.rule_location(),
+            reason: finding.reason().map(|reason| reason.id()),
+            message: finding.message(),
+        }
+    }
+}
+
+impl Summary {
+    pub(crate) fn of(findings: &[Finding]) -> Summary {
+        let errors = findings.iter().filter(|f| f.severity() == Severity::Error).count();
+        Summary { total: findings.len(), errors, warnings: findings.len() - errors }
+    }
+}
+
+/// Writes the document, pretty-printed, with a final newline.
+pub(crate) fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()> {
+    let document =
+        Document { findings: findings.iter().map(JsonFinding::new).collect(), summary: Summary::of(findings) };
+    serde_json::to_writer_pretty(&mut *out, &document)?;
+    writeln!(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::guard::bytecode::Reason;
+    use crate::guard::finding::BytecodeFinding;
+    use crate::report::Kind;
+
+    #[test]
+    fn non_utf8_paths_keep_their_bytes() {
+        let findings = [
+            Finding::bytecode(Kind::Tracked, b"caf\xe9.pyc".to_vec(), Reason::Pyc),
+            Finding::Bytecode(
+                BytecodeFinding {
+                    kind: Kind::CommitAdded,
+                    path: b"ok.pyc".to_vec(),
+                    reason: Reason::Pyc,
+                    commit: None,
+                }
+                .in_commit("ab".repeat(20), false),
+            ),
+        ];
+        let mut out = Vec::new();
+        print(&mut out, &findings).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(value["findings"][0]["path"], "caf\u{fffd}.pyc");
+        assert_eq!(value["findings"][0]["path_bytes"], serde_json::json!([99, 97, 102, 233, 46, 112, 121, 99]));
+        assert!(value["findings"][0].get("commit").is_none());
+        assert!(value["findings"][1].get("path_bytes").is_none());
+        assert_eq!(value["findings"][1]["commit"], "ab".repeat(20));
+        assert_eq!(value["summary"], serde_json::json!({"total": 2, "errors": 2, "warnings": 0}));
+    }
+}
