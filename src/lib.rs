@@ -13,5 +13,9 @@ pub mod git;
 pub(crate) mod guard;
 pub(crate) mod report;
 
+#[cfg(fuzzing)]
+#[doc(hidden)]
+pub mod fuzzing;
+
 pub use cli::main;
 pub use guard::bytecode::classify;

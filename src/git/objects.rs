@@ -12,7 +12,7 @@
 //! anything else (alternates, a damaged pack index) from libgit2.
 
 mod cache;
-mod loose;
+pub(crate) mod loose;
 pub mod packs;
 
 use std::cell::OnceCell;
@@ -531,5 +531,22 @@ mod tests {
         let raw = format!("object {target}\ntype commit\ntag v1\n\nmsg\n");
         assert_eq!(parse_tag_target(raw.as_bytes()).map(|id| id.to_string()), Some(target));
         assert!(parse_tag_target(b"type commit\n").is_none());
+    }
+}
+
+/// Entry points for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`): arbitrary bytes
+/// as a tree, a commit or tag, and `info/grafts` + `shallow` text.
+#[cfg(fuzzing)]
+pub(crate) mod fuzz {
+    use super::*;
+
+    /// Parses a tree and walks its entries (every name, mode and id).
+    pub(crate) fn tree(bytes: &[u8]) -> usize {
+        let Some(tree) = Tree::parse(bytes.into()) else { return 0 };
+        tree.entries().map(|entry| entry.name.len() + usize::from(entry.is_tree())).sum()
+    }
+
+    pub(crate) fn commit_or_tag(bytes: &[u8]) -> bool {
+        parse_commit_header(bytes).is_some() || parse_tag_target(bytes).is_some()
     }
 }

@@ -104,6 +104,14 @@ fn parse(bytes: &[u8]) -> Option<Object> {
     (size.parse::<usize>().ok()? == data.len()).then(|| (kind, data.into()))
 }
 
+/// Entry point for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`): a loose object
+/// file's bytes, inflated and split as the reader does.
+#[cfg(fuzzing)]
+pub(crate) fn fuzz(bytes: &[u8]) -> Option<usize> {
+    let mut inflater = Decompress::new(true);
+    parse(&inflate(bytes, &mut inflater)?).map(|(_, data)| data.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

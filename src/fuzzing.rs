@@ -1,0 +1,66 @@
+//! Entry points for the fuzz targets in `fuzz/` (issue 15), compiled only with `--cfg
+//! fuzzing` (as `cargo fuzz` builds): each hands arbitrary bytes to one reader the way a
+//! damaged or hostile repository would. Not an API.
+
+use crate::git::ignore_rules::{IgnoreFile, RuleSet};
+
+/// The index reader, on a file holding `bytes` (split-index links point nowhere).
+pub fn index(bytes: &[u8]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("index");
+    std::fs::write(&path, bytes).expect("the index written");
+    let _ = crate::git::index::read_entries(&path, dir.path(), |_| true);
+}
+
+/// A tree object's content.
+pub fn tree(bytes: &[u8]) {
+    crate::git::objects::fuzz::tree(bytes);
+}
+
+/// A commit's or a tag's content.
+pub fn commit(bytes: &[u8]) {
+    crate::git::objects::fuzz::commit_or_tag(bytes);
+}
+
+/// A delta (the second part of the input) applied to a base (the first part).
+pub fn delta(bytes: &[u8]) {
+    let (base, delta) = split(bytes);
+    crate::git::objects::packs::fuzz::delta(base, delta);
+}
+
+/// A pack index's tables.
+pub fn pack_index(bytes: &[u8]) {
+    crate::git::objects::packs::fuzz::idx(bytes);
+}
+
+/// A loose object file.
+pub fn loose(bytes: &[u8]) {
+    crate::git::objects::loose::fuzz(bytes);
+}
+
+/// A `.gitignore` (the first part) and a nested one (the second): the audit and the fix's
+/// plan over them, as `check` and `fix-gitignore --dry-run` run them.
+pub fn gitignore(bytes: &[u8]) {
+    let (top, nested) = split(bytes);
+    let files =
+        vec![IgnoreFile::gitignore(b".gitignore", top, false), IgnoreFile::gitignore(b"sub/.gitignore", nested, false)];
+    let rules = RuleSet::new(files.clone(), Vec::new());
+    crate::guard::audit::audit(&rules, true);
+    let plan = crate::guard::fix::plan::plan(&files[0], &files[1..], &[]);
+    assert!(plan.new_bytes.len() >= top.len(), "the fix only inserts lines");
+}
+
+/// The config loader, on a `.pycache-guard.toml` holding `bytes`.
+pub fn config(bytes: &[u8]) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::fs::write(dir.path().join(".pycache-guard.toml"), bytes).expect("the config written");
+    let _ = crate::guard::config::Settings::load(dir.path(), false);
+}
+
+/// Splits the input in two at its first `\0\0\0\0` (or keeps it whole as the first part).
+fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
+    match memchr::memmem::find(bytes, b"\0\0\0\0") {
+        Some(at) => (&bytes[..at], &bytes[at + 4..]),
+        None => (bytes, &[]),
+    }
+}
