@@ -1,6 +1,9 @@
 //! Entry points for the fuzz targets in `fuzz/` (issue 15), compiled only with `--cfg
-//! fuzzing` (as `cargo fuzz` builds): each hands arbitrary bytes to one reader the way a
-//! damaged or hostile repository would. Not an API.
+//! fuzzing` (as `cargo fuzz` builds) and for the tests: each hands arbitrary bytes to one
+//! reader the way a damaged or hostile repository would. Not an API.
+//!
+//! The same properties run in `cargo test` with proptest, a few hundred cases each: any
+//! bytes give an error or a value, never a panic.
 
 use crate::git::ignore_rules::{IgnoreFile, RuleSet};
 
@@ -62,5 +65,60 @@ fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
     match memchr::memmem::find(bytes, b"\0\0\0\0") {
         Some(at) => (&bytes[..at], &bytes[at + 4..]),
         None => (bytes, &[]),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// Arbitrary bytes, or a real header followed by arbitrary bytes (to get past the magic).
+    fn bytes_after(prefixes: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<u8>> {
+        (prop::sample::select(prefixes), prop::collection::vec(any::<u8>(), 0..1024))
+            .prop_map(|(prefix, tail)| [prefix, &tail[..]].concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn index_files(bytes in bytes_after(&[b"", b"DIRC\0\0\0\x02\0\0\0\x01", b"DIRC\0\0\0\x04\0\0\0\x02", b"DIRC\0\0\0\x02\0\0\0\0link"])) {
+            super::index(&bytes);
+        }
+
+        #[test]
+        fn trees(bytes in bytes_after(&[b"", b"100644 a.py\0", b"40000 pkg\0"])) {
+            super::tree(&bytes);
+        }
+
+        #[test]
+        fn commits_and_tags(bytes in bytes_after(&[b"", b"tree ", b"object ", b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent "])) {
+            super::commit(&bytes);
+        }
+
+        #[test]
+        fn deltas(bytes in bytes_after(&[b"", b"base\0\0\0\0", b"0123456789\0\0\0\0\x0a\x0a"])) {
+            super::delta(&bytes);
+        }
+
+        #[test]
+        fn pack_indexes(bytes in bytes_after(&[b"", b"\xfftOc\0\0\0\x02"])) {
+            super::pack_index(&bytes);
+        }
+
+        #[test]
+        fn loose_objects(bytes in bytes_after(&[b"", b"\x78\x01", b"\x78\x9c"])) {
+            super::loose(&bytes);
+        }
+
+        #[test]
+        fn gitignore_files(bytes in bytes_after(&[b"", b"*.pyc\n!", b"__pycache__/\n\0\0\0\0!*.py[co]\n", b"\xef\xbb\xbf!"])) {
+            super::gitignore(&bytes);
+        }
+
+        #[test]
+        fn config_files(bytes in bytes_after(&[b"", b"allow = [\"", b"strict = "])) {
+            super::config(&bytes);
+        }
     }
 }

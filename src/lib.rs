@@ -13,7 +13,7 @@ pub mod git;
 pub(crate) mod guard;
 pub(crate) mod report;
 
-#[cfg(fuzzing)]
+#[cfg(any(fuzzing, test))]
 #[doc(hidden)]
 pub mod fuzzing;
 

@@ -534,9 +534,10 @@ mod tests {
     }
 }
 
-/// Entry points for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`): arbitrary bytes
+/// Entry points for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`) and the
+/// properties in `cargo test`: arbitrary bytes
 /// as a tree, a commit or tag, and `info/grafts` + `shallow` text.
-#[cfg(fuzzing)]
+#[cfg(any(fuzzing, test))]
 pub(crate) mod fuzz {
     use super::*;
 

@@ -106,7 +106,7 @@ fn parse(bytes: &[u8]) -> Option<Object> {
 
 /// Entry point for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`): a loose object
 /// file's bytes, inflated and split as the reader does.
-#[cfg(fuzzing)]
+#[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz(bytes: &[u8]) -> Option<usize> {
     let mut inflater = Decompress::new(true);
     parse(&inflate(bytes, &mut inflater)?).map(|(_, data)| data.len())

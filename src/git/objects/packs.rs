@@ -523,8 +523,9 @@ mod tests {
     }
 }
 
-/// Entry points for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`).
-#[cfg(fuzzing)]
+/// Entry points for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`) and the
+/// properties in `cargo test`.
+#[cfg(any(fuzzing, test))]
 pub(crate) mod fuzz {
     /// Applies a delta to a base: an error or the result, never a panic, never an
     /// allocation beyond what the two sizes justify.
