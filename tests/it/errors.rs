@@ -2,16 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::{TestRepo, text};
-
-fn one_line_error(output: &std::process::Output, names: &str) {
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.starts_with("pycache-guard: error: "), "{stderr}");
-    assert!(stderr.contains(names), "should name {names}: {stderr}");
-    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
-}
+use crate::support::{TestRepo, one_line_error, text};
 
 #[test]
 fn not_a_repository() {

@@ -6,20 +6,12 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{BINARY, TestRepo, text};
+use crate::support::{BINARY, TestRepo, one_line_error, text};
 
 const BLOCK_COMMENT: &str = "# Python bytecode (added by pycache-guard)";
-
-fn one_line_error(output: &Output, names: &str) {
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
-    assert!(stderr.starts_with("pycache-guard: error: "), "{stderr}");
-    assert!(stderr.contains(names), "should name {names}: {stderr}");
-}
 
 fn is_root() -> bool {
     Command::new("id").arg("-u").output().is_ok_and(|out| text(&out.stdout).trim() == "0")
@@ -42,13 +34,19 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-#[test]
-fn a_reftable_repository_is_refused_with_one_line() {
+/// A repository made by `git init <option>` with `a.pyc` staged.
+fn repository_made_with(option: &str) -> TestRepo {
     let repo = TestRepo::new();
     fs::remove_dir_all(repo.root.join(".git")).unwrap();
-    repo.git(&["init", "-q", "--ref-format=reftable"]);
+    repo.git(&["init", "-q", option]);
     repo.write("a.pyc", "x");
     repo.git(&["add", "a.pyc"]);
+    repo
+}
+
+#[test]
+fn a_reftable_repository_is_refused_with_one_line() {
+    let repo = repository_made_with("--ref-format=reftable");
     for args in
         [&["check"][..], &["check", "--all"], &["fix-gitignore", "--dry-run"], &["clean", "--dry-run"], &["install"]]
     {
@@ -60,11 +58,7 @@ fn a_reftable_repository_is_refused_with_one_line() {
 
 #[test]
 fn a_sha256_repository_is_refused_with_one_line() {
-    let repo = TestRepo::new();
-    fs::remove_dir_all(repo.root.join(".git")).unwrap();
-    repo.git(&["init", "-q", "--object-format=sha256"]);
-    repo.write("a.pyc", "x");
-    repo.git(&["add", "a.pyc"]);
+    let repo = repository_made_with("--object-format=sha256");
     repo.git(&["commit", "-q", "--no-verify", "-m", "bytecode"]);
     for args in [&["check"][..], &["check", "--all"], &["check", "--rev", "HEAD"], &["fix-gitignore", "--dry-run"]] {
         let output = repo.guard().args(args).output().unwrap();

@@ -267,3 +267,14 @@ pub struct Match {
 pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+
+/// A refusal: exit 2, one line on stderr that starts `pycache-guard: error: ` and names
+/// `names`, and no panic.
+pub fn one_line_error(output: &Output, names: &str) {
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(stderr.starts_with("pycache-guard: error: "), "{stderr}");
+    assert!(stderr.contains(names), "should name {names}: {stderr}");
+    assert!(!stderr.contains("panicked") && !stderr.contains("RUST_BACKTRACE"), "{stderr}");
+}
