@@ -25,6 +25,12 @@ pub fn commit(bytes: &[u8]) {
     crate::git::objects::fuzz::commit_or_tag(bytes);
 }
 
+/// `info/grafts` (the first part) and `shallow` (the second).
+pub fn grafts(bytes: &[u8]) {
+    let (grafts, shallow) = split(bytes);
+    crate::git::objects::fuzz::grafts(grafts, shallow);
+}
+
 /// A delta (the second part of the input) applied to a base (the first part).
 pub fn delta(bytes: &[u8]) {
     let (base, delta) = split(bytes);
@@ -94,6 +100,11 @@ mod tests {
         #[test]
         fn commits_and_tags(bytes in bytes_after(&[b"", b"tree ", b"object ", b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent "])) {
             super::commit(&bytes);
+        }
+
+        #[test]
+        fn grafts_and_shallow(bytes in bytes_after(&[b"", b"4b825dc642cb6eb9a060e54bf8d69288fbee4904 ", b"# c\n\0\0\0\0\x34b825dc642cb6eb9a060e54bf8d69288fbee4904\n"])) {
+            super::grafts(&bytes);
         }
 
         #[test]

@@ -288,21 +288,28 @@ impl<'r> Objects<'r> {
         self.grafts.get_or_init(|| {
             let common = self.git.commondir();
             let read = |name: &str| std::fs::read_to_string(common.join(name)).unwrap_or_default();
-            let mut grafts = HashMap::default();
-            for line in read("info/grafts").lines().filter(|line| !line.starts_with('#')) {
-                let mut ids = line.split_whitespace().map(|hex| ObjectId::from_hex(hex.as_bytes()));
-                if let Some(Some(commit)) = ids.next() {
-                    grafts.insert(commit, ids.flatten().collect());
-                }
-            }
-            for line in read("shallow").lines() {
-                if let Some(commit) = ObjectId::from_hex(line.trim().as_bytes()) {
-                    grafts.insert(commit, Vec::new());
-                }
-            }
-            grafts
+            parse_grafts(&read("info/grafts"), &read("shallow"))
         })
     }
+}
+
+/// `info/grafts` (`<commit> <parent>...` a line, `#` comments) and `shallow` (one commit a
+/// line, whose parents are cut off): each commit with the parents git gives it. Lines that
+/// do not start with an id are skipped, as git skips them.
+fn parse_grafts(grafts_text: &str, shallow_text: &str) -> HashMap<ObjectId, Vec<ObjectId>> {
+    let mut grafts = HashMap::default();
+    for line in grafts_text.lines().filter(|line| !line.starts_with('#')) {
+        let mut ids = line.split_whitespace().map(|hex| ObjectId::from_hex(hex.as_bytes()));
+        if let Some(Some(commit)) = ids.next() {
+            grafts.insert(commit, ids.flatten().collect());
+        }
+    }
+    for line in shallow_text.lines() {
+        if let Some(commit) = ObjectId::from_hex(line.trim().as_bytes()) {
+            grafts.insert(commit, Vec::new());
+        }
+    }
+    grafts
 }
 
 impl Tree {
@@ -549,5 +556,10 @@ pub(crate) mod fuzz {
 
     pub(crate) fn commit_or_tag(bytes: &[u8]) -> bool {
         parse_commit_header(bytes).is_some() || parse_tag_target(bytes).is_some()
+    }
+
+    /// `info/grafts` and `shallow` text (lossy UTF-8, as they are read).
+    pub(crate) fn grafts(grafts_text: &[u8], shallow_text: &[u8]) -> usize {
+        parse_grafts(&String::from_utf8_lossy(grafts_text), &String::from_utf8_lossy(shallow_text)).len()
     }
 }
