@@ -39,9 +39,7 @@ fn remove_temporary_file_on_interrupt() {
 pub(crate) fn write_file(path: &Path, bytes: &[u8], permissions: Permissions) -> Result<()> {
     remove_temporary_file_on_interrupt();
     let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    let _registered = Registered::new(file.path());
+    let (mut file, _registered) = Registered::create_in(dir)?;
     file.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
     file.as_file()
         .set_permissions(permissions)
@@ -57,11 +55,14 @@ pub(crate) fn write_file(path: &Path, bytes: &[u8], permissions: Permissions) ->
 struct Registered;
 
 impl Registered {
-    fn new(path: &Path) -> Registered {
-        if let Ok(mut slot) = IN_PROGRESS.lock() {
-            *slot = Some(path.to_path_buf());
-        }
-        Registered
+    /// Creates the temporary file and registers it under the handler's lock, so that an
+    /// interrupt between the two cannot leave it behind unknown.
+    fn create_in(dir: &Path) -> Result<(tempfile::NamedTempFile, Registered)> {
+        let mut slot = IN_PROGRESS.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let file = tempfile::NamedTempFile::new_in(dir)
+            .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+        *slot = Some(file.path().to_path_buf());
+        Ok((file, Registered))
     }
 }
 
