@@ -538,36 +538,41 @@ impl Content {
     }
 }
 
-/// The usual bytecode rules, as [`bytecode_rule_matches`] knows them.
-fn is_usual_bytecode_rule(line: &[u8]) -> bool {
-    const USUAL: [&[u8]; 7] =
-        [b"__pycache__", b"*.pyc", b"*.pyo", b"*$py.class", b"*.py[co]", b"*.py[cod]", b"*.py[codz]"];
+/// Whether a file or folder name is one a rule matches.
+type NameTest = fn(&[u8]) -> bool;
+
+/// The usual bytecode rules (without `**/` and a trailing `/`), each with the names it
+/// matches. One table for recognising such a line and for judging a name by it.
+const USUAL_RULES: [(&[u8], NameTest); 7] = [
+    (b"__pycache__", |name| name == b"__pycache__"),
+    (b"*.pyc", |name| name.ends_with(b".pyc")),
+    (b"*.pyo", |name| name.ends_with(b".pyo")),
+    (b"*$py.class", |name| name.ends_with(b"$py.class")),
+    (b"*.py[co]", |name| py_then_one_of(name, b"co")),
+    (b"*.py[cod]", |name| py_then_one_of(name, b"cod")),
+    (b"*.py[codz]", |name| py_then_one_of(name, b"codz")),
+];
+
+/// `*.py[cod]`: `.py` then one byte of the class, the name's last.
+fn py_then_one_of(name: &[u8], class: &[u8]) -> bool {
+    name.len() >= 4 && &name[name.len() - 4..name.len() - 1] == b".py" && class.contains(&name[name.len() - 1])
+}
+
+/// A usual bytecode rule's glob and whether it is for folders only, `None` for any other
+/// line.
+fn usual_rule(line: &[u8]) -> Option<(NameTest, bool)> {
     let line = line.strip_prefix(b"**/").unwrap_or(line);
-    USUAL.contains(&line.strip_suffix(b"/").unwrap_or(line))
+    let (glob, folders_only) = line.strip_suffix(b"/").map_or((line, false), |glob| (glob, true));
+    USUAL_RULES.iter().find(|(usual, _)| *usual == glob).map(|(_, matches)| (*matches, folders_only))
+}
+
+fn is_usual_bytecode_rule(line: &[u8]) -> bool {
+    usual_rule(line).is_some()
 }
 
 /// Whether `line` is one of the usual bytecode rules and matches the name.
 fn bytecode_rule_matches(line: &[u8], name: &[u8], is_dir: bool) -> bool {
-    let line = line.strip_prefix(b"**/").unwrap_or(line);
-    let (glob, folders_only) = match line.strip_suffix(b"/") {
-        Some(glob) => (glob, true),
-        None => (line, false),
-    };
-    if folders_only && !is_dir {
-        return false;
-    }
-    // `*.py[cod]`: `.py` then one byte of the class, the name's last.
-    let py_then_one_of = |class: &[u8]| {
-        name.len() >= 4 && &name[name.len() - 4..name.len() - 1] == b".py" && class.contains(&name[name.len() - 1])
-    };
-    match glob {
-        b"__pycache__" => name == b"__pycache__",
-        b"*.pyc" | b"*.pyo" | b"*$py.class" => name.ends_with(&glob[1..]),
-        b"*.py[co]" => py_then_one_of(b"co"),
-        b"*.py[cod]" => py_then_one_of(b"cod"),
-        b"*.py[codz]" => py_then_one_of(b"codz"),
-        _ => false,
-    }
+    usual_rule(line).is_some_and(|(matches, folders_only)| (is_dir || !folders_only) && matches(name))
 }
 
 /// An ignore file's bytes as git reads them: a regular file only, never through a symlink;
