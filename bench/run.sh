@@ -16,6 +16,7 @@
 # files written to disk) is timed inside the process: the median of `check -v`'s own figure.
 # Then, on a repository of 10,000 files and a history of 10,000 more commits:
 #   check --range BASE..main  vs  git log --format= --name-only --diff-filter=AMT BASE..main | grep -E RE
+# (and their peak memory: check --range against git log alone)
 # twice: with the history as fast-import packed it, and after `git repack -a -d -f`.
 # Then large ignore files (issue 12): a repository whose only file is a `.gitignore` without
 # a bytecode rule, made of the github/gitignore templates (../shared/data): its first 500
@@ -26,7 +27,8 @@
 #
 # Environment: INDEX_VERSION=4 writes the index in version 4 (default: git's default, 2);
 # NO_RANGE=1 leaves out the --range repository; ONLY_IGNORE_FILES=1 runs the large ignore
-# files alone (no SIZES, no --range); ROUNDS sets their rounds (default 21);
+# files alone (no SIZES, no --range); ONLY_RANGE=1 runs the --range repository alone;
+# ROUNDS sets the large ignore files' rounds (default 21);
 # KEEP=1 keeps the repositories (their folder is printed); CARGO_TARGET_DIR is honoured.
 # Needs git, cargo, hyperfine, jq and GNU time (`apt-get install -y hyperfine jq time`).
 # `clean` has a benchmark of its own: bench/clean.sh (against the find idiom and pyclean).
@@ -161,7 +163,11 @@ time_range() { # $1 = the range's base, $2 = how the history is packed
         -n 'git log | grep' "git log --format= --name-only --diff-filter=AMT $1..main | grep -E '$RE'" >&2
     found=$({ "$BIN" check -q --range "$1..main" || true; } | wc -l)
     tool=$(median_ms "$json" 0) git=$(median_ms "$json" 1)
-    RANGE_ROWS+=("| $(printf "%'d" "$commits") | $2 | $found | $(num "$tool") | $(num "$git") | **$(ratio "$tool" "$git")** |")
+    local tool_rss git_rss
+    tool_rss=$(peak_kib "$BIN" check --range "$1..main")
+    git_rss=$(peak_kib git log --format= --name-only --diff-filter=AMT "$1..main")
+    RANGE_ROWS+=("| $(printf "%'d" "$commits") | $2 | $found | $(num "$tool") | $(num "$git") | **$(ratio "$tool" "$git")** \
+| $((tool_rss / 1024)) | $((git_rss / 1024)) | **$(ratio "$tool_rss" "$git_rss")** |")
 }
 
 bench_ignore_files() { # appends the rows of the large-ignore-file cases to $IGNORE_ROWS
@@ -259,11 +265,13 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/pycache-guard-bench.XXXXXX")
 ROWS=()
 RANGE_ROWS=()
 IGNORE_ROWS=()
-if [ -z "${ONLY_IGNORE_FILES:-}" ]; then
+if [ -n "${ONLY_RANGE:-}" ]; then
+    bench_range
+elif [ -z "${ONLY_IGNORE_FILES:-}" ]; then
     for n in "${SIZES[@]}"; do bench_size "$n"; done
     [ -n "${NO_RANGE:-}" ] || bench_range
 fi
-bench_ignore_files
+[ -n "${ONLY_RANGE:-}" ] || bench_ignore_files
 
 echo
 echo "pycache-guard $("$BIN" --version | cut -d' ' -f2) ($(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?'))," \
@@ -278,8 +286,8 @@ printf '%s\n' "${ROWS[@]}"
 fi
 if [ "${#RANGE_ROWS[@]}" -gt 0 ]; then
     echo
-    echo "| commits in the range | history packed | paths reported | \`check --range\` | \`git log --name-only --diff-filter=AMT \\| grep\` | ratio |"
-    echo "|---:|---|---:|---:|---:|---:|"
+    echo "| commits in the range | history packed | paths reported | \`check --range\` | \`git log --name-only --diff-filter=AMT \\| grep\` | ratio | peak MiB: \`check --range\` | \`git log --name-only\` | ratio |"
+    echo "|---:|---|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${RANGE_ROWS[@]}"
 fi
 if [ "${#IGNORE_ROWS[@]}" -gt 0 ]; then

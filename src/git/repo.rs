@@ -250,13 +250,14 @@ impl Repo {
 
     /// A reader of commits and trees, looking in the loose files or the packs first.
     pub(crate) fn objects(&self, look_first: LookFirst) -> Objects<'_> {
-        Objects::new(&self.git, &self.packs(), look_first)
+        Objects::new(&self.git, &self.packs(), look_first, 1)
     }
 
-    /// A reader of commits and trees over packs already opened (for the `--range` workers,
-    /// which share one mapping of each pack).
-    pub(crate) fn objects_sharing(&self, packs: &Packs, look_first: LookFirst) -> Objects<'_> {
-        Objects::new(&self.git, packs, look_first)
+    /// One of `readers` readers of commits and trees that run at once over packs already
+    /// opened (the `--range` workers, which share one mapping of each pack); the readers
+    /// share one cache budget, so more cores do not mean more memory.
+    pub(crate) fn objects_sharing(&self, packs: &Packs, look_first: LookFirst, readers: usize) -> Objects<'_> {
+        Objects::new(&self.git, packs, look_first, readers)
     }
 
     /// How to open this repository again (for worker threads).

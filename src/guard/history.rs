@@ -84,9 +84,10 @@ fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectI
     let blocks: Vec<&[ObjectId]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
+    let workers = cores.min(blocks.len()).max(1);
     let packs = repo.packs();
     let work = |repo: &Repo| -> Result<Vec<(usize, BlockChanges)>> {
-        let mut objects = repo.objects_sharing(&packs, LookFirst::Packs);
+        let mut objects = repo.objects_sharing(&packs, LookFirst::Packs, workers);
         let mut done = Vec::new();
         loop {
             let index = next_block.fetch_add(1, AtomicOrdering::Relaxed);
@@ -102,7 +103,7 @@ fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectI
         Err(_) => Ok(Vec::new()),
     };
     let mut done = std::thread::scope(|scope| -> Result<Vec<_>> {
-        let helpers: Vec<_> = (1..cores.min(blocks.len()))
+        let helpers: Vec<_> = (1..workers)
             .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, helper).ok())
             .collect();
         let mut done = work(repo)?;

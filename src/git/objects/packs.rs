@@ -40,9 +40,10 @@ use super::cache::Recent;
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const IDX_HEADER_LEN: usize = 8 + 256 * 4;
 const PACK_HEADER_LEN: usize = 12;
-/// Bytes of objects a reader keeps before it forgets the least recently used half; git's
-/// `core.deltaBaseCacheLimit` is 96 MiB.
-const CACHE_BYTES: usize = 32 << 20;
+/// Bytes of objects a reader made with [`PackReader::new`] keeps before it forgets the least
+/// recently used half (the history walk sets its own, see `objects::CACHE_BYTES`); git's
+/// `core.deltaBaseCacheLimit` is 96 MiB, but a walk in commit order needs far less.
+const CACHE_BYTES: usize = 2 << 20;
 
 /// The kinds of object a pack holds whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
