@@ -441,10 +441,11 @@ impl IgnoreFile {
         IgnoreFile::parse(governed_dir(path), String::from_utf8_lossy(path).into_owned(), bytes, ignore_case)
     }
 
-    /// Reads an ignore file from disk. Git does not read an ignore file through a symlink,
-    /// and a missing or unreadable file has no rules.
+    /// Reads a personal ignore file from disk. Git does not read an ignore file through a
+    /// symlink, and a missing or unreadable one has no rules (for a personal file, that only
+    /// means a finding about personal rules is not made).
     pub(crate) fn read(dir: Vec<u8>, source: String, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
-        Some(IgnoreFile::parse(dir, source, &read_ignore_file(path)?, ignore_case))
+        Some(IgnoreFile::parse(dir, source, &read_ignore_file(path).ok()??, ignore_case))
     }
 
     /// The same file with `lines` inserted before its 0-based line `at` (appended when
@@ -575,38 +576,51 @@ fn bytecode_rule_matches(line: &[u8], name: &[u8], is_dir: bool) -> bool {
     usual_rule(line).is_some_and(|(matches, folders_only)| (is_dir || !folders_only) && matches(name))
 }
 
-/// An ignore file's bytes as git reads them: a regular file only, never through a symlink;
-/// a missing or unreadable file has no rules.
+/// An ignore file's bytes as git reads them: a regular file only, never through a symlink.
+/// `Ok(None)` when git would find no rules there (no file, a symlink, a folder, a FIFO); an
+/// error when the file is there but cannot be read (git warns "unable to access" and leaves
+/// its rules out, so the caller must say so rather than judge without them silently).
 ///
 /// A hook reads every tracked `.gitignore` on every commit, so this costs four system calls
 /// (open, fstat, read, close) where `symlink_metadata` + `fs::read` make six.
 #[cfg(unix)]
-pub(crate) fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
+pub(crate) fn read_ignore_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     use std::io::Read;
     use std::os::unix::fs::OpenOptionsExt;
     // No symlink is followed, and a FIFO does not block the open.
-    let file = fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path).ok()?;
-    let meta = file.metadata().ok().filter(|meta| meta.is_file())?;
-    let mut bytes = vec![0; usize::try_from(meta.len()).ok()?];
-    let mut filled = 0;
+    let file = match fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path) {
+        Ok(file) => file,
+        Err(e) if no_file_there(&e) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        return Ok(None);
+    }
+    // A length the file system reports is no promise: the buffer grows as bytes arrive.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 30));
     // Read what fstat announced (git reads `st_size` bytes too); a file that shrank meanwhile
     // ends early.
-    while filled < bytes.len() {
-        match (&file).read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(read) => filled += read,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(_) => return None,
-        }
-    }
-    bytes.truncate(filled);
-    Some(bytes)
+    (&file).take(meta.len()).read_to_end(&mut bytes)?;
+    Ok(Some(bytes))
+}
+
+/// Whether an open failed because there is no regular file to read at `path`: nothing there,
+/// a folder on the way is a file, or `O_NOFOLLOW` met a symlink.
+#[cfg(unix)]
+fn no_file_there(error: &std::io::Error) -> bool {
+    error.kind() == std::io::ErrorKind::NotFound
+        || matches!(error.raw_os_error(), Some(libc::ENOTDIR | libc::ELOOP | libc::ENAMETOOLONG))
 }
 
 #[cfg(not(unix))]
-pub(crate) fn read_ignore_file(path: &Path) -> Option<Vec<u8>> {
-    fs::symlink_metadata(path).ok().filter(|meta| meta.is_file())?;
-    fs::read(path).ok()
+pub(crate) fn read_ignore_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+    match fs::symlink_metadata(path) {
+        Ok(meta) if meta.is_file() => fs::read(path).map(Some),
+        Ok(_) => Ok(None),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
 }
 
 /// Git trims trailing spaces unless a backslash escapes the last one.
@@ -644,9 +658,30 @@ pub struct RuleSet {
     ignore_case: bool,
     /// Whether some `.gitignore` of the tree may negate.
     may_negate: bool,
+    /// The `.gitignore` files of the tree that are there but could not be read: git leaves
+    /// their rules out (with a warning), and so do the verdicts.
+    unreadable: Vec<Unreadable>,
     /// Verdicts on folders already judged: the probes of one folder share their leading
     /// folders, whose verdicts decide first.
     folder_verdicts: [Memo<Option<Rc<Verdict>>>; 3],
+}
+
+/// A `.gitignore` that is there but could not be read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Unreadable {
+    /// Worktree-relative.
+    pub(crate) path: Vec<u8>,
+    /// The system's words (e.g. "Permission denied (os error 13)").
+    pub(crate) error: String,
+}
+
+/// An I/O error as git words it ("Permission denied"), without Rust's "(os error 13)".
+fn system_words(error: &std::io::Error) -> String {
+    let words = error.to_string();
+    match words.find(" (os error ") {
+        Some(end) => words[..end].to_owned(),
+        None => words,
+    }
 }
 
 /// Whose rules count.
@@ -687,6 +722,7 @@ impl RuleSet {
             personal: OnceCell::from(personal),
             personal_paths: Vec::new(),
             ignore_case: false,
+            unreadable: Vec::new(),
             folder_verdicts: Default::default(),
         }
     }
@@ -712,6 +748,12 @@ impl RuleSet {
 
     pub(crate) fn tree_files(&self) -> &[IgnoreFile] {
         &self.tree
+    }
+
+    /// The `.gitignore` files of the tree whose rules are left out because they could not be
+    /// read.
+    pub(crate) fn unreadable(&self) -> &[Unreadable] {
+        &self.unreadable
     }
 
     /// Whether names are compared in any case (`core.ignoreCase`).
@@ -807,10 +849,15 @@ impl RuleSet {
             return RuleSet::default();
         };
         let ignore_case = repo.ignore_case();
-        let tree = read
-            .into_iter()
-            .filter_map(|(path, bytes)| Some(IgnoreFile::gitignore(&path, &bytes?, ignore_case)))
-            .collect();
+        let mut tree = Vec::new();
+        let mut unreadable = Vec::new();
+        for (path, bytes) in read {
+            match bytes {
+                Ok(Some(bytes)) => tree.push(IgnoreFile::gitignore(&path, &bytes, ignore_case)),
+                Ok(None) => {}
+                Err(error) => unreadable.push(Unreadable { path, error: system_words(&error) }),
+            }
+        }
         let personal_paths = [
             Some(repo.common_dir().join("info/exclude")),
             excludes_file(repo.config_path("core.excludesFile").ok().flatten()),
@@ -823,6 +870,7 @@ impl RuleSet {
                 .map(|path| (display_source(top, &path), path))
                 .collect(),
             ignore_case,
+            unreadable,
             ..RuleSet::new(tree, Vec::new())
         }
     }
@@ -868,7 +916,8 @@ pub fn find_gitignores(top: &Path) -> Vec<Vec<u8>> {
                 subfolders.push([folder.as_slice(), &name, b"/"].concat());
             } else if kind.is_file() && name == b".gitignore" {
                 let path = [folder.as_slice(), &name].concat();
-                if let Some(bytes) = read_ignore_file(&top.join(bytes_path(&path))) {
+                // One that cannot be read has no rules here, as in git; the fix refuses it later.
+                if let Ok(Some(bytes)) = read_ignore_file(&top.join(bytes_path(&path))) {
                     rules.push(IgnoreFile::gitignore(&path, &bytes, false));
                 }
                 found.push(path);

@@ -7,8 +7,9 @@
 
 use crate::git::id::ObjectId;
 
-use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
+use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Unreadable, Verdict};
 use crate::git::objects::LookFirst;
+use crate::git::paths::display_path;
 use crate::git::repo::Repo;
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
 use crate::guard::finding::{Finding, Kind, RuleAt};
@@ -42,7 +43,7 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
         missing.retain(|m| plan.leaves_unmet(m.need));
     }
 
-    let mut findings = Vec::new();
+    let mut findings: Vec<Finding> = rules.unreadable().iter().map(|file| unreadable(file, strict)).collect();
     let described: Vec<String> = Need::AUDITED
         .iter()
         .filter_map(|&need| {
@@ -75,6 +76,17 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
         findings.push(rule_finding(Kind::IgnoredOnlyPersonally, &rule, detail));
     }
     findings
+}
+
+/// A `.gitignore` left out because it cannot be read: said first, since the findings after it
+/// judge the rules without it (as git does).
+fn unreadable(file: &Unreadable, strict: bool) -> Finding {
+    let detail = format!(
+        "cannot read {} ({}): git leaves its rules out, and so does this check",
+        display_path(&file.path),
+        file.error
+    );
+    Finding::ignore_rules(Kind::UnreadableIgnoreFile, file.path.clone(), None, detail, strict)
 }
 
 /// The personal rules (`.git/info/exclude`, `core.excludesFile`) that alone ignore a missing

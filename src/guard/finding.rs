@@ -33,6 +33,8 @@ pub(crate) enum Kind {
     ReincludedByRule,
     /// Bytecode is ignored on this machine only, by `core.excludesFile` or `info/exclude`.
     IgnoredOnlyPersonally,
+    /// A `.gitignore` is there but cannot be read: git leaves its rules out.
+    UnreadableIgnoreFile,
 }
 
 /// The words of a kind: its stable id, what it says after the path, how to fix it.
@@ -62,6 +64,7 @@ impl Kind {
         Kind::MissingIgnoreRule,
         Kind::ReincludedByRule,
         Kind::IgnoredOnlyPersonally,
+        Kind::UnreadableIgnoreFile,
     ];
 
     /// Every word about a kind, in one place.
@@ -88,6 +91,12 @@ impl Kind {
             Kind::IgnoredOnlyPersonally => {
                 ("ignored-only-personally", "Python bytecode ignored only by a personal rule", FIX_RULES_HELP)
             }
+            Kind::UnreadableIgnoreFile => (
+                "unreadable-ignore-file",
+                "an ignore file cannot be read",
+                "Make the file readable (its permissions or owner), or delete it: git warns \"unable to access\" \
+                 and leaves its rules out until then.",
+            ),
         };
         Words { id, describe, help }
     }
@@ -98,7 +107,10 @@ impl Kind {
 
     /// Whether the finding is about a bytecode file (rather than the ignore rules).
     pub(crate) fn is_bytecode(self) -> bool {
-        !matches!(self, Kind::MissingIgnoreRule | Kind::ReincludedByRule | Kind::IgnoredOnlyPersonally)
+        !matches!(
+            self,
+            Kind::MissingIgnoreRule | Kind::ReincludedByRule | Kind::IgnoredOnlyPersonally | Kind::UnreadableIgnoreFile
+        )
     }
 
     /// How to fix a finding of this kind, in a sentence (SARIF rule help).

@@ -53,7 +53,7 @@ impl GitignoreFix {
             }
         };
         let ignore_case = repo.ignore_case();
-        let others = other_ignore_files(&top, gitignores.into_iter(), &relative, ignore_case);
+        let others = other_ignore_files(&top, gitignores.into_iter(), &relative, ignore_case)?;
         let target = IgnoreFile::gitignore(&relative, old.as_deref().unwrap_or_default(), ignore_case);
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
         let plan = plan::plan(&target, &others, &tracked);
@@ -194,13 +194,14 @@ fn read_target(path: &Path) -> Result<Option<Vec<u8>>> {
 }
 
 /// Every other `.gitignore` git reads in the worktree (found by a walk, plus the tracked
-/// ones).
+/// ones). Refuses one that is there but cannot be read: the rules to add depend on what it
+/// says, and guessing could add too few or too many.
 fn other_ignore_files(
     top: &Path,
     tracked: impl Iterator<Item = Vec<u8>>,
     target: &[u8],
     ignore_case: bool,
-) -> Vec<IgnoreFile> {
+) -> Result<Vec<IgnoreFile>> {
     let mut paths = find_gitignores(top);
     paths.extend(tracked);
     paths.sort();
@@ -209,8 +210,16 @@ fn other_ignore_files(
         .into_iter()
         .filter(|path| path.as_slice() != target)
         .filter_map(|path| {
-            let bytes = read_ignore_file(&top.join(bytes_path(&path)))?;
-            Some(IgnoreFile::gitignore(&path, &bytes, ignore_case))
+            let file = top.join(bytes_path(&path));
+            match read_ignore_file(&file) {
+                Ok(bytes) => bytes.map(|bytes| Ok(IgnoreFile::gitignore(&path, &bytes, ignore_case))),
+                Err(e) => Some(Err(e).with_context(|| {
+                    format!(
+                        "cannot read {}, whose rules decide what is missing; make it readable and rerun",
+                        file.display()
+                    )
+                })),
+            }
         })
         .collect()
 }

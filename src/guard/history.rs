@@ -103,9 +103,8 @@ fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectI
         Err(_) => Ok(Vec::new()),
     };
     let mut done = std::thread::scope(|scope| -> Result<Vec<_>> {
-        let helpers: Vec<_> = (1..workers)
-            .filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, helper).ok())
-            .collect();
+        let helpers: Vec<_> =
+            (1..workers).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, helper).ok()).collect();
         let mut done = work(repo)?;
         for helper in helpers {
             done.extend(helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic))?);

@@ -220,6 +220,47 @@ fn an_unreadable_gitignore_is_refused_by_the_fix_with_one_line() {
 }
 
 #[test]
+fn an_unreadable_gitignore_is_named_by_check_as_git_warns_and_its_rules_left_out() {
+    if !can_run_as_nobody() {
+        return skip("another user's view needs root and setpriv");
+    }
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.py[co]\n");
+    repo.write("sub/.gitignore", "!*.pyc\n");
+    repo.git(&["add", ".gitignore", "sub/.gitignore"]);
+    repo.git(&["commit", "-qm", "rules"]);
+    repo.give_to_nobody();
+    fs::set_permissions(repo.root.join("sub/.gitignore"), fs::Permissions::from_mode(0o000)).unwrap();
+
+    // git warns and leaves the file's rules out: its negation no longer re-includes.
+    let git = repo.git_as_nobody().args(["check-ignore", "-v", "sub/m.pyc"]).output().unwrap();
+    assert!(text(&git.stderr).contains("unable to access 'sub/.gitignore'"), "{}", text(&git.stderr));
+    assert!(text(&git.stdout).starts_with(".gitignore:2:"), "{}", text(&git.stdout));
+
+    let check = repo.guard_as_nobody().arg("check").output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "a warning: {}", text(&check.stderr));
+    let report = text(&check.stdout);
+    let warnings: Vec<&str> = report.lines().filter(|line| line.contains("sub/.gitignore")).collect();
+    assert_eq!(warnings.len(), 1, "{report}");
+    assert!(warnings[0].starts_with("sub/.gitignore: warning: cannot read"), "{report}");
+    assert!(
+        warnings[0].contains("(Permission denied)") && warnings[0].contains("chmod a+r sub/.gitignore"),
+        "{report}"
+    );
+    assert!(!report.contains("re-includes"), "the negation was not read: {report}");
+
+    let strict = repo.guard_as_nobody().args(["check", "--strict", "--format", "json"]).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1), "an error under --strict: {}", text(&strict.stderr));
+    assert!(text(&strict.stdout).contains("\"unreadable-ignore-file\""), "{}", text(&strict.stdout));
+
+    // The fix cannot judge what is missing without it: it refuses and changes nothing.
+    let fix = repo.guard_as_nobody().arg("fix-gitignore").output().unwrap();
+    one_line_error(&fix, "sub/.gitignore");
+    assert!(text(&fix.stderr).contains("Permission denied"), "{}", text(&fix.stderr));
+    assert_eq!(fs::read_to_string(repo.root.join(".gitignore")).unwrap(), "__pycache__/\n*.py[co]\n");
+}
+
+#[test]
 fn a_hooks_folder_that_is_not_writable_is_refused_with_one_line() {
     if !can_run_as_nobody() {
         return skip("another user's view needs root and setpriv");

@@ -178,12 +178,21 @@ impl TestRepo {
     /// isolated environment: permissions then mean what they mean to a user (root reads a
     /// mode 000 file). The test folder is opened to everyone first.
     pub fn guard_as_nobody(&self) -> assert_cmd::Command {
+        self.as_nobody(BINARY)
+    }
+
+    /// `git` run as `nobody`, in the same environment as [`TestRepo::guard_as_nobody`].
+    pub fn git_as_nobody(&self) -> assert_cmd::Command {
+        self.as_nobody("git")
+    }
+
+    fn as_nobody(&self, program: &str) -> assert_cmd::Command {
         use std::os::unix::fs::PermissionsExt;
         for dir in [self._temp.path(), &self.home] {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
         }
         let mut command = Command::new("setpriv");
-        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", BINARY]);
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", program]);
         isolate(&mut command, &self.home);
         command.current_dir(&self.root);
         assert_cmd::Command::from_std(command)

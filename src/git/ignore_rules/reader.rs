@@ -16,8 +16,9 @@ use crate::git::paths::bytes_path;
 /// How many named files make a helper thread worth starting.
 const HELPER_FROM: usize = 16;
 
-/// A `.gitignore` (worktree-relative path) and its bytes (`None`: missing or unreadable).
-pub(crate) type ReadFile = (Vec<u8>, Option<Vec<u8>>);
+/// A `.gitignore` (worktree-relative path) and its bytes (`None`: git finds no rules there),
+/// or why it could not be read.
+pub(crate) type ReadFile = (Vec<u8>, std::io::Result<Option<Vec<u8>>>);
 
 /// Collects the `.gitignore` files to read, and reads them.
 pub(crate) struct GitignoreReader {
@@ -97,7 +98,7 @@ fn read_at(top: &Path, path: Vec<u8>) -> ReadFile {
 mod tests {
     use super::*;
 
-    fn read_back(count: usize) -> Vec<ReadFile> {
+    fn read_back(count: usize) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
         let top = tempfile::tempdir().unwrap();
         std::fs::write(top.path().join(".gitignore"), "root\n").unwrap();
         let mut reader = GitignoreReader::new(Some(top.path()));
@@ -109,7 +110,8 @@ mod tests {
         }
         reader.add(b"missing/.gitignore");
         reader.add(b".gitignore");
-        let mut read = reader.finish();
+        let mut read: Vec<_> =
+            reader.finish().into_iter().map(|(path, bytes)| (path, bytes.expect("every file readable"))).collect();
         read.sort();
         read
     }
