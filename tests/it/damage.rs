@@ -31,8 +31,9 @@ impl Rng {
     }
 }
 
-/// A repository with history in a pack, newer loose objects, a split index, a tracked
-/// `.gitignore` and bytecode added and removed again; returns it and its root commit.
+/// A repository with history in a pack, newer loose objects (an annotated tag among them), a
+/// split index, a tracked `.gitignore` and bytecode added and removed again; returns it and
+/// its root commit.
 fn template() -> (TestRepo, String) {
     let repo = TestRepo::with_commit();
     let root = repo.git_stdout(&["rev-parse", "HEAD"]).trim().to_owned();
@@ -42,6 +43,7 @@ fn template() -> (TestRepo, String) {
     repo.git(&["commit", "-q", "--no-verify", "-m", "untrack it"]);
     repo.git(&["gc", "-q"]);
     repo.commit_bypassing_hooks(&["lib/b.py", "lib/c.pyo"], "loose objects");
+    repo.git(&["tag", "-a", "v1", "-m", "a loose annotated tag"]);
     repo.git(&["update-index", "--split-index"]);
     repo.stage(&["new.py", "x.pyc"]);
     (repo, root)
@@ -126,10 +128,12 @@ fn damaged_repositories_end_quickly_with_one_error_line_and_no_change() {
     let pristine = snapshot(&repo.root);
     let targets = damageable(&pristine, &repo.root);
     let range = format!("{root_commit}..HEAD");
-    let commands: [&[&str]; 5] = [
+    let commands: [&[&str]; 7] = [
         &["check"],
         &["check", "--all"],
         &["check", "--rev", "HEAD"],
+        &["check", "--rev", "v1"],
+        &["check", "--rev", "HEAD:lib"],
         &["check", "--range", &range],
         &["fix-gitignore", "--dry-run"],
     ];

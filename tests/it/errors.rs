@@ -126,6 +126,33 @@ fn a_truncated_loose_tree_named_by_rev_is_an_error_not_a_hang() {
 }
 
 #[test]
+fn a_truncated_loose_tree_on_a_revisions_path_is_an_error_not_a_hang() {
+    // `HEAD:pkg` makes libgit2 read HEAD's root tree itself while it resolves the revision.
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["pkg/old.pyc"], "legacy");
+    let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]);
+    let damaged = truncate_loose_object(&repo, &tree);
+    for args in [["check", "--rev", "HEAD:pkg"], ["check", "--range", "HEAD~1..HEAD:pkg"]] {
+        let output = repo.guard().args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+        one_line_error(&output, &damaged);
+    }
+}
+
+#[test]
+fn a_truncated_loose_tag_is_an_error_not_a_hang() {
+    // A tag name makes libgit2 read the tag object itself while it resolves the revision.
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["a.py"], "second");
+    repo.git(&["tag", "-a", "v1", "-m", "release"]);
+    let tag = repo.git_stdout(&["rev-parse", "v1"]);
+    let damaged = truncate_loose_object(&repo, &tag);
+    for args in [["check", "--rev", "v1"], ["check", "--range", "HEAD~1..v1"]] {
+        let output = repo.guard().args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+        one_line_error(&output, &damaged);
+    }
+}
+
+#[test]
 fn a_pack_index_offset_outside_its_pack_is_an_error_not_a_crash() {
     // libgit2 may crash on such an offset; the history modes check the indexes first.
     let repo = TestRepo::with_commit();

@@ -35,12 +35,13 @@ fn damaged(path: &Path, why: &str) -> ReadError {
     ReadError::Corrupt(format!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display()))
 }
 
-/// Checks that every loose commit in `objects_dir` inflates whole, and that every loose
-/// object says what kind it is. libgit2's revwalk reads commits itself, and its loose-object
-/// reader spins forever on a file cut short (libgit2 issue #7342, fixed upstream after the
-/// 1.9.7 that git2 vendors): a damaged commit must be an error before the walk, not a hang
-/// in it. Only the first bytes of other objects are read.
-pub(crate) fn check_commits(objects_dir: &Path) -> Result<()> {
+/// Checks that every loose commit and tag in `objects_dir` inflates whole (every tree too
+/// when `trees`), and that every loose object says what kind it is. libgit2 reads them
+/// itself when it resolves a revision (a tag name, `HEAD~2`; `HEAD:pkg` reads trees) or walks
+/// the history, and its loose-object reader spins forever on a file cut short (libgit2 issue
+/// #7342, fixed upstream after the 1.9.7 that git2 vendors): a damaged object must be an
+/// error before, not a hang inside. Only the first bytes of other objects are read.
+pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<()> {
     let mut inflater = Decompress::new(true);
     for fanout in 0..=u8::MAX {
         let Ok(files) = fs::read_dir(objects_dir.join(format!("{fanout:02x}"))) else { continue };
@@ -49,14 +50,14 @@ pub(crate) fn check_commits(objects_dir: &Path) -> Result<()> {
             let is_object =
                 file.file_name().to_str().is_some_and(|n| n.len() == 38 && n.bytes().all(|b| b.is_ascii_hexdigit()));
             if is_object {
-                check_one(&file.path(), &mut inflater)?;
+                check_one(&file.path(), trees, &mut inflater)?;
             }
         }
     }
     Ok(())
 }
 
-fn check_one(path: &Path, inflater: &mut Decompress) -> Result<()> {
+fn check_one(path: &Path, trees: bool, inflater: &mut Decompress) -> Result<()> {
     let mut start = Vec::with_capacity(4096);
     match fs::File::open(path).and_then(|file| io::Read::take(file, 4096).read_to_end(&mut start)) {
         Ok(_) => {}
@@ -69,7 +70,8 @@ fn check_one(path: &Path, inflater: &mut Decompress) -> Result<()> {
     let kind = header.iter().position(|&b| b == b' ').and_then(|space| ObjectKind::named(&header[..space]));
     match kind {
         // A file gone meanwhile (packed and pruned) reads as `None`.
-        Some(ObjectKind::Commit) => read_file(path, inflater).map(drop).map_err(Into::into),
+        Some(ObjectKind::Commit | ObjectKind::Tag) => read_file(path, inflater).map(drop).map_err(Into::into),
+        Some(ObjectKind::Tree) if trees => read_file(path, inflater).map(drop).map_err(Into::into),
         Some(_) => Ok(()),
         None => Err(damaged(path, "does not say what kind of object it is").into()),
     }
