@@ -250,7 +250,10 @@ impl<'r> Objects<'r> {
     fn read_any(&mut self, id: ObjectId) -> Result<packs::Object> {
         match self.read_files(id).with_context(|| format!("cannot read object {id}"))? {
             Some(object) => Ok(object),
-            None => self.read_through_libgit2(id),
+            None => match self.packs.damaged_pack() {
+                Some(why) => bail!("cannot read object {id}: {why}"),
+                None => self.read_through_libgit2(id),
+            },
         }
     }
 

@@ -153,6 +153,32 @@ fn a_truncated_loose_tag_is_an_error_not_a_hang() {
 }
 
 #[test]
+fn a_pack_index_with_bytes_inserted_is_an_error_not_a_crash() {
+    // Found by the damage test (seed 20261126, case 301): our reader refused the index, the
+    // read fell through to libgit2, which accepted it and read outside the pack (SIGSEGV).
+    let repo = TestRepo::with_commit();
+    repo.commit_bypassing_hooks(&["pkg/a.py"], "second");
+    repo.git(&["gc", "-q"]);
+    repo.commit_bypassing_hooks(&["lib/b.py"], "loose");
+    let idx = std::fs::read_dir(repo.root.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let mut bytes = std::fs::read(&idx).unwrap();
+    let into_the_ids = 8 + 1024 + 20 + 7;
+    bytes.splice(into_the_ids..into_the_ids, [0x5e, 0xed, 0x11, 0x26, 0x01]);
+    std::fs::remove_file(&idx).unwrap();
+    std::fs::write(&idx, &bytes).unwrap();
+    let name = idx.file_name().unwrap().to_string_lossy().into_owned();
+    for args in [&["check", "--rev", "HEAD"][..], &["check", "--range", "HEAD~2..HEAD"]] {
+        let output = repo.guard().args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+        one_line_error(&output, &name);
+        assert!(text(&output.stderr).contains("corrupt pack index"), "{args:?}: {}", text(&output.stderr));
+    }
+}
+
+#[test]
 fn a_pack_index_offset_outside_its_pack_is_an_error_not_a_crash() {
     // libgit2 may crash on such an offset; the history modes check the indexes first.
     let repo = TestRepo::with_commit();

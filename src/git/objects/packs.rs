@@ -14,7 +14,8 @@
 //! once and keeps every object it builds (a worker's [`PackReader`] has its own cache, so
 //! workers share nothing but the read-only mappings). It is only an accelerator: an object
 //! it cannot find (loose, in an alternate, a delta whose base is outside its pack) is left
-//! to libgit2 by the caller, and a pack or index it does not understand is not used at all.
+//! to libgit2 by the caller, unless a pack or index is not what git writes: then it is an
+//! error naming that file, since libgit2 would read the same damage and can crash on it.
 //! Damage inside a pack it does use is an error or, where zlib's checksum cannot see it (an
 //! entry's header, the index's offsets), another object's bytes, as for git's own ordinary
 //! reads, which do not hash objects again either (`git fsck` does); never a panic or an
@@ -89,7 +90,16 @@ pub struct Packs(Arc<PackSet>);
 
 struct PackSet {
     objects_dir: PathBuf,
-    packs: OnceLock<Vec<Pack>>,
+    packs: OnceLock<Opened>,
+}
+
+/// The packs opened, and why the first one that could not be used is damaged.
+struct Opened {
+    packs: Vec<Pack>,
+    /// A pack or index that is there but not what git writes: objects this reader cannot
+    /// find must not be looked up through libgit2 then, which would read the same damaged
+    /// files and can crash on them (a `.idx` with bytes inserted sends it outside the pack).
+    damaged: Option<String>,
 }
 
 struct Pack {
@@ -111,23 +121,40 @@ impl Packs {
     }
 
     /// Every pack whose index this reader understands, newest first (as git looks: recent
-    /// objects are in the most recent packs). None is no error: the caller then reads
-    /// through libgit2.
+    /// objects are in the most recent packs).
     fn packs(&self) -> &[Pack] {
+        &self.opened().packs
+    }
+
+    /// Why a pack or pack index of the database is damaged (the first found), if one is: an
+    /// object found nowhere else is then an error, not a question for libgit2.
+    pub(crate) fn damaged(&self) -> Option<&str> {
+        self.opened().damaged.as_deref()
+    }
+
+    fn opened(&self) -> &Opened {
         self.0.packs.get_or_init(|| {
             let Ok(listing) = fs::read_dir(self.0.objects_dir.join("pack")) else {
-                return Vec::new();
+                return Opened { packs: Vec::new(), damaged: None };
             };
-            let mut packs: Vec<Pack> = listing
+            let mut indexes: Vec<PathBuf> = listing
                 .filter_map(|entry| entry.ok())
                 .map(|entry| entry.path())
                 .filter(|path| path.extension().is_some_and(|ext| ext == "idx"))
-                .filter_map(|idx| Pack::open(&idx))
                 .collect();
-            packs.sort_by_cached_key(|pack| {
+            indexes.sort();
+            let mut opened = Opened { packs: Vec::new(), damaged: None };
+            for idx in indexes {
+                match Pack::open(&idx) {
+                    Ok(Some(pack)) => opened.packs.push(pack),
+                    Ok(None) => {}
+                    Err(why) => opened.damaged = opened.damaged.or(Some(why)),
+                }
+            }
+            opened.packs.sort_by_cached_key(|pack| {
                 std::cmp::Reverse(fs::metadata(&pack.pack_path).and_then(|m| m.modified()).ok())
             });
-            packs
+            opened
         })
     }
 
@@ -136,9 +163,13 @@ impl Packs {
         self.packs().iter().enumerate().filter_map(move |(n, pack)| Some((n, pack.offset_of(id)?)))
     }
 
-    /// Checks that every offset the pack indexes give lies inside its pack: libgit2 crashes
-    /// on one that does not (a damaged `.idx`), and history modes walk through libgit2.
+    /// Checks that every pack and index is one this reader understands, and that every
+    /// offset the indexes give lies inside its pack: libgit2 crashes on one that does not (a
+    /// damaged `.idx`), and history modes walk through libgit2.
     pub(crate) fn check_offsets(&self) -> Result<()> {
+        if let Some(why) = self.damaged() {
+            bail!("{why}");
+        }
         for pack in self.packs() {
             let end = (pack.data.len() - ID_LEN) as u64;
             for n in 0..pack.count {
@@ -162,17 +193,30 @@ impl Packs {
 }
 
 impl Pack {
-    /// The pack whose index is `idx_path`, if both files are there and look right.
-    fn open(idx_path: &Path) -> Option<Pack> {
+    /// The pack whose index is `idx_path`; `None` when either file is missing or cannot be
+    /// mapped (git skips such a pack too), an error naming the file when one is not what git
+    /// writes.
+    fn open(idx_path: &Path) -> Result<Option<Pack>, String> {
         let pack_path = idx_path.with_extension("pack");
-        let idx = map(idx_path)?;
-        let data = map(&pack_path)?;
-        let count = idx_count(&idx)?;
+        let (Some(idx), Some(data)) = (map(idx_path), map(&pack_path)) else { return Ok(None) };
+        let Some(count) = idx_count(&idx) else {
+            return Err(format!(
+                "{}: corrupt pack index (not a version 2 index whose size fits the objects it lists); `git fsck` \
+                 lists the damage, and `git index-pack` rebuilds an index from its pack",
+                idx_path.display()
+            ));
+        };
         let header_ok = data.get(..4) == Some(b"PACK")
             && matches!(be32(&data, 4), Some(2 | 3))
             && be32(&data, 8) == Some(count as u32)
             && data.len() >= PACK_HEADER_LEN + ID_LEN;
-        header_ok.then_some(Pack { pack_path, idx, data, count })
+        if !header_ok {
+            return Err(format!(
+                "{}: corrupt pack (its header does not match its index); `git fsck` lists the damage",
+                pack_path.display()
+            ));
+        }
+        Ok(Some(Pack { pack_path, idx, data, count }))
     }
 
     /// Binary search of the index's sorted ids, within the range its fan-out table gives.
@@ -268,6 +312,11 @@ impl PackReader {
     /// The object database's folder.
     pub(crate) fn objects_dir(&self) -> &Path {
         self.packs.objects_dir()
+    }
+
+    /// Why a pack or index of the database is damaged, if one is (see [`Packs::damaged`]).
+    pub(crate) fn damaged_pack(&self) -> Option<&str> {
+        self.packs.damaged()
     }
 
     /// The object `id`, or `None` when no pack holds it or its delta base is in none of
