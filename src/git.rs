@@ -4,6 +4,7 @@
 //!
 //! Nothing here depends on the rest of the crate: `guard`, `report` and `cli` build on it.
 
+pub(crate) mod files;
 pub(crate) mod format;
 pub(crate) mod id;
 pub mod ignore_rules;

@@ -29,6 +29,7 @@ mod reader;
 
 pub(crate) use reader::{GitignoreReader, ReadFile};
 
+use crate::git::files::{Symlinks, read_regular};
 use crate::git::paths::{bytes_path, path_bytes};
 use crate::git::repo::Repo;
 
@@ -441,11 +442,12 @@ impl IgnoreFile {
         IgnoreFile::parse(governed_dir(path), String::from_utf8_lossy(path).into_owned(), bytes, ignore_case)
     }
 
-    /// Reads a personal ignore file from disk. Git does not read an ignore file through a
-    /// symlink, and a missing or unreadable one has no rules (for a personal file, that only
-    /// means a finding about personal rules is not made).
+    /// Reads a personal ignore file from disk (`info/exclude`, `core.excludesFile`). A
+    /// missing or unreadable one has no rules: for a personal file, that only means a finding
+    /// about personal rules is not made.
     pub(crate) fn read(dir: Vec<u8>, source: String, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
-        Some(IgnoreFile::parse(dir, source, &read_ignore_file(path).ok()??, ignore_case))
+        // git follows a symlink here (a dotfiles manager links `~/.config/git/ignore`).
+        Some(IgnoreFile::parse(dir, source, &read_regular(path, Symlinks::Followed).ok()??, ignore_case))
     }
 
     /// The same file with `lines` inserted before its 0-based line `at` (appended when
@@ -576,51 +578,12 @@ fn bytecode_rule_matches(line: &[u8], name: &[u8], is_dir: bool) -> bool {
     usual_rule(line).is_some_and(|(matches, folders_only)| (is_dir || !folders_only) && matches(name))
 }
 
-/// An ignore file's bytes as git reads them: a regular file only, never through a symlink.
+/// A `.gitignore`'s bytes as git reads them: a regular file only, never through a symlink.
 /// `Ok(None)` when git would find no rules there (no file, a symlink, a folder, a FIFO); an
 /// error when the file is there but cannot be read (git warns "unable to access" and leaves
 /// its rules out, so the caller must say so rather than judge without them silently).
-///
-/// A hook reads every tracked `.gitignore` on every commit, so this costs four system calls
-/// (open, fstat, read, close) where `symlink_metadata` + `fs::read` make six.
-#[cfg(unix)]
 pub(crate) fn read_ignore_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    use std::io::Read;
-    use std::os::unix::fs::OpenOptionsExt;
-    // No symlink is followed, and a FIFO does not block the open.
-    let file = match fs::OpenOptions::new().read(true).custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK).open(path) {
-        Ok(file) => file,
-        Err(e) if no_file_there(&e) => return Ok(None),
-        Err(e) => return Err(e),
-    };
-    let meta = file.metadata()?;
-    if !meta.is_file() {
-        return Ok(None);
-    }
-    // A length the file system reports is no promise: the buffer grows as bytes arrive.
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).min(1 << 30));
-    // Read what fstat announced (git reads `st_size` bytes too); a file that shrank meanwhile
-    // ends early.
-    (&file).take(meta.len()).read_to_end(&mut bytes)?;
-    Ok(Some(bytes))
-}
-
-/// Whether an open failed because there is no regular file to read at `path`: nothing there,
-/// a folder on the way is a file, or `O_NOFOLLOW` met a symlink.
-#[cfg(unix)]
-fn no_file_there(error: &std::io::Error) -> bool {
-    error.kind() == std::io::ErrorKind::NotFound
-        || matches!(error.raw_os_error(), Some(libc::ENOTDIR | libc::ELOOP | libc::ENAMETOOLONG))
-}
-
-#[cfg(not(unix))]
-pub(crate) fn read_ignore_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
-    match fs::symlink_metadata(path) {
-        Ok(meta) if meta.is_file() => fs::read(path).map(Some),
-        Ok(_) => Ok(None),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e),
-    }
+    read_regular(path, Symlinks::NotFollowed)
 }
 
 /// Git trims trailing spaces unless a backslash escapes the last one.

@@ -9,10 +9,11 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
+use crate::git::files::{Symlinks, read_regular};
 use crate::git::paths::bytes_path;
 
 /// The dedicated config file; the pyproject table's keys sit at its top level.
@@ -99,11 +100,22 @@ fn read_config(root: &Path) -> Result<Option<(PathBuf, Config)>> {
     Ok(None)
 }
 
+/// The config file's text; `None` when there is none. The file may be a stranger's (CI
+/// checks pull requests): a tracked symlink to `/dev/zero` or `/dev/stdin` is refused, not
+/// read until memory runs out or forever.
 fn read_if_present(path: &Path) -> Result<Option<String>> {
-    match fs::read_to_string(path) {
-        Ok(text) => Ok(Some(text)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(e).with_context(|| format!("cannot read the config file {}", path.display())),
+    let bytes = read_regular(path, Symlinks::Followed)
+        .with_context(|| format!("cannot read the config file {}", path.display()))?;
+    match bytes {
+        Some(bytes) => String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| anyhow!("{}: the config file is not UTF-8 text; fix the config file", path.display())),
+        None if fs::symlink_metadata(path).is_ok() => bail!(
+            "refusing to read the config file {}: it is not a regular file (a folder, a device, a FIFO, or a \
+             symlink to one); replace it with a file",
+            path.display()
+        ),
+        None => Ok(None),
     }
 }
 

@@ -188,6 +188,10 @@ fn read_target(path: &Path) -> Result<Option<Vec<u8>>> {
     if meta.is_dir() {
         bail!("refusing to change {}: it is a folder, not a file; move it away and rerun", path.display());
     }
+    if !meta.is_file() {
+        // A FIFO would block the read, a device stream forever.
+        bail!("refusing to change {}: it is not a regular file (a FIFO, a device or a socket)", path.display());
+    }
     let bytes =
         fs::read(path).with_context(|| format!("refusing to change {}: cannot read it back", path.display()))?;
     Ok(Some(bytes))

@@ -104,3 +104,34 @@ fn strict_from_the_flag_or_the_file_makes_missing_rules_errors() {
     repo.commit_complete_gitignore();
     repo.guard().arg("check").assert().success().stdout("");
 }
+
+#[test]
+fn a_config_that_is_a_symlink_to_a_device_is_refused_at_once() {
+    // A pull request may track `pyproject.toml -> /dev/zero`: read, it never ends (or fills
+    // memory). Refused in one line, quickly.
+    for (name, target) in [("pyproject.toml", "/dev/zero"), (".pycache-guard.toml", "/dev/stdin")] {
+        let repo = TestRepo::with_commit();
+        std::os::unix::fs::symlink(target, repo.root.join(name)).unwrap();
+        repo.git(&["add", name]);
+        let output = repo
+            .guard()
+            .arg("check")
+            .write_stdin("allow = []\n")
+            .timeout(std::time::Duration::from_secs(20))
+            .output()
+            .unwrap();
+        crate::support::one_line_error(&output, name);
+        assert!(text(&output.stderr).contains("not a regular file"), "{name}: {}", text(&output.stderr));
+    }
+}
+
+#[test]
+fn a_config_symlinked_to_a_file_is_followed() {
+    // A monorepo may link each project's pyproject.toml to a shared one.
+    let repo = TestRepo::with_commit();
+    repo.write("shared/pycache-guard.toml", "allow = [\"golden/\"]\n");
+    std::os::unix::fs::symlink("shared/pycache-guard.toml", repo.root.join(".pycache-guard.toml")).unwrap();
+    repo.stage(&["golden/a.pyc", "other.pyc"]);
+    let output = repo.guard().output().unwrap();
+    assert_eq!(listed(&output), ["other.pyc"]);
+}

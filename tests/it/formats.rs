@@ -222,6 +222,24 @@ fn rules_only_in_personal_files_are_warnings_named_by_file_and_line() {
 }
 
 #[test]
+fn a_symlinked_personal_excludes_file_is_read_as_git_reads_it() {
+    // Dotfiles managers link `~/.config/git/ignore`; git follows that link (only the tree's
+    // `.gitignore` files are read without following one).
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.pyo\n");
+    let dotfiles = repo.home().join("dotfiles");
+    std::fs::create_dir_all(&dotfiles).unwrap();
+    std::fs::write(dotfiles.join("gitignore"), "*.pyc\n").unwrap();
+    std::fs::create_dir_all(repo.home().join(".config/git")).unwrap();
+    std::os::unix::fs::symlink(dotfiles.join("gitignore"), repo.home().join(".config/git/ignore")).unwrap();
+    let git = repo.check_ignore(&[], &["m.pyc"]);
+    assert!(git[0].source.ends_with(".config/git/ignore"), "git reads it: {git:?}");
+    let output = repo.guard().args(["check", "--all"]).output().unwrap();
+    let stdout = text(&output.stdout);
+    assert!(stdout.contains(".config/git/ignore:1: warning: *.pyc is ignored only by your personal rule"), "{stdout}");
+}
+
+#[test]
 fn github_lines_are_escaped_workflow_commands() {
     let repo = odd_repo();
     let output = repo.guard().args(["check", "--format", "github"]).output().unwrap();

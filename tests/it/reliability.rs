@@ -261,6 +261,20 @@ fn an_unreadable_gitignore_is_named_by_check_as_git_warns_and_its_rules_left_out
 }
 
 #[test]
+fn a_gitignore_that_is_a_fifo_is_refused_by_the_fix_without_blocking() {
+    let repo = TestRepo::with_commit();
+    let status = Command::new("mkfifo").arg(repo.root.join(".gitignore")).status().unwrap();
+    assert!(status.success(), "mkfifo");
+    let output = repo.guard().arg("fix-gitignore").timeout(Duration::from_secs(20)).output().unwrap();
+    one_line_error(&output, ".gitignore");
+    assert!(text(&output.stderr).contains("not a regular file"), "{}", text(&output.stderr));
+    // git finds no rules in it, and neither does the check (which must not block either).
+    let check = repo.guard().arg("check").timeout(Duration::from_secs(20)).output().unwrap();
+    assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
+    assert!(text(&check.stdout).contains("do not cover"), "{}", text(&check.stdout));
+}
+
+#[test]
 fn a_hooks_folder_that_is_not_writable_is_refused_with_one_line() {
     if !can_run_as_nobody() {
         return skip("another user's view needs root and setpriv");
