@@ -24,6 +24,7 @@ use anyhow::{Context, Result, anyhow, bail};
 use flate2::Decompress;
 use git2::{ObjectType, Odb, Repository};
 
+use crate::git::files::{Symlinks, read_regular};
 use crate::git::format::{ID_LEN, ModeType};
 use crate::git::id::ObjectId;
 use cache::Recent;
@@ -303,7 +304,11 @@ impl<'r> Objects<'r> {
     fn grafts(&self) -> &HashMap<ObjectId, Vec<ObjectId>> {
         self.grafts.get_or_init(|| {
             let common = self.git.commondir();
-            let read = |name: &str| std::fs::read_to_string(common.join(name)).unwrap_or_default();
+            // Read as git reads them: a line that is not an id is skipped, not the whole file.
+            let read = |name: &str| {
+                let bytes = read_regular(&common.join(name), Symlinks::Followed).ok().flatten().unwrap_or_default();
+                String::from_utf8_lossy(&bytes).into_owned()
+            };
             parse_grafts(&read("info/grafts"), &read("shallow"))
         })
     }
