@@ -83,6 +83,7 @@ pub(crate) fn sample_pack(count: u32) -> Vec<u8> {
 }
 
 /// The index of `sample_pack(4)`.
+#[cfg(test)]
 pub(crate) fn sample_idx() -> Vec<u8> {
     let pack = sample_pack(4);
     idx_file(&(0..4).map(fake_id).collect::<Vec<_>>(), &entry_offsets(&pack, 4))
