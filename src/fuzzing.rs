@@ -37,9 +37,16 @@ pub fn delta(bytes: &[u8]) {
     crate::git::objects::packs::fuzz::delta(base, delta);
 }
 
-/// A pack index's tables.
+/// A pack index (fan-out, ids, 32- and 64-bit offsets) beside a small well-formed pack:
+/// every id it lists looked up and read, and every offset checked.
 pub fn pack_index(bytes: &[u8]) {
     crate::git::objects::packs::fuzz::idx(bytes);
+}
+
+/// A pack file (header, entry headers, zlib data, ofs- and ref-deltas) beside an index the
+/// harness writes: every object read, with the usual cache and with almost none.
+pub fn pack(bytes: &[u8]) {
+    crate::git::objects::packs::fuzz::pack(bytes);
 }
 
 /// A loose object file.
@@ -78,10 +85,27 @@ fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
 mod tests {
     use proptest::prelude::*;
 
+    use crate::git::objects::packs::fuzz::{sample_idx, sample_pack};
+
     /// Arbitrary bytes, or a real header followed by arbitrary bytes (to get past the magic).
     fn bytes_after(prefixes: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<u8>> {
         (prop::sample::select(prefixes), prop::collection::vec(any::<u8>(), 0..1024))
             .prop_map(|(prefix, tail)| [prefix, &tail[..]].concat())
+    }
+
+    /// A well-formed file with a few bytes changed and perhaps cut short: past the checks a
+    /// random file never gets through, into sizes that lie, offsets that point elsewhere and
+    /// zlib data that ends early.
+    fn damaged(valid: Vec<u8>) -> impl Strategy<Value = Vec<u8>> {
+        let changes = prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 0..6);
+        (changes, prop::option::of(any::<prop::sample::Index>())).prop_map(move |(changes, cut)| {
+            let mut bytes = valid.clone();
+            for (at, byte) in changes {
+                bytes[at.index(valid.len())] = byte;
+            }
+            bytes.truncate(cut.map_or(valid.len(), |cut| cut.index(valid.len())));
+            bytes
+        })
     }
 
     proptest! {
@@ -113,8 +137,16 @@ mod tests {
         }
 
         #[test]
-        fn pack_indexes(bytes in bytes_after(&[b"", b"\xfftOc\0\0\0\x02"])) {
+        fn pack_indexes(bytes in prop_oneof![bytes_after(&[b"", b"\xfftOc\0\0\0\x02"]), damaged(sample_idx())]) {
             super::pack_index(&bytes);
+        }
+
+        #[test]
+        fn packs(bytes in prop_oneof![
+            bytes_after(&[b"", b"PACK\0\0\0\x02\0\0\0\x02", b"PACK\0\0\0\x02\0\0\0\x01\x35\x78\x9c", b"PACK\0\0\0\x03\0\0\0\x02\x60\x01"]),
+            damaged(sample_pack(4)),
+        ]) {
+            super::pack(&bytes);
         }
 
         #[test]

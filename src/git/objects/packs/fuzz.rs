@@ -1,0 +1,231 @@
+//! The pack reader's fuzz harnesses (issue 15), for the targets in `fuzz/` and the
+//! properties in `cargo test`: arbitrary bytes as a delta, as a pack or as a pack index.
+//! A pack or an index is written into a temporary object database beside a well-formed
+//! partner the harness makes, then read as `--range` reads it: every id looked up by a
+//! reader with the usual cache and by one whose cache holds almost nothing (so delta chains
+//! are resolved again and again). Every read must be an error, `None` or an object, the two
+//! readers must agree, and nothing may panic, hang or allocate beyond what the bytes justify.
+
+use std::io::Write;
+use std::path::Path;
+
+use flate2::write::ZlibEncoder;
+use flate2::{Compression, Decompress, FlushDecompress, Status};
+
+use super::{IDX_HEADER_LEN, IDX_MAGIC, Object, PACK_HEADER_LEN, PackReader, Packs, ReadError, idx_count};
+use crate::git::format::{ID_LEN, be16, be32};
+
+/// The most ids a harness looks up: enough for chains and cycles, few enough to run fast.
+const MAX_OBJECTS: usize = 64;
+
+/// The objects of [`sample_pack`], in the order of its entries (each is `fake_id(n)`).
+pub(crate) const SAMPLE_OBJECTS: [&[u8]; 4] =
+    [b"hello, pack reader\n", b"hello, fuzzed pack reader\n", b"hello, fuzzed pack reader\nagain\n", b"new\n"];
+
+/// Applies a delta to a base: an error or the result, never a panic, never an
+/// allocation beyond what the two sizes justify.
+pub(crate) fn delta(base: &[u8], delta: &[u8]) -> Option<usize> {
+    super::apply_delta(base, delta).ok().map(|out| out.len())
+}
+
+/// Reads every object of a pack holding `bytes` (its header included: a wrong one must only
+/// leave the pack unused), through an index the harness writes: as many fake ids as the
+/// header claims (at most 64), at the offsets where entries start as `git index-pack` would
+/// find them, or, once that walk loses its way, at offsets taken from the pack's trailer
+/// (which the reader never reads). A delta's base id may name one of them: `fake_id(n)`.
+pub(crate) fn pack(bytes: &[u8]) {
+    let count = be32(bytes, 8).map_or(0, |count| count as usize).min(MAX_OBJECTS);
+    let ids: Vec<_> = (0..count).map(fake_id).collect();
+    let idx = idx_file(&ids, &entry_offsets(bytes, count));
+    let mut lookups = ids;
+    lookups.push([0xff; ID_LEN]); // listed nowhere
+    read_everything(bytes, &idx, &lookups);
+}
+
+/// Reads a pack index's tables (fan-out, sorted ids, 32- and 64-bit offsets) as the reader
+/// does, beside [`sample_pack`] with the object count the index claims: every id the index
+/// lists (the first 64) and its trailer, as an id it may not list, are read, and
+/// [`Packs::check_offsets`] judges every offset. The count, if the index is well formed.
+pub(crate) fn idx(bytes: &[u8]) -> Option<usize> {
+    let claimed = be32(bytes, IDX_HEADER_LEN - 4).unwrap_or(0);
+    let listed = bytes.get(IDX_HEADER_LEN..).unwrap_or_default().chunks_exact(ID_LEN).take(MAX_OBJECTS);
+    let trailer = bytes.get(bytes.len().saturating_sub(ID_LEN)..).unwrap_or_default();
+    let ids: Vec<[u8; ID_LEN]> = listed.chain([trailer]).filter_map(|id| id.try_into().ok()).collect();
+    read_everything(&sample_pack(claimed), bytes, &ids);
+    idx_count(bytes)
+}
+
+/// The `n`th fake id (`n` < 64): sorted as an index needs them, each with its own first byte
+/// so that the fan-out table has steps.
+pub(crate) fn fake_id(n: usize) -> [u8; ID_LEN] {
+    [u8::try_from(n).expect("fewer than 256 ids"); ID_LEN]
+}
+
+/// A small well-formed pack whose header claims `count` objects (4 is right): a blob, an
+/// ofs-delta on it, an ofs-delta on that, and a ref-delta on `fake_id(0)` (the blob). The
+/// seed the properties damage, and the fuzzed index's partner.
+pub(crate) fn sample_pack(count: u32) -> Vec<u8> {
+    let [blob, _, _, new] = SAMPLE_OBJECTS;
+    let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &count.to_be_bytes()].concat();
+    pack.extend(entry(3, &[], blob));
+    // "hello, " + "fuzzed " + "pack reader\n", 19 bytes to 26, 20 bytes back.
+    let first_delta = [&[19, 26, 0x80 | 0x01 | 0x10, 0, 7, 7][..], b"fuzzed ", &[0x80 | 0x01 | 0x10, 7, 12]].concat();
+    let first_at = pack.len();
+    pack.extend(entry(6, &[(first_at - PACK_HEADER_LEN) as u8], &first_delta));
+    // All 26 bytes of the first delta's result + "again\n".
+    let second_delta = [&[26, 32, 0x80 | 0x10, 26, 6][..], b"again\n"].concat();
+    let second_at = pack.len();
+    pack.extend(entry(6, &[(second_at - first_at) as u8], &second_delta));
+    let ref_delta = [&[blob.len() as u8, new.len() as u8, new.len() as u8][..], new].concat();
+    pack.extend(entry(7, &fake_id(0), &ref_delta));
+    pack.extend([0; ID_LEN]); // the checksum, which the reader does not check
+    pack
+}
+
+/// The index of `sample_pack(4)`.
+#[cfg(test)]
+pub(crate) fn sample_idx() -> Vec<u8> {
+    let pack = sample_pack(4);
+    idx_file(&(0..4).map(fake_id).collect::<Vec<_>>(), &entry_offsets(&pack, 4))
+}
+
+/// One pack entry of type `kind`: its header (size under 2 KiB), `base` (a delta's distance
+/// or id) and `data` deflated.
+fn entry(kind: u8, base: &[u8], data: &[u8]) -> Vec<u8> {
+    let size = data.len();
+    assert!(size < 1 << 11, "two header bytes at most");
+    let mut entry = if size < 16 {
+        vec![kind << 4 | size as u8]
+    } else {
+        vec![0x80 | kind << 4 | (size & 0x0f) as u8, (size >> 4) as u8]
+    };
+    entry.extend(base);
+    let mut zlib = ZlibEncoder::new(entry, Compression::default());
+    zlib.write_all(data).expect("deflated into memory");
+    zlib.finish().expect("deflated into memory")
+}
+
+/// A version 2 pack index listing `ids` (sorted) at `offsets`. Every other offset goes
+/// through the table of 64-bit offsets (git uses it only past 2 GiB, the reader takes either)
+/// so that both tables are read.
+pub(crate) fn idx_file(ids: &[[u8; ID_LEN]], offsets: &[u64]) -> Vec<u8> {
+    let mut idx = [IDX_MAGIC, &2u32.to_be_bytes()].concat();
+    for byte in 0..=u8::MAX {
+        let up_to_byte = ids.iter().filter(|id| id[0] <= byte).count() as u32;
+        idx.extend(up_to_byte.to_be_bytes());
+    }
+    ids.iter().for_each(|id| idx.extend(id));
+    idx.extend(vec![0; ids.len() * 4]); // CRCs, which the reader does not check
+    let mut large = Vec::new();
+    for (n, &offset) in offsets.iter().enumerate() {
+        let small = match u32::try_from(offset) {
+            Ok(small) if n % 2 == 0 && small < 0x8000_0000 => small,
+            _ => {
+                large.extend(offset.to_be_bytes());
+                0x8000_0000 | (large.len() / 8 - 1) as u32
+            }
+        };
+        idx.extend(small.to_be_bytes());
+    }
+    idx.extend(large);
+    idx.extend([0; 2 * ID_LEN]); // the checksums
+    idx
+}
+
+/// Where the first `count` entries of `pack` start: walked as `git index-pack` walks a pack,
+/// then, past the first entry that walk cannot get through, taken from the pack's trailer.
+fn entry_offsets(pack: &[u8], count: usize) -> Vec<u64> {
+    let trailer = pack.len().saturating_sub(ID_LEN);
+    let mut next = Some(PACK_HEADER_LEN);
+    let mut offsets = Vec::with_capacity(count);
+    for n in 0..count {
+        let at = next.unwrap_or_else(|| be16(pack, trailer + 2 * (n % 10)).map_or(n, usize::from));
+        offsets.push(at as u64);
+        next = next.and_then(|at| Some(at + entry_len(pack.get(at..)?)?));
+    }
+    offsets
+}
+
+/// The length of the entry at the start of `entry`: its header, a delta's base, then zlib
+/// data up to the end of its stream (the reader itself never needs it).
+fn entry_len(entry: &[u8]) -> Option<usize> {
+    let varint_len = |bytes: &[u8]| bytes.iter().position(|byte| byte & 0x80 == 0).map(|last| last + 1);
+    let mut len = varint_len(entry)?;
+    match (entry[0] >> 4) & 7 {
+        6 => len += varint_len(entry.get(len..)?)?,
+        7 => len += ID_LEN,
+        _ => {}
+    }
+    let mut inflater = Decompress::new(true);
+    let mut sink = [0; 1 << 14];
+    loop {
+        let before = (inflater.total_in(), inflater.total_out());
+        let input = entry.get(len + before.0 as usize..)?;
+        match inflater.decompress(input, &mut sink, FlushDecompress::None).ok()? {
+            Status::StreamEnd => return Some(len + inflater.total_in() as usize),
+            _ if (inflater.total_in(), inflater.total_out()) == before => return None,
+            _ => {}
+        }
+    }
+}
+
+/// Writes `pack` and `idx` into a temporary object database, checks its offsets and reads
+/// each of `ids` with two readers, the second with a cache of 64 bytes, in order and then in
+/// reverse (the first reader's second reads come from its cache). They must agree.
+fn read_everything(pack: &[u8], idx: &[u8], ids: &[[u8; ID_LEN]]) {
+    let objects_dir = database(pack, idx);
+    let packs = Packs::at(objects_dir.path());
+    let _ = packs.check_offsets();
+    let mut cached = PackReader::new(&packs);
+    let mut forgetful = PackReader::with_cache(&packs, 64);
+    for id in ids.iter().chain(ids.iter().rev()) {
+        assert_eq!(shown(cached.read(id)), shown(forgetful.read(id)), "a cache changed what was read");
+    }
+}
+
+/// A read as the assertion compares it.
+fn shown(read: Result<Option<Object>, ReadError>) -> Result<Option<Object>, String> {
+    read.map_err(|error| error.to_string())
+}
+
+/// An object database in a temporary folder whose one pack is `pack` with the index `idx`.
+fn database(pack: &[u8], idx: &[u8]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let pack_dir = dir.path().join("pack");
+    std::fs::create_dir(&pack_dir).expect("the pack folder");
+    write(&pack_dir.join("pack-fuzz.pack"), pack);
+    write(&pack_dir.join("pack-fuzz.idx"), idx);
+    dir
+}
+
+fn write(path: &Path, bytes: &[u8]) {
+    std::fs::write(path, bytes).expect("a file written in the temporary folder");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::git::objects::packs::ObjectKind;
+
+    #[test]
+    fn the_sample_pack_reads_back_through_its_index() {
+        let dir = database(&sample_pack(4), &sample_idx());
+        let packs = Packs::at(dir.path());
+        packs.check_offsets().expect("offsets inside the pack");
+        let mut reader = PackReader::with_cache(&packs, 64);
+        for (n, expected) in SAMPLE_OBJECTS.iter().enumerate().rev() {
+            let (kind, data) = reader.read(&fake_id(n)).expect("readable").expect("listed");
+            assert_eq!((kind, &data[..]), (ObjectKind::Blob, *expected), "object {n}");
+        }
+        assert!(reader.read(&[0xff; ID_LEN]).expect("no damage").is_none(), "an id not listed");
+    }
+
+    #[test]
+    fn entries_are_walked_to_the_end_of_their_zlib_data() {
+        let pack = sample_pack(4);
+        let offsets = entry_offsets(&pack, 5);
+        assert_eq!(offsets[0], PACK_HEADER_LEN as u64);
+        assert!(offsets.windows(2).take(4).all(|pair| pair[0] < pair[1]), "{offsets:?}");
+        assert_eq!(offsets[4] as usize, pack.len() - ID_LEN, "the fifth would start at the trailer");
+    }
+}
