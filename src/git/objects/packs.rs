@@ -41,6 +41,8 @@ use super::cache::Recent;
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const IDX_HEADER_LEN: usize = 8 + 256 * 4;
 const PACK_HEADER_LEN: usize = 12;
+/// The longest delta chain read (git itself writes at most 4095: `pack.depth` is capped there).
+const MAX_DELTA_CHAIN: usize = 10_000;
 /// Bytes of objects a reader made with [`PackReader::new`] keeps before it forgets the least
 /// recently used half (the history walk sets its own, see `objects::CACHE_BYTES`); git's
 /// `core.deltaBaseCacheLimit` is 96 MiB, but a walk in commit order needs far less.
@@ -363,13 +365,22 @@ impl PackReader {
                     at = (at.0, base);
                 }
             }
-            if deltas.len() > 10_000 {
+            // Each link is another entry of the pack: a chain longer than the pack has entries
+            // goes round in a circle.
+            if deltas.len() > self.packs.pack(pack).count.min(MAX_DELTA_CHAIN) {
                 let pack = self.packs.pack(pack).pack_path.display();
                 return Err(ReadError::Corrupt(format!("{pack}: a delta chain at offset {offset} does not end")));
             }
         };
+        // No object can be larger than the whole pack inflated (zlib shrinks 1032 times at
+        // most): a delta that says otherwise is damaged or crafted (doubling its base at each
+        // link, a few hundred bytes of pack would build gigabytes), and is not applied.
+        let most = self.packs.pack(pack).body().len().saturating_mul(1032);
         for (at, header) in deltas.into_iter().rev() {
             let delta = self.inflate(at.0, &header)?;
+            if delta_result_len(&delta).is_some_and(|len| len > most) {
+                return Err(self.corrupt(at, "a delta builds an object larger than the pack can hold"));
+            }
             data = apply_delta(&data, &delta).map_err(|why| self.corrupt(at, &why))?.into();
             self.remember(at, (kind, data.clone()));
         }
@@ -460,6 +471,13 @@ impl PackReader {
         let pack = self.packs.pack(at.0).pack_path.display();
         ReadError::Corrupt(format!("{pack}: {why} (at offset {}; corrupt pack)", at.1))
     }
+}
+
+/// The size of the object a delta builds, as the delta says (its second size field).
+fn delta_result_len(delta: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    delta_size(delta, &mut at)?;
+    delta_size(delta, &mut at)
 }
 
 /// Builds an object from its base and a delta: the two sizes, then instructions that copy a

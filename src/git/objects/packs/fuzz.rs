@@ -220,6 +220,72 @@ mod tests {
         assert!(reader.read(&[0xff; ID_LEN]).expect("no damage").is_none(), "an id not listed");
     }
 
+    /// A delta size field: 7 bits a byte, least significant first.
+    fn size_field(mut size: usize) -> Vec<u8> {
+        let mut bytes = Vec::new();
+        loop {
+            let low = (size & 0x7f) as u8;
+            size >>= 7;
+            if size == 0 {
+                bytes.push(low);
+                return bytes;
+            }
+            bytes.push(0x80 | low);
+        }
+    }
+
+    #[test]
+    fn a_chain_of_doubling_deltas_is_refused_before_it_outgrows_the_pack() {
+        // A blob of 2 bytes, then ofs-deltas that each copy their base twice: 24 links would
+        // build 32 MiB out of a pack of a few hundred bytes.
+        let links = 24;
+        let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &(links + 1u32).to_be_bytes()].concat();
+        let mut offsets = vec![pack.len() as u64];
+        pack.extend(entry(3, &[], b"ab"));
+        for link in 0..links {
+            let base_len = 2usize << link;
+            let copy_all = [0x80 | 0x10 | 0x20 | 0x40, base_len as u8, (base_len >> 8) as u8, (base_len >> 16) as u8];
+            let delta = [size_field(base_len), size_field(2 * base_len), copy_all.to_vec(), copy_all.to_vec()].concat();
+            let at = pack.len() as u64;
+            let distance = at - offsets.last().expect("a base");
+            assert!(distance < 128, "one byte of distance");
+            pack.extend(entry(6, &[distance as u8], &delta));
+            offsets.push(at);
+        }
+        pack.extend([0; ID_LEN]);
+        let ids: Vec<_> = (0..offsets.len()).map(fake_id).collect();
+        let dir = database(&pack, &idx_file(&ids, &offsets));
+        let mut reader = PackReader::new(&Packs::at(dir.path()));
+        let most = (pack.len() - ID_LEN) * 1032;
+        for (n, id) in ids.iter().enumerate() {
+            let built = 2usize << n;
+            match reader.read(id) {
+                Ok(Some((_, data))) => assert!(built <= most && data.len() == built, "object {n}"),
+                Err(error) => {
+                    assert!(built > most, "object {n} of {built} bytes is within {most}: {error}");
+                    assert!(error.to_string().contains("larger than the pack can hold"), "{error}");
+                }
+                Ok(None) => panic!("object {n} is listed"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_circle_of_ref_deltas_is_refused_once_it_passes_every_entry() {
+        // Two entries, each a delta on the other's id: the chain would go round for ever.
+        let delta = [&[2, 2][..], &[2], b"ab"].concat(); // sizes 2 -> 2, insert "ab"
+        let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &2u32.to_be_bytes()].concat();
+        let first = pack.len() as u64;
+        pack.extend(entry(7, &fake_id(1), &delta));
+        let second = pack.len() as u64;
+        pack.extend(entry(7, &fake_id(0), &delta));
+        pack.extend([0; ID_LEN]);
+        let dir = database(&pack, &idx_file(&[fake_id(0), fake_id(1)], &[first, second]));
+        let mut reader = PackReader::new(&Packs::at(dir.path()));
+        let error = reader.read(&fake_id(0)).expect_err("a circle");
+        assert!(error.to_string().contains("a delta chain at offset"), "{error}");
+    }
+
     #[test]
     fn entries_are_walked_to_the_end_of_their_zlib_data() {
         let pack = sample_pack(4);
