@@ -14,25 +14,16 @@
 # Needs git, cargo, hyperfine, jq and GNU time. CARGO_TARGET_DIR is honoured.
 set -euo pipefail
 
-REPO=${1:?usage: bench/history.sh /path/to/repo [branch]}
+REPO=$(cd "${1:?usage: bench/history.sh /path/to/repo [branch]}" && pwd)
 BRANCH=${2:-main}
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 cargo build --release --quiet
 BIN=${CARGO_TARGET_DIR:-$PWD/target}/release/pycache-guard
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/pycache-guard-history.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 cd "$REPO"
-
-peak_kib() { # the largest max RSS (KiB) of three runs of "$@"
-    local peak=0 rss
-    for _ in 1 2 3; do
-        /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >/dev/null 2>&1 || true
-        rss=$(tail -n1 "$WORK/rss")
-        [ "$rss" -gt "$peak" ] && peak=$rss
-    done
-    echo "$peak"
-}
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
 root=$(git rev-list --max-parents=0 "$BRANCH" | tail -n1)
 range="$root..$BRANCH"

@@ -36,6 +36,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(10000 100000)
 RE='(^|/)__pycache__/|\.py[co]$'
@@ -207,19 +209,6 @@ column_median() { # $1 = file of tab-separated numbers, $2 = column
 median_ms() { # $1 = hyperfine JSON, $2 = index of the command
     jq -r ".results[$2].median * 1000" "$1"
 }
-
-peak_kib() { # the largest max RSS (KiB) of three runs of "$@"
-    local peak=0 rss
-    for _ in 1 2 3; do
-        /usr/bin/time -f '%M' -o "$WORK/rss" "$@" >/dev/null 2>&1 || true
-        rss=$(tail -n1 "$WORK/rss")
-        [ "$rss" -gt "$peak" ] && peak=$rss
-    done
-    echo "$peak"
-}
-
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-num() { awk -v a="$1" 'BEGIN { printf (a < 10 ? "%.2f" : "%.1f"), a }'; }
 
 bench_size() { # $1 = number of tracked files; appends a table row to $ROWS
     local n=$1 repo="$WORK/repo-$1" json="$WORK/times-$1.json" startup="$WORK/startup-$1.json"

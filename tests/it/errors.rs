@@ -80,6 +80,29 @@ fn truncate_loose_object(repo: &TestRepo, id: &str) -> String {
     format!(".git/objects/{}/{}", &id[..2], &id[2..])
 }
 
+/// Runs each command (within a minute: a hang fails) and expects one error line naming
+/// `named`.
+fn each_ends_in_one_error_line(repo: &TestRepo, commands: &[&[&str]], named: &str) {
+    for args in commands {
+        let output = repo.guard().args(*args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+        one_line_error(&output, named);
+    }
+}
+
+/// Rewrites the repository's one pack index with `damage`; returns its file name.
+fn damage_pack_index(repo: &TestRepo, damage: impl FnOnce(&mut Vec<u8>)) -> String {
+    let idx = std::fs::read_dir(repo.root.join(".git/objects/pack"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let mut bytes = std::fs::read(&idx).unwrap();
+    damage(&mut bytes);
+    std::fs::remove_file(&idx).unwrap();
+    std::fs::write(&idx, &bytes).unwrap();
+    idx.file_name().unwrap().to_string_lossy().into_owned()
+}
+
 #[test]
 fn a_truncated_loose_commit_is_an_error_not_a_hang() {
     // libgit2 1.9.7 reads a loose object cut short forever (its issue #7342): the history
@@ -108,8 +131,7 @@ fn a_truncated_loose_tree_of_head_is_an_error_not_a_hang() {
     let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]);
     let damaged = truncate_loose_object(&repo, &tree);
     repo.stage(&["new.pyc"]);
-    let output = repo.guard().args(["check"]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
-    one_line_error(&output, &damaged);
+    each_ends_in_one_error_line(&repo, &[&["check"]], &damaged);
 }
 
 #[test]
@@ -120,9 +142,7 @@ fn a_truncated_loose_tree_named_by_rev_is_an_error_not_a_hang() {
     repo.commit_bypassing_hooks(&["pkg/old.pyc"], "legacy");
     let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]);
     let damaged = truncate_loose_object(&repo, &tree);
-    let output =
-        repo.guard().args(["check", "--rev", "HEAD"]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
-    one_line_error(&output, &damaged);
+    each_ends_in_one_error_line(&repo, &[&["check", "--rev", "HEAD"]], &damaged);
 }
 
 #[test]
@@ -132,10 +152,11 @@ fn a_truncated_loose_tree_on_a_revisions_path_is_an_error_not_a_hang() {
     repo.commit_bypassing_hooks(&["pkg/old.pyc"], "legacy");
     let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]);
     let damaged = truncate_loose_object(&repo, &tree);
-    for args in [["check", "--rev", "HEAD:pkg"], ["check", "--range", "HEAD~1..HEAD:pkg"]] {
-        let output = repo.guard().args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
-        one_line_error(&output, &damaged);
-    }
+    each_ends_in_one_error_line(
+        &repo,
+        &[&["check", "--rev", "HEAD:pkg"], &["check", "--range", "HEAD~1..HEAD:pkg"]],
+        &damaged,
+    );
 }
 
 #[test]
@@ -146,10 +167,7 @@ fn a_truncated_loose_tag_is_an_error_not_a_hang() {
     repo.git(&["tag", "-a", "v1", "-m", "release"]);
     let tag = repo.git_stdout(&["rev-parse", "v1"]);
     let damaged = truncate_loose_object(&repo, &tag);
-    for args in [["check", "--rev", "v1"], ["check", "--range", "HEAD~1..v1"]] {
-        let output = repo.guard().args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
-        one_line_error(&output, &damaged);
-    }
+    each_ends_in_one_error_line(&repo, &[&["check", "--rev", "v1"], &["check", "--range", "HEAD~1..v1"]], &damaged);
 }
 
 #[test]
@@ -160,22 +178,13 @@ fn a_pack_index_with_bytes_inserted_is_an_error_not_a_crash() {
     repo.commit_bypassing_hooks(&["pkg/a.py"], "second");
     repo.git(&["gc", "-q"]);
     repo.commit_bypassing_hooks(&["lib/b.py"], "loose");
-    let idx = std::fs::read_dir(repo.root.join(".git/objects/pack"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "idx"))
-        .unwrap();
-    let mut bytes = std::fs::read(&idx).unwrap();
-    let into_the_ids = 8 + 1024 + 20 + 7;
-    bytes.splice(into_the_ids..into_the_ids, [0x5e, 0xed, 0x11, 0x26, 0x01]);
-    std::fs::remove_file(&idx).unwrap();
-    std::fs::write(&idx, &bytes).unwrap();
-    let name = idx.file_name().unwrap().to_string_lossy().into_owned();
-    for args in [&["check", "--rev", "HEAD"][..], &["check", "--range", "HEAD~2..HEAD"]] {
-        let output = repo.guard().args(args).timeout(std::time::Duration::from_secs(60)).output().unwrap();
-        one_line_error(&output, &name);
-        assert!(text(&output.stderr).contains("corrupt pack index"), "{args:?}: {}", text(&output.stderr));
-    }
+    let name = damage_pack_index(&repo, |bytes| {
+        let into_the_ids = 8 + 1024 + 20 + 7;
+        bytes.splice(into_the_ids..into_the_ids, [0x5e, 0xed, 0x11, 0x26, 0x01]);
+    });
+    each_ends_in_one_error_line(&repo, &[&["check", "--rev", "HEAD"], &["check", "--range", "HEAD~2..HEAD"]], &name);
+    let output = repo.guard().args(["check", "--rev", "HEAD"]).output().unwrap();
+    assert!(text(&output.stderr).contains("corrupt pack index"), "{}", text(&output.stderr));
 }
 
 #[test]
@@ -184,22 +193,10 @@ fn a_pack_index_offset_outside_its_pack_is_an_error_not_a_crash() {
     let repo = TestRepo::with_commit();
     repo.commit_bypassing_hooks(&["a.py"], "second");
     repo.git(&["repack", "-a", "-d", "-q"]);
-    let idx = std::fs::read_dir(repo.root.join(".git/objects/pack"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "idx"))
-        .unwrap();
-    let mut bytes = std::fs::read(&idx).unwrap();
-    let count = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
-    let offsets_at = 8 + 1024 + count * 24;
-    bytes[offsets_at + 4] ^= 0x40; // the second object's offset, far past the end
-    std::fs::remove_file(&idx).unwrap();
-    std::fs::write(&idx, &bytes).unwrap();
-    let output = repo
-        .guard()
-        .args(["check", "--range", "HEAD~1..HEAD"])
-        .timeout(std::time::Duration::from_secs(60))
-        .output()
-        .unwrap();
-    one_line_error(&output, "corrupt pack index");
+    damage_pack_index(&repo, |bytes| {
+        let count = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
+        let offsets_at = 8 + 1024 + count * 24;
+        bytes[offsets_at + 4] ^= 0x40; // the second object's offset, far past the end
+    });
+    each_ends_in_one_error_line(&repo, &[&["check", "--range", "HEAD~1..HEAD"]], "corrupt pack index");
 }
