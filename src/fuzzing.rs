@@ -85,6 +85,14 @@ fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
 mod tests {
     use proptest::prelude::*;
 
+    /// Inputs with which a fuzz target once failed, replayed on every `cargo test`.
+    #[test]
+    fn crashes_the_fuzz_targets_found_stay_fixed() {
+        // `gitignore`, session 5: `!///...kee*.pyc` made a probe path starting with `/`, which
+        // gix-glob's matcher asserts against (a debug assertion, so `cargo test` sees it).
+        super::gitignore(b"__pycache_b-\n*poy[]dc\n!///////////////////////////////////kee*.pyc\n");
+    }
+
     use crate::git::objects::packs::fuzz::{sample_idx, sample_pack};
 
     /// Arbitrary bytes, or a real header followed by arbitrary bytes (to get past the magic).

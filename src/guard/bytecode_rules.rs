@@ -85,6 +85,12 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern) -> Vec<Probe> {
         return Vec::new();
     }
     let example = concretize(&String::from_utf8_lossy(&pattern.text));
+    // A git path never starts with `/` or holds an empty folder name, so a pattern that
+    // spells one (`!///x.pyc`, `!a//m.pyc`) matches nothing Python writes (and the matcher
+    // takes only relative paths).
+    if example.starts_with('/') || example.contains("//") {
+        return Vec::new();
+    }
     let (parent, name) = example.rsplit_once('/').map_or(("", example.as_str()), |(parent, name)| (parent, name));
     let parent = if parent.is_empty() { String::new() } else { format!("{parent}/") };
     let mut bases = vec![parent];
