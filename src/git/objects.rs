@@ -123,11 +123,11 @@ pub(crate) struct Objects<'r> {
 }
 
 /// Checks what libgit2 cannot survive before it resolves revisions or walks the history:
-/// a damaged loose commit or tag (or tree, when `trees`: a revision that names a path reads
-/// them), on which it hangs ([`loose::check_for_libgit2`]), and a pack index offset outside
-/// its pack, on which it crashes ([`Packs::check_offsets`]).
-pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path, trees: bool) -> Result<()> {
-    loose::check_for_libgit2(objects_dir, trees)?;
+/// a damaged loose object, on which it hangs ([`loose::check_for_libgit2`]), and a damaged
+/// pack index or one whose offsets lie outside its pack, on which it crashes
+/// ([`Packs::check_offsets`]).
+pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path) -> Result<()> {
+    loose::check_for_libgit2(objects_dir)?;
     Packs::at(objects_dir).check_offsets()
 }
 

@@ -7,6 +7,8 @@
 //! current directory, so nothing here changes directory.
 
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository};
@@ -16,6 +18,16 @@ use crate::git::index::{self, Entries, EntryRef};
 use crate::git::objects::packs::Packs;
 use crate::git::objects::{LookFirst, Objects};
 use crate::git::paths::bytes_path;
+
+/// How long libgit2 may take to resolve a revision or peel the refs of a push: reading a
+/// ref and the few objects it names takes milliseconds, even `HEAD~10000` well under a
+/// second.
+const RESOLVE_LIMIT: Duration = Duration::from_secs(5);
+
+fn revision<'r>(git: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
+    git.revparse_single(rev)
+        .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))
+}
 
 pub struct Repo {
     git: Repository,
@@ -147,19 +159,56 @@ impl Repo {
     }
 
     /// The commit an object id names, peeling tags; `None` when we do not have it.
-    pub(crate) fn peeled_commit_id(&self, id: ObjectId) -> Option<ObjectId> {
-        let object = self.git.find_object(id.to_git2(), None).ok()?;
-        object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id()))
+    pub(crate) fn peeled_commit_id(&self, id: ObjectId) -> Result<Option<ObjectId>> {
+        self.within_limit(format!("reading object {id}"), move |git| {
+            let Ok(object) = git.find_object(id.to_git2(), None) else { return Ok(None) };
+            Ok(object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id())))
+        })
     }
 
     /// The commits the references matching `glob` point to (`refs/remotes/origin/*`); a
     /// dangling symbolic ref (`refs/remotes/origin/HEAD` to a pruned branch) names none.
     pub(crate) fn commits_of_refs(&self, glob: &str) -> Result<Vec<ObjectId>> {
-        let references = self.git.references_glob(glob)?;
-        Ok(references
-            .filter_map(|reference| reference.and_then(|r| r.peel_to_commit()).ok())
-            .map(|c| ObjectId::from_git2(c.id()))
-            .collect())
+        let glob = glob.to_owned();
+        self.within_limit(format!("reading the references {glob}"), move |git| {
+            Ok(git
+                .references_glob(&glob)?
+                .filter_map(|reference| reference.and_then(|r| r.peel_to_commit()).ok())
+                .map(|c| ObjectId::from_git2(c.id()))
+                .collect())
+        })
+    }
+
+    /// Runs `resolve` on this repository opened again on a thread of its own, and gives up
+    /// after [`RESOLVE_LIMIT`]. Resolving a revision or peeling a ref makes libgit2 read the
+    /// objects it names itself, and its loose-object reader spins forever on a file cut
+    /// short (libgit2 issue #7342, fixed upstream after the 1.9.7 that git2 vendors). Loose
+    /// commits, tags and trees are checked before (`objects::check_before_libgit2_walk`); a
+    /// revision may still name anything else (a blob's id, `HEAD:file`). A thread that does
+    /// not return is left spinning until the process ends, which the error makes soon.
+    fn within_limit<T: Send + 'static>(
+        &self,
+        what: String,
+        resolve: impl FnOnce(&Repository) -> Result<T> + Send + 'static,
+    ) -> Result<T> {
+        let opener = self.opener();
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("resolve".into())
+            .spawn(move || {
+                // The receiver is gone only once the limit has passed: nobody waits then.
+                let _ = sender.send(opener.open().and_then(|repo| resolve(&repo.git)));
+            })
+            .context("cannot start a thread")?;
+        match receiver.recv_timeout(RESOLVE_LIMIT) {
+            Ok(result) => result,
+            Err(RecvTimeoutError::Timeout) => bail!(
+                "{what} took more than {} s: libgit2 is stuck, most likely on a damaged object \
+                 (`git fsck` lists the damage)",
+                RESOLVE_LIMIT.as_secs()
+            ),
+            Err(RecvTimeoutError::Disconnected) => bail!("{what} failed: the thread resolving it stopped"),
+        }
     }
 
     /// `git rev-list --topo-order --reverse <tips> --not <hidden>`: parents before children.
@@ -327,31 +376,30 @@ impl Repo {
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
     pub(crate) fn rev_tree_id(&self, rev: &str) -> Result<ObjectId> {
-        let object = self.revision(rev)?;
-        if object.kind() == Some(git2::ObjectType::Tree) {
-            return Ok(ObjectId::from_git2(object.id()));
-        }
-        // The commit names its tree: libgit2 must not read the tree itself, since it loops on
-        // a loose object cut short (the tree is read by our reader, which reports damage).
-        let commit = object
-            .peel_to_commit()
-            .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
-        Ok(ObjectId::from_git2(commit.tree_id()))
+        let rev = rev.to_owned();
+        self.within_limit(format!("resolving the revision {rev:?}"), move |git| {
+            let object = revision(git, &rev)?;
+            if object.kind() == Some(git2::ObjectType::Tree) {
+                return Ok(ObjectId::from_git2(object.id()));
+            }
+            // The commit names its tree: libgit2 need not read the tree itself (it is read by
+            // our reader, which reports damage).
+            let commit = object
+                .peel_to_commit()
+                .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
+            Ok(ObjectId::from_git2(commit.tree_id()))
+        })
     }
 
     /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
     pub(crate) fn rev_commit_id(&self, rev: &str) -> Result<ObjectId> {
-        let commit = self
-            .revision(rev)?
-            .peel_to_commit()
-            .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
-        Ok(ObjectId::from_git2(commit.id()))
-    }
-
-    fn revision(&self, rev: &str) -> Result<git2::Object<'_>> {
-        self.git
-            .revparse_single(rev)
-            .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))
+        let rev = rev.to_owned();
+        self.within_limit(format!("resolving the revision {rev:?}"), move |git| {
+            let commit = revision(git, &rev)?
+                .peel_to_commit()
+                .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
+            Ok(ObjectId::from_git2(commit.id()))
+        })
     }
 
     /// The current directory relative to the worktree top (`sub/dir/`, or empty at the top

@@ -97,7 +97,7 @@ pub(crate) fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&st
     let mut walk = Walk::default();
     for line in lines.iter().filter(|line| !line.is_deletion()) {
         walk.tips.push(repo.rev_commit_id(&line.local_sha)?);
-        if let Some(known) = known_commit(repo, &line.remote_sha) {
+        if let Some(known) = known_commit(repo, &line.remote_sha)? {
             walk.hidden.push(known);
         }
     }
@@ -129,11 +129,11 @@ fn remote_scope<'a>(repo: &Repo, remote: Option<&'a str>) -> Option<&'a str> {
 }
 
 /// The commit behind a remote sha (a pushed tag's sha names the tag), when we have it.
-fn known_commit(repo: &Repo, sha: &str) -> Option<ObjectId> {
-    if is_zero(sha) {
-        return None;
+fn known_commit(repo: &Repo, sha: &str) -> Result<Option<ObjectId>> {
+    match ObjectId::from_hex(sha.as_bytes()) {
+        Some(id) if !is_zero(sha) => repo.peeled_commit_id(id),
+        _ => Ok(None),
     }
-    repo.peeled_commit_id(ObjectId::from_hex(sha.as_bytes())?)
 }
 
 fn is_zero(sha: &str) -> bool {

@@ -128,12 +128,13 @@ fn damaged_repositories_end_quickly_with_one_error_line_and_no_change() {
     let pristine = snapshot(&repo.root);
     let targets = damageable(&pristine, &repo.root);
     let range = format!("{root_commit}..HEAD");
-    let commands: [&[&str]; 7] = [
+    let commands: [&[&str]; 8] = [
         &["check"],
         &["check", "--all"],
         &["check", "--rev", "HEAD"],
         &["check", "--rev", "v1"],
         &["check", "--rev", "HEAD:lib"],
+        &["check", "--rev", "HEAD^{tree}"],
         &["check", "--range", &range],
         &["fix-gitignore", "--dry-run"],
     ];

@@ -146,15 +146,31 @@ fn a_truncated_loose_tree_named_by_rev_is_an_error_not_a_hang() {
 }
 
 #[test]
-fn a_truncated_loose_tree_on_a_revisions_path_is_an_error_not_a_hang() {
-    // `HEAD:pkg` makes libgit2 read HEAD's root tree itself while it resolves the revision.
-    let repo = TestRepo::with_commit();
-    repo.commit_bypassing_hooks(&["pkg/old.pyc"], "legacy");
-    let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]);
+fn a_truncated_loose_tree_or_blob_a_revision_names_is_an_error_not_a_hang() {
+    // Resolving these makes libgit2 read the tree or blob itself: a path in a tree, the
+    // tree of a commit, an id, a tag pointing at a tree.
+    let legacy = || {
+        let repo = TestRepo::with_commit();
+        repo.commit_bypassing_hooks(&["pkg/old.pyc", "notes.txt"], "legacy");
+        repo
+    };
+    // Blobs are not inflated before (they may be large): libgit2's resolving them is cut off
+    // after 5 seconds.
+    let repo = legacy();
+    let blob = repo.git_stdout(&["rev-parse", "HEAD:notes.txt"]).trim().to_owned();
+    truncate_loose_object(&repo, &blob);
+    each_ends_in_one_error_line(&repo, &[&["check", "--rev", "HEAD:notes.txt"]], "libgit2 is stuck");
+
+    let repo = legacy();
+    let tree = repo.git_stdout(&["rev-parse", "HEAD^{tree}"]).trim().to_owned();
+    repo.git(&["tag", "-a", "tree-tag", "-m", "a tag of a tree", &tree]);
     let damaged = truncate_loose_object(&repo, &tree);
+    let revisions =
+        [&["check", "--rev", "HEAD:pkg"][..], &["check", "--rev", "HEAD^{tree}"], &["check", "--rev", &tree]];
+    each_ends_in_one_error_line(&repo, &revisions, &damaged);
     each_ends_in_one_error_line(
         &repo,
-        &[&["check", "--rev", "HEAD:pkg"], &["check", "--range", "HEAD~1..HEAD:pkg"]],
+        &[&["check", "--rev", "tree-tag"], &["check", "--range", "HEAD~1..HEAD:pkg"]],
         &damaged,
     );
 }

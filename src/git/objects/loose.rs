@@ -35,14 +35,17 @@ fn damaged(path: &Path, why: &str) -> ReadError {
     ReadError::Corrupt(format!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display()))
 }
 
-/// Checks that every loose commit and tag in `objects_dir` inflates whole (every tree too
-/// when `trees`), and that every loose object says what kind it is. libgit2 reads them
-/// itself when it resolves a revision (a tag name, `HEAD~2`; `HEAD:pkg` reads trees) or walks
-/// the history, and its loose-object reader spins forever on a file cut short (libgit2 issue
-/// #7342, fixed upstream after the 1.9.7 that git2 vendors): a damaged object must be an
-/// error before, not a hang inside. Only the first bytes of other objects are read.
-pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<()> {
+/// Checks that every loose commit, tag and tree in `objects_dir` inflates whole and is as
+/// long as its header says, and that every loose object says what it is. libgit2 reads them
+/// itself when it walks the history or resolves a revision (a branch, a tag, `HEAD:pkg`,
+/// `HEAD^{tree}`, a tree's id), and its loose-object reader spins forever on a file cut
+/// short (libgit2 issue #7342, fixed upstream after the 1.9.7 that git2 vendors): the
+/// damage must be an error before, not a hang inside. Blobs, which may be large and which
+/// libgit2 reads only when a revision names one, are left to the time limit on resolving
+/// revisions (`Repo::rev_tree_id`). The data streams through a fixed buffer: nothing is kept.
+pub(crate) fn check_for_libgit2(objects_dir: &Path) -> Result<()> {
     let mut inflater = Decompress::new(true);
+    let mut buffer = vec![0; 64 << 10];
     for fanout in 0..=u8::MAX {
         let Ok(files) = fs::read_dir(objects_dir.join(format!("{fanout:02x}"))) else { continue };
         for file in files.flatten() {
@@ -50,31 +53,78 @@ pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<()> {
             let is_object =
                 file.file_name().to_str().is_some_and(|n| n.len() == 38 && n.bytes().all(|b| b.is_ascii_hexdigit()));
             if is_object {
-                check_one(&file.path(), trees, &mut inflater)?;
+                check_one(&file.path(), &mut inflater, &mut buffer)?;
             }
         }
     }
     Ok(())
 }
 
-fn check_one(path: &Path, trees: bool, inflater: &mut Decompress) -> Result<()> {
-    let mut start = Vec::with_capacity(4096);
-    match fs::File::open(path).and_then(|file| io::Read::take(file, 4096).read_to_end(&mut start)) {
-        Ok(_) => {}
+/// Inflates a loose object through `buffer`: its first bytes for the header (a blob stops
+/// there), then the rest. A file is read whole only when it is not a blob.
+fn check_one(path: &Path, inflater: &mut Decompress, buffer: &mut [u8]) -> Result<()> {
+    let cannot_read = |e: io::Error| anyhow!("cannot read {}: {e}", path.display());
+    let mut file = match fs::File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()), // packed and pruned meanwhile
-        Err(e) => return Err(anyhow!("cannot read {}: {e}", path.display())),
-    }
+        Err(e) => return Err(cannot_read(e)),
+    };
+    // Enough for zlib's header, a block's Huffman tables and the object header, usually.
+    let mut compressed = Vec::with_capacity(512);
+    (&mut file).take(512).read_to_end(&mut compressed).map_err(cannot_read)?;
+    let mut read_whole = false;
     inflater.reset(true);
-    let mut header = Vec::with_capacity(64);
-    let _ = inflater.decompress_vec(&start, &mut header, FlushDecompress::None);
-    let kind = header.iter().position(|&b| b == b' ').and_then(|space| ObjectKind::named(&header[..space]));
-    match kind {
-        // A file gone meanwhile (packed and pruned) reads as `None`.
-        Some(ObjectKind::Commit | ObjectKind::Tag) => read_file(path, inflater).map(drop).map_err(Into::into),
-        Some(ObjectKind::Tree) if trees => read_file(path, inflater).map(drop).map_err(Into::into),
-        Some(_) => Ok(()),
-        None => Err(damaged(path, "does not say what kind of object it is").into()),
+    // `<kind> <size>\0` is 28 bytes at most ("commit ", 20 digits, NUL); then the data.
+    let mut head = [0u8; 32];
+    let mut header = None;
+    loop {
+        let (read, written) = (inflater.total_in(), inflater.total_out());
+        let input = &compressed[usize::try_from(read).unwrap_or(usize::MAX).min(compressed.len())..];
+        let status = match header {
+            None => inflater.decompress(
+                input,
+                &mut head[usize::try_from(written).unwrap_or(0).min(32)..],
+                FlushDecompress::None,
+            ),
+            Some(_) => inflater.decompress(input, buffer, FlushDecompress::None),
+        };
+        if header.is_none() {
+            let out = &head[..usize::try_from(inflater.total_out()).unwrap_or(0).min(32)];
+            if let Some(parsed) = parse_header(out) {
+                if parsed.0 == ObjectKind::Blob {
+                    return Ok(());
+                }
+                header = Some(parsed);
+            } else if out.len() == head.len() || matches!(status, Ok(Status::StreamEnd)) {
+                return Err(damaged(path, "has no valid object header").into());
+            }
+        }
+        match status {
+            Ok(Status::StreamEnd) => break,
+            Ok(_) if (inflater.total_in(), inflater.total_out()) != (read, written) => {}
+            Ok(_) if !read_whole => {
+                file.read_to_end(&mut compressed).map_err(cannot_read)?;
+                read_whole = true;
+            }
+            _ => return Err(damaged(path, "does not inflate").into()),
+        }
     }
+    let (_, header_len, size) = header.ok_or_else(|| damaged(path, "has no valid object header"))?;
+    if inflater.total_out() != header_len as u64 + size {
+        return Err(damaged(path, "is not as long as its header says").into());
+    }
+    Ok(())
+}
+
+/// The kind, the length of `<kind> <size>\0` and the size at the start of an inflated loose
+/// object; the first 64 KiB inflated always hold it (a size has at most 20 digits). The
+/// size is decimal digits only, as git reads it.
+fn parse_header(start: &[u8]) -> Option<(ObjectKind, usize, u64)> {
+    let nul = memchr::memchr(0, start)?;
+    let (kind, size) = std::str::from_utf8(&start[..nul]).ok()?.split_once(' ')?;
+    let kind = ObjectKind::named(kind.as_bytes())?;
+    let size = size.bytes().all(|b| b.is_ascii_digit()).then(|| size.parse().ok()).flatten()?;
+    Some((kind, nul + 1, size))
 }
 
 /// Inflates a whole zlib stream whose inflated size is not known beforehand. deflate
@@ -99,11 +149,9 @@ fn inflate(compressed: &[u8], inflater: &mut Decompress) -> Option<Vec<u8>> {
 
 /// Splits `<kind> <size>\0<bytes>`, checking the size.
 fn parse(bytes: &[u8]) -> Option<Object> {
-    let nul = bytes.iter().position(|&b| b == 0)?;
-    let (kind, size) = std::str::from_utf8(&bytes[..nul]).ok()?.split_once(' ')?;
-    let kind = ObjectKind::named(kind.as_bytes())?;
-    let data = &bytes[nul + 1..];
-    (size.parse::<usize>().ok()? == data.len()).then(|| (kind, data.into()))
+    let (kind, header_len, size) = parse_header(bytes)?;
+    let data = &bytes[header_len..];
+    (size == data.len() as u64).then(|| (kind, data.into()))
 }
 
 /// Entry point for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`): a loose object
@@ -125,6 +173,36 @@ mod tests {
         assert!(parse(b"tree 4\0abc").is_none(), "size disagrees");
         assert!(parse(b"note 3\0abc").is_none(), "unknown kind");
         assert!(parse(b"tree 3abc").is_none(), "no NUL");
+        assert!(parse(b"tree +3\0abc").is_none(), "digits only, as git reads a size");
+    }
+
+    #[test]
+    fn the_check_before_libgit2_inflates_all_but_blobs_whole() {
+        use flate2::{Compress, Compression};
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("ab");
+        fs::create_dir(&folder).unwrap();
+        let write = |name: &str, object: &[u8], keep: fn(usize) -> usize| {
+            let mut compressed = Vec::with_capacity(object.len() + 1024);
+            Compress::new(Compression::default(), true)
+                .compress_vec(object, &mut compressed, flate2::FlushCompress::Finish)
+                .unwrap();
+            fs::write(folder.join(format!("{name:0>38}")), &compressed[..keep(compressed.len())]).unwrap();
+        };
+        let big: Vec<u8> = (0..200_000u32).map(|i| (i * 7 % 251) as u8).collect();
+        let object = |kind: &str, data: &[u8]| [format!("{kind} {}\0", data.len()).as_bytes(), data].concat();
+        write("1", &object("tree", &big), |len| len);
+        write("2", &object("blob", &big), |len| len / 2);
+        assert!(check_for_libgit2(dir.path()).is_ok(), "a whole tree, and a blob cut short left to the time limit");
+        write("3", &object("commit", &big), |len| len / 2);
+        let error = check_for_libgit2(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("does not inflate"), "{error}");
+        write("3", &[b"tree 9\0".as_slice(), b"abc"].concat(), |len| len);
+        let error = check_for_libgit2(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("not as long as its header says"), "{error}");
+        write("3", b"note 3\0abc", |len| len);
+        let error = check_for_libgit2(dir.path()).unwrap_err().to_string();
+        assert!(error.contains("no valid object header"), "{error}");
     }
 
     #[test]
