@@ -140,6 +140,19 @@ fn offsets_in_the_index_s_64_bit_table_are_followed() {
     assert_reads_as_git(&repo, "64-bit offsets");
 }
 
+#[test]
+fn a_version_1_pack_index_is_read_as_git_reads_it() {
+    // git before 1.5.2 wrote them, and `pack.indexVersion=1` still does.
+    let repo = repo_with_history(150);
+    repo.git(&["-c", "pack.indexVersion=1", "repack", "-a", "-d", "-f", "-q"]);
+    let idx = std::fs::read(only_file(&repo, "idx")).unwrap();
+    assert_ne!(&idx[..4], b"\xfftOc", "a version 1 index has no header");
+    assert_reads_as_git(&repo, "version 1 index");
+    // The walk through libgit2 accepts it too (the check before it refuses only damage).
+    let root = repo.git_stdout(&["rev-list", "--max-parents=0", "HEAD"]);
+    repo.guard().args(["check", "--range", &format!("{}..HEAD", root.trim())]).assert().success();
+}
+
 fn only_file(repo: &TestRepo, extension: &str) -> std::path::PathBuf {
     let files: Vec<_> = std::fs::read_dir(objects_dir(repo).join("pack"))
         .unwrap()

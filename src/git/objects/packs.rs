@@ -21,7 +21,8 @@
 //! reads, which do not hash objects again either (`git fsck` does); never a panic or an
 //! allocation the pack cannot justify.
 //!
-//! Formats: <https://git-scm.com/docs/gitformat-pack>; version 2 index files, SHA-1 ids.
+//! Formats: <https://git-scm.com/docs/gitformat-pack>; index files of version 2 (and 1, which
+//! git still reads), SHA-1 ids.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -40,6 +41,9 @@ use super::cache::Recent;
 /// Bytes of an object id (SHA-1).
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const IDX_HEADER_LEN: usize = 8 + 256 * 4;
+/// Where a version 1 index's entries start (after the fan-out table), and their length.
+const V1_ENTRIES_AT: usize = 256 * 4;
+const V1_ENTRY_LEN: usize = 4 + ID_LEN;
 const PACK_HEADER_LEN: usize = 12;
 /// The longest delta chain read (git itself writes at most 4095: `pack.depth` is capped there).
 const MAX_DELTA_CHAIN: usize = 10_000;
@@ -108,7 +112,16 @@ struct Pack {
     pack_path: PathBuf,
     idx: Mmap,
     data: Mmap,
+    version: IdxVersion,
     count: usize,
+}
+
+/// The two layouts of a pack index git reads. Version 1 (git before 1.5.2, or
+/// `pack.indexVersion=1`) has no header and keeps each offset beside its id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum IdxVersion {
+    V1,
+    V2,
 }
 
 impl Packs {
@@ -201,10 +214,10 @@ impl Pack {
     fn open(idx_path: &Path) -> Result<Option<Pack>, String> {
         let pack_path = idx_path.with_extension("pack");
         let (Some(idx), Some(data)) = (map(idx_path), map(&pack_path)) else { return Ok(None) };
-        let Some(count) = idx_count(&idx) else {
+        let Some((version, count)) = idx_layout(&idx) else {
             return Err(format!(
-                "{}: corrupt pack index (not a version 2 index whose size fits the objects it lists); `git fsck` \
-                 lists the damage, and `git index-pack` rebuilds an index from its pack",
+                "{}: corrupt pack index (not a version 1 or 2 index whose size fits the objects it lists); `git \
+                 fsck` lists the damage, and `git index-pack` rebuilds an index from its pack",
                 idx_path.display()
             ));
         };
@@ -218,20 +231,26 @@ impl Pack {
                 pack_path.display()
             ));
         }
-        Ok(Some(Pack { pack_path, idx, data, count }))
+        Ok(Some(Pack { pack_path, idx, data, version, count }))
     }
 
     /// Binary search of the index's sorted ids, within the range its fan-out table gives.
     fn offset_of(&self, id: &[u8]) -> Option<u64> {
         let first = usize::from(*id.first()?);
-        let start = if first == 0 { 0 } else { be32(&self.idx, 8 + (first - 1) * 4)? as usize };
-        let end = be32(&self.idx, 8 + first * 4)? as usize;
-        let ids_at = IDX_HEADER_LEN;
+        let fanout_at = match self.version {
+            IdxVersion::V1 => 0,
+            IdxVersion::V2 => 8,
+        };
+        let start = if first == 0 { 0 } else { be32(&self.idx, fanout_at + (first - 1) * 4)? as usize };
+        let end = be32(&self.idx, fanout_at + first * 4)? as usize;
         let (mut low, mut high) = (start, end.min(self.count));
         while low < high {
             let mid = low + (high - low) / 2;
-            let candidate = self.idx.get(ids_at + mid * ID_LEN..ids_at + (mid + 1) * ID_LEN)?;
-            match candidate.cmp(id) {
+            let id_at = match self.version {
+                IdxVersion::V1 => V1_ENTRIES_AT + mid * V1_ENTRY_LEN + 4,
+                IdxVersion::V2 => IDX_HEADER_LEN + mid * ID_LEN,
+            };
+            match self.idx.get(id_at..id_at + ID_LEN)?.cmp(id) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
                 std::cmp::Ordering::Equal => return self.offset_at(mid),
@@ -240,9 +259,12 @@ impl Pack {
         None
     }
 
-    /// The pack offset of the `n`th object of the index: 31 bits, or an index into the
-    /// table of 64-bit offsets when the top bit is set.
+    /// The pack offset of the `n`th object of the index. Version 2: 31 bits, or an index
+    /// into the table of 64-bit offsets when the top bit is set; version 1: 32 bits.
     fn offset_at(&self, n: usize) -> Option<u64> {
+        if self.version == IdxVersion::V1 {
+            return be32(&self.idx, V1_ENTRIES_AT + n * V1_ENTRY_LEN).map(u64::from);
+        }
         let offsets_at = IDX_HEADER_LEN + self.count * (ID_LEN + 4);
         let small = be32(&self.idx, offsets_at + n * 4)?;
         if small & 0x8000_0000 == 0 {
@@ -265,15 +287,22 @@ fn map(path: &Path) -> Option<Mmap> {
     unsafe { Mmap::map(&file) }.ok()
 }
 
-/// The number of objects a version 2 index lists, if its size agrees with it.
-fn idx_count(idx: &[u8]) -> Option<usize> {
-    if idx.get(..4)? != IDX_MAGIC || be32(idx, 4)? != 2 {
+/// An index's version and the number of objects it lists, if its size agrees with it.
+fn idx_layout(idx: &[u8]) -> Option<(IdxVersion, usize)> {
+    if idx.get(..4)? != IDX_MAGIC {
+        // Version 1: the fan-out table, then an offset and an id a object, two checksums.
+        // (Its first fan-out entry cannot be the magic: that would be 4 billion objects.)
+        let count = be32(idx, 255 * 4)? as usize;
+        let len = V1_ENTRIES_AT.checked_add(count.checked_mul(V1_ENTRY_LEN)?)?.checked_add(2 * ID_LEN)?;
+        return (idx.len() == len).then_some((IdxVersion::V1, count));
+    }
+    if be32(idx, 4)? != 2 {
         return None;
     }
     let count = be32(idx, 8 + 255 * 4)? as usize;
     // ids, CRCs and 32-bit offsets, then 64-bit offsets, then two checksums.
     let fixed = IDX_HEADER_LEN + count * (ID_LEN + 4 + 4) + 2 * ID_LEN;
-    (idx.len() >= fixed && (idx.len() - fixed) % 8 == 0).then_some(count)
+    (idx.len() >= fixed && (idx.len() - fixed) % 8 == 0).then_some((IdxVersion::V2, count))
 }
 
 /// Reads objects from [`Packs`] for one thread, keeping the objects it built lately.

@@ -12,7 +12,7 @@ use std::path::Path;
 use flate2::write::ZlibEncoder;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 
-use super::{IDX_HEADER_LEN, IDX_MAGIC, Object, PACK_HEADER_LEN, PackReader, Packs, ReadError, idx_count};
+use super::{IDX_HEADER_LEN, IDX_MAGIC, Object, PACK_HEADER_LEN, PackReader, Packs, ReadError, idx_layout};
 use crate::git::format::{ID_LEN, be16, be32};
 
 /// The most ids a harness looks up: enough for chains and cycles, few enough to run fast.
@@ -52,7 +52,7 @@ pub(crate) fn idx(bytes: &[u8]) -> Option<usize> {
     let trailer = bytes.get(bytes.len().saturating_sub(ID_LEN)..).unwrap_or_default();
     let ids: Vec<[u8; ID_LEN]> = listed.chain([trailer]).filter_map(|id| id.try_into().ok()).collect();
     read_everything(&sample_pack(claimed), bytes, &ids);
-    idx_count(bytes)
+    idx_layout(bytes).map(|(_, count)| count)
 }
 
 /// The `n`th fake id (`n` < 64): sorted as an index needs them, each with its own first byte
