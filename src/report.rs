@@ -68,11 +68,6 @@ impl CommandContext {
         command
     }
 
-    /// A shell word naming this file from the user's folder.
-    pub(crate) fn file_word(&self, path: &[u8]) -> String {
-        shell_word(&relative_to(&self.cwd_prefix, path))
-    }
-
     /// A shell word that git's pathspec reads as exactly this path from the user's folder;
     /// `:(literal)` keeps a `*`, `?` or `[` in a file name from matching other files.
     fn pathspec_word(&self, path: &[u8]) -> String {
@@ -115,7 +110,7 @@ pub(crate) fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
         (Some(commit), _) => rewrite_hint(short_id(&commit.id), commit.is_root),
         (None, Kind::ReincludedByRule) => "keep it if it is deliberate; otherwise delete it".to_owned(),
         (None, Kind::UnreadableIgnoreFile) => {
-            format!("make it readable (chmod a+r {})", commands.file_word(finding.path()))
+            "make it readable (the message says why it is not), then check again".to_owned()
         }
         (None, kind) if !kind.is_bytecode() => FIX_GITIGNORE.to_owned(),
         (None, _) => commands.untrack_command([finding.path()]),

@@ -152,7 +152,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Res
         }
     };
     findings.retain(|finding| !settings.is_allowed(finding.path()));
-    findings.extend(audit_rules(&repo, rules, settings.strict, global));
+    findings.extend(audit_rules(&repo, rules, settings.strict, global)?);
     // Only printed commands need the user's folder: a clean check skips the path lookups.
     let cwd_prefix = if findings.is_empty() { Vec::new() } else { repo.cwd_prefix() };
     let commands = CommandContext { cwd_prefix };
@@ -180,12 +180,12 @@ enum RuleSource {
 }
 
 /// The ignore-rule audit; `-v` says how long reading the rules and judging them took.
-fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArgs) -> Vec<Finding> {
+fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArgs) -> Result<Vec<Finding>> {
     let started = std::time::Instant::now();
     let rules = match source {
-        RuleSource::None => return Vec::new(),
+        RuleSource::None => return Ok(Vec::new()),
         RuleSource::Worktree(gitignores) => RuleSet::from_read(repo, gitignores.finish()),
-        RuleSource::Commit(gitignores) => audit::commit_rules(repo, &gitignores),
+        RuleSource::Commit(gitignores) => audit::commit_rules(repo, &gitignores)?,
     };
     let findings = audit::audit(&rules, strict);
     let millis = started.elapsed().as_secs_f64() * 1000.0;
@@ -194,7 +194,7 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
     // A `.gitignore` of a million lines is a million parsed patterns: freeing them one by
     // one costs a tenth of the audit, and the process ends soon anyway.
     std::mem::forget(rules);
-    findings
+    Ok(findings)
 }
 
 /// `--staged` or `--all`, and the tracked `.gitignore` files. One pass over the index keeps

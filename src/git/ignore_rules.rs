@@ -719,6 +719,11 @@ impl RuleSet {
         &self.unreadable
     }
 
+    /// The same rules, with files that could not be read to name.
+    pub(crate) fn with_unreadable(self, unreadable: Vec<Unreadable>) -> RuleSet {
+        RuleSet { unreadable, ..self }
+    }
+
     /// Whether names are compared in any case (`core.ignoreCase`).
     pub(crate) fn ignore_case(&self) -> bool {
         self.ignore_case

@@ -180,9 +180,15 @@ impl<'r> Objects<'r> {
         Ok(header)
     }
 
-    /// A blob's bytes (a `.gitignore` of a commit).
-    pub(crate) fn blob(&mut self, id: ObjectId) -> Result<Rc<[u8]>> {
-        self.read(id, ObjectKind::Blob)
+    /// A blob's bytes (a `.gitignore` of a commit); `None` when the object database does not
+    /// have it (a partial clone fetches blobs only when git needs them), an error when a copy
+    /// is damaged.
+    pub(crate) fn blob_if_present(&mut self, id: ObjectId) -> Result<Option<Rc<[u8]>>> {
+        match self.read_present(id)? {
+            Some((ObjectKind::Blob, data)) => Ok(Some(data)),
+            Some((found, _)) => bail!("object {id} is a {found}, not a blob"),
+            None => Ok(None),
+        }
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
@@ -249,8 +255,13 @@ impl<'r> Objects<'r> {
     /// libgit2 is not asked then, as its loose-object reader spins forever on some damaged
     /// zlib streams (seen with libgit2 1.9 on a truncated file).
     fn read_any(&mut self, id: ObjectId) -> Result<packs::Object> {
+        self.read_present(id)?.ok_or_else(|| anyhow!("cannot read object {id}: it is not in the object database"))
+    }
+
+    /// [`Objects::read_any`], or `None` when no copy of the object exists.
+    fn read_present(&mut self, id: ObjectId) -> Result<Option<packs::Object>> {
         match self.read_files(id).with_context(|| format!("cannot read object {id}"))? {
-            Some(object) => Ok(object),
+            Some(object) => Ok(Some(object)),
             None => match self.packs.damaged_pack() {
                 Some(why) => bail!("cannot read object {id}: {why}"),
                 None => self.read_through_libgit2(id),
@@ -281,16 +292,15 @@ impl<'r> Objects<'r> {
         loose::read(self.packs.objects_dir(), id, &mut self.loose_inflater)
     }
 
-    fn read_through_libgit2(&mut self, id: ObjectId) -> Result<packs::Object> {
+    fn read_through_libgit2(&mut self, id: ObjectId) -> Result<Option<packs::Object>> {
         if self.odb.is_none() {
             self.odb = Some(self.git.odb().context("cannot open the object database")?);
         }
-        let object = self
-            .odb
-            .as_ref()
-            .expect("opened above")
-            .read(id.to_git2())
-            .with_context(|| format!("cannot read object {id}"))?;
+        let object = match self.odb.as_ref().expect("opened above").read(id.to_git2()) {
+            Ok(object) => object,
+            Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
+            Err(e) => return Err(e).with_context(|| format!("cannot read object {id}")),
+        };
         let kind = match object.kind() {
             ObjectType::Commit => ObjectKind::Commit,
             ObjectType::Tree => ObjectKind::Tree,
@@ -298,7 +308,7 @@ impl<'r> Objects<'r> {
             ObjectType::Tag => ObjectKind::Tag,
             other => bail!("object {id} is a {other}"),
         };
-        Ok((kind, object.data().into()))
+        Ok(Some((kind, object.data().into())))
     }
 
     fn grafts(&self) -> &HashMap<ObjectId, Vec<ObjectId>> {

@@ -5,6 +5,8 @@
 //! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
 //! worktree, and costs well under a millisecond.
 
+use anyhow::{Context, Result};
+
 use crate::git::id::ObjectId;
 
 use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Unreadable, Verdict};
@@ -16,14 +18,23 @@ use crate::guard::finding::{Finding, Kind, RuleAt};
 use crate::guard::fix::plan::{self, Plan};
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
-/// belong to a machine, not to the commit).
-pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> RuleSet {
+/// belong to a machine, not to the commit). A blob this clone does not have (a partial
+/// clone) is named as a file that cannot be read; a damaged one is an error.
+pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> Result<RuleSet> {
     let mut objects = repo.objects(LookFirst::Packs);
-    let files = gitignores
-        .iter()
-        .filter_map(|(path, id)| Some(IgnoreFile::gitignore(path, &objects.blob(*id).ok()?, false)))
-        .collect();
-    RuleSet::new(files, Vec::new())
+    let mut files = Vec::new();
+    let mut unreadable = Vec::new();
+    for (path, id) in gitignores {
+        let blob = objects.blob_if_present(*id).with_context(|| format!("cannot read {}", display_path(path)))?;
+        match blob {
+            Some(bytes) => files.push(IgnoreFile::gitignore(path, &bytes, false)),
+            None => unreadable.push(Unreadable {
+                path: path.clone(),
+                error: format!("its blob {id} is not in this partial clone; `git show {id}` fetches it"),
+            }),
+        }
+    }
+    Ok(RuleSet::new(files, Vec::new()).with_unreadable(unreadable))
 }
 
 /// Findings about the rules: what is missing, which negation re-includes bytecode, and what
@@ -79,13 +90,9 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
 }
 
 /// A `.gitignore` left out because it cannot be read: said first, since the findings after it
-/// judge the rules without it (as git does).
+/// judge the rules without it (as git does with a file it cannot read).
 fn unreadable(file: &Unreadable, strict: bool) -> Finding {
-    let detail = format!(
-        "cannot read {} ({}): git leaves its rules out, and so does this check",
-        display_path(&file.path),
-        file.error
-    );
+    let detail = format!("cannot read {} ({}); its rules are left out", display_path(&file.path), file.error);
     Finding::ignore_rules(Kind::UnreadableIgnoreFile, file.path.clone(), None, detail, strict)
 }
 

@@ -51,3 +51,24 @@ fn a_gitignore_in_a_folder_whose_name_starts_like_pycache_is_read() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("__pycache__x/.gitignore:1: warning: rule \"!*.pyc\""), "{stdout}");
 }
+
+#[test]
+fn with_rev_a_gitignore_blob_a_partial_clone_lacks_is_named_not_taken_for_no_rules() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
+    repo.git(&["add", ".gitignore"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
+    repo.git(&["config", "uploadpack.allowFilter", "true"]);
+    let partial = repo.clone_with(&["--no-local", "--filter=blob:none", "--no-checkout"]);
+    let blob = partial.git_stdout(&["rev-parse", "HEAD:.gitignore"]);
+    let missing = partial.git_stdout(&["rev-list", "--objects", "--missing=print", "HEAD"]);
+    assert!(missing.contains(&format!("?{}", blob.trim())), "the clone lacks the blob: {missing}");
+
+    let output = partial.guard().args(["check", "--rev", "HEAD", "--format", "json"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let findings = json["findings"].as_array().unwrap();
+    assert_eq!(findings[0]["kind"], "unreadable-ignore-file", "{json}");
+    assert_eq!(findings[0]["path"], ".gitignore", "{json}");
+    assert!(findings[0]["message"].as_str().unwrap().contains("partial clone"), "{json}");
+}

@@ -176,6 +176,19 @@ fn a_truncated_loose_tree_or_blob_a_revision_names_is_an_error_not_a_hang() {
 }
 
 #[test]
+fn a_damaged_gitignore_blob_of_a_revision_is_an_error_not_no_rules() {
+    // `git cat-file` fails on it too; taking it for a file without rules would report rules
+    // missing that the commit has.
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
+    repo.git(&["add", ".gitignore"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
+    let blob = repo.git_stdout(&["rev-parse", "HEAD:.gitignore"]);
+    let damaged = truncate_loose_object(&repo, &blob);
+    each_ends_in_one_error_line(&repo, &[&["check", "--rev", "HEAD"]], &damaged);
+}
+
+#[test]
 fn a_truncated_loose_tag_is_an_error_not_a_hang() {
     // A tag name makes libgit2 read the tag object itself while it resolves the revision.
     let repo = TestRepo::with_commit();

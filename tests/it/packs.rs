@@ -8,7 +8,7 @@ use std::path::Path;
 
 use pycache_guard::git::objects::packs::{ObjectKind, PackReader, Packs};
 
-use crate::support::TestRepo;
+use crate::support::{TestRepo, text};
 
 /// A history of `commits` commits, each changing one file of a nested folder, so that the
 /// folders' trees come in many versions that git stores as chains of deltas.
@@ -151,6 +151,25 @@ fn a_version_1_pack_index_is_read_as_git_reads_it() {
     // The walk through libgit2 accepts it too (the check before it refuses only damage).
     let root = repo.git_stdout(&["rev-list", "--max-parents=0", "HEAD"]);
     repo.guard().args(["check", "--range", &format!("{}..HEAD", root.trim())]).assert().success();
+}
+
+#[test]
+fn a_delta_that_builds_far_more_than_its_pack_holds_is_read_when_git_wrote_it() {
+    // Highly compressible files: a pack of about 1.3 KB holds a 1.9 MB `.gitignore` as a
+    // delta of a 1 MB file, more than 1032 times the pack's size (found in review).
+    let repo = TestRepo::with_commit();
+    repo.write("big.txt", &"a".repeat(1_000_000));
+    repo.write(".gitignore", &format!("__pycache__/\n*.py[co]\n{}\n", "a".repeat(1_900_000)));
+    repo.git(&["add", "big.txt", ".gitignore"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "compressible"]);
+    repo.git(&["repack", "-a", "-d", "-f", "-q"]);
+    let pack_len = std::fs::metadata(only_file(&repo, "pack")).unwrap().len();
+    assert!(pack_len * 1032 < 1_900_000, "the pack is {pack_len} bytes");
+    let git = repo.check_ignore(&[], &["m.pyc"]);
+    assert_eq!((git[0].source.as_str(), git[0].line.as_str()), (".gitignore", "2"), "{git:?}");
+    let output = repo.guard().args(["check", "--rev", "HEAD"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(!text(&output.stdout).contains("do not cover"), "{}", text(&output.stdout));
 }
 
 fn only_file(repo: &TestRepo, extension: &str) -> std::path::PathBuf {

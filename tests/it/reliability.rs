@@ -243,10 +243,7 @@ fn an_unreadable_gitignore_is_named_by_check_as_git_warns_and_its_rules_left_out
     let warnings: Vec<&str> = report.lines().filter(|line| line.contains("sub/.gitignore")).collect();
     assert_eq!(warnings.len(), 1, "{report}");
     assert!(warnings[0].starts_with("sub/.gitignore: warning: cannot read"), "{report}");
-    assert!(
-        warnings[0].contains("(Permission denied)") && warnings[0].contains("chmod a+r sub/.gitignore"),
-        "{report}"
-    );
+    assert!(warnings[0].contains("(Permission denied); its rules are left out"), "{report}");
     assert!(!report.contains("re-includes"), "the negation was not read: {report}");
 
     let strict = repo.guard_as_nobody().args(["check", "--strict", "--format", "json"]).output().unwrap();

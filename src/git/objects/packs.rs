@@ -45,6 +45,8 @@ const IDX_HEADER_LEN: usize = 8 + 256 * 4;
 const V1_ENTRIES_AT: usize = 256 * 4;
 const V1_ENTRY_LEN: usize = 4 + ID_LEN;
 const PACK_HEADER_LEN: usize = 12;
+/// git's default `core.bigFileThreshold`: git stores a larger object whole, never as a delta.
+const BIG_FILE_THRESHOLD: usize = 512 << 20;
 /// The longest delta chain read (git itself writes at most 4095: `pack.depth` is capped there).
 const MAX_DELTA_CHAIN: usize = 10_000;
 /// Bytes of objects a reader made with [`PackReader::new`] keeps before it forgets the least
@@ -311,6 +313,9 @@ pub struct PackReader {
     inflater: Decompress,
     /// Objects built lately, by pack and offset.
     built: Recent<(usize, u64), Object>,
+    /// The least a delta may build, however small its pack ([`BIG_FILE_THRESHOLD`]; tests
+    /// lower it to try the bound without building hundreds of megabytes).
+    delta_floor: usize,
 }
 
 /// What an entry of a pack holds, after its header.
@@ -337,7 +342,12 @@ impl PackReader {
     /// A reader whose cache holds about `cache_bytes` (tests make it tiny, to see that a
     /// chain whose bases were forgotten is resolved again).
     pub fn with_cache(packs: &Packs, cache_bytes: usize) -> Self {
-        PackReader { packs: packs.clone(), inflater: Decompress::new(true), built: Recent::new(cache_bytes) }
+        PackReader {
+            packs: packs.clone(),
+            inflater: Decompress::new(true),
+            built: Recent::new(cache_bytes),
+            delta_floor: BIG_FILE_THRESHOLD,
+        }
     }
 
     /// The object database's folder.
@@ -401,14 +411,19 @@ impl PackReader {
                 return Err(ReadError::Corrupt(format!("{pack}: a delta chain at offset {offset} does not end")));
             }
         };
-        // No object can be larger than the whole pack inflated (zlib shrinks 1032 times at
-        // most): a delta that says otherwise is damaged or crafted (doubling its base at each
-        // link, a few hundred bytes of pack would build gigabytes), and is not applied.
-        let most = self.packs.pack(pack).body().len().saturating_mul(1032);
+        // A chain of deltas that each double their base would build gigabytes out of a few
+        // hundred bytes of pack. So a delta may build no more than the whole pack inflated
+        // (zlib shrinks 1032 times at most) or git's `core.bigFileThreshold` (512 MiB: git
+        // does not deltify a larger object), whichever is more, and one read no more than
+        // four times that in all.
+        let most = self.packs.pack(pack).body().len().saturating_mul(1032).max(self.delta_floor);
+        let mut built = 0usize;
         for (at, header) in deltas.into_iter().rev() {
             let delta = self.inflate(at.0, &header)?;
-            if delta_result_len(&delta).is_some_and(|len| len > most) {
-                return Err(self.corrupt(at, "a delta builds an object larger than the pack can hold"));
+            let len = delta_result_len(&delta).unwrap_or(0);
+            built = built.saturating_add(len);
+            if len > most || built > 4 * most {
+                return Err(self.corrupt(at, "a delta chain builds more than the pack can hold"));
             }
             data = apply_delta(&data, &delta).map_err(|why| self.corrupt(at, &why))?.into();
             self.remember(at, (kind, data.clone()));

@@ -234,40 +234,67 @@ mod tests {
         }
     }
 
-    #[test]
-    fn a_chain_of_doubling_deltas_is_refused_before_it_outgrows_the_pack() {
-        // A blob of 2 bytes, then ofs-deltas that each copy their base twice: 24 links would
-        // build 32 MiB out of a pack of a few hundred bytes.
-        let links = 24;
-        let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &(links + 1u32).to_be_bytes()].concat();
+    /// A pack of a 2-byte blob and `links` ofs-deltas that each copy their base twice (the
+    /// copies run in 16 MiB steps), and its index.
+    fn doubling_chain(links: usize) -> (Vec<u8>, Vec<u8>, Vec<[u8; ID_LEN]>) {
+        let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &(links as u32 + 1).to_be_bytes()].concat();
         let mut offsets = vec![pack.len() as u64];
         pack.extend(entry(3, &[], b"ab"));
         for link in 0..links {
             let base_len = 2usize << link;
-            let copy_all = [0x80 | 0x10 | 0x20 | 0x40, base_len as u8, (base_len >> 8) as u8, (base_len >> 16) as u8];
-            let delta = [size_field(base_len), size_field(2 * base_len), copy_all.to_vec(), copy_all.to_vec()].concat();
+            let mut delta = [size_field(base_len), size_field(2 * base_len)].concat();
+            for _ in 0..2 {
+                for start in (0..base_len).step_by(0xff_ffff) {
+                    let len = (base_len - start).min(0xff_ffff);
+                    delta.extend([0x80 | 0x0f | 0x70]);
+                    delta.extend(&(start as u32).to_le_bytes());
+                    delta.extend(&(len as u32).to_le_bytes()[..3]);
+                }
+            }
             let at = pack.len() as u64;
-            let distance = at - offsets.last().expect("a base");
-            assert!(distance < 128, "one byte of distance");
-            pack.extend(entry(6, &[distance as u8], &delta));
+            let mut distance = at - offsets.last().expect("a base");
+            // git's base offset: 7 bits a byte, most significant first, each more byte +1.
+            let mut field = vec![(distance & 0x7f) as u8];
+            distance >>= 7;
+            while distance > 0 {
+                distance -= 1;
+                field.insert(0, 0x80 | (distance & 0x7f) as u8);
+                distance >>= 7;
+            }
+            pack.extend(entry(6, &field, &delta));
             offsets.push(at);
         }
         pack.extend([0; ID_LEN]);
         let ids: Vec<_> = (0..offsets.len()).map(fake_id).collect();
-        let dir = database(&pack, &idx_file(&ids, &offsets));
-        let mut reader = PackReader::new(&Packs::at(dir.path()));
+        let idx = idx_file(&ids, &offsets);
+        (pack, idx, ids)
+    }
+
+    #[test]
+    fn a_chain_of_doubling_deltas_is_refused_before_it_builds_gigabytes() {
+        // 30 links would build 2 GiB out of a pack of about 2 KB. A delta may build what the
+        // pack could hold inflated, or git's `core.bigFileThreshold`, whichever is more; the
+        // threshold (512 MiB) is lowered here so that the test builds megabytes only.
+        let (pack, idx, ids) = doubling_chain(30);
+        let dir = database(&pack, &idx);
+        let mut reader = PackReader::with_cache(&Packs::at(dir.path()), 1 << 20);
+        reader.delta_floor = 1 << 10;
         let most = (pack.len() - ID_LEN) * 1032;
-        for (n, id) in ids.iter().enumerate() {
+        for (n, id) in ids.iter().enumerate().take(24) {
             let built = 2usize << n;
             match reader.read(id) {
                 Ok(Some((_, data))) => assert!(built <= most && data.len() == built, "object {n}"),
                 Err(error) => {
                     assert!(built > most, "object {n} of {built} bytes is within {most}: {error}");
-                    assert!(error.to_string().contains("larger than the pack can hold"), "{error}");
+                    assert!(error.to_string().contains("builds more than the pack can hold"), "{error}");
                 }
                 Ok(None) => panic!("object {n} is listed"),
             }
         }
+        assert!(reader.read(&ids[29]).is_err(), "1 GiB");
+        // With git's threshold, 2 MiB is well within.
+        let mut reader = PackReader::with_cache(&Packs::at(dir.path()), 1 << 20);
+        assert_eq!(reader.read(&ids[20]).expect("readable").expect("listed").1.len(), 2 << 20);
     }
 
     #[test]
