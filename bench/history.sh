@@ -3,8 +3,8 @@
 #
 #   bench/history.sh /path/to/repo [branch]    # default branch: main
 #
-# The range is the whole first-parent-and-merges history of the branch: from its oldest root
-# commit to its tip. Times (hyperfine, no shell, median of 10 after 2 warm-ups)
+# The range is ROOT..BRANCH, ROOT being the branch's oldest root commit: its whole history
+# but that commit. Times (hyperfine, no shell, median of 10 after 2 warm-ups)
 #   check --range ROOT..BRANCH  vs  git log --format= --name-only ROOT..BRANCH
 # and their peak memory (the largest max RSS of three runs, GNU time). Any repository will
 # do, bare or not, partial clones included (the trees are all that is read); the figures in

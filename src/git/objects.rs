@@ -57,14 +57,15 @@ impl std::error::Error for ReadError {}
 /// the trees read lately, half for the objects built from pack deltas. A walk reads commits
 /// in order, and consecutive commits share most of their trees and delta bases, so a small
 /// cache holds what is read again; a larger one only costs page faults. Measured with
-/// `--range` over pip's 16,238 commits, numpy's 41,819 and the benchmark's synthetic 10,000
+/// `--range` over pip's 16,237 commits, numpy's 41,818 and the benchmark's synthetic 10,000
 /// with two readers: 4 MiB in all (1 MiB each) was as fast as 96 MiB and used less memory
 /// than `git log --name-only` on every one (BENCHMARKS.md).
 const CACHE_BYTES: usize = 4 << 20;
 
-/// The least cache a reader gets however many share the budget (a root tree of a large
-/// repository is a few hundred KiB).
-const MIN_READER_CACHE_BYTES: usize = 256 << 10;
+/// The least each of a reader's two caches gets however many readers share the budget:
+/// a cache keeps between half and all of its bytes, so even the last half holds the trees
+/// along one path of a large repository (a few tens of KiB each).
+const MIN_CACHE_BYTES: usize = 256 << 10;
 
 /// How many tags `HEAD` may go through before a commit (git stops far earlier in practice).
 const MAX_TAG_DEPTH: usize = 32;
@@ -135,15 +136,16 @@ impl<'r> Objects<'r> {
     /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::at`]), as one of
     /// `readers` readers that share the cache budget.
     pub(crate) fn new(git: &'r Repository, packs: &Packs, look_first: LookFirst, readers: usize) -> Self {
-        let cache_bytes = (CACHE_BYTES / readers.max(1)).max(MIN_READER_CACHE_BYTES);
+        // Half of this reader's share for each cache.
+        let cache_bytes = (CACHE_BYTES / readers.max(1) / 2).max(MIN_CACHE_BYTES);
         Objects {
             git,
-            packs: PackReader::with_cache(packs, cache_bytes / 2),
+            packs: PackReader::with_cache(packs, cache_bytes),
             look_first,
             loose_inflater: Decompress::new(true),
             odb: None,
             grafts: OnceCell::new(),
-            trees: Recent::new(cache_bytes / 2),
+            trees: Recent::new(cache_bytes),
             commit_trees: HashMap::default(),
         }
     }

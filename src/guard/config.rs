@@ -111,9 +111,12 @@ fn read_if_present(path: &Path) -> Result<Option<String>> {
             .map(Some)
             .map_err(|_| anyhow!("{}: the config file is not UTF-8 text; fix the config file", path.display())),
         None if fs::symlink_metadata(path).is_ok() => bail!(
-            "refusing to read the config file {}: it is not a regular file (a folder, a device, a FIFO, or a \
-             symlink to one); replace it with a file",
-            path.display()
+            "refusing to read the config file {}: it is {}; replace it with a file",
+            path.display(),
+            match fs::metadata(path) {
+                Err(_) => "a symlink to nothing (its target is missing)",
+                Ok(_) => "not a regular file (a folder, a device, a FIFO, or a symlink to one)",
+            }
         ),
         None => Ok(None),
     }

@@ -265,7 +265,7 @@ fn a_gitignore_that_is_a_fifo_is_refused_by_the_fix_without_blocking() {
     let output = repo.guard().arg("fix-gitignore").timeout(Duration::from_secs(20)).output().unwrap();
     one_line_error(&output, ".gitignore");
     assert!(text(&output.stderr).contains("not a regular file"), "{}", text(&output.stderr));
-    // git finds no rules in it, and neither does the check (which must not block either).
+    // The check reads no rules from it and does not block (git itself would wait for a writer).
     let check = repo.guard().arg("check").timeout(Duration::from_secs(20)).output().unwrap();
     assert_eq!(check.status.code(), Some(0), "{}", text(&check.stderr));
     assert!(text(&check.stdout).contains("do not cover"), "{}", text(&check.stdout));

@@ -50,7 +50,8 @@ const BIG_FILE_THRESHOLD: usize = 512 << 20;
 /// The longest delta chain read (git itself writes at most 4095: `pack.depth` is capped there).
 const MAX_DELTA_CHAIN: usize = 10_000;
 /// Bytes of objects a reader made with [`PackReader::new`] keeps before it forgets the least
-/// recently used half (the history walk sets its own, see `objects::CACHE_BYTES`); git's
+/// recently used half: for the tests and the fuzz targets, which read packs alone (the
+/// commands' readers take their share of `objects::CACHE_BYTES`). git's
 /// `core.deltaBaseCacheLimit` is 96 MiB, but a walk in commit order needs far less.
 const CACHE_BYTES: usize = 2 << 20;
 
