@@ -91,6 +91,13 @@ mod tests {
         // `gitignore`, session 5: `!///...kee*.pyc` made a probe path starting with `/`, which
         // gix-glob's matcher asserts against (a debug assertion, so `cargo test` sees it).
         super::gitignore(b"__pycache_b-\n*poy[]dc\n!///////////////////////////////////kee*.pyc\n");
+        // `loose` (found in review): a header whose size is near `u64::MAX` overflowed the
+        // length check before a libgit2 walk (a panic in debug builds).
+        let mut compressed = Vec::with_capacity(256);
+        flate2::Compress::new(flate2::Compression::default(), true)
+            .compress_vec(b"tree 18446744073709551615\0", &mut compressed, flate2::FlushCompress::Finish)
+            .expect("deflated into memory");
+        super::loose(&compressed);
     }
 
     use crate::git::objects::packs::fuzz::{sample_idx, sample_pack};

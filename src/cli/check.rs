@@ -136,18 +136,19 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Res
             (findings, RuleSource::Worktree(Box::new(gitignores)))
         }
         RepoMode::Rev(rev) => {
-            check_before_libgit2_walk(&repo)?;
+            check_before_libgit2_walk(&repo, rev)?;
             verbose(global, format_args!("checking every file of {rev}"));
             let scan = check::in_tree(&repo, repo.rev_tree_id(rev)?)?;
             (scan.findings, RuleSource::Commit(scan.gitignores))
         }
         RepoMode::Range(range) => {
-            check_before_libgit2_walk(&repo)?;
+            check_before_libgit2_walk(&repo, range)?;
             verbose(global, format_args!("checking the commits of {range}"));
             (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, RuleSource::None)
         }
         RepoMode::PrePush { remote } => {
-            check_before_libgit2_walk(&repo)?;
+            // The pushed ids name commits or tags; refs name those too.
+            check_before_libgit2_walk(&repo, "")?;
             (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, remote, global, env)?)?, RuleSource::None)
         }
     };
@@ -162,10 +163,10 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Res
     Ok(Checked { findings, commands, repo: Some((repo, settings)), fixable })
 }
 
-/// The history modes resolve revisions and walk history through libgit2, which hangs or
-/// crashes on some damage: find it first and say so.
-fn check_before_libgit2_walk(repo: &Repo) -> Result<()> {
-    objects::check_before_libgit2_walk(&repo.objects_dir())
+/// The history modes resolve `revisions` (as typed) and walk history through libgit2, which
+/// hangs or crashes on some damage: find it first and say so.
+fn check_before_libgit2_walk(repo: &Repo, revisions: &str) -> Result<()> {
+    objects::check_before_libgit2_walk(&repo.objects_dir(), revisions)
 }
 
 /// Where the ignore rules of a check come from.

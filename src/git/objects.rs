@@ -123,13 +123,23 @@ pub(crate) struct Objects<'r> {
     commit_trees: HashMap<ObjectId, ObjectId>,
 }
 
-/// Checks what libgit2 cannot survive before it resolves revisions or walks the history:
-/// a damaged loose object, on which it hangs ([`loose::check_for_libgit2`]), and a damaged
-/// pack index or one whose offsets lie outside its pack, on which it crashes
-/// ([`Packs::check_offsets`]).
-pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path) -> Result<()> {
-    loose::check_for_libgit2(objects_dir)?;
+/// Checks what libgit2 cannot survive before it resolves `revisions` (as typed; empty for
+/// ids of commits) or walks the history: a damaged loose object it will read, on which it
+/// hangs ([`loose::check_for_libgit2`]), and a damaged pack index or one whose offsets lie
+/// outside its pack, on which it crashes ([`Packs::check_offsets`]).
+pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path, revisions: &str) -> Result<()> {
+    loose::check_for_libgit2(objects_dir, may_name_a_tree(revisions))?;
     Packs::at(objects_dir).check_offsets()
+}
+
+/// Whether resolving the revision text may make libgit2 read a tree: a path in one
+/// (`HEAD:pkg`), a peel (`HEAD^{tree}`), or an object id (a tree's, or a tag's). A tag name
+/// that points at a tree is left to the time limit.
+fn may_name_a_tree(revisions: &str) -> bool {
+    let names_an_id = revisions
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|word| word.len() >= 4 && word.bytes().all(|b| b.is_ascii_hexdigit()));
+    revisions.contains(':') || revisions.contains("^{") || names_an_id
 }
 
 impl<'r> Objects<'r> {
@@ -483,6 +493,16 @@ fn parse_tag_target(data: &[u8]) -> Option<ObjectId> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn revisions_that_may_make_libgit2_read_a_tree() {
+        for rev in ["HEAD:pkg", "HEAD^{tree}", "4b825dc", "main..4b825dc642cb6eb9a060e54bf8d69288fbee4904", ":/fix"] {
+            assert!(may_name_a_tree(rev), "{rev}");
+        }
+        for rev in ["HEAD", "main", "origin/main..HEAD", "v1.2", "HEAD~3", "feature/x-1", ""] {
+            assert!(!may_name_a_tree(rev), "{rev}");
+        }
+    }
 
     fn raw_entry(mode: &str, name: &[u8], id: u8) -> Vec<u8> {
         let mut bytes = format!("{mode} ").into_bytes();

@@ -24,6 +24,13 @@ use crate::git::paths::bytes_path;
 /// second.
 const RESOLVE_LIMIT: Duration = Duration::from_secs(5);
 
+fn commit_of(git: &Repository, rev: &str) -> Result<ObjectId> {
+    let commit = revision(git, rev)?
+        .peel_to_commit()
+        .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
+    Ok(ObjectId::from_git2(commit.id()))
+}
+
 fn revision<'r>(git: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
     git.revparse_single(rev)
         .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))
@@ -147,6 +154,27 @@ impl Repo {
         self.git.config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false)
     }
 
+    /// Whether objects may be missing on purpose: a partial clone (`git clone --filter`)
+    /// fetches them from a promisor remote when git needs them. git marks one by a remote's
+    /// `promisor` setting (or `extensions.partialClone`, older) and its packs by `.promisor`
+    /// files.
+    pub(crate) fn is_partial_clone(&self) -> bool {
+        let configured = self.git.config().is_ok_and(|config| {
+            let promisor = |name: &str| config.get_bool(&format!("remote.{name}.promisor")).unwrap_or(false);
+            config.get_string("extensions.partialclone").is_ok()
+                || self
+                    .git
+                    .remotes()
+                    .is_ok_and(|names| names.iter().any(|name| name.ok().flatten().is_some_and(promisor)))
+        });
+        let promisor_pack = || {
+            std::fs::read_dir(self.objects_dir().join("pack")).is_ok_and(|mut files| {
+                files.any(|file| file.is_ok_and(|file| file.path().extension().is_some_and(|ext| ext == "promisor")))
+            })
+        };
+        configured || promisor_pack()
+    }
+
     /// A path-valued setting of git's config (`~` expanded), `None` when unset.
     pub(crate) fn config_path(&self, name: &str) -> Result<Option<PathBuf>> {
         let config = self.git.config().context("cannot read the repository's git config")?;
@@ -158,11 +186,16 @@ impl Repo {
         self.git.find_remote(name).is_ok()
     }
 
-    /// The commit an object id names, peeling tags; `None` when we do not have it.
-    pub(crate) fn peeled_commit_id(&self, id: ObjectId) -> Result<Option<ObjectId>> {
-        self.within_limit(format!("reading object {id}"), move |git| {
-            let Ok(object) = git.find_object(id.to_git2(), None) else { return Ok(None) };
-            Ok(object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id())))
+    /// The commit each object id names, peeling tags; `None` for one we do not have.
+    pub(crate) fn peeled_commit_ids(&self, ids: Vec<ObjectId>) -> Result<Vec<Option<ObjectId>>> {
+        self.within_limit(format!("reading {} objects", ids.len()), move |git| {
+            Ok(ids
+                .iter()
+                .map(|id| {
+                    let object = git.find_object(id.to_git2(), None).ok()?;
+                    object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id()))
+                })
+                .collect())
         })
     }
 
@@ -394,11 +427,13 @@ impl Repo {
     /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
     pub(crate) fn rev_commit_id(&self, rev: &str) -> Result<ObjectId> {
         let rev = rev.to_owned();
-        self.within_limit(format!("resolving the revision {rev:?}"), move |git| {
-            let commit = revision(git, &rev)?
-                .peel_to_commit()
-                .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
-            Ok(ObjectId::from_git2(commit.id()))
+        self.within_limit(format!("resolving the revision {rev:?}"), move |git| commit_of(git, &rev))
+    }
+
+    /// The commits revisions name, resolved together (a push may name thousands of refs).
+    pub(crate) fn rev_commit_ids(&self, revs: Vec<String>) -> Result<Vec<ObjectId>> {
+        self.within_limit(format!("resolving {} revisions", revs.len()), move |git| {
+            revs.iter().map(|rev| commit_of(git, rev)).collect()
         })
     }
 

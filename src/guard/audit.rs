@@ -5,7 +5,7 @@
 //! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
 //! worktree, and costs well under a millisecond.
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
 use crate::git::id::ObjectId;
 
@@ -18,8 +18,8 @@ use crate::guard::finding::{Finding, Kind, RuleAt};
 use crate::guard::fix::plan::{self, Plan};
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
-/// belong to a machine, not to the commit). A blob this clone does not have (a partial
-/// clone) is named as a file that cannot be read; a damaged one is an error.
+/// belong to a machine, not to the commit). A blob a partial clone has not fetched is named
+/// as a file that cannot be read; a damaged or (elsewhere) missing one is an error.
 pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> Result<RuleSet> {
     let mut objects = repo.objects(LookFirst::Packs);
     let mut files = Vec::new();
@@ -28,10 +28,14 @@ pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> R
         let blob = objects.blob_if_present(*id).with_context(|| format!("cannot read {}", display_path(path)))?;
         match blob {
             Some(bytes) => files.push(IgnoreFile::gitignore(path, &bytes, false)),
-            None => unreadable.push(Unreadable {
+            None if repo.is_partial_clone() => unreadable.push(Unreadable {
                 path: path.clone(),
                 error: format!("its blob {id} is not in this partial clone; `git show {id}` fetches it"),
             }),
+            None => bail!(
+                "cannot read {}: its blob {id} is missing from the object database (`git fsck` lists what is missing)",
+                display_path(path)
+            ),
         }
     }
     Ok(RuleSet::new(files, Vec::new()).with_unreadable(unreadable))

@@ -114,7 +114,8 @@ fn read_if_present(path: &Path) -> Result<Option<String>> {
             "refusing to read the config file {}: it is {}; replace it with a file",
             path.display(),
             match fs::metadata(path) {
-                Err(_) => "a symlink to nothing (its target is missing)",
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => "a symlink to nothing (its target is missing)",
+                Err(_) => "a symlink that leads nowhere (a loop, or a folder it may not enter)",
                 Ok(_) => "not a regular file (a folder, a device, a FIFO, or a symlink to one)",
             }
         ),

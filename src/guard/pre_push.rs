@@ -92,19 +92,19 @@ pub(crate) fn parse_lines(input: &str) -> Result<Vec<PushLine>> {
     Ok(lines)
 }
 
-/// The walk for git's pre-push lines (see the module doc).
+/// The walk for git's pre-push lines (see the module doc). All the lines' ids are resolved
+/// together: `git push --tags` may send thousands.
 pub(crate) fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&str>) -> Result<Walk> {
-    let mut walk = Walk::default();
-    for line in lines.iter().filter(|line| !line.is_deletion()) {
-        walk.tips.push(repo.rev_commit_id(&line.local_sha)?);
-        if let Some(known) = known_commit(repo, &line.remote_sha)? {
-            walk.hidden.push(known);
-        }
+    let pushed: Vec<&PushLine> = lines.iter().filter(|line| !line.is_deletion()).collect();
+    if pushed.is_empty() {
+        return Ok(Walk::default());
     }
-    if !walk.tips.is_empty() {
-        walk.hidden.extend(history::remote_tips(repo, remote_scope(repo, remote))?);
-    }
-    Ok(walk)
+    let tips = repo.rev_commit_ids(pushed.iter().map(|line| line.local_sha.clone()).collect())?;
+    let remote_ids = pushed.iter().filter(|line| !is_zero(&line.remote_sha));
+    let remote_ids = remote_ids.filter_map(|line| ObjectId::from_hex(line.remote_sha.as_bytes())).collect();
+    let mut hidden: Vec<ObjectId> = repo.peeled_commit_ids(remote_ids)?.into_iter().flatten().collect();
+    hidden.extend(history::remote_tips(repo, remote_scope(repo, remote))?);
+    Ok(Walk { tips, hidden })
 }
 
 /// The walk for a source that is not standard input.
@@ -126,14 +126,6 @@ pub(crate) fn walk_for_source(repo: &Repo, source: &PushSource) -> Result<Walk> 
 /// tracking branch belongs to it, and every remote's are used.
 fn remote_scope<'a>(repo: &Repo, remote: Option<&'a str>) -> Option<&'a str> {
     remote.filter(|name| repo.has_remote(name))
-}
-
-/// The commit behind a remote sha (a pushed tag's sha names the tag), when we have it.
-fn known_commit(repo: &Repo, sha: &str) -> Result<Option<ObjectId>> {
-    match ObjectId::from_hex(sha.as_bytes()) {
-        Some(id) if !is_zero(sha) => repo.peeled_commit_id(id),
-        _ => Ok(None),
-    }
 }
 
 fn is_zero(sha: &str) -> bool {

@@ -35,15 +35,17 @@ fn damaged(path: &Path, why: &str) -> ReadError {
     ReadError::Corrupt(format!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display()))
 }
 
-/// Checks that every loose commit, tag and tree in `objects_dir` inflates whole and is as
-/// long as its header says, and that every loose object says what it is. libgit2 reads them
-/// itself when it walks the history or resolves a revision (a branch, a tag, `HEAD:pkg`,
-/// `HEAD^{tree}`, a tree's id), and its loose-object reader spins forever on a file cut
-/// short (libgit2 issue #7342, fixed upstream after the 1.9.7 that git2 vendors): the
-/// damage must be an error before, not a hang inside. Blobs, which may be large and which
-/// libgit2 reads only when a revision names one, are left to the time limit on resolving
-/// revisions (`Repo::rev_tree_id`). The data streams through a fixed buffer: nothing is kept.
-pub(crate) fn check_for_libgit2(objects_dir: &Path) -> Result<()> {
+/// Checks that every loose commit and tag in `objects_dir` (every tree too when `trees`)
+/// inflates whole and is as long as its header says, and that every loose object says what
+/// it is. libgit2 reads them itself when it walks the history (commits) or resolves a
+/// revision (a tag, `HEAD^{tree}`, `HEAD:pkg`, an id), and its loose-object reader spins
+/// forever on a file cut short (libgit2 issue #7342, fixed upstream after the 1.9.7 that
+/// git2 vendors): the damage must be an error naming the file before, not a hang inside.
+/// Trees are many in a repository that has not been packed for a while, so they are
+/// inflated only for a revision that can name one; blobs, which may be large, never. What
+/// is not checked is left to the time limit on resolving revisions (`Repo::within_limit`).
+/// The data streams through a fixed buffer: nothing is kept.
+pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<()> {
     let mut inflater = Decompress::new(true);
     let mut buffer = vec![0; 64 << 10];
     for fanout in 0..=u8::MAX {
@@ -53,16 +55,16 @@ pub(crate) fn check_for_libgit2(objects_dir: &Path) -> Result<()> {
             let is_object =
                 file.file_name().to_str().is_some_and(|n| n.len() == 38 && n.bytes().all(|b| b.is_ascii_hexdigit()));
             if is_object {
-                check_one(&file.path(), &mut inflater, &mut buffer)?;
+                check_one(&file.path(), trees, &mut inflater, &mut buffer)?;
             }
         }
     }
     Ok(())
 }
 
-/// Inflates a loose object through `buffer`: its first bytes for the header (a blob stops
-/// there), then the rest. A file is read whole only when it is not a blob.
-fn check_one(path: &Path, inflater: &mut Decompress, buffer: &mut [u8]) -> Result<()> {
+/// Inflates a loose object through `buffer`: its first bytes for the header (a blob, or a
+/// tree unless `trees`, stops there), then the rest. Only such a file is read whole.
+fn check_one(path: &Path, trees: bool, inflater: &mut Decompress, buffer: &mut [u8]) -> Result<()> {
     let cannot_read = |e: io::Error| anyhow!("cannot read {}: {e}", path.display());
     let mut file = match fs::File::open(path) {
         Ok(file) => file,
@@ -91,7 +93,7 @@ fn check_one(path: &Path, inflater: &mut Decompress, buffer: &mut [u8]) -> Resul
         if header.is_none() {
             let out = &head[..usize::try_from(inflater.total_out()).unwrap_or(0).min(32)];
             if let Some(parsed) = parse_header(out) {
-                if parsed.0 == ObjectKind::Blob {
+                if parsed.0 == ObjectKind::Blob || (parsed.0 == ObjectKind::Tree && !trees) {
                     return Ok(());
                 }
                 header = Some(parsed);
@@ -110,7 +112,7 @@ fn check_one(path: &Path, inflater: &mut Decompress, buffer: &mut [u8]) -> Resul
         }
     }
     let (_, header_len, size) = header.ok_or_else(|| damaged(path, "has no valid object header"))?;
-    if inflater.total_out() != header_len as u64 + size {
+    if (header_len as u64).checked_add(size) != Some(inflater.total_out()) {
         return Err(damaged(path, "is not as long as its header says").into());
     }
     Ok(())
@@ -155,9 +157,15 @@ fn parse(bytes: &[u8]) -> Option<Object> {
 }
 
 /// Entry point for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`): a loose object
-/// file's bytes, inflated and split as the reader does.
+/// file's bytes, inflated and split as the reader does, and checked as before a libgit2
+/// walk (written into a temporary object database).
 #[cfg(any(fuzzing, test))]
 pub(crate) fn fuzz(bytes: &[u8]) -> Option<usize> {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let folder = dir.path().join("ab");
+    fs::create_dir(&folder).expect("a fan-out folder");
+    fs::write(folder.join("c".repeat(38)), bytes).expect("the object written");
+    let _ = check_for_libgit2(dir.path(), true);
     let mut inflater = Decompress::new(true);
     parse(&inflate(bytes, &mut inflater)?).map(|(_, data)| data.len())
 }
@@ -193,15 +201,23 @@ mod tests {
         let object = |kind: &str, data: &[u8]| [format!("{kind} {}\0", data.len()).as_bytes(), data].concat();
         write("1", &object("tree", &big), |len| len);
         write("2", &object("blob", &big), |len| len / 2);
-        assert!(check_for_libgit2(dir.path()).is_ok(), "a whole tree, and a blob cut short left to the time limit");
-        write("3", &object("commit", &big), |len| len / 2);
-        let error = check_for_libgit2(dir.path()).unwrap_err().to_string();
+        assert!(
+            check_for_libgit2(dir.path(), true).is_ok(),
+            "a whole tree, and a blob cut short left to the time limit"
+        );
+        write("4", &object("tree", &big), |len| len / 2);
+        assert!(check_for_libgit2(dir.path(), false).is_ok(), "trees not asked for");
+        let error = check_for_libgit2(dir.path(), true).unwrap_err().to_string();
         assert!(error.contains("does not inflate"), "{error}");
-        write("3", &[b"tree 9\0".as_slice(), b"abc"].concat(), |len| len);
-        let error = check_for_libgit2(dir.path()).unwrap_err().to_string();
+        fs::remove_file(folder.join(format!("{:0>38}", "4"))).unwrap();
+        write("3", &object("commit", &big), |len| len / 2);
+        let error = check_for_libgit2(dir.path(), false).unwrap_err().to_string();
+        assert!(error.contains("does not inflate"), "{error}");
+        write("3", &[b"commit 9\0".as_slice(), b"abc"].concat(), |len| len);
+        let error = check_for_libgit2(dir.path(), false).unwrap_err().to_string();
         assert!(error.contains("not as long as its header says"), "{error}");
         write("3", b"note 3\0abc", |len| len);
-        let error = check_for_libgit2(dir.path()).unwrap_err().to_string();
+        let error = check_for_libgit2(dir.path(), false).unwrap_err().to_string();
         assert!(error.contains("no valid object header"), "{error}");
     }
 
