@@ -55,9 +55,7 @@ fn a_gitignore_in_a_folder_whose_name_starts_like_pycache_is_read() {
 #[test]
 fn with_rev_a_gitignore_blob_a_partial_clone_lacks_is_named_not_taken_for_no_rules() {
     let repo = TestRepo::with_commit();
-    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
-    repo.git(&["add", ".gitignore"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
+    repo.commit_gitignore("__pycache__/\n*.py[cod]\n");
     repo.git(&["config", "uploadpack.allowFilter", "true"]);
     let partial = repo.clone_with(&["--no-local", "--filter=blob:none", "--no-checkout"]);
     let blob = partial.git_stdout(&["rev-parse", "HEAD:.gitignore"]);

@@ -178,9 +178,7 @@ fn a_damaged_gitignore_blob_of_a_revision_is_an_error_not_no_rules() {
     // `git cat-file` fails on it too; taking it for a file without rules would report rules
     // missing that the commit has.
     let repo = TestRepo::with_commit();
-    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
-    repo.git(&["add", ".gitignore"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
+    repo.commit_gitignore("__pycache__/\n*.py[cod]\n");
     let blob = repo.git_stdout(&["rev-parse", "HEAD:.gitignore"]);
     let damaged = truncate_loose_object(&repo, &blob);
     each_ends_in_one_error_line(&repo, &[&["check", "--rev", "HEAD"]], &damaged);
@@ -190,9 +188,7 @@ fn a_damaged_gitignore_blob_of_a_revision_is_an_error_not_no_rules() {
 fn a_gitignore_blob_missing_from_a_full_clone_is_an_error() {
     // Only a partial clone lacks blobs on purpose (`audit.rs` tests that one).
     let repo = TestRepo::with_commit();
-    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
-    repo.git(&["add", ".gitignore"]);
-    repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
+    repo.commit_gitignore("__pycache__/\n*.py[cod]\n");
     let blob = repo.git_stdout(&["rev-parse", "HEAD:.gitignore"]);
     let blob = blob.trim();
     std::fs::remove_file(repo.root.join(".git/objects").join(&blob[..2]).join(&blob[2..])).unwrap();
