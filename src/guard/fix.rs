@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use crate::git::files::{Symlinks, read_regular};
 use crate::git::ignore_rules::{IgnoreFile, Probe, find_gitignores, read_ignore_file};
 use crate::git::paths::{bytes_path, path_bytes};
 use crate::git::repo::Repo;
@@ -192,9 +193,10 @@ fn read_target(path: &Path) -> Result<Option<Vec<u8>>> {
         // A FIFO would block the read, a device stream forever.
         bail!("refusing to change {}: it is not a regular file (a FIFO, a device or a socket)", path.display());
     }
-    let bytes =
-        fs::read(path).with_context(|| format!("refusing to change {}: cannot read it back", path.display()))?;
-    Ok(Some(bytes))
+    // Read as the checks read it, so that a file swapped for a FIFO meanwhile cannot block.
+    let bytes = read_regular(path, Symlinks::NotFollowed)
+        .with_context(|| format!("refusing to change {}: cannot read it back", path.display()))?;
+    bytes.map(Some).ok_or_else(|| anyhow!("refusing to change {}: it changed while being read; rerun", path.display()))
 }
 
 /// Every other `.gitignore` git reads in the worktree (found by a walk, plus the tracked

@@ -39,8 +39,10 @@ pub(crate) fn parse_range(repo: &Repo, range: &str) -> Result<Walk> {
     let Some((from, to)) = range.split_once("..") else {
         bail!("--range {range:?} is not a range; use A..B, e.g. origin/main..HEAD");
     };
-    let side = |name: &str| repo.rev_commit_id(if name.is_empty() { "HEAD" } else { name });
-    Ok(Walk { tips: vec![side(to)?], hidden: vec![side(from)?] })
+    let side = |name: &str| if name.is_empty() { "HEAD".to_owned() } else { name.to_owned() };
+    let [to, from]: [ObjectId; 2] =
+        repo.rev_commit_ids(vec![side(to), side(from)])?.try_into().expect("one commit a revision");
+    Ok(Walk { tips: vec![to], hidden: vec![from] })
 }
 
 /// Every commit the remote-tracking branches of `remote` point to (`--remotes=<remote>`),

@@ -111,7 +111,9 @@ pub(crate) fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&st
 pub(crate) fn walk_for_source(repo: &Repo, source: &PushSource) -> Result<Walk> {
     match source {
         PushSource::FrameworkRange { from, to } => {
-            Ok(Walk { tips: vec![repo.rev_commit_id(to)?], hidden: vec![repo.rev_commit_id(from)?] })
+            let [to, from]: [ObjectId; 2] =
+                repo.rev_commit_ids(vec![to.clone(), from.clone()])?.try_into().expect("one commit a revision");
+            Ok(Walk { tips: vec![to], hidden: vec![from] })
         }
         PushSource::Unpushed { rev, remote } => {
             let hidden = history::remote_tips(repo, remote_scope(repo, remote.as_deref()))?;
