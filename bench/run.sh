@@ -18,8 +18,8 @@
 #   check --range BASE..main  vs  git log --format= --name-only --diff-filter=AMT BASE..main | grep -E RE
 # (and their peak memory: check --range against git log alone)
 # twice: with the history as fast-import packed it, and after `git repack -a -d -f`.
-# Then large ignore files (issue 12): a repository whose only file is a `.gitignore` without
-# a bytecode rule, made of the github/gitignore templates (../shared/data): its first 500
+# Then large ignore files: a repository whose only file is a `.gitignore` without
+# a bytecode rule, made of the github/gitignore templates (tests/fixtures): its first 500
 # lines, all of it (8,000 lines), and 188 copies of it (1.5 million lines, 30 MB):
 #   check --all  and  fix-gitignore --dry-run  vs  git check-ignore --no-index -q <bytecode path>
 # (git reads and parses the same file), the three alternating, one hyperfine run per round.
@@ -173,7 +173,7 @@ time_range() { # $1 = the range's base, $2 = how the history is packed
 }
 
 bench_ignore_files() { # appends the rows of the large-ignore-file cases to $IGNORE_ROWS
-    local templates="$ROOT/../shared/data/github-gitignore-templates.gitignore" lines
+    local templates="$ROOT/tests/fixtures/github-gitignore-templates.gitignore" lines
     [ -f "$templates" ] || { echo "no $templates: large ignore files left out" >&2; return; }
     for lines in 500 8000 1500000; do
         local repo="$WORK/ignore-$lines" times="$WORK/ignore-$lines.times"

@@ -1,6 +1,6 @@
 //! The command line's edge: parse, run a command, print, and map the outcome to an exit code.
 //!
-//! Exit codes (SPEC): 0 nothing to block, 1 findings that block, 2 the tool could not do its
+//! Exit codes (docs/reference.md): 0 nothing to block, 1 findings that block, 2 the tool could not do its
 //! job. Every error is one line on stderr; a panic is caught and reported the same way.
 
 use std::ffi::OsString;

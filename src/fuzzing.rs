@@ -1,4 +1,4 @@
-//! Entry points for the fuzz targets in `fuzz/` (issue 15), compiled only with `--cfg
+//! Entry points for the fuzz targets in `fuzz/`, compiled only with `--cfg
 //! fuzzing` (as `cargo fuzz` builds) and for the tests: each hands arbitrary bytes to one
 //! reader the way a damaged or hostile repository would. Not an API.
 //!
@@ -88,7 +88,7 @@ mod tests {
     /// Inputs with which a fuzz target once failed, replayed on every `cargo test`.
     #[test]
     fn crashes_the_fuzz_targets_found_stay_fixed() {
-        // `gitignore`, session 5: `!///...kee*.pyc` made a probe path starting with `/`, which
+        // `gitignore`: `!///...kee*.pyc` made a probe path starting with `/`, which
         // gix-glob's matcher asserts against (a debug assertion, so `cargo test` sees it).
         super::gitignore(b"__pycache_b-\n*poy[]dc\n!///////////////////////////////////kee*.pyc\n");
         // `loose` (found in review): a header whose size is near `u64::MAX` overflowed the

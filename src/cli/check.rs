@@ -281,7 +281,7 @@ fn wants_fix(args: &CheckArgs, findings: &[Finding]) -> bool {
     (args.fix && fixable) || (bytecode && !args.no_prompt)
 }
 
-/// The fix is `fix-gitignore --untrack` (SPEC): every tracked bytecode file but the
+/// The fix is `fix-gitignore --untrack` (docs/reference.md): every tracked bytecode file but the
 /// allow-listed ones leaves the index the commit is built from, not only those it adds.
 fn offer_fix(
     (repo, settings): &(Repo, Settings),

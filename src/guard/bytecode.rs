@@ -1,7 +1,7 @@
 //! The bytecode rule: which git paths are Python bytecode.
 //!
 //! Pure functions over the raw bytes of a repository-relative path (git paths are bytes,
-//! `/`-separated, and need not be UTF-8). See SPEC "What counts as Python bytecode".
+//! `/`-separated, and need not be UTF-8). See docs/reference.md, "What counts as bytecode".
 
 use std::fmt;
 use std::sync::LazyLock;
@@ -62,7 +62,7 @@ pub fn classify(path: &[u8]) -> Option<Reason> {
 }
 
 /// Whether Python itself writes this path, the one definition the ignore-rule audit and
-/// `fix-gitignore` judge negations by (SPEC, "re-includes bytecode"): a `__pycache__`
+/// `fix-gitignore` judge negations by (docs/reference.md, "re-includes bytecode"): a `__pycache__`
 /// folder, or a file named like CPython's bytecode (`m.pyc`, `m.pyo` beside the sources,
 /// `m.cpython-312.pyc` inside `__pycache__`) or Jython's (`m$py.class`).
 ///

@@ -1,7 +1,7 @@
 //! Ignore rules judged by what Python writes: which negations re-include bytecode, and which
 //! of the rules every repository needs are missing. One definition for the audit `check`
 //! runs and for `fix-gitignore` (its needs, its protected paths, where its block goes), so
-//! the two always agree (issue 12).
+//! the two always agree.
 //!
 //! A negation **re-includes bytecode** when git's verdict on something Python writes
 //! ([`bytecode::python_writes`]: a `__pycache__` folder, `m.pyc`, `m.cpython-312.pyc` in

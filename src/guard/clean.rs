@@ -2,7 +2,7 @@
 //!
 //! One parallel walk per folder named (the `ignore` crate's `WalkParallel`, with every ignore
 //! filter off: bytecode is usually ignored, and ignored folders are exactly where it lives)
-//! deletes, as it goes, each bytecode file (SPEC's rule, [`bytecode::classify`]) that the
+//! deletes, as it goes, each bytecode file (the bytecode rule, [`bytecode::classify`]) that the
 //! index does not track and the config does not `allow`. The folders inside `__pycache__`
 //! folders are remembered, and once the walk is over those left empty are removed, deepest
 //! first. The walk never follows a symlink (a symlink is judged, and deleted, as a file),
@@ -243,7 +243,7 @@ impl<'a> Judge<'a> {
         walked_path.get(self.strip..).unwrap_or_default()
     }
 
-    /// SPEC's rule on `<prefix>/<rest>`, without building it: a `__pycache__` component in
+    /// The bytecode rule on `<prefix>/<rest>`, without building it: a `__pycache__` component in
     /// either part, or the name's suffix (the name is the last component of `rest`, or of
     /// `prefix` for the root itself).
     fn classify(&self, rest: &[u8]) -> Option<Reason> {

@@ -1,8 +1,6 @@
 //! What the environment says about who runs us, read once at the start ([`HookEnv::read`]):
 //! git running us as a hook, the pre-commit framework, CI, and the colour switches.
 //!
-//! What the git process that runs us as a hook is doing.
-//!
 //! git tells a pre-commit hook which index to read (`GIT_INDEX_FILE`) but not whether the
 //! commit is an `--amend` (git 2.47 sets no variable for it; `GIT_REFLOG_ACTION` is only set
 //! by rebase and friends). The amend matters: the new commit replaces `HEAD`, so it must be
@@ -12,7 +10,7 @@
 //! is no blind spot: git runs the expanded `git commit --amend` as a child process, and that
 //! is the process we find (tested with git 2.39 and 2.47).
 //!
-//! It also tells whether the pre-commit framework runs us, and which push it checks.
+//! The same reading tells whether the pre-commit framework runs us, and which push it checks.
 
 /// The environment variables the tool acts on, read once (`GIT_*` variables that only
 /// say where the repository is are libgit2's business, in [`crate::git::repo`]).

@@ -1,4 +1,4 @@
-//! `clean`: each rule of SPEC's "clean", through the binary, in real repositories; what
+//! `clean`: each rule of docs/reference.md's `clean`, through the binary, in real repositories; what
 //! stays is checked against git (`git status`, `git ls-files`).
 
 use std::fs;
@@ -85,7 +85,7 @@ fn deletes_untracked_bytecode_and_keeps_tracked_files_and_git_status_clean() {
     // The bytecode is ignored: the walk must enter what git ignores.
     let ignored = repo.git_stdout(&["status", "--porcelain", "--ignored", "--untracked-files=all"]);
     // (`*.py[cod]` does not match `OLD.PYO`: git's patterns are case-sensitive; it is still
-    // bytecode by SPEC's rule.)
+    // bytecode by the bytecode rule.)
     for path in UNTRACKED_BYTECODE.iter().filter(|path| !path.ends_with(".PYO")) {
         assert!(ignored.contains(&format!("!! {path}\n")), "{path} is ignored: {ignored}");
     }

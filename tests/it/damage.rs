@@ -1,4 +1,4 @@
-//! Damaged repositories (issue 15): git's files damaged at random — a flipped byte, a file
+//! Damaged repositories: git's files damaged at random — a flipped byte, a file
 //! cut short, bytes inserted — in a small repository with a pack, loose objects and a split
 //! index. Every command must end within a few seconds with exit 0, 1 or 2, say an error in
 //! one line, never panic, and change no file.

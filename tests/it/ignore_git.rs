@@ -106,7 +106,7 @@ const CASES: &[Case] = &[
     case("dir-only pyc", &[(".gitignore", "*.pyc/\n")]),
     case("symlinked gitignore is not read", &[(".gitignore", "@symlink:real-rules"), ("real-rules", "*.pyc\n")]),
     case("unclosed class", &[(".gitignore", "[*.pyc\n*.pyo\n")]),
-    // The engine's shortcuts (issue 12): names and `*suffix` lines looked up, the rest
+    // The engine's shortcuts: names and `*suffix` lines looked up, the rest
     // bucketed by first or last byte, repeated lines dropped.
     case("wildcard first, literal last", &[(".gitignore", "*/m.pyc\n[mM].pyo\n*/__pycache__/m.*\n")]),
     case("class first", &[(".gitignore", "[pP]kg/\n!pkg/\n[a-z]*.pyc\n")]),

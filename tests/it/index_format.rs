@@ -1,6 +1,6 @@
 //! The index reader against git itself: index files written by real git in every form it
 //! writes them (versions 2, 3 and 4, extended flags, conflicts, split and sparse indexes,
-//! non-UTF-8 paths), read by `pycache_guard::index_file` and compared entry by entry with
+//! non-UTF-8 paths), read by `pycache_guard::git::index::read_entries` and compared entry by entry with
 //! `git ls-files --stage --debug`. Then the checks on such indexes, through the binary.
 
 use std::path::{Path, PathBuf};

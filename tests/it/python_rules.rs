@@ -1,4 +1,4 @@
-//! Issue 12's cases through the binary: ignore rules judged by what Python writes. Each
+//! Real-world ignore files through the binary: ignore rules judged by what Python writes. Each
 //! asserts git's own verdicts (`git check-ignore`) before and after the fix, and that the
 //! audit (`check --all --strict`) and `fix-gitignore --check` agree.
 
@@ -69,7 +69,7 @@ fn an_ordinary_negation_neither_warns_nor_blocks_the_fix() {
 
 #[test]
 fn the_templates_file_gets_one_missing_rule_warning_and_no_negation_noise() {
-    let templates = fs::read("../shared/data/github-gitignore-templates.gitignore").expect("the shared data");
+    let templates = include_bytes!("../fixtures/github-gitignore-templates.gitignore");
     let repo = TestRepo::with_commit();
     fs::write(repo.root.join(".gitignore"), &templates).unwrap();
     let before: Vec<bool> = ["README.md", "x.svg", "gradle-wrapper.properties", "Build/x"]

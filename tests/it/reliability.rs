@@ -1,4 +1,4 @@
-//! The reliability matrix (issue 15): what the tool does when the machine or the repository
+//! The reliability matrix: what the tool does when the machine or the repository
 //! is not the usual one. Each case is supported, or refused with one clear line (exit 2);
 //! nothing is ever half-written. Cases that need root (a small `tmpfs`, another user through
 //! `setpriv`) say so and pass without running when the tests do not run as root.

@@ -1,4 +1,4 @@
-//! The pack reader's fuzz harnesses (issue 15), for the targets in `fuzz/` and the
+//! The pack reader's fuzz harnesses, for the targets in `fuzz/` and the
 //! properties in `cargo test`: arbitrary bytes as a delta, as a pack or as a pack index.
 //! A pack or an index is written into a temporary object database beside a well-formed
 //! partner the harness makes, then read as `--range` reads it: every id looked up by a
