@@ -8,7 +8,7 @@
 #   check --range ROOT..BRANCH  vs  git log --format= --name-only ROOT..BRANCH
 # and their peak memory (the largest max RSS of three runs, GNU time). Any repository will
 # do, bare or not, partial clones included (the trees are all that is read); the figures in
-# BENCHMARKS.md are from pip's and numpy's histories. Prints one Markdown row, named by
+# docs/performance.md are from pip's and numpy's histories. Prints one Markdown row, named by
 # $NAME (default: the folder's name).
 #
 # Needs git, cargo, hyperfine, jq and GNU time. CARGO_TARGET_DIR is honoured.

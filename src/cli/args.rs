@@ -60,7 +60,7 @@ pub(crate) enum Command {
     Install(InstallArgs),
     /// Remove the hooks that `install` put in, restoring any hook it kept.
     Uninstall,
-    /// Print a completion script for SHELL (see the README for where to put it).
+    /// Print a completion script for SHELL (docs/reference.md says where to put it).
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,

@@ -2,7 +2,7 @@
 //!
 //! The staged check runs on every commit, and libgit2's reader is the wrong tool for it:
 //! `Repository::index()` reads the whole file, hashes all of it with SHA-1DC and copies every
-//! entry (about 200 ms for 300,000 entries), and it refuses the mandatory `link` (split
+//! entry (docs/performance.md has the cost), and it refuses the mandatory `link` (split
 //! index) and `sdir` (sparse index) extensions that git itself writes. This reader streams
 //! the mapped file once (see `stream.rs`), hands each entry to the caller as borrowed bytes,
 //! and copies only the entries the caller keeps (the few bytecode candidates). Like git on

@@ -4,7 +4,7 @@
 //! `--range` reads one to two trees per changed folder per commit, tens of thousands of
 //! objects for a long push. Through `git2::Tree` each read would also build libgit2's parsed
 //! entry list and pass through its object cache, which cost more than the reading itself
-//! (`perf record`: malloc/free churn and cache bookkeeping, BENCHMARKS.md); and libgit2's
+//! (malloc/free churn and cache bookkeeping: docs/performance.md); and libgit2's
 //! pack reading is slow for this walk (see [`packs`]). Here a tree is its raw bytes, checked
 //! once when read, and the entries are walked without allocating. A small cache of our own
 //! keeps recent trees, because the trees one commit reads are those its child compares
@@ -56,10 +56,8 @@ impl std::error::Error for ReadError {}
 /// How many bytes all the readers of one command keep in their caches together: half for
 /// the trees read lately, half for the objects built from pack deltas. A walk reads commits
 /// in order, and consecutive commits share most of their trees and delta bases, so a small
-/// cache holds what is read again; a larger one only costs page faults. Measured with
-/// `--range` over pip's 16,237 commits, numpy's 41,818 and the benchmark's synthetic 10,000
-/// with two readers: 4 MiB in all (1 MiB each) was as fast as 96 MiB and used less memory
-/// than `git log --name-only` on every one (BENCHMARKS.md).
+/// cache holds what is read again; a larger one only costs page faults (docs/performance.md
+/// has the measurements on real histories).
 const CACHE_BYTES: usize = 4 << 20;
 
 /// The least each of a reader's two caches gets however many readers share the budget:

@@ -4,7 +4,7 @@
 //! one line, never panic, and change no file.
 //!
 //! CI runs a fixed seed; `PYCACHE_GUARD_DAMAGE_SEED` and `PYCACHE_GUARD_DAMAGE_CASES` run
-//! others and more (the README says how long a longer run took).
+//! others and more (CONTRIBUTING.md says how long a longer run took).
 
 use std::collections::BTreeMap;
 use std::fs;

@@ -69,7 +69,7 @@ fn an_ordinary_negation_neither_warns_nor_blocks_the_fix() {
 
 #[test]
 fn the_templates_file_gets_one_missing_rule_warning_and_no_negation_noise() {
-    let templates = include_bytes!("../fixtures/github-gitignore-templates.gitignore");
+    let templates: &[u8] = include_bytes!("../fixtures/github-gitignore-templates.gitignore");
     let repo = TestRepo::with_commit();
     fs::write(repo.root.join(".gitignore"), &templates).unwrap();
     let before: Vec<bool> = ["README.md", "x.svg", "gradle-wrapper.properties", "Build/x"]
@@ -83,7 +83,7 @@ fn the_templates_file_gets_one_missing_rule_warning_and_no_negation_noise() {
 
     repo.guard().arg("fix-gitignore").assert().success();
     let written = fs::read(repo.root.join(".gitignore")).unwrap();
-    assert!(written.starts_with(&templates), "appended: no unrelated negation moves the block");
+    assert!(written.starts_with(templates), "appended: no unrelated negation moves the block");
     assert_python_bytecode_ignored(&repo);
     let after: Vec<bool> = ["README.md", "x.svg", "gradle-wrapper.properties", "Build/x"]
         .iter()

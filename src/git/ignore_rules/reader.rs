@@ -1,8 +1,8 @@
 //! Reading the worktree's `.gitignore` files while the index scan is still naming them.
 //!
 //! The audit reads every tracked `.gitignore` on every commit: in a monorepo with hundreds
-//! of them that is a millisecond or more of system calls. The index scan that names them
-//! takes tens of milliseconds there, so once enough files are named a helper thread reads
+//! of them that is hundreds of system calls. The index scan that names them takes longer
+//! there, so once enough files are named a helper thread reads
 //! them as they come, and the audit finds them read. A repository with a few files reads
 //! them itself after the scan: starting a thread would cost more.
 

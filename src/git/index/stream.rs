@@ -1,11 +1,11 @@
 //! A forward-only window over a file: peek at the next bytes, consume them, skip ahead.
 //!
 //! The index is memory-mapped, not read: reading would make the kernel copy every byte of
-//! a 100 MB index out of the page cache, which was 40 % of the check's time (`perf`). A
+//! a 100 MB index out of the page cache, a large share of the check's time. A
 //! mapping that is walked front to back would count every page it touched in the process's
 //! resident memory, though, so the pages already passed are handed back every few MiB:
-//! peak memory stays near 15 MiB whatever the size of the index (the window, plus what the
-//! kernel reads ahead).
+//! peak memory stays flat whatever the size of the index (the window, plus what the kernel
+//! reads ahead).
 
 use std::fs::File;
 use std::io;

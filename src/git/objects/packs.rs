@@ -5,10 +5,9 @@
 //! one is a delta against another version of itself, often in chains of dozens. libgit2
 //! reads them badly for this: its delta-base cache keeps only the object at the bottom of
 //! a chain, never the versions it builds on the way up, so every read applies the whole
-//! chain again (3.6 inflates per tree against git's 1.2, counted with an `LD_PRELOAD` shim);
-//! and every read takes one process-wide mutex, so workers on other cores queue for it
-//! (20 % of the walk's time in `futex`, `perf record`). gitoxide's `gix-odb` was measured
-//! too and was slower still (BENCHMARKS.md).
+//! chain again;
+//! and every read takes one process-wide mutex, so workers on other cores queue for it.
+//! docs/performance.md has the figures, and those of gitoxide's `gix-odb`, slower still.
 //!
 //! This reader does what git does: it maps each pack and its index, resolves a delta chain
 //! once and keeps every object it builds (a worker's [`PackReader`] has its own cache, so
