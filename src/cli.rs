@@ -12,9 +12,9 @@ use clap::Parser;
 use colored::Colorize;
 
 use crate::cli::args::{CheckArgs, ColorChoice, Command, GlobalArgs, InstallArgs};
-use crate::git::repo::Repo;
 use crate::guard::hook_env::HookEnv;
 use crate::guard::install;
+use gitlayer::repo::Repo;
 
 pub(crate) mod args;
 pub use args::Cli;
@@ -58,7 +58,7 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
     let cli = Cli::parse_from(args);
     let env = HookEnv::read();
     configure_color(cli.global.color, &env);
-    crate::git::set_libgit2_options();
+    gitlayer::set_libgit2_options();
     let status = std::panic::catch_unwind(|| run(cli, &env)).unwrap_or(ExitStatus::Error);
     status.into()
 }

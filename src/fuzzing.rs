@@ -5,53 +5,53 @@
 //! The same properties run in `cargo test` with proptest, a few hundred cases each: any
 //! bytes give an error or a value, never a panic.
 
-use crate::git::ignore_rules::{IgnoreFile, RuleSet};
+use gitlayer::ignore_rules::{IgnoreFile, RuleSet};
 
 /// The index reader, on a file holding `bytes` (split-index links point nowhere).
 pub fn index(bytes: &[u8]) {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("index");
     std::fs::write(&path, bytes).expect("the index written");
-    let _ = crate::git::index::read_entries(&path, dir.path(), |_| true);
+    let _ = gitlayer::index::read_entries(&path, dir.path(), |_| true);
 }
 
 /// A tree object's content.
 pub fn tree(bytes: &[u8]) {
-    crate::git::objects::fuzz::tree(bytes);
+    gitlayer::objects::fuzz::tree(bytes);
 }
 
 /// A commit's or a tag's content.
 pub fn commit(bytes: &[u8]) {
-    crate::git::objects::fuzz::commit_or_tag(bytes);
+    gitlayer::objects::fuzz::commit_or_tag(bytes);
 }
 
 /// `info/grafts` (the first part) and `shallow` (the second).
 pub fn grafts(bytes: &[u8]) {
     let (grafts, shallow) = split(bytes);
-    crate::git::objects::fuzz::grafts(grafts, shallow);
+    gitlayer::objects::fuzz::grafts(grafts, shallow);
 }
 
 /// A delta (the second part of the input) applied to a base (the first part).
 pub fn delta(bytes: &[u8]) {
     let (base, delta) = split(bytes);
-    crate::git::objects::packs::fuzz::delta(base, delta);
+    gitlayer::objects::packs::fuzz::delta(base, delta);
 }
 
 /// A pack index (fan-out, ids, 32- and 64-bit offsets) beside a small well-formed pack:
 /// every id it lists looked up and read, and every offset checked.
 pub fn pack_index(bytes: &[u8]) {
-    crate::git::objects::packs::fuzz::idx(bytes);
+    gitlayer::objects::packs::fuzz::idx(bytes);
 }
 
 /// A pack file (header, entry headers, zlib data, ofs- and ref-deltas) beside an index the
 /// harness writes: every object read, with the usual cache and with almost none.
 pub fn pack(bytes: &[u8]) {
-    crate::git::objects::packs::fuzz::pack(bytes);
+    gitlayer::objects::packs::fuzz::pack(bytes);
 }
 
 /// A loose object file.
 pub fn loose(bytes: &[u8]) {
-    crate::git::objects::loose::fuzz(bytes);
+    gitlayer::objects::fuzz::loose(bytes);
 }
 
 /// A `.gitignore` (the first part) and a nested one (the second): the audit and the fix's
@@ -100,7 +100,7 @@ mod tests {
         super::loose(&compressed);
     }
 
-    use crate::git::objects::packs::fuzz::{sample_idx, sample_pack};
+    use gitlayer::objects::packs::fuzz::{sample_idx, sample_pack};
 
     /// Arbitrary bytes, or a real header followed by arbitrary bytes (to get past the magic).
     fn bytes_after(prefixes: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<u8>> {

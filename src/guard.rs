@@ -1,7 +1,7 @@
 //! The product's policy: what counts as bytecode, the checks (staged, tracked, a commit, a
 //! range, a push), the ignore-rule audit, the fix, `clean`, the config and the hook installer.
 //!
-//! It builds on [`crate::git`] and knows nothing of the command line or of output formats:
+//! It builds on [`gitlayer`] and knows nothing of the command line or of output formats:
 //! checks return [`finding::Finding`]s, which the printers of `report` print.
 
 pub(crate) mod atomic;
@@ -17,3 +17,5 @@ pub(crate) mod history;
 pub(crate) mod hook_env;
 pub(crate) mod install;
 pub(crate) mod pre_push;
+pub(crate) mod probes;
+pub(crate) mod usual_rules;

@@ -2,14 +2,13 @@
 //!
 //! Four layers, each depending only on those below it:
 //! [`cli`] (the command line and the environment, read once) → `report` (the printers) →
-//! `guard` (the product's policy: the checks, the audit, the fix, `clean`) → [`git`] (git's
-//! formats and the repository, no policy).
+//! `guard` (the product's policy: the checks, the audit, the fix, `clean`) → the
+//! [`gitlayer`] crate (git's formats and the repository, no policy).
 //!
 //! The public surface is small and deliberate: [`main`] for the binary, and what the
 //! integration tests compare with git itself.
 
 pub mod cli;
-pub mod git;
 pub(crate) mod guard;
 pub(crate) mod report;
 
@@ -19,3 +18,4 @@ pub mod fuzzing;
 
 pub use cli::main;
 pub use guard::bytecode::classify;
+pub use guard::usual_rules::surely_ignored;

@@ -13,8 +13,8 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
-use crate::git::paths::{relative_to, shell_word};
 pub(crate) use crate::guard::finding::{Finding, Kind, Severity, short_id};
+use gitlayer::paths::{relative_to, shell_word};
 
 /// How the findings are printed (`check --format`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]

@@ -15,16 +15,16 @@ use crate::guard::fix;
 use crate::guard::fix::in_commit::{self, FixedInCommit};
 
 use crate::cli::prompt;
-use crate::git::id::ObjectId;
-use crate::git::ignore_rules::{GitignoreReader, RuleSet};
-use crate::git::objects;
-use crate::git::paths::{bytes_path, join_relative, path_bytes};
-use crate::git::repo::Repo;
 use crate::guard::audit;
 use crate::guard::history;
 use crate::guard::hook_env::HookEnv;
 use crate::guard::pre_push::{self, PushSource};
 use crate::report::{self, CommandContext, Finding, Kind, Severity};
+use gitlayer::id::ObjectId;
+use gitlayer::ignore_rules::{GitignoreReader, RuleSet};
+use gitlayer::objects;
+use gitlayer::paths::{bytes_path, join_relative, path_bytes};
+use gitlayer::repo::Repo;
 
 /// What `check` judges: one mode, built once from the flags (clap keeps them exclusive).
 #[derive(Debug, Clone, Copy)]

@@ -13,11 +13,11 @@ use colored::Colorize;
 
 use super::{ExitStatus, ignore_broken_pipe, say, verbose};
 use crate::cli::args::{CleanArgs, GlobalArgs};
-use crate::git::paths::{display_path, path_bytes, relative_to};
-use crate::git::repo::Repo;
 use crate::guard::clean::{self, Job, Keep, KeptWhy, Outcome, Progress};
 use crate::guard::config::Settings;
 use crate::report::CommandContext;
+use gitlayer::paths::{display_path, path_bytes, relative_to};
+use gitlayer::repo::Repo;
 
 pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open_if_any()?;

@@ -8,10 +8,10 @@ use colored::Colorize;
 
 use super::{ExitStatus, ignore_broken_pipe, say};
 use crate::cli::args::{FixArgs, GlobalArgs};
-use crate::git::paths;
-use crate::git::repo::Repo;
 use crate::guard::config::Settings;
 use crate::guard::fix::{self, GitignoreFix, IndexChange};
+use gitlayer::paths;
+use gitlayer::repo::Repo;
 
 pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open()?;

@@ -1,21 +1,21 @@
 //! Do the repository's ignore rules keep bytecode out? The audit `check` runs.
 //!
-//! It asks git's question (see [`crate::git::ignore_rules`]) for a handful of probe paths: a
+//! It asks git's question (see [`gitlayer::ignore_rules`]) for a handful of probe paths: a
 //! `__pycache__` folder, `m.pyc` and `m.pyo`, at the top, in a new subfolder, and in every
 //! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
 //! worktree, and costs well under a millisecond.
 
 use anyhow::{Context, Result, bail};
 
-use crate::git::id::ObjectId;
+use gitlayer::id::ObjectId;
 
-use crate::git::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Unreadable, Verdict};
-use crate::git::objects::LookFirst;
-use crate::git::paths::display_path;
-use crate::git::repo::Repo;
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
 use crate::guard::finding::{Finding, Kind, RuleAt};
 use crate::guard::fix::plan::{self, Plan};
+use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Unreadable, Verdict};
+use gitlayer::objects::LookFirst;
+use gitlayer::paths::display_path;
+use gitlayer::repo::Repo;
 
 /// The rules of a commit's tree, read from its `.gitignore` blobs (no personal rules: they
 /// belong to a machine, not to the commit). A blob a partial clone has not fetched is named
@@ -130,8 +130,8 @@ fn root_plan(rules: &RuleSet, negations: &BytecodeNegations) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::ignore_rules::IgnoreFile;
     use crate::guard::finding::Severity;
+    use gitlayer::ignore_rules::IgnoreFile;
 
     fn audit_of(files: &[(&str, &str)], personal: &str, strict: bool) -> Vec<(Kind, String, Severity)> {
         let tree = files.iter().map(|(p, t)| IgnoreFile::gitignore(p.as_bytes(), t.as_bytes(), false)).collect();

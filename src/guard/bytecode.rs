@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use crate::git::format::ModeType;
+use gitlayer::format::ModeType;
 
 /// Why a path counts as bytecode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

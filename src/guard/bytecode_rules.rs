@@ -15,8 +15,11 @@
 use gix_glob::Pattern;
 use gix_glob::pattern::Mode;
 
-use crate::git::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict, concretize};
+use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
+
 use crate::guard::bytecode;
+use crate::guard::probes::{PROBE_SUBFOLDER, Probe, concretize};
+use crate::guard::usual_rules::SurelyIgnored;
 
 /// The negations of a tree that re-include bytecode, each with what it re-includes.
 #[derive(Debug, Default)]
@@ -198,13 +201,14 @@ pub(crate) fn missing(
     negations: &BytecodeNegations,
 ) -> Vec<Missing> {
     let mut found = Vec::new();
+    let surely_ignored = SurelyIgnored::new(rules);
     for &need in needs {
         let (name, is_dir) = need.probe();
         for folder in folders {
             for prefix in ["", PROBE_SUBFOLDER] {
                 let place = [folder.as_slice(), prefix.as_bytes()].concat();
                 let path = [place.as_slice(), name.as_bytes()].concat();
-                if rules.surely_ignored(&path, is_dir) {
+                if surely_ignored.ask(&path, is_dir) {
                     continue;
                 }
                 let verdict = rules.verdict(&path, is_dir, Scope::Repository);

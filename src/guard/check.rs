@@ -8,18 +8,18 @@
 
 use std::ffi::OsString;
 
-use crate::git::id::ObjectId;
 use anyhow::{Context, Result};
+use gitlayer::id::ObjectId;
 
-use crate::git::format::ModeType;
-use crate::git::ignore_rules::is_gitignore_path;
-use crate::git::index::{Entry, EntryRef};
-use crate::git::objects::{self, LookFirst, Objects};
-use crate::git::paths::path_bytes;
-use crate::git::repo::Repo;
 use crate::guard::bytecode::{self, Reason};
 use crate::guard::finding::{Finding, Kind};
 use crate::guard::hook_env::HookEnv;
+use gitlayer::format::ModeType;
+use gitlayer::ignore_rules::is_gitignore_path;
+use gitlayer::index::{Entry, EntryRef};
+use gitlayer::objects::{self, LookFirst, Objects};
+use gitlayer::paths::path_bytes;
+use gitlayer::repo::Repo;
 
 /// Which index entries a pass over the index keeps (copies) for a check; everything else is
 /// only looked at.

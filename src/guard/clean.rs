@@ -20,11 +20,11 @@ use anyhow::Result;
 use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
 use rustc_hash::FxHashSet;
 
-use crate::git::paths::path_bytes;
-use crate::git::repo::Repo;
 use crate::guard::bytecode::{self, Reason};
 use crate::guard::check;
 use crate::guard::config::Settings;
+use gitlayer::paths::path_bytes;
+use gitlayer::repo::Repo;
 
 /// Why the walk did not enter a folder below the ones it was given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

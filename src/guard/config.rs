@@ -13,8 +13,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Deserialize;
 
-use crate::git::files::{Symlinks, read_regular};
-use crate::git::paths::bytes_path;
+use gitlayer::files::{Symlinks, read_regular};
+use gitlayer::paths::bytes_path;
 
 /// The dedicated config file; the pyproject table's keys sit at its top level.
 pub(crate) const CONFIG_FILE: &str = ".pycache-guard.toml";

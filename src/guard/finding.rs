@@ -7,8 +7,8 @@
 //! Checks return [`Finding`]s; the printers of the `report` layer turn them into text, JSON,
 //! GitHub annotations or SARIF.
 
-use crate::git::paths::display_path;
 use crate::guard::bytecode::Reason;
+use gitlayer::paths::display_path;
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

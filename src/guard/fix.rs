@@ -16,12 +16,15 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use crate::git::files::{Symlinks, read_regular};
-use crate::git::ignore_rules::{IgnoreFile, Probe, find_gitignores, read_ignore_file};
-use crate::git::paths::{bytes_path, path_bytes};
-use crate::git::repo::Repo;
+use gitlayer::files::{Symlinks, read_regular};
+use gitlayer::ignore_rules::{IgnoreFile, read_ignore_file};
+use gitlayer::walk::find_gitignores;
+
 use crate::guard::check;
 use crate::guard::config::Settings;
+use crate::guard::probes::Probe;
+use gitlayer::paths::{bytes_path, path_bytes};
+use gitlayer::repo::Repo;
 use plan::Plan;
 
 /// A planned change of one `.gitignore`.

@@ -15,13 +15,13 @@ use std::cmp::Ordering;
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 
-use crate::git::id::ObjectId;
 use anyhow::{Context, Result, bail};
+use gitlayer::id::ObjectId;
 
-use crate::git::objects::{LookFirst, Objects, Tree};
-use crate::git::repo::Repo;
 use crate::guard::bytecode::{self, Reason};
 use crate::guard::finding::{BytecodeFinding, Finding, Kind};
+use gitlayer::objects::{LookFirst, Objects, Tree};
+use gitlayer::repo::Repo;
 
 /// The commits to check, as `git rev-list <tips> --not <hidden>` names them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

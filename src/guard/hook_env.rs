@@ -13,7 +13,7 @@
 //! The same reading tells whether the pre-commit framework runs us, and which push it checks.
 
 /// The environment variables the tool acts on, read once (`GIT_*` variables that only
-/// say where the repository is are libgit2's business, in [`crate::git::repo`]).
+/// say where the repository is are libgit2's business, in [`gitlayer::repo`]).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct HookEnv {
     /// `GIT_INDEX_FILE` is set: git runs us as a hook of `git commit`.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::git::repo::Repo;
+use gitlayer::repo::Repo;
 
 /// The line every script we install carries, and nothing else writes.
 const MARKER: &str = "# pycache-guard managed hook";

@@ -14,12 +14,12 @@
 //! `PRE_COMMIT_TO_REF`. When it pushes a branch whose whole history is new it sets neither,
 //! only `PRE_COMMIT_LOCAL_BRANCH` and `PRE_COMMIT_REMOTE_NAME`.
 
-use crate::git::id::ObjectId;
 use anyhow::{Result, bail};
+use gitlayer::id::ObjectId;
 
-use crate::git::repo::Repo;
 use crate::guard::history::{self, Walk};
 use crate::guard::hook_env::HookEnv;
+use gitlayer::repo::Repo;
 
 /// One line of git's pre-push input.
 #[derive(Debug, Clone, PartialEq, Eq)]

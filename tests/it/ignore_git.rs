@@ -5,8 +5,10 @@
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
 
-use pycache_guard::git::ignore_rules::{RuleSet, Scope, find_gitignores};
-use pycache_guard::git::repo::Repo;
+use gitlayer::ignore_rules::{RuleSet, Scope};
+use gitlayer::repo::Repo;
+use gitlayer::walk::find_gitignores;
+use pycache_guard::surely_ignored;
 
 use crate::support::TestRepo;
 
@@ -148,7 +150,7 @@ fn git_answers(repo: &TestRepo) -> Vec<String> {
 }
 
 /// Our answer per probe, as `git_answers` words it, and whether the audit's shortcut
-/// ([`RuleSet::surely_ignored`]) claimed the probe ignored.
+/// ([`surely_ignored`]) claimed the probe ignored.
 fn our_answers(repo: &TestRepo) -> Vec<(String, bool)> {
     let opened = Repo::at(&repo.root).unwrap();
     let rules = RuleSet::load(&opened, find_gitignores(&repo.root));
@@ -161,7 +163,7 @@ fn our_answers(repo: &TestRepo) -> Vec<(String, bool)> {
                 Some(rule) => format!("{}:{}:{}", rule.source, rule.line, rule.pattern),
                 None => String::new(),
             };
-            (answer, rules.surely_ignored(path.as_bytes(), is_dir))
+            (answer, surely_ignored(&rules, path.as_bytes(), is_dir))
         })
         .collect()
 }

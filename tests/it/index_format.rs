@@ -1,11 +1,11 @@
 //! The index reader against git itself: index files written by real git in every form it
 //! writes them (versions 2, 3 and 4, extended flags, conflicts, split and sparse indexes,
-//! non-UTF-8 paths), read by `pycache_guard::git::index::read_entries` and compared entry by entry with
+//! non-UTF-8 paths), read by `gitlayer::index::read_entries` and compared entry by entry with
 //! `git ls-files --stage --debug`. Then the checks on such indexes, through the binary.
 
 use std::path::{Path, PathBuf};
 
-use pycache_guard::git::index::{self, Entry};
+use gitlayer::index::{self, Entry};
 
 use crate::support::{TestRepo, text};
 
@@ -200,7 +200,7 @@ fn reported(repo: &TestRepo, args: &[&str]) -> Vec<String> {
 /// The bytecode among the NUL-separated paths git printed, shown as the tool shows paths.
 fn bytecode_among(paths: &[u8]) -> Vec<String> {
     let paths = paths.split(|&b| b == 0).filter(|p| !p.is_empty());
-    paths.filter(|p| pycache_guard::classify(p).is_some()).map(pycache_guard::git::paths::display_path).collect()
+    paths.filter(|p| pycache_guard::classify(p).is_some()).map(gitlayer::paths::display_path).collect()
 }
 
 /// git's answer for `--all`: the bytecode paths of `git ls-files` (the index expanded).

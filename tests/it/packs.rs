@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use pycache_guard::git::objects::packs::{ObjectKind, PackReader, Packs};
+use gitlayer::objects::packs::{ObjectKind, PackReader, Packs};
 
 use crate::support::{TestRepo, text};
 

@@ -14,10 +14,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
-use crate::git::objects::LookFirst;
-use crate::git::repo::Repo;
 use crate::guard::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update_index};
 use crate::guard::hook_env::HookEnv;
+use gitlayer::objects::LookFirst;
+use gitlayer::repo::Repo;
 
 /// What the fix in the commit did.
 #[derive(Debug)]

@@ -1,6 +1,6 @@
 //! The smallest `.gitignore` change that makes git ignore Python bytecode (pure).
 //!
-//! Every candidate line is judged by git's own semantics (see [`crate::git::ignore_rules`]):
+//! Every candidate line is judged by git's own semantics (see [`gitlayer::ignore_rules`]):
 //! a line is added only when the audit's definition finds its rule missing
 //! ([`crate::guard::bytecode_rules::missing`]), and only if adding it changes no protected verdict
 //! — a path that is not bytecode, or one a bytecode negation re-includes. The block goes
@@ -11,9 +11,11 @@
 //! ([`IgnoreFile::with_block`]), and the file remembers what it matched, so a trial costs
 //! a few matches of the block's lines per probe, whatever the size of the file.
 
-use crate::git::ignore_rules::{IgnoreFile, PROBE_SUBFOLDER, Probe, Rule, RuleSet, Scope, Verdict};
+use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
+
 use crate::guard::bytecode;
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
+use crate::guard::probes::{PROBE_SUBFOLDER, Probe};
 
 /// The comment that opens the block we add.
 pub(crate) const COMMENT: &str = "# Python bytecode (added by pycache-guard)";

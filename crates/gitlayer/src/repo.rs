@@ -13,11 +13,11 @@ use std::time::Duration;
 use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository};
 
-use crate::git::id::ObjectId;
-use crate::git::index::{self, Entries, EntryRef};
-use crate::git::objects::packs::Packs;
-use crate::git::objects::{LookFirst, Objects};
-use crate::git::paths::bytes_path;
+use crate::id::ObjectId;
+use crate::index::{self, Entries, EntryRef};
+use crate::objects::packs::Packs;
+use crate::objects::{LookFirst, Objects};
+use crate::paths::bytes_path;
 
 /// How long libgit2 may take to resolve a revision or peel the refs of a push: reading a
 /// ref and the few objects it names takes milliseconds, even `HEAD~10000` well under a
@@ -47,7 +47,7 @@ pub struct Repo {
 /// How a [`Repo`] was opened, to open the same repository again on another thread (a
 /// `git2::Repository` may move between threads but not be shared).
 #[derive(Debug, Clone)]
-pub(crate) struct Opener {
+pub struct Opener {
     how: How,
     index_path: PathBuf,
 }
@@ -60,7 +60,7 @@ enum How {
 
 impl Opener {
     /// The same repository, opened again (for a worker thread).
-    pub(crate) fn open(&self) -> Result<Repo> {
+    pub fn open(&self) -> Result<Repo> {
         let git = match &self.how {
             How::FromEnv => Repository::open_from_env(),
             How::At(path) => Repository::open(path),
@@ -98,7 +98,7 @@ fn open_advice(error: &git2::Error) -> String {
 impl Repo {
     /// Opens the repository that contains the current directory, honouring `GIT_DIR`,
     /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
-    pub(crate) fn open() -> Result<Repo> {
+    pub fn open() -> Result<Repo> {
         match Repo::open_if_any()? {
             Some(repo) => Ok(repo),
             None => bail!(
@@ -111,7 +111,7 @@ impl Repo {
 
     /// As [`Repo::open`], but `None` when the current directory is in no repository (a
     /// repository that is there but cannot be opened is still an error).
-    pub(crate) fn open_if_any() -> Result<Option<Repo>> {
+    pub fn open_if_any() -> Result<Option<Repo>> {
         let cwd = std::env::current_dir().context("cannot read the current directory")?;
         let git = match Repository::open_from_env() {
             Ok(git) => git,
@@ -140,17 +140,17 @@ impl Repo {
     }
 
     /// The git directory: `.git`, or a linked worktree's own folder under `.git/worktrees`.
-    pub(crate) fn git_dir(&self) -> &Path {
+    pub fn git_dir(&self) -> &Path {
         self.git.path()
     }
 
     /// The git directory that linked worktrees share (the `.git` of the main worktree).
-    pub(crate) fn common_dir(&self) -> &Path {
+    pub fn common_dir(&self) -> &Path {
         self.git.commondir()
     }
 
     /// Whether git folds case in paths (`core.ignoreCase`; false when unset or unreadable).
-    pub(crate) fn ignore_case(&self) -> bool {
+    pub fn ignore_case(&self) -> bool {
         self.git.config().and_then(|c| c.get_bool("core.ignoreCase")).unwrap_or(false)
     }
 
@@ -158,7 +158,7 @@ impl Repo {
     /// fetches them from a promisor remote when git needs them. git marks one by a remote's
     /// `promisor` setting (or `extensions.partialClone`, older) and its packs by `.promisor`
     /// files.
-    pub(crate) fn is_partial_clone(&self) -> bool {
+    pub fn is_partial_clone(&self) -> bool {
         let configured = self.git.config().is_ok_and(|config| {
             let promisor = |name: &str| config.get_bool(&format!("remote.{name}.promisor")).unwrap_or(false);
             config.get_string("extensions.partialclone").is_ok()
@@ -176,18 +176,18 @@ impl Repo {
     }
 
     /// A path-valued setting of git's config (`~` expanded), `None` when unset.
-    pub(crate) fn config_path(&self, name: &str) -> Result<Option<PathBuf>> {
+    pub fn config_path(&self, name: &str) -> Result<Option<PathBuf>> {
         let config = self.git.config().context("cannot read the repository's git config")?;
         Ok(config.get_path(name).ok())
     }
 
     /// Whether a remote of this name is configured.
-    pub(crate) fn has_remote(&self, name: &str) -> bool {
+    pub fn has_remote(&self, name: &str) -> bool {
         self.git.find_remote(name).is_ok()
     }
 
     /// The commit each object id names, peeling tags; `None` for one we do not have.
-    pub(crate) fn peeled_commit_ids(&self, ids: Vec<ObjectId>) -> Result<Vec<Option<ObjectId>>> {
+    pub fn peeled_commit_ids(&self, ids: Vec<ObjectId>) -> Result<Vec<Option<ObjectId>>> {
         self.within_limit(format!("reading {} objects", ids.len()), move |git| {
             Ok(ids
                 .iter()
@@ -201,7 +201,7 @@ impl Repo {
 
     /// The commits the references matching `glob` point to (`refs/remotes/origin/*`); a
     /// dangling symbolic ref (`refs/remotes/origin/HEAD` to a pruned branch) names none.
-    pub(crate) fn commits_of_refs(&self, glob: &str) -> Result<Vec<ObjectId>> {
+    pub fn commits_of_refs(&self, glob: &str) -> Result<Vec<ObjectId>> {
         let glob = glob.to_owned();
         self.within_limit(format!("reading the references {glob}"), move |git| {
             Ok(git
@@ -245,7 +245,7 @@ impl Repo {
     }
 
     /// `git rev-list --topo-order --reverse <tips> --not <hidden>`: parents before children.
-    pub(crate) fn commits_oldest_first(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>> {
+    pub fn commits_oldest_first(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>> {
         // libgit2 1.9.7 reads a linked worktree's `shallow` file from the worktree's own git
         // folder, where git never writes it: walk from the common one, which holds the same
         // commits.
@@ -270,7 +270,7 @@ impl Repo {
     /// Removes `untrack` from the index file at `index_path` and stages the worktree files
     /// `stage`, through libgit2 (the caller checks first that no one holds the index lock).
     /// Returns how many entries it untracked: one already gone is skipped, not an error.
-    pub(crate) fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<usize> {
+    pub fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<usize> {
         let mut index = git2::Index::open(index_path)
             .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
         // An index opened by path has no repository, and staging a file needs one (to read
@@ -301,14 +301,14 @@ impl Repo {
 
     /// The id of the tree the index file at `index_path` describes (written to the object
     /// database, as `git write-tree` does).
-    pub(crate) fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId> {
+    pub fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId> {
         let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
         let tree = index.write_tree_to(&self.git).context("cannot compute the tree of the index")?;
         Ok(ObjectId::from_git2(tree))
     }
 
     /// The id of the empty tree (written to the object database).
-    pub(crate) fn empty_tree_id(&self) -> Result<ObjectId> {
+    pub fn empty_tree_id(&self) -> Result<ObjectId> {
         let tree = self.git.treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")?;
         Ok(ObjectId::from_git2(tree))
     }
@@ -316,7 +316,7 @@ impl Repo {
     /// The object database's folder: `GIT_OBJECT_DIRECTORY` when the repository was opened
     /// as git's hooks see it and git set it (libgit2 honours it too), else `objects` of the
     /// common git directory (shared by linked worktrees).
-    pub(crate) fn objects_dir(&self) -> PathBuf {
+    pub fn objects_dir(&self) -> PathBuf {
         let from_env = match self.opened {
             How::FromEnv => std::env::var_os("GIT_OBJECT_DIRECTORY").map(PathBuf::from),
             How::At(_) => None,
@@ -326,24 +326,24 @@ impl Repo {
 
     /// The pack files of the object database, to share among the readers of several
     /// threads ([`Repo::objects_sharing`]).
-    pub(crate) fn packs(&self) -> Packs {
+    pub fn packs(&self) -> Packs {
         Packs::at(&self.objects_dir())
     }
 
     /// A reader of commits and trees, looking in the loose files or the packs first.
-    pub(crate) fn objects(&self, look_first: LookFirst) -> Objects<'_> {
+    pub fn objects(&self, look_first: LookFirst) -> Objects<'_> {
         Objects::new(&self.git, &self.packs(), look_first, 1)
     }
 
     /// One of `readers` readers of commits and trees that run at once over packs already
     /// opened (the `--range` workers, which share one mapping of each pack); the readers
     /// share one cache budget, so more cores do not mean more memory.
-    pub(crate) fn objects_sharing(&self, packs: &Packs, look_first: LookFirst, readers: usize) -> Objects<'_> {
+    pub fn objects_sharing(&self, packs: &Packs, look_first: LookFirst, readers: usize) -> Objects<'_> {
         Objects::new(&self.git, packs, look_first, readers)
     }
 
     /// How to open this repository again (for worker threads).
-    pub(crate) fn opener(&self) -> Opener {
+    pub fn opener(&self) -> Opener {
         Opener { how: self.opened.clone(), index_path: self.index_path.clone() }
     }
 
@@ -352,19 +352,19 @@ impl Repo {
     }
 
     /// The worktree's top folder (`None` for a bare repository).
-    pub(crate) fn workdir(&self) -> Option<&Path> {
+    pub fn workdir(&self) -> Option<&Path> {
         self.git.workdir()
     }
 
     /// Where the index lives: `GIT_INDEX_FILE` when set, else the git directory's `index`.
-    pub(crate) fn index_path(&self) -> PathBuf {
+    pub fn index_path(&self) -> PathBuf {
         self.index_path.clone()
     }
 
     /// The entries of the index that `keep` keeps, and how many it holds in all: one
-    /// streaming pass that copies only what is kept (see [`crate::git::index`]). Use this to
+    /// streaming pass that copies only what is kept (see [`crate::index`]). Use this to
     /// check the index.
-    pub(crate) fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
+    pub fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
         self.refuse_bare()?;
         index::read_entries(&self.index_path(), self.git.path(), keep).map_err(|e| self.unreadable_index(&e))
     }
@@ -397,7 +397,7 @@ impl Repo {
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
     /// are read: the caller reads the commit (through [`Objects`], without libgit2's object
     /// database).
-    pub(crate) fn head_commit_id(&self) -> Result<Option<ObjectId>> {
+    pub fn head_commit_id(&self) -> Result<Option<ObjectId>> {
         match self.git.head() {
             Ok(head) => {
                 Ok(Some(ObjectId::from_git2(head.target().context("cannot resolve HEAD: it names no commit")?)))
@@ -408,7 +408,7 @@ impl Repo {
     }
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
-    pub(crate) fn rev_tree_id(&self, rev: &str) -> Result<ObjectId> {
+    pub fn rev_tree_id(&self, rev: &str) -> Result<ObjectId> {
         let rev = rev.to_owned();
         self.within_limit(format!("resolving the revision {rev:?}"), move |git| {
             let object = revision(git, &rev)?;
@@ -425,13 +425,13 @@ impl Repo {
     }
 
     /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
-    pub(crate) fn rev_commit_id(&self, rev: &str) -> Result<ObjectId> {
+    pub fn rev_commit_id(&self, rev: &str) -> Result<ObjectId> {
         let rev = rev.to_owned();
         self.within_limit(format!("resolving the revision {rev:?}"), move |git| commit_of(git, &rev))
     }
 
     /// The commits revisions name, resolved together (a push may name thousands of refs).
-    pub(crate) fn rev_commit_ids(&self, revs: Vec<String>) -> Result<Vec<ObjectId>> {
+    pub fn rev_commit_ids(&self, revs: Vec<String>) -> Result<Vec<ObjectId>> {
         self.within_limit(format!("resolving {} revisions", revs.len()), move |git| {
             revs.iter().map(|rev| commit_of(git, rev)).collect()
         })
@@ -439,7 +439,7 @@ impl Repo {
 
     /// The current directory relative to the worktree top (`sub/dir/`, or empty at the top
     /// or outside the worktree), for printing commands that work where the user stands.
-    pub(crate) fn cwd_prefix(&self) -> Vec<u8> {
+    pub fn cwd_prefix(&self) -> Vec<u8> {
         let (Some(top), Ok(cwd)) = (self.workdir(), std::env::current_dir()) else {
             return Vec::new();
         };
@@ -448,7 +448,7 @@ impl Repo {
         };
         match cwd.strip_prefix(&top) {
             Ok(rest) if !rest.as_os_str().is_empty() => {
-                let mut prefix = crate::git::paths::path_bytes(rest).to_vec();
+                let mut prefix = crate::paths::path_bytes(rest).to_vec();
                 prefix.push(b'/');
                 prefix
             }

@@ -33,7 +33,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
 use super::ReadError;
-use crate::git::format::{ID_LEN, be32, offset_varint};
+use crate::format::{ID_LEN, be32, offset_varint};
 
 use super::cache::Recent;
 
@@ -637,5 +637,5 @@ mod tests {
 
 /// Entry points for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`) and the
 /// properties in `cargo test`.
-#[cfg(any(fuzzing, test))]
-pub(crate) mod fuzz;
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz;

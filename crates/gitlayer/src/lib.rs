@@ -4,17 +4,18 @@
 //!
 //! Nothing here depends on the rest of the crate: `guard`, `report` and `cli` build on it.
 
-pub(crate) mod files;
-pub(crate) mod format;
-pub(crate) mod id;
+pub mod files;
+pub mod format;
+pub mod id;
 pub mod ignore_rules;
 pub mod index;
 pub mod objects;
 pub mod paths;
 pub mod repo;
+pub mod walk;
 
 /// Sets libgit2's process-wide options, once, before any repository is opened.
-pub(crate) fn set_libgit2_options() {
+pub fn set_libgit2_options() {
     // libgit2 hashes every object it reads again to verify its id; git does not (only
     // `git fsck` does), and the checks read trees on every commit.
     git2::opts::strict_hash_verification(false);

@@ -44,7 +44,7 @@ pub(crate) fn offset_varint(bytes: &[u8]) -> Result<(u64, usize), VarintError> {
 
 /// What a mode of a tree or index entry says the entry is (its type bits, `0o170000`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ModeType {
+pub enum ModeType {
     /// `040000`: a tree (in the index, a sparse directory).
     Tree,
     /// `100644` or `100755` (old trees may hold other permission bits).
@@ -64,7 +64,7 @@ impl ModeType {
     pub(crate) const GITLINK: u32 = 0o160000;
     const MASK: u32 = 0o170000;
 
-    pub(crate) fn of(mode: u32) -> ModeType {
+    pub fn of(mode: u32) -> ModeType {
         match mode & Self::MASK {
             Self::TREE => ModeType::Tree,
             Self::FILE => ModeType::File,

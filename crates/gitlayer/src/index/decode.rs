@@ -2,7 +2,7 @@
 //! id, flags), then its path, padded (versions 2 and 3) or prefix-compressed (version 4).
 
 use super::{EntryRef, Error, corrupt};
-use crate::git::format::{ID_LEN, VarintError, be16, be32, offset_varint};
+use crate::format::{ID_LEN, VarintError, be16, be32, offset_varint};
 
 /// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
 /// data, which the checks do not need.

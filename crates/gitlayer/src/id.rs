@@ -1,13 +1,13 @@
 //! [`ObjectId`]: the one shape of an object id across the crate. libgit2's `git2::Oid`
-//! appears only inside [`crate::git::repo`] and the object reader's libgit2 fallback.
+//! appears only inside [`crate::repo`] and the object reader's libgit2 fallback.
 
 use std::fmt;
 
-use crate::git::format::ID_LEN;
+use crate::format::ID_LEN;
 
 /// A SHA-1 object id: 20 raw bytes, shown as 40 lower-case hex digits.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub(crate) struct ObjectId([u8; ID_LEN]);
+pub struct ObjectId([u8; ID_LEN]);
 
 impl ObjectId {
     /// The id whose raw bytes these are (`None` unless exactly [`ID_LEN`] of them).
@@ -16,7 +16,7 @@ impl ObjectId {
     }
 
     /// The id these 40 hex digits spell (either case).
-    pub(crate) fn from_hex(hex: &[u8]) -> Option<ObjectId> {
+    pub fn from_hex(hex: &[u8]) -> Option<ObjectId> {
         if hex.len() != 2 * ID_LEN {
             return None;
         }

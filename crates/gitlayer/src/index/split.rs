@@ -12,7 +12,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::{Entries, Entry, EntryRef, Error, IndexFile, corrupt};
-use crate::git::format::{ID_LEN, be32};
+use crate::format::{ID_LEN, be32};
 
 /// Merges the shared index into `entries`, which holds the split index's kept additions and
 /// their count; `replacements` are its entries with empty paths, in order.

@@ -13,18 +13,18 @@ use flate2::write::ZlibEncoder;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 
 use super::{IDX_HEADER_LEN, IDX_MAGIC, Object, PACK_HEADER_LEN, PackReader, Packs, ReadError, idx_layout};
-use crate::git::format::{ID_LEN, be16, be32};
+use crate::format::{ID_LEN, be16, be32};
 
 /// The most ids a harness looks up: enough for chains and cycles, few enough to run fast.
 const MAX_OBJECTS: usize = 64;
 
 /// The objects of [`sample_pack`], in the order of its entries (each is `fake_id(n)`).
-pub(crate) const SAMPLE_OBJECTS: [&[u8]; 4] =
+pub const SAMPLE_OBJECTS: [&[u8]; 4] =
     [b"hello, pack reader\n", b"hello, fuzzed pack reader\n", b"hello, fuzzed pack reader\nagain\n", b"new\n"];
 
 /// Applies a delta to a base: an error or the result, never a panic, never an
 /// allocation beyond what the two sizes justify.
-pub(crate) fn delta(base: &[u8], delta: &[u8]) -> Option<usize> {
+pub fn delta(base: &[u8], delta: &[u8]) -> Option<usize> {
     super::apply_delta(base, delta).ok().map(|out| out.len())
 }
 
@@ -33,7 +33,7 @@ pub(crate) fn delta(base: &[u8], delta: &[u8]) -> Option<usize> {
 /// header claims (at most 64), at the offsets where entries start as `git index-pack` would
 /// find them, or, once that walk loses its way, at offsets taken from the pack's trailer
 /// (which the reader never reads). A delta's base id may name one of them: `fake_id(n)`.
-pub(crate) fn pack(bytes: &[u8]) {
+pub fn pack(bytes: &[u8]) {
     let count = be32(bytes, 8).map_or(0, |count| count as usize).min(MAX_OBJECTS);
     let ids: Vec<_> = (0..count).map(fake_id).collect();
     let idx = idx_file(&ids, &entry_offsets(bytes, count));
@@ -46,7 +46,7 @@ pub(crate) fn pack(bytes: &[u8]) {
 /// does, beside [`sample_pack`] with the object count the index claims: every id the index
 /// lists (the first 64) and its trailer, as an id it may not list, are read, and
 /// [`Packs::check_offsets`] judges every offset. The count, if the index is well formed.
-pub(crate) fn idx(bytes: &[u8]) -> Option<usize> {
+pub fn idx(bytes: &[u8]) -> Option<usize> {
     let claimed = be32(bytes, IDX_HEADER_LEN - 4).unwrap_or(0);
     let listed = bytes.get(IDX_HEADER_LEN..).unwrap_or_default().chunks_exact(ID_LEN).take(MAX_OBJECTS);
     let trailer = bytes.get(bytes.len().saturating_sub(ID_LEN)..).unwrap_or_default();
@@ -57,14 +57,14 @@ pub(crate) fn idx(bytes: &[u8]) -> Option<usize> {
 
 /// The `n`th fake id (`n` < 64): sorted as an index needs them, each with its own first byte
 /// so that the fan-out table has steps.
-pub(crate) fn fake_id(n: usize) -> [u8; ID_LEN] {
+pub fn fake_id(n: usize) -> [u8; ID_LEN] {
     [u8::try_from(n).expect("fewer than 256 ids"); ID_LEN]
 }
 
 /// A small well-formed pack whose header claims `count` objects (4 is right): a blob, an
 /// ofs-delta on it, an ofs-delta on that, and a ref-delta on `fake_id(0)` (the blob). The
 /// seed the properties damage, and the fuzzed index's partner.
-pub(crate) fn sample_pack(count: u32) -> Vec<u8> {
+pub fn sample_pack(count: u32) -> Vec<u8> {
     let [blob, _, _, new] = SAMPLE_OBJECTS;
     let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &count.to_be_bytes()].concat();
     pack.extend(entry(3, &[], blob));
@@ -83,8 +83,7 @@ pub(crate) fn sample_pack(count: u32) -> Vec<u8> {
 }
 
 /// The index of `sample_pack(4)`.
-#[cfg(test)]
-pub(crate) fn sample_idx() -> Vec<u8> {
+pub fn sample_idx() -> Vec<u8> {
     let pack = sample_pack(4);
     idx_file(&(0..4).map(fake_id).collect::<Vec<_>>(), &entry_offsets(&pack, 4))
 }
@@ -108,7 +107,7 @@ fn entry(kind: u8, base: &[u8], data: &[u8]) -> Vec<u8> {
 /// A version 2 pack index listing `ids` (sorted) at `offsets`. Every other offset goes
 /// through the table of 64-bit offsets (git uses it only past 2 GiB, the reader takes either)
 /// so that both tables are read.
-pub(crate) fn idx_file(ids: &[[u8; ID_LEN]], offsets: &[u64]) -> Vec<u8> {
+pub fn idx_file(ids: &[[u8; ID_LEN]], offsets: &[u64]) -> Vec<u8> {
     let mut idx = [IDX_MAGIC, &2u32.to_be_bytes()].concat();
     for byte in 0..=u8::MAX {
         let up_to_byte = ids.iter().filter(|id| id[0] <= byte).count() as u32;
@@ -205,7 +204,7 @@ fn write(path: &Path, bytes: &[u8]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::git::objects::packs::ObjectKind;
+    use crate::objects::packs::ObjectKind;
 
     #[test]
     fn the_sample_pack_reads_back_through_its_index() {

@@ -13,7 +13,7 @@ use std::path::Path;
 
 /// The bytes of a file-system path, as git stores them.
 #[cfg(unix)]
-pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+pub fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     use std::os::unix::ffi::OsStrExt;
     Cow::Borrowed(path.as_os_str().as_bytes())
 }
@@ -25,7 +25,7 @@ pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
 
 /// A git path's bytes as a file-system path (relative to the worktree top).
 #[cfg(unix)]
-pub(crate) fn bytes_path(bytes: &[u8]) -> Cow<'_, Path> {
+pub fn bytes_path(bytes: &[u8]) -> Cow<'_, Path> {
     use std::os::unix::ffi::OsStrExt;
     Cow::Borrowed(Path::new(std::ffi::OsStr::from_bytes(bytes)))
 }
@@ -36,7 +36,7 @@ pub(crate) fn bytes_path(bytes: &[u8]) -> Cow<'_, Path> {
 }
 
 /// A worktree-relative path as seen from the folder `prefix` (`sub/dir/`, empty at the top).
-pub(crate) fn relative_to(prefix: &[u8], path: &[u8]) -> Vec<u8> {
+pub fn relative_to(prefix: &[u8], path: &[u8]) -> Vec<u8> {
     let mut prefix_parts: Vec<&[u8]> = prefix.split(|&b| b == b'/').filter(|p| !p.is_empty()).collect();
     let mut rest = path;
     while let Some(first) = prefix_parts.first() {
@@ -55,7 +55,7 @@ pub(crate) fn relative_to(prefix: &[u8], path: &[u8]) -> Vec<u8> {
 
 /// `path` (relative to the folder `prefix`, `sub/dir/` or empty) as a path relative to the
 /// worktree top, resolving `.` and `..` by name; `None` when it leads out of the worktree.
-pub(crate) fn join_relative(prefix: &[u8], path: &[u8]) -> Option<Vec<u8>> {
+pub fn join_relative(prefix: &[u8], path: &[u8]) -> Option<Vec<u8>> {
     let mut parts: Vec<&[u8]> = Vec::new();
     for part in prefix.split(|&b| b == b'/').chain(path.split(|&b| b == b'/')) {
         match part {
@@ -78,7 +78,7 @@ pub fn display_path(path: &[u8]) -> String {
 }
 
 /// A shell word that, pasted into `sh`, `bash` or `zsh`, is the path's exact bytes.
-pub(crate) fn shell_word(path: &[u8]) -> String {
+pub fn shell_word(path: &[u8]) -> String {
     let plain = |b: &u8| b.is_ascii_alphanumeric() || b"-_./:@%+=,".contains(b);
     if !path.is_empty() && path.iter().all(plain) {
         return String::from_utf8_lossy(path).into_owned();

@@ -26,11 +26,11 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::git::format::be32;
+use crate::format::be32;
 use decode::{Decoder, Step};
 use stream::Stream;
 
-use crate::git::format::ID_LEN;
+use crate::format::ID_LEN;
 const HEADER_LEN: usize = 12;
 /// The mode of a sparse-directory entry: a whole tree outside the sparse checkout.
 pub(crate) const SPARSE_DIR_MODE: u32 = 0o040000;
@@ -40,15 +40,15 @@ pub(crate) const SPARSE_DIR_MODE: u32 = 0o040000;
 pub struct EntryRef<'a> {
     /// The path relative to the worktree top, `/`-separated, any bytes; a sparse directory
     /// ends in `/`.
-    pub(crate) path: &'a [u8],
-    pub(crate) mode: u32,
-    pub(crate) id: &'a [u8; ID_LEN],
+    pub path: &'a [u8],
+    pub mode: u32,
+    pub id: &'a [u8; ID_LEN],
     /// 0 for a normal entry; 1 to 3 for the base, ours and theirs sides of a conflict.
-    pub(crate) stage: u8,
+    pub stage: u8,
     /// `git add -N`: a placeholder, not staged content.
-    pub(crate) intent_to_add: bool,
+    pub intent_to_add: bool,
     /// Outside the sparse checkout (or `git update-index --skip-worktree`).
-    pub(crate) skip_worktree: bool,
+    pub skip_worktree: bool,
 }
 
 /// An index entry the caller kept.
@@ -64,7 +64,7 @@ pub struct Entry {
 
 impl EntryRef<'_> {
     /// A sparse-directory entry stands for a whole tree of the commit, not for a file.
-    pub(crate) fn is_sparse_dir(&self) -> bool {
+    pub fn is_sparse_dir(&self) -> bool {
         self.mode == SPARSE_DIR_MODE
     }
 
@@ -80,7 +80,7 @@ impl Entry {
         EntryRef { path, mode, id, stage, intent_to_add, skip_worktree }
     }
 
-    pub(crate) fn is_sparse_dir(&self) -> bool {
+    pub fn is_sparse_dir(&self) -> bool {
         self.mode == SPARSE_DIR_MODE
     }
 }

@@ -159,7 +159,7 @@ fn parse(bytes: &[u8]) -> Option<Object> {
 /// Entry point for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`): a loose object
 /// file's bytes, inflated and split as the reader does, and checked as before a libgit2
 /// walk (written into a temporary object database).
-#[cfg(any(fuzzing, test))]
+#[cfg(any(test, feature = "fuzzing"))]
 pub(crate) fn fuzz(bytes: &[u8]) -> Option<usize> {
     let dir = tempfile::tempdir().expect("a temporary folder");
     let folder = dir.path().join("ab");

@@ -16,7 +16,7 @@
 //! Verdicts are proven against `git check-ignore -v --no-index` in `tests/it/ignore_git.rs`.
 
 use std::cell::{OnceCell, RefCell};
-use std::fs;
+
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
@@ -27,11 +27,11 @@ use rustc_hash::FxHashMap as HashMap;
 
 mod reader;
 
-pub(crate) use reader::{GitignoreReader, ReadFile};
+pub use reader::{GitignoreReader, ReadFile};
 
-use crate::git::files::{Symlinks, read_regular};
-use crate::git::paths::{bytes_path, path_bytes};
-use crate::git::repo::Repo;
+use crate::files::{Symlinks, read_regular};
+
+use crate::repo::Repo;
 
 /// One rule (one line of an ignore file).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,11 +46,11 @@ pub struct Rule {
 
 impl Rule {
     /// `file:line`, the way people and editors find a line.
-    pub(crate) fn location(&self) -> String {
+    pub fn location(&self) -> String {
         format!("{}:{}", self.source, self.line)
     }
 
-    pub(crate) fn is_negation(&self) -> bool {
+    pub fn is_negation(&self) -> bool {
         self.pattern.starts_with('!')
     }
 }
@@ -67,7 +67,7 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    pub(crate) fn is_ignored(&self) -> bool {
+    pub fn is_ignored(&self) -> bool {
         matches!(self, Verdict::Ignored(_))
     }
 
@@ -101,8 +101,6 @@ struct Content {
     /// only add ignores, never take one back.
     may_negate: bool,
     parsed: OnceCell<Parsed>,
-    /// Its usual bytecode rules (`*.py[cod]`, ...), read off the text without parsing.
-    usual: OnceCell<Vec<Vec<u8>>>,
     /// The last matching line (index into `lines`) per path and kind, remembered: the audit
     /// and the fix ask about the same few paths again and again.
     memo: RefCell<HashMap<(Vec<u8>, bool), LineIndex>>,
@@ -309,7 +307,6 @@ impl Content {
             bytes: bytes.to_vec(),
             case: if ignore_case { Case::Fold } else { Case::Sensitive },
             parsed: OnceCell::new(),
-            usual: OnceCell::new(),
             memo: RefCell::default(),
         }
     }
@@ -391,17 +388,17 @@ fn file_name(path: &[u8]) -> &[u8] {
 
 /// A negation of a file: its pattern, and its rule when one is wanted (the audit looks at
 /// thousands and names a few).
-pub(crate) struct Negation<'a> {
+pub struct Negation<'a> {
     file: &'a IgnoreFile,
     line: &'a Line,
 }
 
 impl Negation<'_> {
-    pub(crate) fn pattern(&self) -> &Pattern {
+    pub fn pattern(&self) -> &Pattern {
         &self.line.pattern
     }
 
-    pub(crate) fn rule(&self) -> Rule {
+    pub fn rule(&self) -> Rule {
         let text = self.file.content.line_text(self.line);
         Rule { source: self.file.source.clone(), line: self.line.number, pattern: text }
     }
@@ -419,7 +416,7 @@ struct Block {
 
 /// One ignore file, governing a folder. Cheap to clone: the content is shared.
 #[derive(Clone)]
-pub(crate) struct IgnoreFile {
+pub struct IgnoreFile {
     /// The folder whose contents it governs, relative to the worktree top: `` or `a/b/`.
     dir: Vec<u8>,
     source: String,
@@ -432,13 +429,13 @@ impl IgnoreFile {
     /// skipped, lines end at `\n` with an optional `\r`, trailing unescaped spaces are
     /// trimmed, `#` starts a comment. A line that is not a valid glob never matches (git's
     /// wildmatch fails it too).
-    pub(crate) fn parse(dir: Vec<u8>, source: String, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
+    pub fn parse(dir: Vec<u8>, source: String, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
         IgnoreFile { dir, source, content: Rc::new(Content::new(bytes, ignore_case)), block: None }
     }
 
     /// A `.gitignore` of the tree at `path` (worktree-relative): it governs its own folder,
     /// and messages name it by that path.
-    pub(crate) fn gitignore(path: &[u8], bytes: &[u8], ignore_case: bool) -> IgnoreFile {
+    pub fn gitignore(path: &[u8], bytes: &[u8], ignore_case: bool) -> IgnoreFile {
         IgnoreFile::parse(governed_dir(path), String::from_utf8_lossy(path).into_owned(), bytes, ignore_case)
     }
 
@@ -452,7 +449,7 @@ impl IgnoreFile {
 
     /// The same file with `lines` inserted before its 0-based line `at` (appended when
     /// `None`): the fix's trials share the parsed file and what it has matched.
-    pub(crate) fn with_block(&self, at: Option<usize>, lines: &[&str]) -> IgnoreFile {
+    pub fn with_block(&self, at: Option<usize>, lines: &[&str]) -> IgnoreFile {
         let text = self.content.text();
         let before = at.unwrap_or_else(|| memchr::memchr_iter(b'\n', text).count() + 1) + 1;
         let parsed =
@@ -462,16 +459,16 @@ impl IgnoreFile {
         IgnoreFile { block: Some(Block { before, lines: Rc::new(parsed.collect()) }), ..self.clone() }
     }
 
-    pub(crate) fn dir(&self) -> &[u8] {
+    pub fn dir(&self) -> &[u8] {
         &self.dir
     }
 
     /// The file's bytes as they are on disk or in the blob.
-    pub(crate) fn bytes(&self) -> &[u8] {
+    pub fn bytes(&self) -> &[u8] {
         &self.content.bytes
     }
 
-    pub(crate) fn source(&self) -> &str {
+    pub fn source(&self) -> &str {
         &self.source
     }
 
@@ -504,85 +501,29 @@ impl IgnoreFile {
     }
 
     /// Every negation (`!pattern`) rule of the file, in order, with its parsed pattern.
-    pub(crate) fn negations(&self) -> impl Iterator<Item = Negation<'_>> {
+    pub fn negations(&self) -> impl Iterator<Item = Negation<'_>> {
         let lines = if self.content.may_negate { &self.content.parsed().lines[..] } else { &[] };
         lines.iter().filter(|line| line.pattern.is_negative()).map(|line| Negation { file: self, line })
     }
 
     /// Whether this one pattern of the file matches a path relative to the worktree top,
     /// whatever the other rules say.
-    pub(crate) fn pattern_matches(&self, pattern: &Pattern, path: &[u8], is_dir: bool) -> bool {
+    pub fn pattern_matches(&self, pattern: &Pattern, path: &[u8], is_dir: bool) -> bool {
         path.strip_prefix(self.dir.as_slice())
             .is_some_and(|relative| matches(pattern, relative, name_start(relative), is_dir, self.content.case))
     }
 
-    /// Whether one of the file's lines is a bytecode rule Python projects write (`*.pyc`,
-    /// `*.py[cod]`, `__pycache__/`, ...) that matches this file or folder name: read off
-    /// the text, without parsing the file. Such a rule has no slash inside, so it matches
-    /// the name in every folder below the file's.
-    fn has_bytecode_rule_for(&self, name: &[u8], is_dir: bool) -> bool {
-        self.content.usual_bytecode_rules().iter().any(|rule| bytecode_rule_matches(rule, name, is_dir))
+    /// The rules' text: the file's bytes without a UTF-8 BOM, which git skips.
+    pub fn rules_text(&self) -> &[u8] {
+        self.content.text()
     }
-}
-
-impl Content {
-    /// The file's lines that are usual bytecode rules, found once by a scan of the text.
-    fn usual_bytecode_rules(&self) -> &[Vec<u8>] {
-        self.usual.get_or_init(|| {
-            let lines = self.text().split(|&b| b == b'\n').map(|line| {
-                let line = line.strip_suffix(b"\r").unwrap_or(line);
-                // Trailing spaces go, as git trims them; an escaped one leaves its backslash,
-                // which no usual rule has.
-                let end = line.iter().rposition(|&b| b != b' ').map_or(0, |last| last + 1);
-                &line[..end]
-            });
-            lines.filter(|line| is_usual_bytecode_rule(line)).map(<[u8]>::to_vec).collect()
-        })
-    }
-}
-
-/// Whether a file or folder name is one a rule matches.
-type NameTest = fn(&[u8]) -> bool;
-
-/// The usual bytecode rules (without `**/` and a trailing `/`), each with the names it
-/// matches. One table for recognising such a line and for judging a name by it.
-const USUAL_RULES: [(&[u8], NameTest); 7] = [
-    (b"__pycache__", |name| name == b"__pycache__"),
-    (b"*.pyc", |name| name.ends_with(b".pyc")),
-    (b"*.pyo", |name| name.ends_with(b".pyo")),
-    (b"*$py.class", |name| name.ends_with(b"$py.class")),
-    (b"*.py[co]", |name| py_then_one_of(name, b"co")),
-    (b"*.py[cod]", |name| py_then_one_of(name, b"cod")),
-    (b"*.py[codz]", |name| py_then_one_of(name, b"codz")),
-];
-
-/// `*.py[cod]`: `.py` then one byte of the class, the name's last.
-fn py_then_one_of(name: &[u8], class: &[u8]) -> bool {
-    name.len() >= 4 && &name[name.len() - 4..name.len() - 1] == b".py" && class.contains(&name[name.len() - 1])
-}
-
-/// A usual bytecode rule's glob and whether it is for folders only, `None` for any other
-/// line.
-fn usual_rule(line: &[u8]) -> Option<(NameTest, bool)> {
-    let line = line.strip_prefix(b"**/").unwrap_or(line);
-    let (glob, folders_only) = line.strip_suffix(b"/").map_or((line, false), |glob| (glob, true));
-    USUAL_RULES.iter().find(|(usual, _)| *usual == glob).map(|(_, matches)| (*matches, folders_only))
-}
-
-fn is_usual_bytecode_rule(line: &[u8]) -> bool {
-    usual_rule(line).is_some()
-}
-
-/// Whether `line` is one of the usual bytecode rules and matches the name.
-fn bytecode_rule_matches(line: &[u8], name: &[u8], is_dir: bool) -> bool {
-    usual_rule(line).is_some_and(|(matches, folders_only)| (is_dir || !folders_only) && matches(name))
 }
 
 /// A `.gitignore`'s bytes as git reads them: a regular file only, never through a symlink.
 /// `Ok(None)` when git would find no rules there (no file, a symlink, a folder, a FIFO); an
 /// error when the file is there but cannot be read (git warns "unable to access" and leaves
 /// its rules out, so the caller must say so rather than judge without them silently).
-pub(crate) fn read_ignore_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
+pub fn read_ignore_file(path: &Path) -> std::io::Result<Option<Vec<u8>>> {
     read_regular(path, Symlinks::NotFollowed)
 }
 
@@ -631,11 +572,11 @@ pub struct RuleSet {
 
 /// A `.gitignore` that is there but could not be read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Unreadable {
+pub struct Unreadable {
     /// Worktree-relative.
-    pub(crate) path: Vec<u8>,
+    pub path: Vec<u8>,
     /// The system's words (e.g. "Permission denied (os error 13)").
-    pub(crate) error: String,
+    pub error: String,
 }
 
 /// An I/O error as git words it ("Permission denied"), without Rust's "(os error 13)".
@@ -675,7 +616,7 @@ impl From<Scope> for Files {
 }
 
 impl RuleSet {
-    pub(crate) fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
+    pub fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
         tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
         let by_dir = tree.iter().enumerate().map(|(index, file)| (file.dir.clone(), index)).collect();
         RuleSet {
@@ -691,7 +632,7 @@ impl RuleSet {
     }
 
     /// Adds a file of the tree (the walk that finds them judges folders as it goes).
-    fn push(&mut self, file: IgnoreFile) {
+    pub(crate) fn push(&mut self, file: IgnoreFile) {
         self.may_negate |= file.may_negate();
         self.by_dir.insert(file.dir.clone(), self.tree.len());
         self.tree.push(file);
@@ -709,23 +650,23 @@ impl RuleSet {
         })
     }
 
-    pub(crate) fn tree_files(&self) -> &[IgnoreFile] {
+    pub fn tree_files(&self) -> &[IgnoreFile] {
         &self.tree
     }
 
     /// The `.gitignore` files of the tree whose rules are left out because they could not be
     /// read.
-    pub(crate) fn unreadable(&self) -> &[Unreadable] {
+    pub fn unreadable(&self) -> &[Unreadable] {
         &self.unreadable
     }
 
     /// The same rules, with files that could not be read to name.
-    pub(crate) fn with_unreadable(self, unreadable: Vec<Unreadable>) -> RuleSet {
+    pub fn with_unreadable(self, unreadable: Vec<Unreadable>) -> RuleSet {
         RuleSet { unreadable, ..self }
     }
 
     /// Whether names are compared in any case (`core.ignoreCase`).
-    pub(crate) fn ignore_case(&self) -> bool {
+    pub fn ignore_case(&self) -> bool {
         self.ignore_case
     }
 
@@ -742,16 +683,19 @@ impl RuleSet {
     /// either ignores the path (or a leading folder) itself or leaves the verdict to them.
     /// So once these files ignore a path, all of them do, and the other files of a large
     /// tree need not even be compiled.
-    ///
-    /// Without any negation in the tree, a usual bytecode rule of the top `.gitignore`
-    /// (`*.py[cod]`) proves it without even compiling that file: most repositories' case.
-    pub fn surely_ignored(&self, path: &[u8], is_dir: bool) -> bool {
-        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-        let top = self.by_dir.get(&b""[..]).map(|&index| &self.tree[index]);
-        if !self.may_negate && top.is_some_and(|top| top.has_bytecode_rule_for(name, is_dir)) {
-            return true;
-        }
+    pub fn ignored_by_top_and_negating(&self, path: &[u8], is_dir: bool) -> bool {
         self.judge(path, is_dir, Files::TopAndNegating).is_some_and(|verdict| verdict.is_ignored())
+    }
+
+    /// Whether some file of the tree may re-include a path (it holds a `!`). Without one, a
+    /// rule of the top file that matches a name at any depth settles the verdict.
+    pub fn may_negate(&self) -> bool {
+        self.may_negate
+    }
+
+    /// The top `.gitignore` of the tree, when there is one.
+    pub fn top_file(&self) -> Option<&IgnoreFile> {
+        self.by_dir.get(&b""[..]).map(|&index| &self.tree[index])
     }
 
     /// The deciding verdict, `None` when no rule matches. Shared, not copied: the audit asks
@@ -812,7 +756,7 @@ impl RuleSet {
 
     /// The rules git applies in this worktree, from the `.gitignore` files a
     /// [`GitignoreReader`] read, with `.git/info/exclude` and `core.excludesFile`.
-    pub(crate) fn from_read(repo: &Repo, read: Vec<ReadFile>) -> RuleSet {
+    pub fn from_read(repo: &Repo, read: Vec<ReadFile>) -> RuleSet {
         let Some(top) = repo.workdir() else {
             return RuleSet::default();
         };
@@ -862,46 +806,6 @@ fn display_source(top: &Path, path: &Path) -> String {
     }
 }
 
-/// Every `.gitignore` git would read in the worktree, found by walking it the way git does:
-/// top-down, never into an ignored folder, `.git` or through a symlink, judging each folder
-/// by the `.gitignore` files found above it (a folder's own rules do not apply to itself).
-/// For the one-shot commands only; the per-commit check takes the tracked ones from the
-/// index instead.
-///
-/// The walk is ours, not the `ignore` crate's: its walker compiles every `.gitignore` it
-/// meets into a regex set, which is far from linear on a file of a million lines.
-pub fn find_gitignores(top: &Path) -> Vec<Vec<u8>> {
-    let mut rules = RuleSet::default();
-    let mut found = Vec::new();
-    let mut pending = vec![Vec::new()];
-    while let Some(folder) = pending.pop() {
-        let Ok(entries) = fs::read_dir(top.join(bytes_path(&folder))) else { continue };
-        let mut subfolders = Vec::new();
-        for entry in entries.flatten() {
-            let Ok(kind) = entry.file_type() else { continue };
-            let name = path_bytes(Path::new(&entry.file_name())).into_owned();
-            if kind.is_dir() && name != b".git" {
-                subfolders.push([folder.as_slice(), &name, b"/"].concat());
-            } else if kind.is_file() && name == b".gitignore" {
-                let path = [folder.as_slice(), &name].concat();
-                // One that cannot be read has no rules here, as in git; the fix refuses it later.
-                if let Ok(Some(bytes)) = read_ignore_file(&top.join(bytes_path(&path))) {
-                    rules.push(IgnoreFile::gitignore(&path, &bytes, false));
-                }
-                found.push(path);
-            }
-        }
-        for subfolder in subfolders {
-            let path = &subfolder[..subfolder.len() - 1];
-            if !rules.verdict(path, true, Scope::Repository).is_ignored() {
-                pending.push(subfolder);
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
 /// The folder a `.gitignore` at this worktree-relative path governs: `a/b/.gitignore` ->
 /// `a/b/`, `.gitignore` -> ``.
 pub(crate) fn governed_dir(gitignore_path: &[u8]) -> Vec<u8> {
@@ -912,53 +816,8 @@ pub(crate) fn governed_dir(gitignore_path: &[u8]) -> Vec<u8> {
 }
 
 /// Whether a worktree-relative path names a `.gitignore` file.
-pub(crate) fn is_gitignore_path(path: &[u8]) -> bool {
+pub fn is_gitignore_path(path: &[u8]) -> bool {
     path == b".gitignore" || path.ends_with(b"/.gitignore")
-}
-
-/// A folder name no repository has, for probes one level down: it tells rules that apply
-/// at one level only (`/*.pyc`) from rules that apply everywhere.
-pub(crate) const PROBE_SUBFOLDER: &str = "pycache_guard_probe/";
-
-/// A path whose verdict we look at, and whether git sees a folder there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Probe {
-    pub(crate) path: Vec<u8>,
-    pub(crate) is_dir: bool,
-}
-
-/// A name that a glob matches: wildcards become `x`, a class its first allowed character,
-/// `**/` nothing, escapes their character.
-pub(crate) fn concretize(glob: &str) -> String {
-    let mut out = String::new();
-    let mut chars = glob.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => out.extend(chars.next()),
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
-                if chars.peek() == Some(&'/') {
-                    chars.next();
-                } else {
-                    out.push('x');
-                }
-            }
-            '*' | '?' => out.push('x'),
-            '[' => {
-                let class: String = chars.by_ref().take_while(|&c| c != ']').collect();
-                out.push(class_member(&class));
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-fn class_member(class: &str) -> char {
-    match class.strip_prefix(['!', '^']) {
-        Some(excluded) => ('a'..='z').find(|c| !excluded.contains(*c)).unwrap_or('_'),
-        None => class.chars().next().unwrap_or('x'),
-    }
 }
 
 #[cfg(test)]
@@ -1013,31 +872,5 @@ mod tests {
         let negations: Vec<Rule> = file.negations().map(|negation| negation.rule()).collect();
         assert_eq!(negations.len(), 1);
         assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.pyc"));
-    }
-
-    #[test]
-    fn usual_bytecode_rules_are_read_off_the_text() {
-        let matches =
-            |line: &str, name: &str, is_dir: bool| bytecode_rule_matches(line.as_bytes(), name.as_bytes(), is_dir);
-        assert!(matches("*.py[cod]", "m.pyc", false) && matches("*.py[cod]", "m.pyo", false));
-        assert!(matches("**/*.py[co]", ".pyo", false));
-        assert!(matches("__pycache__/", "__pycache__", true) && !matches("__pycache__/", "__pycache__", false));
-        assert!(matches("__pycache__", "__pycache__", false) && matches("*$py.class", "m$py.class", false));
-        assert!(!matches("*.py[cod]", "m.py", false) && !matches("*.pyc", "m.pyo", false));
-        assert!(!matches("/*.pyc", "m.pyc", false), "anchored: the top folder only");
-        assert!(!matches("*.PYC", "m.pyc", false) && !matches("*.pyc\\", "m.pyc", false));
-        // The shortcut needs the rule in the top file and no negation anywhere.
-        let top = rules(&[(".gitignore", "*.py[cod]  \r\n__pycache__/\n"), ("a/.gitignore", "build/\n")]);
-        assert!(top.surely_ignored(b"a/b/m.pyc", false) && top.surely_ignored(b"a/__pycache__", true));
-        let negated = rules(&[(".gitignore", "*.py[cod]\n"), ("a/.gitignore", "!keep.pyc\n")]);
-        assert!(negated.surely_ignored(b"a/m.pyc", false) && !negated.surely_ignored(b"a/keep.pyc", false));
-    }
-
-    #[test]
-    fn concretized_globs() {
-        assert_eq!(concretize("tests/fixtures/*.pyc"), "tests/fixtures/x.pyc");
-        assert_eq!(concretize("**/keep.py[co]"), "keep.pyc");
-        assert_eq!(concretize("a/**/b?[!abc].pyo"), "a/bxd.pyo");
-        assert_eq!(concretize("\\!bang.pyc"), "!bang.pyc");
     }
 }

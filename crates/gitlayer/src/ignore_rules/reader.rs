@@ -11,17 +11,17 @@ use std::sync::mpsc::{self, Sender};
 use std::thread::JoinHandle;
 
 use super::read_ignore_file;
-use crate::git::paths::bytes_path;
+use crate::paths::bytes_path;
 
 /// How many named files make a helper thread worth starting.
 const HELPER_FROM: usize = 16;
 
 /// A `.gitignore` (worktree-relative path) and its bytes (`None`: git finds no rules there),
 /// or why it could not be read.
-pub(crate) type ReadFile = (Vec<u8>, std::io::Result<Option<Vec<u8>>>);
+pub type ReadFile = (Vec<u8>, std::io::Result<Option<Vec<u8>>>);
 
 /// Collects the `.gitignore` files to read, and reads them.
-pub(crate) struct GitignoreReader {
+pub struct GitignoreReader {
     /// The worktree top; `None` in a bare repository, where nothing is read.
     top: Option<PathBuf>,
     pending: Vec<Vec<u8>>,
@@ -37,13 +37,13 @@ struct Helper {
 impl GitignoreReader {
     /// A reader for the worktree at `top`; the top `.gitignore`, tracked or not, is always
     /// read (git reads it).
-    pub(crate) fn new(top: Option<&Path>) -> GitignoreReader {
+    pub fn new(top: Option<&Path>) -> GitignoreReader {
         let pending = if top.is_some() { vec![b".gitignore".to_vec()] } else { Vec::new() };
         GitignoreReader { top: top.map(Path::to_path_buf), pending, helper: None }
     }
 
     /// Another `.gitignore` to read (worktree-relative).
-    pub(crate) fn add(&mut self, path: &[u8]) {
+    pub fn add(&mut self, path: &[u8]) {
         if self.top.is_none() || path == b".gitignore" {
             return;
         }
@@ -74,7 +74,7 @@ impl GitignoreReader {
     }
 
     /// Every named file with its bytes, once all are read.
-    pub(crate) fn finish(self) -> Vec<ReadFile> {
+    pub fn finish(self) -> Vec<ReadFile> {
         let mut read = match self.helper {
             Some(Helper { paths, thread }) => {
                 drop(paths);

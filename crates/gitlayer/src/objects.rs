@@ -24,9 +24,9 @@ use anyhow::{Context, Result, anyhow, bail};
 use flate2::Decompress;
 use git2::{ObjectType, Odb, Repository};
 
-use crate::git::files::{Symlinks, read_regular};
-use crate::git::format::{ID_LEN, ModeType};
-use crate::git::id::ObjectId;
+use crate::files::{Symlinks, read_regular};
+use crate::format::{ID_LEN, ModeType};
+use crate::id::ObjectId;
 use cache::Recent;
 use packs::{ObjectKind, PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
@@ -70,7 +70,7 @@ const MAX_TAG_DEPTH: usize = 32;
 
 /// A tree object's bytes, known to be well formed. Cheap to clone.
 #[derive(Clone)]
-pub(crate) struct Tree(Rc<TreeData>);
+pub struct Tree(Rc<TreeData>);
 
 struct TreeData {
     bytes: Rc<[u8]>,
@@ -80,22 +80,22 @@ struct TreeData {
 
 /// One entry of a tree: its mode (as git canonicalises it), name and object id (raw bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct TreeEntry<'a> {
-    pub(crate) mode: u32,
-    pub(crate) name: &'a [u8],
-    pub(crate) id: &'a [u8; ID_LEN],
+pub struct TreeEntry<'a> {
+    pub mode: u32,
+    pub name: &'a [u8],
+    pub id: &'a [u8; ID_LEN],
 }
 
 /// What the walk needs of a commit.
-pub(crate) struct CommitHeader {
-    pub(crate) tree: ObjectId,
+pub struct CommitHeader {
+    pub tree: ObjectId,
     /// Empty for a root commit, and for a commit at the edge of a shallow clone.
-    pub(crate) parents: Vec<ObjectId>,
+    pub parents: Vec<ObjectId>,
 }
 
 /// Where to look for an object first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum LookFirst {
+pub enum LookFirst {
     /// In the loose files: for a few objects of the newest commits, which are usually loose
     /// until git packs them (the packs are then not even opened).
     Loose,
@@ -105,7 +105,7 @@ pub(crate) enum LookFirst {
 
 /// Reads commits and trees for one thread; remembers the trees it read lately and the tree
 /// of each commit it read (a commit's parent is usually the commit read just before).
-pub(crate) struct Objects<'r> {
+pub struct Objects<'r> {
     git: &'r Repository,
     packs: PackReader,
     look_first: LookFirst,
@@ -125,7 +125,7 @@ pub(crate) struct Objects<'r> {
 /// ids of commits) or walks the history: a damaged loose object it will read, on which it
 /// hangs ([`loose::check_for_libgit2`]), and a damaged pack index or one whose offsets lie
 /// outside its pack, on which it crashes ([`Packs::check_offsets`]).
-pub(crate) fn check_before_libgit2_walk(objects_dir: &std::path::Path, revisions: &str) -> Result<()> {
+pub fn check_before_libgit2_walk(objects_dir: &std::path::Path, revisions: &str) -> Result<()> {
     loose::check_for_libgit2(objects_dir, may_name_a_tree(revisions))?;
     Packs::at(objects_dir).check_offsets()
 }
@@ -160,14 +160,14 @@ impl<'r> Objects<'r> {
 
     /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
     /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
-    pub(crate) fn commit(&mut self, id: ObjectId) -> Result<CommitHeader> {
+    pub fn commit(&mut self, id: ObjectId) -> Result<CommitHeader> {
         let data = self.read(id, ObjectKind::Commit)?;
         self.parse_commit(id, &data)
     }
 
     /// The commit `id` names, through any annotated tags (a branch may point at a tag); each
     /// object is read once.
-    pub(crate) fn peeled_commit(&mut self, mut id: ObjectId) -> Result<CommitHeader> {
+    pub fn peeled_commit(&mut self, mut id: ObjectId) -> Result<CommitHeader> {
         for _ in 0..MAX_TAG_DEPTH {
             let (kind, data) = self.read_any(id)?;
             match kind {
@@ -193,7 +193,7 @@ impl<'r> Objects<'r> {
     /// A blob's bytes (a `.gitignore` of a commit); `None` when the object database does not
     /// have it (a partial clone fetches blobs only when git needs them), an error when a copy
     /// is damaged.
-    pub(crate) fn blob_if_present(&mut self, id: ObjectId) -> Result<Option<Rc<[u8]>>> {
+    pub fn blob_if_present(&mut self, id: ObjectId) -> Result<Option<Rc<[u8]>>> {
         match self.read_present(id)? {
             Some((ObjectKind::Blob, data)) => Ok(Some(data)),
             Some((found, _)) => bail!("object {id} is a {found}, not a blob"),
@@ -202,7 +202,7 @@ impl<'r> Objects<'r> {
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
-    pub(crate) fn tree_of_commit(&mut self, commit: ObjectId) -> Result<Tree> {
+    pub fn tree_of_commit(&mut self, commit: ObjectId) -> Result<Tree> {
         let id = match self.commit_trees.get(&commit) {
             Some(&tree) => tree,
             None => self.commit(commit)?.tree,
@@ -211,7 +211,7 @@ impl<'r> Objects<'r> {
     }
 
     /// A tree, from the cache or the object database.
-    pub(crate) fn tree(&mut self, id: ObjectId) -> Result<Tree> {
+    pub fn tree(&mut self, id: ObjectId) -> Result<Tree> {
         if let Some(tree) = self.trees.get(&id, Tree::len) {
             return Ok(tree);
         }
@@ -222,18 +222,18 @@ impl<'r> Objects<'r> {
     }
 
     /// The tree an entry's raw id names.
-    pub(crate) fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree> {
+    pub fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree> {
         self.tree(entry.object_id())
     }
 
     /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.pyc`)
     /// below `root`, if any. A folder of that name is not the file: git sees the file added.
-    pub(crate) fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, ObjectId)>> {
+    pub fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, ObjectId)>> {
         self.lookup(root, path, false)
     }
 
     /// The id of the folder at `path` below `root`, if any.
-    pub(crate) fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<ObjectId>> {
+    pub fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<ObjectId>> {
         Ok(self.lookup(root, path, true)?.map(|(_, id)| id))
     }
 
@@ -367,7 +367,7 @@ impl Tree {
         Some(Tree(Rc::new(TreeData { bytes, starts: OnceCell::new() })))
     }
 
-    pub(crate) fn entries(&self) -> Entries<'_> {
+    pub fn entries(&self) -> Entries<'_> {
         Entries { rest: &self.0.bytes }
     }
 
@@ -401,7 +401,7 @@ impl Tree {
 }
 
 /// The entries of a tree, in the tree's (git's) order.
-pub(crate) struct Entries<'a> {
+pub struct Entries<'a> {
     rest: &'a [u8],
 }
 
@@ -417,23 +417,23 @@ impl<'a> Iterator for Entries<'a> {
 }
 
 impl TreeEntry<'_> {
-    pub(crate) fn is_tree(&self) -> bool {
+    pub fn is_tree(&self) -> bool {
         ModeType::of(self.mode) == ModeType::Tree
     }
 
     /// The object id the entry names.
-    pub(crate) fn object_id(&self) -> ObjectId {
+    pub fn object_id(&self) -> ObjectId {
         ObjectId::from(self.id)
     }
 
     /// Same object with the same mode.
-    pub(crate) fn same_as(&self, other: &TreeEntry<'_>) -> bool {
+    pub fn same_as(&self, other: &TreeEntry<'_>) -> bool {
         self.id == other.id && self.mode == other.mode
     }
 
     /// Where git sorts this entry against `other`: by name, a tree's name as if it ended in
     /// `/`. A file and a folder of the same name are thus different entries, as in git.
-    pub(crate) fn tree_order(&self, other: &TreeEntry<'_>) -> Ordering {
+    pub fn tree_order(&self, other: &TreeEntry<'_>) -> Ordering {
         let common = self.name.len().min(other.name.len());
         let next_byte = |e: &TreeEntry<'_>| e.name.get(common).copied().or(e.is_tree().then_some(b'/'));
         self.name[..common].cmp(&other.name[..common]).then_with(|| next_byte(self).cmp(&next_byte(other)))
@@ -595,22 +595,28 @@ mod tests {
 /// Entry points for the fuzz targets (`fuzz/`, built with `--cfg fuzzing`) and the
 /// properties in `cargo test`: arbitrary bytes
 /// as a tree, a commit or tag, and `info/grafts` + `shallow` text.
-#[cfg(any(fuzzing, test))]
-pub(crate) mod fuzz {
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz {
     use super::*;
 
     /// Parses a tree and walks its entries (every name, mode and id).
-    pub(crate) fn tree(bytes: &[u8]) -> usize {
+    pub fn tree(bytes: &[u8]) -> usize {
         let Some(tree) = Tree::parse(bytes.into()) else { return 0 };
         tree.entries().map(|entry| entry.name.len() + usize::from(entry.is_tree())).sum()
     }
 
-    pub(crate) fn commit_or_tag(bytes: &[u8]) -> bool {
+    /// Parses a commit's header or a tag's target.
+    pub fn commit_or_tag(bytes: &[u8]) -> bool {
         parse_commit_header(bytes).is_some() || parse_tag_target(bytes).is_some()
     }
 
     /// `info/grafts` and `shallow` text (lossy UTF-8, as they are read).
-    pub(crate) fn grafts(grafts_text: &[u8], shallow_text: &[u8]) -> usize {
+    pub fn grafts(grafts_text: &[u8], shallow_text: &[u8]) -> usize {
         parse_grafts(&String::from_utf8_lossy(grafts_text), &String::from_utf8_lossy(shallow_text)).len()
+    }
+
+    /// A loose object file's bytes, as [`loose::fuzz`] reads them.
+    pub fn loose(bytes: &[u8]) -> Option<usize> {
+        super::loose::fuzz(bytes)
     }
 }

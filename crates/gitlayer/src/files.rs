@@ -9,7 +9,7 @@ use std::path::Path;
 
 /// Whether a symlink at the path is followed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Symlinks {
+pub enum Symlinks {
     /// As git reads a `.gitignore` of the tree (since 2.32): a symlink is no file.
     NotFollowed,
     /// As git reads `core.excludesFile` and `info/exclude`, and tools read their config.
@@ -22,7 +22,7 @@ pub(crate) enum Symlinks {
 ///
 /// Four system calls (open, fstat, read, close): a hook reads every tracked `.gitignore` on
 /// every commit.
-pub(crate) fn read_regular(path: &Path, symlinks: Symlinks) -> std::io::Result<Option<Vec<u8>>> {
+pub fn read_regular(path: &Path, symlinks: Symlinks) -> std::io::Result<Option<Vec<u8>>> {
     let file = match open(path, symlinks) {
         Ok(file) => file,
         Err(e) if nothing_to_read(&e) => return Ok(None),
