@@ -11,7 +11,7 @@
 //! - precedence: a `.gitignore` deeper in the tree beats a shallower one, and both beat
 //!   `.git/info/exclude`, which beats `core.excludesFile`;
 //! - parents first: git never looks inside an excluded folder, so a file in one is ignored
-//!   whatever a later `!negation` says (`build/` + `!build/*.pyc` ignores `build/x.pyc`).
+//!   whatever a later `!negation` says (`build/` + `!build/*.o` ignores `build/x.o`).
 //!
 //! Verdicts are proven against `git check-ignore -v --no-index` in `tests/it/ignore_git.rs`.
 
@@ -554,8 +554,8 @@ pub struct RuleSet {
     /// its path's folders, so the cost does not grow with the number of ignore files.
     by_dir: HashMap<Vec<u8>, usize>,
     /// `.git/info/exclude`, then `core.excludesFile`: lower precedence than any `.gitignore`.
-    /// Read the first time a verdict needs them, which a repository whose own rules cover
-    /// bytecode never does: a hook pays for them only when something is missing.
+    /// Read the first time a verdict needs them, which a repository whose own rules cover what
+    /// is asked about never does: a caller pays for them only when something is missing.
     personal: OnceCell<Vec<IgnoreFile>>,
     /// Where the personal files are (their name for messages, and their path).
     personal_paths: Vec<(String, PathBuf)>,
@@ -837,40 +837,40 @@ mod tests {
 
     #[test]
     fn excluded_folder_beats_a_later_negation() {
-        let set = rules(&[(".gitignore", "build/\n!build/*.pyc\n")]);
-        assert_eq!(deciding(&set, "build/x.pyc", false), (true, Some(".gitignore:1".into())));
+        let set = rules(&[(".gitignore", "build/\n!build/*.o\n")]);
+        assert_eq!(deciding(&set, "build/x.o", false), (true, Some(".gitignore:1".into())));
     }
 
     #[test]
     fn deeper_file_wins_and_last_line_wins() {
-        let set = rules(&[(".gitignore", "*.pyc\n"), ("tests/.gitignore", "# fixtures\n!*.pyc\n*.pyc\n!keep.pyc\n")]);
-        assert_eq!(deciding(&set, "x.pyc", false), (true, Some(".gitignore:1".into())));
-        assert_eq!(deciding(&set, "tests/x.pyc", false), (true, Some("tests/.gitignore:3".into())));
-        assert_eq!(deciding(&set, "tests/keep.pyc", false), (false, Some("tests/.gitignore:4".into())));
+        let set = rules(&[(".gitignore", "*.o\n"), ("tests/.gitignore", "# fixtures\n!*.o\n*.o\n!keep.o\n")]);
+        assert_eq!(deciding(&set, "x.o", false), (true, Some(".gitignore:1".into())));
+        assert_eq!(deciding(&set, "tests/x.o", false), (true, Some("tests/.gitignore:3".into())));
+        assert_eq!(deciding(&set, "tests/keep.o", false), (false, Some("tests/.gitignore:4".into())));
     }
 
     #[test]
     fn crlf_bom_and_trailing_spaces() {
-        let set = rules(&[(".gitignore", "\u{feff}*.pyo\r\n__pycache__/  \r\n")]);
-        assert_eq!(deciding(&set, "a/b.pyo", false), (true, Some(".gitignore:1".into())));
-        assert_eq!(deciding(&set, "a/__pycache__/m.pyc", false), (true, Some(".gitignore:2".into())));
-        assert_eq!(deciding(&set, "a/__pycache__", false), (false, None));
+        let set = rules(&[(".gitignore", "\u{feff}*.a\r\n__cache__/  \r\n")]);
+        assert_eq!(deciding(&set, "a/b.a", false), (true, Some(".gitignore:1".into())));
+        assert_eq!(deciding(&set, "a/__cache__/m.o", false), (true, Some(".gitignore:2".into())));
+        assert_eq!(deciding(&set, "a/__cache__", false), (false, None));
     }
 
     #[test]
     fn anchored_rules_only_match_their_folder() {
-        let set = rules(&[(".gitignore", "/*.pyc\n"), ("sub/.gitignore", "/local.pyc\n")]);
-        assert!(deciding(&set, "x.pyc", false).0);
-        assert!(!deciding(&set, "sub/x.pyc", false).0);
-        assert!(deciding(&set, "sub/local.pyc", false).0);
-        assert!(!deciding(&set, "sub/deeper/local.pyc", false).0);
+        let set = rules(&[(".gitignore", "/*.o\n"), ("sub/.gitignore", "/local.o\n")]);
+        assert!(deciding(&set, "x.o", false).0);
+        assert!(!deciding(&set, "sub/x.o", false).0);
+        assert!(deciding(&set, "sub/local.o", false).0);
+        assert!(!deciding(&set, "sub/deeper/local.o", false).0);
     }
 
     #[test]
     fn negations_are_listed_with_lines() {
-        let file = IgnoreFile::parse(Vec::new(), ".gitignore".into(), b"*.pyc\n!keep.pyc  \n\\!literal\n!\n", false);
+        let file = IgnoreFile::parse(Vec::new(), ".gitignore".into(), b"*.o\n!keep.o  \n\\!literal\n!\n", false);
         let negations: Vec<Rule> = file.negations().map(|negation| negation.rule()).collect();
         assert_eq!(negations.len(), 1);
-        assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.pyc"));
+        assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.o"));
     }
 }

@@ -5,7 +5,7 @@
 //! entry (docs/performance.md has the cost), and it refuses the mandatory `link` (split
 //! index) and `sdir` (sparse index) extensions that git itself writes. This reader streams
 //! the mapped file once (see `stream.rs`), hands each entry to the caller as borrowed bytes,
-//! and copies only the entries the caller keeps (the few bytecode candidates). Like git on
+//! and copies only the entries the caller keeps (often only a few). Like git on
 //! an ordinary read, it does not verify the trailing checksum; it does check the signature,
 //! the version and every length against the file's size, so a truncated or corrupt index is
 //! an error, never a panic or a wrong answer.
@@ -282,7 +282,7 @@ impl IndexFile {
                 [b'A'..=b'Z', ..] => self.stream.skip(size),
                 _ => {
                     return Err(Error::Unsupported(format!(
-                        "it uses the extension {name:?}, which pycache-guard does not know"
+                        "it uses the extension {name:?}, which this reader does not know"
                     )));
                 }
             }

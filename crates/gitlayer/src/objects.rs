@@ -226,7 +226,7 @@ impl<'r> Objects<'r> {
         self.tree(entry.object_id())
     }
 
-    /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.pyc`)
+    /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.o`)
     /// below `root`, if any. A folder of that name is not the file: git sees the file added.
     pub fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, ObjectId)>> {
         self.lookup(root, path, false)
@@ -512,10 +512,10 @@ mod tests {
 
     #[test]
     fn entries_are_read_back_in_order() {
-        let data = [raw_entry("100644", b"a.pyc", 1), raw_entry("40000", b"pkg", 2)].concat();
+        let data = [raw_entry("100644", b"a.o", 1), raw_entry("40000", b"pkg", 2)].concat();
         let tree = Tree::parse(data.into()).expect("well formed");
         let entries: Vec<_> = tree.entries().map(|e| (e.mode, e.name.to_vec(), e.id[0], e.is_tree())).collect();
-        assert_eq!(entries, vec![(0o100644, b"a.pyc".to_vec(), 1, false), (0o40000, b"pkg".to_vec(), 2, true)]);
+        assert_eq!(entries, vec![(0o100644, b"a.o".to_vec(), 1, false), (0o40000, b"pkg".to_vec(), 2, true)]);
     }
 
     #[test]

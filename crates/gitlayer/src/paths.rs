@@ -3,7 +3,7 @@
 //! A git path is arbitrary bytes. For display we follow git's own quoting (`core.quotePath`
 //! false): a path that is valid UTF-8 and has no control characters, `"` or `\` is shown as
 //! is; any other is wrapped in double quotes with C escapes, and bytes that are not UTF-8 are
-//! written as octal (`"caf\351.pyc"`), exactly as `git -c core.quotePath=true` writes them.
+//! written as octal (`"caf\351.o"`), exactly as `git -c core.quotePath=true` writes them.
 //! This also keeps escape sequences in a file name from reaching the terminal.
 //! For commands we print POSIX shell words that can be pasted back.
 
@@ -171,64 +171,64 @@ mod tests {
 
     #[test]
     fn display_keeps_ordinary_and_unicode_paths() {
-        assert_eq!(display_path(b"pkg/__pycache__/m.pyc"), "pkg/__pycache__/m.pyc");
-        assert_eq!(display_path(b"with space/x.pyc"), "with space/x.pyc");
-        assert_eq!(display_path("caf\u{e9}/\u{1f40d}.pyc".as_bytes()), "caf\u{e9}/\u{1f40d}.pyc");
+        assert_eq!(display_path(b"pkg/__cache__/m.o"), "pkg/__cache__/m.o");
+        assert_eq!(display_path(b"with space/x.o"), "with space/x.o");
+        assert_eq!(display_path("caf\u{e9}/\u{1f40d}.o".as_bytes()), "caf\u{e9}/\u{1f40d}.o");
     }
 
     #[test]
     fn display_quotes_like_git() {
-        assert_eq!(display_path(b"caf\xe9.pyc"), r#""caf\351.pyc""#);
-        assert_eq!(display_path(b"tab\there.pyc"), r#""tab\there.pyc""#);
-        assert_eq!(display_path(b"q\"uote\\.pyc"), r#""q\"uote\\.pyc""#);
-        assert_eq!(display_path(b"\x1b[31mred.pyc"), r#""\033[31mred.pyc""#);
+        assert_eq!(display_path(b"caf\xe9.o"), r#""caf\351.o""#);
+        assert_eq!(display_path(b"tab\there.o"), r#""tab\there.o""#);
+        assert_eq!(display_path(b"q\"uote\\.o"), r#""q\"uote\\.o""#);
+        assert_eq!(display_path(b"\x1b[31mred.o"), r#""\033[31mred.o""#);
     }
 
     #[test]
     fn shell_words() {
-        assert_eq!(shell_word(b"pkg/__pycache__/m.pyc"), "pkg/__pycache__/m.pyc");
-        assert_eq!(shell_word(b"with space.pyc"), "'with space.pyc'");
-        assert_eq!(shell_word(b"it's.pyc"), r"'it'\''s.pyc'");
-        assert_eq!(shell_word(b"$HOME.pyc"), "'$HOME.pyc'");
+        assert_eq!(shell_word(b"pkg/__cache__/m.o"), "pkg/__cache__/m.o");
+        assert_eq!(shell_word(b"with space.o"), "'with space.o'");
+        assert_eq!(shell_word(b"it's.o"), r"'it'\''s.o'");
+        assert_eq!(shell_word(b"$HOME.o"), "'$HOME.o'");
     }
 
     #[test]
     #[cfg(unix)]
     fn unprintable_bytes_are_ansi_c_quoted_on_unix() {
-        assert_eq!(shell_word(b"caf\xe9.pyc"), r"$'caf\351.pyc'");
-        assert_eq!(shell_word(b"a'\xff.pyc"), r"$'a\'\377.pyc'");
-        assert_eq!(shell_word(b"new\nline.pyc"), r"$'new\012line.pyc'");
+        assert_eq!(shell_word(b"caf\xe9.o"), r"$'caf\351.o'");
+        assert_eq!(shell_word(b"a'\xff.o"), r"$'a\'\377.o'");
+        assert_eq!(shell_word(b"new\nline.o"), r"$'new\012line.o'");
     }
 
     #[test]
     fn joins_a_path_given_in_a_subfolder() {
-        assert_eq!(join_relative(b"", b"./a//b.pyc").unwrap(), b"a/b.pyc");
-        assert_eq!(join_relative(b"pkg/", b"x.pyc").unwrap(), b"pkg/x.pyc");
-        assert_eq!(join_relative(b"pkg/sub/", b"../x.pyc").unwrap(), b"pkg/x.pyc");
-        assert_eq!(join_relative(b"pkg/", b"../../x.pyc"), None);
+        assert_eq!(join_relative(b"", b"./a//b.o").unwrap(), b"a/b.o");
+        assert_eq!(join_relative(b"pkg/", b"x.o").unwrap(), b"pkg/x.o");
+        assert_eq!(join_relative(b"pkg/sub/", b"../x.o").unwrap(), b"pkg/x.o");
+        assert_eq!(join_relative(b"pkg/", b"../../x.o"), None);
     }
 
     #[test]
     fn paths_relative_to_a_subfolder() {
-        assert_eq!(relative_to(b"", b"pkg/x.pyc"), b"pkg/x.pyc");
-        assert_eq!(relative_to(b"pkg/", b"pkg/x.pyc"), b"x.pyc");
-        assert_eq!(relative_to(b"pkg/sub/", b"pkg/x.pyc"), b"../x.pyc");
-        assert_eq!(relative_to(b"other/", b"pkg/x.pyc"), b"../pkg/x.pyc");
-        assert_eq!(relative_to(b"pkg/", b"pkgx/y.pyc"), b"../pkgx/y.pyc");
+        assert_eq!(relative_to(b"", b"pkg/x.o"), b"pkg/x.o");
+        assert_eq!(relative_to(b"pkg/", b"pkg/x.o"), b"x.o");
+        assert_eq!(relative_to(b"pkg/sub/", b"pkg/x.o"), b"../x.o");
+        assert_eq!(relative_to(b"other/", b"pkg/x.o"), b"../pkg/x.o");
+        assert_eq!(relative_to(b"pkg/", b"pkgx/y.o"), b"../pkgx/y.o");
     }
 
     #[test]
     #[cfg(not(unix))]
     fn unprintable_bytes_become_a_glob_elsewhere() {
-        assert_eq!(shell_word(b"caf\xe9.pyc"), "'caf?.pyc'");
-        assert_eq!(shell_word(b"a'\xff.pyc"), r"'a'\''?.pyc'");
-        assert_eq!(shell_word(b"new\nline.pyc"), "'new?line.pyc'");
+        assert_eq!(shell_word(b"caf\xe9.o"), "'caf?.o'");
+        assert_eq!(shell_word(b"a'\xff.o"), r"'a'\''?.o'");
+        assert_eq!(shell_word(b"new\nline.o"), "'new?line.o'");
     }
 
     #[test]
     #[cfg(unix)]
     fn shell_words_round_trip_through_sh() {
-        let paths: &[&[u8]] = &[b"with space.pyc", b"it's.pyc", b"$x`y`\".pyc", b"caf\xe9.pyc"];
+        let paths: &[&[u8]] = &[b"with space.o", b"it's.o", b"$x`y`\".o", b"caf\xe9.o"];
         for path in paths {
             let script = format!("printf %s {}", shell_word(path));
             let out = std::process::Command::new("bash").arg("-c").arg(&script).output().unwrap();

@@ -76,13 +76,13 @@ fn open_advice(error: &git2::Error) -> String {
     let message = error.message();
     if message.contains("extensions.refstorage") {
         return format!(
-            "it keeps its refs in the reftable format, which libgit2 (the library pycache-guard reads \
+            "it keeps its refs in the reftable format, which libgit2 (the library this tool reads \
              repositories with) does not support; `git refs migrate --ref-format=files` converts it ({message})"
         );
     }
     if message.contains("sha256") {
         return format!(
-            "it names objects by SHA-256, which libgit2 (the library pycache-guard reads repositories with) \
+            "it names objects by SHA-256, which libgit2 (the library this tool reads repositories with) \
              does not support; only SHA-1 repositories can be checked ({message})"
         );
     }
@@ -387,7 +387,7 @@ impl Repo {
         let advice = match error.root() {
             index::Error::Io(_) => "check that it is a file you may read".to_owned(),
             index::Error::Unsupported(_) => {
-                format!("pycache-guard does not read this index format; if `git status` fails too, {rebuild}")
+                format!("this index format cannot be read here; if `git status` fails too, {rebuild}")
             }
             index::Error::Corrupt(_) | index::Error::Shared(..) => format!("if `git status` fails too, {rebuild}"),
         };

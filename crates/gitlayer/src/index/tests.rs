@@ -97,19 +97,19 @@ impl Dir {
 }
 
 fn sample(with_extended_flags: bool) -> Vec<Raw> {
-    let long = [b"deep/".as_slice(), &[b'x'; 5000], b".pyc"].concat();
+    let long = [b"deep/".as_slice(), &[b'x'; 5000], b".o"].concat();
     let flags = |f: u16| if with_extended_flags { f } else { 0 };
     vec![
         raw(b"README.md", 0o100644, 1, 0, 0),
         raw(&long, 0o100644, 2, 0, 0),
         raw(b"deep/y.py", 0o100755, 3, 0, flags(INTENT_TO_ADD)),
-        raw(b"link.pyc", 0o120000, 4, 0, 0),
-        raw(b"m.pyc", 0o100644, 5, 1, 0),
-        raw(b"m.pyc", 0o100644, 6, 2, 0),
-        raw(b"m.pyc", 0o100644, 7, 3, 0),
+        raw(b"link.o", 0o120000, 4, 0, 0),
+        raw(b"m.o", 0o100644, 5, 1, 0),
+        raw(b"m.o", 0o100644, 6, 2, 0),
+        raw(b"m.o", 0o100644, 7, 3, 0),
         raw(b"out/", SPARSE_DIR_MODE, 8, 0, flags(SKIP_WORKTREE)),
-        raw(b"pkg/__pycache__/a.cpython-312.pyc", 0o100644, 9, 0, flags(SKIP_WORKTREE)),
-        raw(b"raw\xff\xfe.pyc", 0o100644, 10, 0, 0),
+        raw(b"pkg/__cache__/a.gcc-12.o", 0o100644, 9, 0, flags(SKIP_WORKTREE)),
+        raw(b"raw\xff\xfe.o", 0o100644, 10, 0, 0),
         raw(b"vendored", 0o160000, 11, 0, 0),
     ]
 }
@@ -129,10 +129,10 @@ fn reads_versions_2_3_and_4_as_written() {
 fn keeps_only_what_the_caller_keeps_and_counts_all() {
     let dir = Dir::new();
     let path = dir.write("index", &index_bytes(4, &sample(true), &[], 0));
-    let read = read_entries(&path, dir.0.path(), |e| e.path.ends_with(b".pyc") && e.stage == 0).unwrap();
+    let read = read_entries(&path, dir.0.path(), |e| e.path.ends_with(b".o") && e.stage == 0).unwrap();
     let paths: Vec<&[u8]> = read.kept.iter().map(|e| e.path.as_slice()).collect();
     assert_eq!(paths.len(), 4, "{paths:?}");
-    assert_eq!(paths[2], b"pkg/__pycache__/a.cpython-312.pyc");
+    assert_eq!(paths[2], b"pkg/__cache__/a.gcc-12.o");
     assert_eq!(read.total, 11);
 }
 
