@@ -1,4 +1,4 @@
-//! The pack reader (src/git/objects/packs.rs) against `git cat-file`: every commit and tree of
+//! The pack reader (crates/gitlayer/src/objects/packs.rs) against `git cat-file`: every commit and tree of
 //! packs written the ways git writes them reads back byte for byte, with any cache size and
 //! with 64-bit offsets, and a damaged pack or index gives errors, never a panic or an
 //! allocation it cannot justify.
