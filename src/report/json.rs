@@ -3,13 +3,15 @@
 //! A git path is bytes. `path` is the path as text; when it is not valid UTF-8, `path` is a
 //! lossy rendering (U+FFFD for each bad sequence) and `path_bytes` holds the exact bytes as
 //! an array of numbers, so a consumer can still name the file. `commit` is present for
-//! findings about history, `rule` (`file:line`) for findings about an ignore rule, `reason`
+//! findings about history, `rule` for findings about an ignore rule (an object: its `file`,
+//! `line` and `pattern`, with `file_bytes` and `pattern_bytes` as `path_bytes`), `reason`
 //! for findings about a bytecode file; each is absent (not null) where it does not apply.
 
 use std::io::{self, Write};
 
 use serde::Serialize;
 
+use crate::git::ignore_rules::Rule;
 use crate::report::{Finding, Severity};
 
 #[derive(Debug, Serialize)]
@@ -27,13 +29,49 @@ pub(crate) struct JsonFinding<'a> {
     pub(crate) path_bytes: Option<&'a [u8]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) commit: Option<&'a str>,
-    /// The ignore rule the finding is about, as `file:line`.
+    /// The ignore rule the finding is about.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) rule: Option<String>,
+    pub(crate) rule: Option<JsonRule<'a>>,
     /// Why the path is bytecode (`pyc-file`, `pycache-folder`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) reason: Option<&'static str>,
     pub(crate) message: String,
+}
+
+/// A rule as data: its file and its pattern as text (with their exact bytes when they are not
+/// UTF-8), and its line apart, so that no character of a file name can be taken for the
+/// separator.
+#[derive(Debug, Serialize)]
+pub(crate) struct JsonRule<'a> {
+    /// Relative to the worktree top, or the absolute path of a personal excludes file outside
+    /// it.
+    pub(crate) file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) file_bytes: Option<&'a [u8]>,
+    /// 1-based.
+    pub(crate) line: usize,
+    /// As written, `!` kept, trailing spaces trimmed.
+    pub(crate) pattern: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) pattern_bytes: Option<&'a [u8]>,
+}
+
+impl<'a> JsonRule<'a> {
+    fn new(rule: &'a Rule) -> JsonRule<'a> {
+        let file = rule.source.bytes();
+        JsonRule {
+            file: super::path_text(file),
+            file_bytes: unless_utf8(file),
+            line: rule.line,
+            pattern: super::path_text(&rule.pattern),
+            pattern_bytes: unless_utf8(&rule.pattern),
+        }
+    }
+}
+
+/// The bytes, when text alone cannot give them.
+fn unless_utf8(bytes: &[u8]) -> Option<&[u8]> {
+    std::str::from_utf8(bytes).is_err().then_some(bytes)
 }
 
 #[derive(Debug, Serialize)]
@@ -49,9 +87,9 @@ impl<'a> JsonFinding<'a> {
             kind: finding.kind().id(),
             severity: finding.severity().id(),
             path: super::path_text(finding.path()),
-            path_bytes: std::str::from_utf8(finding.path()).is_err().then_some(finding.path()),
+            path_bytes: unless_utf8(finding.path()),
             commit: finding.commit().map(|commit| commit.id.as_str()),
-            rule: finding.rule_location(),
+            rule: finding.rule().map(JsonRule::new),
             reason: finding.reason().map(|reason| reason.id()),
             message: finding.message(),
         }

@@ -3,17 +3,19 @@
 
 use crate::support::{TestRepo, text};
 
-/// The audit's findings of `check --all`: `(kind, path, rule)`.
-fn rule_findings(repo: &TestRepo) -> Vec<(String, String, String)> {
+/// The audit's findings of `check --all`: `(kind, path, rule's file, rule's line)`.
+fn rule_findings(repo: &TestRepo) -> Vec<(String, String, String, u64)> {
     let output = repo.guard().args(["check", "--all", "--format", "json"]).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let field = |finding: &serde_json::Value, key: &str| finding[key].as_str().unwrap_or_default().to_owned();
+    let field = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
     json["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (field(f, "kind"), field(f, "path"), field(f, "rule")))
+        .map(|f| {
+            (field(&f["kind"]), field(&f["path"]), field(&f["rule"]["file"]), f["rule"]["line"].as_u64().unwrap_or(0))
+        })
         .collect()
 }
 
@@ -29,7 +31,7 @@ fn many_gitignore_files_are_all_read_and_judged() {
     repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
 
     let found = rule_findings(&repo);
-    assert_eq!(found, [("reincluded-by-rule".into(), "pkg37/.gitignore".into(), "pkg37/.gitignore:2".into())]);
+    assert_eq!(found, [("reincluded-by-rule".into(), "pkg37/.gitignore".into(), "pkg37/.gitignore".into(), 2)]);
     let verbose = repo.guard().args(["check", "--all", "-v"]).output().unwrap();
     assert!(text(&verbose.stderr).contains("ignore-rule audit: 41 .gitignore files"), "{}", text(&verbose.stderr));
 
@@ -38,7 +40,7 @@ fn many_gitignore_files_are_all_read_and_judged() {
     assert_eq!(rule_findings(&repo), []);
     repo.write("pkg03/.gitignore", "!*.pyo\n");
     let found = rule_findings(&repo);
-    assert_eq!(found, [("reincluded-by-rule".into(), "pkg03/.gitignore".into(), "pkg03/.gitignore:1".into())]);
+    assert_eq!(found, [("reincluded-by-rule".into(), "pkg03/.gitignore".into(), "pkg03/.gitignore".into(), 1)]);
 }
 
 #[test]

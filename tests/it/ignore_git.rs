@@ -8,7 +8,7 @@ use std::os::unix::ffi::OsStrExt;
 use pycache_guard::git::ignore_rules::{RuleSet, Scope, find_gitignores};
 use pycache_guard::git::repo::Repo;
 
-use crate::support::TestRepo;
+use crate::support::{TestRepo, text};
 
 /// Paths that exist on disk in every case (a trailing `/` makes a folder), so git and we
 /// agree on which are folders.
@@ -158,7 +158,7 @@ fn our_answers(repo: &TestRepo) -> Vec<(String, bool)> {
             let path = probe.trim_end_matches('/');
             let is_dir = repo.root.join(std::ffi::OsStr::from_bytes(path.as_bytes())).is_dir();
             let answer = match rules.verdict(path.as_bytes(), is_dir, Scope::WithPersonal).rule() {
-                Some(rule) => format!("{}:{}:{}", rule.source, rule.line, rule.pattern),
+                Some(rule) => format!("{}:{}:{}", text(rule.source.bytes()), rule.line, text(&rule.pattern)),
                 None => String::new(),
             };
             (answer, rules.surely_ignored(path.as_bytes(), is_dir))
