@@ -1028,6 +1028,15 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_keeps_the_exact_bytes_of_its_file_and_pattern() {
+        let set = RuleSet::new(vec![IgnoreFile::gitignore(b"d\xff/.gitignore", b"!caf\xe9.pyc\n", false)], Vec::new());
+        let verdict = set.verdict(b"d\xff/caf\xe9.pyc", false, Scope::Repository);
+        let rule =
+            Rule { source: Source::Tree(b"d\xff/.gitignore".to_vec()), line: 1, pattern: b"!caf\xe9.pyc".to_vec() };
+        assert_eq!(verdict, Verdict::Reincluded(rule));
+    }
+
+    #[test]
     fn anchored_rules_only_match_their_folder() {
         let set = rules(&[(".gitignore", "/*.pyc\n"), ("sub/.gitignore", "/local.pyc\n")]);
         assert!(deciding(&set, "x.pyc", false).0);

@@ -114,8 +114,10 @@ pub(crate) fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::ignore_rules::Source;
     use crate::guard::bytecode::Reason;
-    use crate::guard::finding::BytecodeFinding;
+    use crate::guard::bytecode_rules::Need;
+    use crate::guard::finding::{BytecodeFinding, RuleIssue};
     use crate::report::Kind;
 
     #[test]
@@ -141,5 +143,42 @@ mod tests {
         assert!(value["findings"][1].get("path_bytes").is_none());
         assert_eq!(value["findings"][1]["commit"], "ab".repeat(20));
         assert_eq!(value["summary"], serde_json::json!({"total": 2, "errors": 2, "warnings": 0}));
+    }
+
+    #[test]
+    fn a_rule_is_an_object_with_its_line_apart_and_its_bytes() {
+        let rule = |source, pattern: &[u8]| Rule { source, line: 3, pattern: pattern.to_vec() };
+        let findings = [
+            Finding::ignore_rules(
+                RuleIssue::Reincludes(rule(Source::Tree(b"a:1/.gitignore".to_vec()), b"!*.pyc")),
+                false,
+            ),
+            Finding::ignore_rules(
+                RuleIssue::OnlyPersonal {
+                    need: Need::Pyo,
+                    rule: rule(Source::Outside(b"/h\xff/ignore".to_vec()), b"*.py\xff"),
+                },
+                true,
+            ),
+        ];
+        let mut out = Vec::new();
+        print(&mut out, &findings).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let first = &value["findings"][0];
+        assert_eq!(first["rule"], serde_json::json!({"file": "a:1/.gitignore", "line": 3, "pattern": "!*.pyc"}));
+        assert_eq!(first["path"], "a:1/.gitignore");
+        let second = &value["findings"][1];
+        assert_eq!(second["path_bytes"], second["rule"]["file_bytes"]);
+        assert_eq!(
+            second["rule"],
+            serde_json::json!({
+                "file": "/h\u{fffd}/ignore",
+                "file_bytes": [47, 104, 255, 47, 105, 103, 110, 111, 114, 101],
+                "line": 3,
+                "pattern": "*.py\u{fffd}",
+                "pattern_bytes": [42, 46, 112, 121, 255],
+            })
+        );
+        assert_eq!(value["summary"], serde_json::json!({"total": 2, "errors": 1, "warnings": 1}));
     }
 }

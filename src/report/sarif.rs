@@ -223,6 +223,9 @@ fn capitalise(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::git::ignore_rules::{Rule, Source};
+    use crate::guard::bytecode_rules::Need;
+    use crate::guard::finding::RuleIssue;
 
     #[test]
     fn uris_encode_bytes_not_allowed_in_a_path() {
@@ -230,5 +233,31 @@ mod tests {
         assert_eq!(uri_path(b"a b/#%?.pyc"), "a%20b/%23%25%3F.pyc");
         assert_eq!(uri_path(b"caf\xe9/x$py.class"), "caf%E9/x%24py.class");
         assert_eq!(uri_path("\u{e9}.pyc".as_bytes()), "%C3%A9.pyc");
+    }
+
+    #[test]
+    fn a_rule_finding_points_at_its_file_and_line() {
+        let rule = |source| Rule { source, line: 12, pattern: b"*.pyo".to_vec() };
+        let findings = [
+            Finding::ignore_rules(RuleIssue::Reincludes(rule(Source::Tree(b"a:1/.gitignore".to_vec()))), false),
+            Finding::ignore_rules(
+                RuleIssue::OnlyPersonal { need: Need::Pyo, rule: rule(Source::Outside(b"/home/me/a:1".to_vec())) },
+                false,
+            ),
+        ];
+        let results = results(&findings);
+        let inside = &results[0].locations[0].physical_location;
+        assert_eq!(
+            (inside.artifact_location.uri.as_str(), inside.artifact_location.uri_base_id),
+            ("a%3A1/.gitignore", Some("%SRCROOT%"))
+        );
+        assert_eq!(inside.region.start_line, 12);
+        assert_eq!(results[0].partial_fingerprints.pycache_guard, "reincluded-by-rule:a%3A1/.gitignore#L12");
+        let outside = &results[1].locations[0].physical_location;
+        assert_eq!(
+            (outside.artifact_location.uri.as_str(), outside.artifact_location.uri_base_id),
+            ("file:///home/me/a%3A1", None)
+        );
+        assert_eq!(results[1].partial_fingerprints.pycache_guard, "ignored-only-personally:file:///home/me/a%3A1#L12");
     }
 }
