@@ -14,7 +14,9 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 pub(crate) use crate::guard::finding::{Finding, Kind, Severity, short_id};
-use gitlayer::paths::{relative_to, shell_word};
+use crate::guard::finding::{Fix, rule_pattern, rule_place};
+use crate::guard::fix::plan::{LeftOut, Unreached};
+use gitlayer::paths::{display_path, relative_to, shell_word};
 
 /// How the findings are printed (`check --format`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
@@ -103,18 +105,34 @@ pub(crate) fn print_human(out: &mut impl Write, findings: &[Finding], commands: 
 /// The command that repairs the ignore rules.
 pub(crate) const FIX_GITIGNORE: &str = "pycache-guard fix-gitignore";
 
-/// The fix for one finding: untrack it; when a commit brought it, rewrite that history; for
-/// the ignore rules, repair them.
+/// The fix for one finding, as its kind's words say ([`Kind::fix`]): untrack it; when a
+/// commit brought it, rewrite that history; for the ignore rules, repair them.
 pub(crate) fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
-    match (finding.commit(), finding.kind()) {
+    match (finding.commit(), finding.kind().fix()) {
         (Some(commit), _) => rewrite_hint(short_id(&commit.id), commit.is_root),
-        (None, Kind::ReincludedByRule) => "keep it if it is deliberate; otherwise delete it".to_owned(),
-        (None, Kind::UnreadableIgnoreFile) => {
-            "make it readable (the message says why it is not), then check again".to_owned()
-        }
-        (None, kind) if !kind.is_bytecode() => FIX_GITIGNORE.to_owned(),
-        (None, _) => commands.untrack_command([finding.path()]),
+        (None, Fix::Say(words)) => words.to_owned(),
+        (None, Fix::RepairRules) => FIX_GITIGNORE.to_owned(),
+        (None, Fix::Untrack) => commands.untrack_command([finding.path()]),
     }
+}
+
+/// What `fix-gitignore` and the fix of `check` say about a line they left out.
+pub(crate) fn left_out_line(left: &LeftOut) -> String {
+    let why = match &left.negation {
+        Some(rule) => format!("it would override the negation {} {}", rule_place(rule), rule_pattern(rule)),
+        None => format!("it would change git's verdict on {}", display_path(&left.probe)),
+    };
+    format!("left out {}: {why}", left.line)
+}
+
+/// What `fix-gitignore` says about a need the file it edits cannot meet.
+pub(crate) fn unreached_line(unreached: &Unreached) -> String {
+    let why = match &unreached.rule {
+        Some(rule) => format!("{} {} decides it, and a deeper .gitignore wins", rule_place(rule), rule_pattern(rule)),
+        None => "no rule of this file can reach it".to_owned(),
+    };
+    let path = display_path(&unreached.probe);
+    format!("{path} stays unignored: {why}; add the rules there (fix-gitignore --file)")
 }
 
 fn rewrite_hint(commit: &str, is_root: bool) -> String {

@@ -23,7 +23,7 @@ use crate::report::{self, CommandContext, Finding, Kind, Severity};
 use gitlayer::id::ObjectId;
 use gitlayer::ignore_rules::{GitignoreReader, RuleSet};
 use gitlayer::objects;
-use gitlayer::paths::{bytes_path, join_relative, path_bytes};
+use gitlayer::paths::{bytes_path, display_path, join_relative, path_bytes};
 use gitlayer::repo::Repo;
 
 /// What `check` judges: one mode, built once from the flags (clap keeps them exclusive).
@@ -334,9 +334,10 @@ fn report_fix_in_commit(global: &GlobalArgs, fixed: &FixedInCommit) {
         say(global, format_args!("untracked {} bytecode file(s); they stay on disk", fixed.untracked));
     }
     if let Some(gitignore) = &fixed.gitignore {
+        let gitignore = display_path(gitignore);
         say(global, format_args!("added the ignore rules for Python bytecode to {gitignore} and staged it"));
     }
-    for left_out in &fixed.left_out {
-        say(global, format_args!("left out {left_out}"));
+    for left in &fixed.left_out {
+        say(global, format_args!("{}", report::left_out_line(left)));
     }
 }

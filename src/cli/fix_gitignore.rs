@@ -10,6 +10,7 @@ use super::{ExitStatus, ignore_broken_pipe, say};
 use crate::cli::args::{FixArgs, GlobalArgs};
 use crate::guard::config::Settings;
 use crate::guard::fix::{self, GitignoreFix, IndexChange};
+use crate::report;
 use gitlayer::paths;
 use gitlayer::repo::Repo;
 
@@ -26,24 +27,15 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
     } else {
         Vec::new()
     };
-    let name = String::from_utf8_lossy(&fix.relative).into_owned();
+    let name = paths::display_path(&fix.relative);
     if fix.plan.changes() {
         ignore_broken_pipe(print_diff(&mut io::stdout().lock(), &fix.diff()))?;
     }
     for left in &fix.plan.left_out {
-        let why = match &left.negation {
-            Some(rule) => format!("it would override the negation {} {:?}", rule.location(), rule.pattern),
-            None => format!("it would change git's verdict on {}", paths::display_path(&left.probe)),
-        };
-        say(global, format_args!("left out {}: {why}", left.line));
+        say(global, format_args!("{}", report::left_out_line(left)));
     }
     for unreached in &fix.plan.unreached {
-        let folder = paths::display_path(&unreached.probe);
-        let why = match &unreached.rule {
-            Some(rule) => format!("{} {:?} decides it, and a deeper .gitignore wins", rule.location(), rule.pattern),
-            None => "no rule of this file can reach it".to_owned(),
-        };
-        say(global, format_args!("{folder} stays unignored: {why}; add the rules there (fix-gitignore --file)"));
+        say(global, format_args!("{}", report::unreached_line(unreached)));
     }
     let needed = fix.plan.leaves_anything_unmet() || !untrack.is_empty();
     if !needed {

@@ -10,9 +10,9 @@ use anyhow::{Context, Result, bail};
 use gitlayer::id::ObjectId;
 
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
-use crate::guard::finding::{Finding, Kind, RuleAt};
+use crate::guard::finding::{Finding, RuleIssue, Uncovered};
 use crate::guard::fix::plan::{self, Plan};
-use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Unreadable, Verdict};
+use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Unreadable, Verdict, WhyUnreadable};
 use gitlayer::objects::LookFirst;
 use gitlayer::paths::display_path;
 use gitlayer::repo::Repo;
@@ -28,10 +28,9 @@ pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> R
         let blob = objects.blob_if_present(*id).with_context(|| format!("cannot read {}", display_path(path)))?;
         match blob {
             Some(bytes) => files.push(IgnoreFile::gitignore(path, &bytes, false)),
-            None if repo.is_partial_clone() => unreadable.push(Unreadable {
-                path: path.clone(),
-                error: format!("its blob {id} is not in this partial clone; `git show {id}` fetches it"),
-            }),
+            None if repo.is_partial_clone() => {
+                unreadable.push(Unreadable { path: path.clone(), why: WhyUnreadable::NotFetched(*id) })
+            }
             None => bail!(
                 "cannot read {}: its blob {id} is missing from the object database (`git fsck` lists what is missing)",
                 display_path(path)
@@ -58,46 +57,32 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
         missing.retain(|m| plan.leaves_unmet(m.need));
     }
 
-    let mut findings: Vec<Finding> = rules.unreadable().iter().map(|file| unreadable(file, strict)).collect();
-    let described: Vec<String> = Need::AUDITED
+    // A `.gitignore` left out because it cannot be read comes first: the findings after it
+    // judge the rules without it (as git does with a file it cannot read).
+    let mut findings: Vec<Finding> = rules
+        .unreadable()
+        .iter()
+        .map(|file| Finding::ignore_rules(RuleIssue::Unreadable(file.clone()), strict))
+        .collect();
+    let uncovered: Vec<Uncovered> = Need::AUDITED
         .iter()
         .filter_map(|&need| {
             let mut places = missing.iter().filter(|m| m.need == need).map(|m| !m.folder.is_empty());
             let first = places.next()?;
-            let only_below = first && places.all(|below| below);
-            Some(if only_below { format!("{} in subfolders", need.name()) } else { need.name().to_owned() })
+            Some(Uncovered { need, only_in_subfolders: first && places.all(|below| below) })
         })
         .collect();
-    if !described.is_empty() {
-        let detail = format!("the repository's ignore rules do not cover {}", described.join(", "));
-        findings.push(Finding::ignore_rules(Kind::MissingIgnoreRule, b".gitignore".to_vec(), None, detail, strict));
+    if !uncovered.is_empty() {
+        findings.push(Finding::ignore_rules(RuleIssue::Missing(uncovered), strict));
     }
-    let rule_finding = |kind, rule: &Rule, detail| {
-        let at = RuleAt { source: rule.source.clone(), line: rule.line };
-        Finding::ignore_rules(kind, rule.source.clone().into_bytes(), Some(at), detail, strict)
-    };
     let mut named: Vec<&Rule> = negations.rules().collect();
     named.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
     named.dedup();
-    findings.extend(named.into_iter().map(|rule| {
-        rule_finding(Kind::ReincludedByRule, rule, format!("rule {:?} re-includes Python bytecode", rule.pattern))
-    }));
+    findings.extend(named.into_iter().map(|rule| Finding::ignore_rules(RuleIssue::Reincludes(rule.clone()), strict)));
     for (need, rule) in personal_rules(rules, &missing) {
-        let detail = format!(
-            "{} is ignored only by your personal rule {:?}; other clones are not protected",
-            need.name(),
-            rule.pattern
-        );
-        findings.push(rule_finding(Kind::IgnoredOnlyPersonally, &rule, detail));
+        findings.push(Finding::ignore_rules(RuleIssue::OnlyPersonal { need, rule }, strict));
     }
     findings
-}
-
-/// A `.gitignore` left out because it cannot be read: said first, since the findings after it
-/// judge the rules without it (as git does with a file it cannot read).
-fn unreadable(file: &Unreadable, strict: bool) -> Finding {
-    let detail = format!("cannot read {} ({}); its rules are left out", display_path(&file.path), file.error);
-    Finding::ignore_rules(Kind::UnreadableIgnoreFile, file.path.clone(), None, detail, strict)
 }
 
 /// The personal rules (`.git/info/exclude`, `core.excludesFile`) that alone ignore a missing
@@ -130,12 +115,13 @@ fn root_plan(rules: &RuleSet, negations: &BytecodeNegations) -> Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::guard::finding::Severity;
-    use gitlayer::ignore_rules::IgnoreFile;
+    use crate::guard::finding::{Kind, Severity};
+    use gitlayer::ignore_rules::{IgnoreFile, Source};
 
     fn audit_of(files: &[(&str, &str)], personal: &str, strict: bool) -> Vec<(Kind, String, Severity)> {
         let tree = files.iter().map(|(p, t)| IgnoreFile::gitignore(p.as_bytes(), t.as_bytes(), false)).collect();
-        let personal = vec![IgnoreFile::parse(Vec::new(), ".git/info/exclude".into(), personal.as_bytes(), false)];
+        let exclude = Source::Tree(b".git/info/exclude".to_vec());
+        let personal = vec![IgnoreFile::parse(Vec::new(), exclude, personal.as_bytes(), false)];
         audit(&RuleSet::new(tree, personal), strict)
             .into_iter()
             .map(|f| (f.kind(), format!("{}: {}", f.location(), f.message()), f.severity()))

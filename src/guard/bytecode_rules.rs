@@ -227,7 +227,7 @@ mod tests {
 
     fn negations_in(text: &str) -> Vec<String> {
         let rules = RuleSet::new(vec![IgnoreFile::gitignore(b".gitignore", text.as_bytes(), false)], Vec::new());
-        BytecodeNegations::of(&rules).rules().map(|rule| rule.pattern.clone()).collect()
+        BytecodeNegations::of(&rules).rules().map(|rule| String::from_utf8(rule.pattern.clone()).unwrap()).collect()
     }
 
     #[test]

@@ -2,13 +2,18 @@
 //!
 //! Two subjects, two types: a [`BytecodeFinding`] names a file that is bytecode, a
 //! [`RuleFinding`] an ignore rule (or the lack of one); [`Finding`] is either, and is what
-//! every printer reads. Each [`Kind`]'s words live in one table ([`Kind::words`]).
+//! every printer reads. Findings carry data, never sentences: paths and rules as git's bytes,
+//! and what the audit found as a [`RuleIssue`]. The words are all here, in one place: each
+//! [`Kind`]'s in one table ([`Kind::words`]), and the sentence of a rule finding in
+//! [`RuleIssue::describe`]; the human, JSON, GitHub and SARIF printers take them from there.
 //!
 //! Checks return [`Finding`]s; the printers of the `report` layer turn them into text, JSON,
 //! GitHub annotations or SARIF.
 
 use crate::guard::bytecode::Reason;
-use gitlayer::paths::display_path;
+use crate::guard::bytecode_rules::Need;
+use gitlayer::ignore_rules::{Rule, Source, Unreadable, WhyUnreadable};
+use gitlayer::paths::{c_quote, display_path};
 
 /// What a finding is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,11 +42,25 @@ pub(crate) enum Kind {
     UnreadableIgnoreFile,
 }
 
-/// The words of a kind: its stable id, what it says after the path, how to fix it.
+/// The words of a kind: its stable id, what it says after the path, how to fix it (SARIF's
+/// help, and the human line's fix).
 struct Words {
     id: &'static str,
     describe: &'static str,
     help: &'static str,
+    fix: Fix,
+}
+
+/// How the human line of a finding says to fix it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Fix {
+    /// The command that untracks the file; for a file a commit brought, rewriting the history
+    /// from that commit instead.
+    Untrack,
+    /// The command that repairs the ignore rules.
+    RepairRules,
+    /// What to do, in words.
+    Say(&'static str),
 }
 
 const UNTRACK_HELP: &str = "Untrack the file, keeping it on disk, with git rm --cached, and ignore bytecode with \
@@ -69,36 +88,41 @@ impl Kind {
 
     /// Every word about a kind, in one place.
     fn words(self) -> Words {
-        let (id, describe, help) = match self {
-            Kind::StagedNew => ("staged-new", "new bytecode file staged for commit", UNTRACK_HELP),
+        let (id, describe, help, fix) = match self {
+            Kind::StagedNew => ("staged-new", "new bytecode file staged for commit", UNTRACK_HELP, Fix::Untrack),
             Kind::StagedModified => {
-                ("staged-modified", "tracked bytecode file modified and staged for commit", UNTRACK_HELP)
+                ("staged-modified", "tracked bytecode file modified and staged for commit", UNTRACK_HELP, Fix::Untrack)
             }
-            Kind::Tracked => ("tracked", "bytecode file tracked by git", UNTRACK_HELP),
-            Kind::InCommit => ("in-commit", "bytecode file in the commit", UNTRACK_HELP),
-            Kind::Named => ("named", "bytecode file", UNTRACK_HELP),
-            Kind::CommitAdded => ("commit-added", "bytecode file added by commit", REWRITE_HELP),
-            Kind::CommitModified => ("commit-modified", "bytecode file changed by commit", REWRITE_HELP),
+            Kind::Tracked => ("tracked", "bytecode file tracked by git", UNTRACK_HELP, Fix::Untrack),
+            Kind::InCommit => ("in-commit", "bytecode file in the commit", UNTRACK_HELP, Fix::Untrack),
+            Kind::Named => ("named", "bytecode file", UNTRACK_HELP, Fix::Untrack),
+            Kind::CommitAdded => ("commit-added", "bytecode file added by commit", REWRITE_HELP, Fix::Untrack),
+            Kind::CommitModified => ("commit-modified", "bytecode file changed by commit", REWRITE_HELP, Fix::Untrack),
             Kind::MissingIgnoreRule => {
-                ("missing-ignore-rule", "ignore rules for Python bytecode missing", FIX_RULES_HELP)
+                ("missing-ignore-rule", "ignore rules for Python bytecode missing", FIX_RULES_HELP, Fix::RepairRules)
             }
             Kind::ReincludedByRule => (
                 "reincluded-by-rule",
                 "an ignore rule re-includes Python bytecode",
                 "Keep the negation if the bytecode it re-includes is deliberate (list such fixtures under \
                  `allow` in the config); otherwise delete it.",
+                Fix::Say("keep it if it is deliberate; otherwise delete it"),
             ),
-            Kind::IgnoredOnlyPersonally => {
-                ("ignored-only-personally", "Python bytecode ignored only by a personal rule", FIX_RULES_HELP)
-            }
+            Kind::IgnoredOnlyPersonally => (
+                "ignored-only-personally",
+                "Python bytecode ignored only by a personal rule",
+                FIX_RULES_HELP,
+                Fix::RepairRules,
+            ),
             Kind::UnreadableIgnoreFile => (
                 "unreadable-ignore-file",
                 "an ignore file cannot be read",
                 "Make the file readable (its permissions or owner), or delete it: git warns \"unable to access\" \
                  and leaves its rules out until then.",
+                Fix::Say("make it readable (the message says why it is not), then check again"),
             ),
         };
-        Words { id, describe, help }
+        Words { id, describe, help, fix }
     }
 
     pub(crate) fn id(self) -> &'static str {
@@ -120,6 +144,11 @@ impl Kind {
 
     pub(crate) fn describe(self) -> &'static str {
         self.words().describe
+    }
+
+    /// How the human line says to fix a finding of this kind.
+    pub(crate) fn fix(self) -> Fix {
+        self.words().fix
     }
 }
 
@@ -163,24 +192,115 @@ pub(crate) struct BroughtBy {
 }
 
 /// What the ignore rules get wrong: a rule that is missing, one that re-includes bytecode,
-/// or bytecode that only a personal rule ignores. A warning, or an error under `--strict`.
+/// bytecode that only a personal rule ignores, or an ignore file that cannot be read. A
+/// warning, or an error under `--strict`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct RuleFinding {
-    pub(crate) kind: Kind,
     pub(crate) severity: Severity,
-    /// The ignore file the finding is about (raw bytes).
-    pub(crate) file: Vec<u8>,
-    /// The rule it is about, when it is about one.
-    pub(crate) rule: Option<RuleAt>,
-    /// What it says.
-    pub(crate) detail: String,
+    pub(crate) issue: RuleIssue,
 }
 
-/// A rule's place: its file as `git check-ignore -v` names it, and its 1-based line.
+/// What the audit found about the ignore rules, as data: the rules and paths it names are
+/// git's bytes, worded only by [`RuleIssue::describe`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RuleAt {
-    pub(crate) source: String,
-    pub(crate) line: usize,
+pub(crate) enum RuleIssue {
+    /// The repository's own rules leave some of what Python writes unignored: each need
+    /// (at least one), in the audit's order.
+    Missing(Vec<Uncovered>),
+    /// This negation re-includes bytecode.
+    Reincludes(Rule),
+    /// What Python writes for `need` is ignored by this personal rule alone
+    /// (`.git/info/exclude`, `core.excludesFile`).
+    OnlyPersonal { need: Need, rule: Rule },
+    /// This `.gitignore` is there but cannot be read: its rules are left out.
+    Unreadable(Unreadable),
+}
+
+/// A rule every repository needs that its rules do not provide.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Uncovered {
+    pub(crate) need: Need,
+    /// Covered at the top of the tree, missing only in subfolders (`/*.pyc`).
+    pub(crate) only_in_subfolders: bool,
+}
+
+impl RuleIssue {
+    pub(crate) fn kind(&self) -> Kind {
+        match self {
+            RuleIssue::Missing(_) => Kind::MissingIgnoreRule,
+            RuleIssue::Reincludes(_) => Kind::ReincludedByRule,
+            RuleIssue::OnlyPersonal { .. } => Kind::IgnoredOnlyPersonally,
+            RuleIssue::Unreadable(_) => Kind::UnreadableIgnoreFile,
+        }
+    }
+
+    /// The rule it is about, when it is about one.
+    pub(crate) fn rule(&self) -> Option<&Rule> {
+        match self {
+            RuleIssue::Reincludes(rule) | RuleIssue::OnlyPersonal { rule, .. } => Some(rule),
+            RuleIssue::Missing(_) | RuleIssue::Unreadable(_) => None,
+        }
+    }
+
+    /// The ignore file it is about: the rule's own, `.gitignore` (at the top) for missing
+    /// rules, the file that cannot be read. Relative to the worktree top unless
+    /// [`RuleIssue::outside_worktree`].
+    pub(crate) fn file(&self) -> &[u8] {
+        match self {
+            RuleIssue::Missing(_) => b".gitignore",
+            RuleIssue::Reincludes(rule) | RuleIssue::OnlyPersonal { rule, .. } => rule.source.bytes(),
+            RuleIssue::Unreadable(file) => &file.path,
+        }
+    }
+
+    /// Whether its file lies outside the worktree (a personal `core.excludesFile`), named by
+    /// an absolute path.
+    pub(crate) fn outside_worktree(&self) -> bool {
+        self.rule().is_some_and(|rule| matches!(rule.source, Source::Outside(_)))
+    }
+
+    /// The sentence after the file: what is wrong with the rules. Every rule finding's words.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            RuleIssue::Missing(uncovered) => {
+                let names: Vec<String> = uncovered
+                    .iter()
+                    .map(|u| match u.only_in_subfolders {
+                        true => format!("{} in subfolders", u.need.name()),
+                        false => u.need.name().to_owned(),
+                    })
+                    .collect();
+                format!("the repository's ignore rules do not cover {}", names.join(", "))
+            }
+            RuleIssue::Reincludes(rule) => format!("rule {} re-includes Python bytecode", c_quote(&rule.pattern)),
+            RuleIssue::OnlyPersonal { need, rule } => format!(
+                "{} is ignored only by your personal rule {}; other clones are not protected",
+                need.name(),
+                c_quote(&rule.pattern)
+            ),
+            RuleIssue::Unreadable(file) => {
+                let why = match &file.why {
+                    WhyUnreadable::Io(words) => words.clone(),
+                    WhyUnreadable::NotFetched(id) => {
+                        format!("its blob {id} is not in this partial clone; `git show {id}` fetches it")
+                    }
+                };
+                format!("cannot read {} ({why}); its rules are left out", display_path(&file.path))
+            }
+        }
+    }
+}
+
+/// A rule's place as people and editors find it: its file as git shows paths, and its line
+/// (`tests/.gitignore:2`, `"d\377/.gitignore":1`). For people only: machine-readable
+/// formats give the file and the line apart.
+pub(crate) fn rule_place(rule: &Rule) -> String {
+    format!("{}:{}", display_path(rule.source.bytes()), rule.line)
+}
+
+/// A rule's pattern as people read it: in double quotes, with git's C escapes.
+pub(crate) fn rule_pattern(rule: &Rule) -> String {
+    c_quote(&rule.pattern)
 }
 
 /// One thing the user should know about, with enough data for every output format.
@@ -196,21 +316,15 @@ impl Finding {
     }
 
     /// A finding about the ignore rules: a warning, or an error under `--strict`.
-    pub(crate) fn ignore_rules(
-        kind: Kind,
-        file: Vec<u8>,
-        rule: Option<RuleAt>,
-        detail: String,
-        strict: bool,
-    ) -> Finding {
+    pub(crate) fn ignore_rules(issue: RuleIssue, strict: bool) -> Finding {
         let severity = if strict { Severity::Error } else { Severity::Warning };
-        Finding::Rule(RuleFinding { kind, severity, file, rule, detail })
+        Finding::Rule(RuleFinding { severity, issue })
     }
 
     pub(crate) fn kind(&self) -> Kind {
         match self {
             Finding::Bytecode(finding) => finding.kind,
-            Finding::Rule(finding) => finding.kind,
+            Finding::Rule(finding) => finding.issue.kind(),
         }
     }
 
@@ -221,11 +335,21 @@ impl Finding {
         }
     }
 
-    /// The bytecode file, or the ignore file a rule finding is about.
+    /// The bytecode file, or the ignore file a rule finding is about: its exact bytes,
+    /// relative to the worktree top unless [`Finding::outside_worktree`].
     pub(crate) fn path(&self) -> &[u8] {
         match self {
             Finding::Bytecode(finding) => &finding.path,
-            Finding::Rule(finding) => &finding.file,
+            Finding::Rule(finding) => finding.issue.file(),
+        }
+    }
+
+    /// Whether [`Finding::path`] is an absolute path outside the worktree (only a personal
+    /// excludes file is).
+    pub(crate) fn outside_worktree(&self) -> bool {
+        match self {
+            Finding::Bytecode(_) => false,
+            Finding::Rule(finding) => finding.issue.outside_worktree(),
         }
     }
 
@@ -245,32 +369,25 @@ impl Finding {
         }
     }
 
-    /// The rule a rule finding is about, as `file:line`.
-    pub(crate) fn rule_location(&self) -> Option<String> {
+    /// The rule a rule finding is about, when it is about one.
+    pub(crate) fn rule(&self) -> Option<&Rule> {
         match self {
-            Finding::Rule(RuleFinding { rule: Some(rule), .. }) => Some(format!("{}:{}", rule.source, rule.line)),
-            _ => None,
+            Finding::Rule(finding) => finding.issue.rule(),
+            Finding::Bytecode(_) => None,
         }
     }
 
-    /// Where the finding points: the rule's `file:line`, else the path.
+    /// Where the human line starts: the rule's `file:line`, else the path, shown as git
+    /// shows paths.
     pub(crate) fn location(&self) -> String {
-        self.rule_location().unwrap_or_else(|| display_path(self.path()))
-    }
-
-    /// The line of the ignore file a rule finding is about.
-    pub(crate) fn rule_line(&self) -> Option<usize> {
-        match self {
-            Finding::Rule(RuleFinding { rule: Some(rule), .. }) => Some(rule.line),
-            _ => None,
-        }
+        self.rule().map_or_else(|| display_path(self.path()), rule_place)
     }
 
     /// The sentence after the path: what was found (and in which commit) and why it counts
-    /// as bytecode.
+    /// as bytecode, or what is wrong with the ignore rules.
     pub(crate) fn message(&self) -> String {
         match self {
-            Finding::Rule(finding) => finding.detail.clone(),
+            Finding::Rule(finding) => finding.issue.describe(),
             Finding::Bytecode(finding) => {
                 let (describe, reason) = (finding.kind.describe(), finding.reason);
                 match &finding.commit {

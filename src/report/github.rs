@@ -27,10 +27,12 @@ pub(crate) fn annotation(finding: &Finding, commands: &CommandContext) -> String
     };
     let path = super::path_text(finding.path());
     let title = format!("pycache-guard ({})", finding.kind().id());
-    let location = finding.rule_location().unwrap_or_else(|| path.clone());
-    let message = format!("{location}: {}; fix: {}", finding.message(), crate::report::fix_for(finding, commands));
     // A finding about an ignore rule points at its line.
-    let line = finding.rule_line().map(|line| format!(",line={line}")).unwrap_or_default();
+    let (location, line) = match finding.rule() {
+        Some(rule) => (format!("{path}:{}", rule.line), format!(",line={}", rule.line)),
+        None => (path.clone(), String::new()),
+    };
+    let message = format!("{location}: {}; fix: {}", finding.message(), crate::report::fix_for(finding, commands));
     format!(
         "::{command} file={}{line},title={}::{}",
         escape_property(&path),

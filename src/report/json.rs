@@ -3,7 +3,8 @@
 //! A git path is bytes. `path` is the path as text; when it is not valid UTF-8, `path` is a
 //! lossy rendering (U+FFFD for each bad sequence) and `path_bytes` holds the exact bytes as
 //! an array of numbers, so a consumer can still name the file. `commit` is present for
-//! findings about history, `rule` (`file:line`) for findings about an ignore rule, `reason`
+//! findings about history, `rule` for findings about an ignore rule (an object: its `file`,
+//! `line` and `pattern`, with `file_bytes` and `pattern_bytes` as `path_bytes`), `reason`
 //! for findings about a bytecode file; each is absent (not null) where it does not apply.
 
 use std::io::{self, Write};
@@ -11,6 +12,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use crate::report::{Finding, Severity};
+use gitlayer::ignore_rules::Rule;
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Document<'a> {
@@ -27,13 +29,49 @@ pub(crate) struct JsonFinding<'a> {
     pub(crate) path_bytes: Option<&'a [u8]>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) commit: Option<&'a str>,
-    /// The ignore rule the finding is about, as `file:line`.
+    /// The ignore rule the finding is about.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub(crate) rule: Option<String>,
+    pub(crate) rule: Option<JsonRule<'a>>,
     /// Why the path is bytecode (`pyc-file`, `pycache-folder`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) reason: Option<&'static str>,
     pub(crate) message: String,
+}
+
+/// A rule as data: its file and its pattern as text (with their exact bytes when they are not
+/// UTF-8), and its line apart, so that no character of a file name can be taken for the
+/// separator.
+#[derive(Debug, Serialize)]
+pub(crate) struct JsonRule<'a> {
+    /// Relative to the worktree top, or the absolute path of a personal excludes file outside
+    /// it.
+    pub(crate) file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) file_bytes: Option<&'a [u8]>,
+    /// 1-based.
+    pub(crate) line: usize,
+    /// As written, `!` kept, trailing spaces trimmed.
+    pub(crate) pattern: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) pattern_bytes: Option<&'a [u8]>,
+}
+
+impl<'a> JsonRule<'a> {
+    fn new(rule: &'a Rule) -> JsonRule<'a> {
+        let file = rule.source.bytes();
+        JsonRule {
+            file: super::path_text(file),
+            file_bytes: unless_utf8(file),
+            line: rule.line,
+            pattern: super::path_text(&rule.pattern),
+            pattern_bytes: unless_utf8(&rule.pattern),
+        }
+    }
+}
+
+/// The bytes, when text alone cannot give them.
+fn unless_utf8(bytes: &[u8]) -> Option<&[u8]> {
+    std::str::from_utf8(bytes).is_err().then_some(bytes)
 }
 
 #[derive(Debug, Serialize)]
@@ -49,9 +87,9 @@ impl<'a> JsonFinding<'a> {
             kind: finding.kind().id(),
             severity: finding.severity().id(),
             path: super::path_text(finding.path()),
-            path_bytes: std::str::from_utf8(finding.path()).is_err().then_some(finding.path()),
+            path_bytes: unless_utf8(finding.path()),
             commit: finding.commit().map(|commit| commit.id.as_str()),
-            rule: finding.rule_location(),
+            rule: finding.rule().map(JsonRule::new),
             reason: finding.reason().map(|reason| reason.id()),
             message: finding.message(),
         }
@@ -77,8 +115,10 @@ pub(crate) fn print(out: &mut impl Write, findings: &[Finding]) -> io::Result<()
 mod tests {
     use super::*;
     use crate::guard::bytecode::Reason;
-    use crate::guard::finding::BytecodeFinding;
+    use crate::guard::bytecode_rules::Need;
+    use crate::guard::finding::{BytecodeFinding, RuleIssue};
     use crate::report::Kind;
+    use gitlayer::ignore_rules::Source;
 
     #[test]
     fn non_utf8_paths_keep_their_bytes() {
@@ -103,5 +143,42 @@ mod tests {
         assert!(value["findings"][1].get("path_bytes").is_none());
         assert_eq!(value["findings"][1]["commit"], "ab".repeat(20));
         assert_eq!(value["summary"], serde_json::json!({"total": 2, "errors": 2, "warnings": 0}));
+    }
+
+    #[test]
+    fn a_rule_is_an_object_with_its_line_apart_and_its_bytes() {
+        let rule = |source, pattern: &[u8]| Rule { source, line: 3, pattern: pattern.to_vec() };
+        let findings = [
+            Finding::ignore_rules(
+                RuleIssue::Reincludes(rule(Source::Tree(b"a:1/.gitignore".to_vec()), b"!*.pyc")),
+                false,
+            ),
+            Finding::ignore_rules(
+                RuleIssue::OnlyPersonal {
+                    need: Need::Pyo,
+                    rule: rule(Source::Outside(b"/h\xff/ignore".to_vec()), b"*.py\xff"),
+                },
+                true,
+            ),
+        ];
+        let mut out = Vec::new();
+        print(&mut out, &findings).unwrap();
+        let value: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        let first = &value["findings"][0];
+        assert_eq!(first["rule"], serde_json::json!({"file": "a:1/.gitignore", "line": 3, "pattern": "!*.pyc"}));
+        assert_eq!(first["path"], "a:1/.gitignore");
+        let second = &value["findings"][1];
+        assert_eq!(second["path_bytes"], second["rule"]["file_bytes"]);
+        assert_eq!(
+            second["rule"],
+            serde_json::json!({
+                "file": "/h\u{fffd}/ignore",
+                "file_bytes": [47, 104, 255, 47, 105, 103, 110, 111, 114, 101],
+                "line": 3,
+                "pattern": "*.py\u{fffd}",
+                "pattern_bytes": [42, 46, 112, 121, 255],
+            })
+        );
+        assert_eq!(value["summary"], serde_json::json!({"total": 2, "errors": 1, "warnings": 1}));
     }
 }

@@ -4,9 +4,10 @@
 //! `ruleIndex` is stable), and each result points at its file. Bytecode is binary, so the
 //! region is the file's first line, which code scanning needs to place an alert. The URI is
 //! the repository-relative path, percent-encoded byte by byte (so a path that is not UTF-8
-//! survives), relative to `%SRCROOT%`. Results carry a `partialFingerprints` entry built from
-//! the kind and path, so the uploader does not try to hash a binary (or deleted) file, and
-//! the commit that brought a file, where known, in `properties.commit`.
+//! survives), relative to `%SRCROOT%`. A finding about an ignore rule points at the rule's
+//! file and line (`region.startLine`). Results carry a `partialFingerprints` entry built from
+//! the kind, the URI and a rule's line, so the uploader does not try to hash a binary (or
+//! deleted) file, and the commit that brought a file, where known, in `properties.commit`.
 
 use std::io::{self, Write};
 
@@ -167,19 +168,17 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
     findings
         .iter()
         .map(|finding| {
-            let artifact_location = artifact_location(finding.path());
+            let artifact_location = artifact_location(finding);
             SarifResult {
                 rule_id: finding.kind().id(),
                 rule_index: Kind::ALL.iter().position(|k| *k == finding.kind()).unwrap_or_default(),
                 level: finding.severity().id(),
                 message: Text { text: finding.message() },
-                partial_fingerprints: Fingerprints {
-                    pycache_guard: format!("{}:{}", finding.kind().id(), finding.location()),
-                },
+                partial_fingerprints: Fingerprints { pycache_guard: fingerprint(finding, &artifact_location.uri) },
                 locations: vec![Location {
                     physical_location: PhysicalLocation {
                         artifact_location,
-                        region: Region { start_line: finding.rule_line().unwrap_or(1) },
+                        region: Region { start_line: finding.rule().map_or(1, |rule| rule.line) },
                     },
                 }],
                 properties: finding.commit().map(|commit| Properties { commit: commit.id.clone() }),
@@ -189,12 +188,24 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
 }
 
 /// Where a finding is: relative to the source root for a repository path, a `file:` URI for
-/// an absolute one (only a personal ignore file outside the repository is named that way).
-fn artifact_location(path: &[u8]) -> ArtifactLocation {
-    if path.starts_with(b"/") {
+/// an absolute one (only a personal ignore file outside the worktree is named that way).
+fn artifact_location(finding: &Finding) -> ArtifactLocation {
+    let path = finding.path();
+    if finding.outside_worktree() {
         ArtifactLocation { uri: format!("file://{}", uri_path(path)), uri_base_id: None }
     } else {
         ArtifactLocation { uri: uri_path(path), uri_base_id: Some("%SRCROOT%") }
+    }
+}
+
+/// What identifies a result from run to run: the kind, the file's URI and, for a finding
+/// about a rule, its line as a fragment (`reincluded-by-rule:x%3Ay/.gitignore#L2`). The URI
+/// percent-encodes every `:` and `#` of the path, so the text names one file and one line.
+fn fingerprint(finding: &Finding, uri: &str) -> String {
+    let kind = finding.kind().id();
+    match finding.rule() {
+        Some(rule) => format!("{kind}:{uri}#L{}", rule.line),
+        None => format!("{kind}:{uri}"),
     }
 }
 
@@ -212,6 +223,9 @@ fn capitalise(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guard::bytecode_rules::Need;
+    use crate::guard::finding::RuleIssue;
+    use gitlayer::ignore_rules::{Rule, Source};
 
     #[test]
     fn uris_encode_bytes_not_allowed_in_a_path() {
@@ -219,5 +233,31 @@ mod tests {
         assert_eq!(uri_path(b"a b/#%?.pyc"), "a%20b/%23%25%3F.pyc");
         assert_eq!(uri_path(b"caf\xe9/x$py.class"), "caf%E9/x%24py.class");
         assert_eq!(uri_path("\u{e9}.pyc".as_bytes()), "%C3%A9.pyc");
+    }
+
+    #[test]
+    fn a_rule_finding_points_at_its_file_and_line() {
+        let rule = |source| Rule { source, line: 12, pattern: b"*.pyo".to_vec() };
+        let findings = [
+            Finding::ignore_rules(RuleIssue::Reincludes(rule(Source::Tree(b"a:1/.gitignore".to_vec()))), false),
+            Finding::ignore_rules(
+                RuleIssue::OnlyPersonal { need: Need::Pyo, rule: rule(Source::Outside(b"/home/me/a:1".to_vec())) },
+                false,
+            ),
+        ];
+        let results = results(&findings);
+        let inside = &results[0].locations[0].physical_location;
+        assert_eq!(
+            (inside.artifact_location.uri.as_str(), inside.artifact_location.uri_base_id),
+            ("a%3A1/.gitignore", Some("%SRCROOT%"))
+        );
+        assert_eq!(inside.region.start_line, 12);
+        assert_eq!(results[0].partial_fingerprints.pycache_guard, "reincluded-by-rule:a%3A1/.gitignore#L12");
+        let outside = &results[1].locations[0].physical_location;
+        assert_eq!(
+            (outside.artifact_location.uri.as_str(), outside.artifact_location.uri_base_id),
+            ("file:///home/me/a%3A1", None)
+        );
+        assert_eq!(results[1].partial_fingerprints.pycache_guard, "ignored-only-personally:file:///home/me/a%3A1#L12");
     }
 }

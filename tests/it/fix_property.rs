@@ -196,7 +196,9 @@ fn audit(repo: &TestRepo) -> (bool, Vec<String>) {
     let findings = report["findings"].as_array().unwrap();
     let of_kind = |kind: &'static str| findings.iter().filter(move |f| f["kind"] == kind);
     let missing = of_kind("missing-ignore-rule").count() > 0;
-    let named = of_kind("reincluded-by-rule").map(|f| f["rule"].as_str().unwrap().to_owned()).collect();
+    let named = of_kind("reincluded-by-rule")
+        .map(|f| format!("{}:{}", f["rule"]["file"].as_str().unwrap(), f["rule"]["line"].as_u64().unwrap()))
+        .collect();
     (missing, named)
 }
 

@@ -150,7 +150,11 @@ fn rule_findings_are_warnings_pointing_at_the_rule_in_every_format() {
     let json = run_json(&repo, &["check", "--format", "json"], 0);
     let finding = &json["findings"][0];
     assert_eq!(finding["kind"], "reincluded-by-rule", "{json:#}");
-    assert_eq!((finding["severity"].as_str(), finding["rule"].as_str()), (Some("warning"), Some(".gitignore:4")));
+    assert_eq!(finding["severity"], "warning", "{finding}");
+    assert_eq!(
+        finding["rule"],
+        serde_json::json!({"file": ".gitignore", "line": 4, "pattern": "!tests/fixtures/*.pyc"})
+    );
     assert!(finding.get("reason").is_none(), "{finding}");
 
     let sarif = run_json(&repo, &["check", "--format", "sarif", "--strict"], 1);
@@ -162,6 +166,44 @@ fn rule_findings_are_warnings_pointing_at_the_rule_in_every_format() {
     let output = repo.guard().args(["check", "--format", "github"]).output().unwrap();
     let stdout = text(&output.stdout);
     assert!(stdout.starts_with("::warning file=.gitignore,line=4,title="), "{stdout}");
+}
+
+#[test]
+fn a_colon_in_a_path_or_in_a_rule_file_name_is_never_a_separator() {
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "__pycache__/\n*.py[cod]\n");
+    repo.write("x:y/.gitignore", "# fixtures\n!*.pyc\n");
+    repo.stage(&["a:b/__pycache__/m.cpython-312.pyc"]);
+    repo.git(&["add", "--", ".gitignore", "x:y/.gitignore"]);
+    let listed = repo.git(&["ls-files", "-z"]).stdout;
+    let tracked: Vec<&[u8]> = listed.split(|&b| b == 0).filter(|path| !path.is_empty()).collect();
+    let bytecode = *tracked.iter().find(|path| path.ends_with(b".pyc")).unwrap();
+    let rule_file = *tracked.iter().find(|path| path.starts_with(b"x")).unwrap();
+    assert_eq!((bytecode, rule_file), (&b"a:b/__pycache__/m.cpython-312.pyc"[..], &b"x:y/.gitignore"[..]));
+
+    let json = run_json(&repo, &["check", "--all", "--format", "json"], 1);
+    let findings = json["findings"].as_array().unwrap();
+    let of_kind = |kind: &str| findings.iter().find(|f| f["kind"] == kind).unwrap_or_else(|| panic!("{json:#}"));
+    let tracked = of_kind("tracked");
+    assert_eq!(tracked["path"].as_str().unwrap().as_bytes(), bytecode);
+    let negation = of_kind("reincluded-by-rule");
+    assert_eq!(negation["path"].as_str().unwrap().as_bytes(), rule_file);
+    let rule = &negation["rule"];
+    assert_eq!(rule["file"].as_str().unwrap().as_bytes(), rule_file, "{rule}");
+    assert_eq!(rule["line"], 2, "the line is a number of its own: {rule}");
+    assert_eq!(rule["pattern"], "!*.pyc");
+    assert!(rule.get("file_bytes").is_none(), "the file name is UTF-8: {rule}");
+
+    let sarif = run_json(&repo, &["check", "--all", "--format", "sarif"], 1);
+    assert_valid_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let result = results.iter().find(|r| r["ruleId"] == "reincluded-by-rule").expect("the negation");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "x%3Ay/.gitignore");
+    assert_eq!(location["region"]["startLine"], 2);
+    assert_eq!(result["partialFingerprints"]["pycacheGuard/v1"], "reincluded-by-rule:x%3Ay/.gitignore#L2");
+    let result = results.iter().find(|r| r["ruleId"] == "tracked").expect("the bytecode");
+    assert_eq!(result["partialFingerprints"]["pycacheGuard/v1"], "tracked:a%3Ab/__pycache__/m.cpython-312.pyc");
 }
 
 /// Splits `::error file=F,title=T::M` into its properties and message, undoing the escapes.

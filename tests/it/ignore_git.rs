@@ -10,7 +10,7 @@ use gitlayer::repo::Repo;
 use gitlayer::walk::find_gitignores;
 use pycache_guard::surely_ignored;
 
-use crate::support::TestRepo;
+use crate::support::{TestRepo, text};
 
 /// Paths that exist on disk in every case (a trailing `/` makes a folder), so git and we
 /// agree on which are folders.
@@ -160,7 +160,7 @@ fn our_answers(repo: &TestRepo) -> Vec<(String, bool)> {
             let path = probe.trim_end_matches('/');
             let is_dir = repo.root.join(std::ffi::OsStr::from_bytes(path.as_bytes())).is_dir();
             let answer = match rules.verdict(path.as_bytes(), is_dir, Scope::WithPersonal).rule() {
-                Some(rule) => format!("{}:{}:{}", rule.source, rule.line, rule.pattern),
+                Some(rule) => format!("{}:{}:{}", text(rule.source.bytes()), rule.line, text(&rule.pattern)),
                 None => String::new(),
             };
             (answer, surely_ignored(&rules, path.as_bytes(), is_dir))

@@ -30,28 +30,58 @@ mod reader;
 pub use reader::{GitignoreReader, ReadFile};
 
 use crate::files::{Symlinks, read_regular};
+use crate::id::ObjectId;
+use crate::paths::path_bytes;
 
 use crate::repo::Repo;
 
-/// One rule (one line of an ignore file).
+/// One rule (one line of an ignore file): data, never text. Printers show the file and the
+/// pattern the way git quotes paths (`crate::paths::display_path`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rule {
-    /// The file as `git check-ignore -v` names it (`.gitignore`, `sub/.gitignore`, ...).
-    pub source: String,
+    /// The file it is written in, as `git check-ignore -v` names it.
+    pub source: Source,
     /// 1-based line number.
     pub line: usize,
-    /// The pattern as written, trailing spaces trimmed, `!` kept.
-    pub pattern: String,
+    /// The pattern as written (raw bytes), trailing spaces trimmed, `!` kept.
+    pub pattern: Vec<u8>,
 }
 
 impl Rule {
-    /// `file:line`, the way people and editors find a line.
-    pub fn location(&self) -> String {
-        format!("{}:{}", self.source, self.line)
+    /// Whether the rule re-includes what it matches (`!pattern`).
+    pub fn is_negation(&self) -> bool {
+        self.pattern.starts_with(b"!")
+    }
+}
+
+/// The ignore file a rule is written in, by its exact bytes.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Source {
+    /// A file named relative to the top of the worktree (or of the commit's tree): every
+    /// `.gitignore` (`.gitignore`, `sub/.gitignore`), and `.git/info/exclude` or a
+    /// `core.excludesFile` when they lie inside the worktree.
+    Tree(Vec<u8>),
+    /// A personal excludes file outside the worktree (`core.excludesFile`, by default
+    /// `~/.config/git/ignore`; a linked worktree's `info/exclude`), by its absolute path.
+    Outside(Vec<u8>),
+}
+
+impl Source {
+    /// The path's bytes: worktree-relative for [`Source::Tree`], absolute for
+    /// [`Source::Outside`].
+    pub fn bytes(&self) -> &[u8] {
+        match self {
+            Source::Tree(path) | Source::Outside(path) => path,
+        }
     }
 
-    pub fn is_negation(&self) -> bool {
-        self.pattern.starts_with('!')
+    /// The name of a personal file at `path`, as git names it: worktree-relative when it is
+    /// inside the worktree `top`, else absolute.
+    fn of_personal(top: &Path, path: &Path) -> Source {
+        match path.strip_prefix(top) {
+            Ok(relative) => Source::Tree(path_bytes(relative).into_owned()),
+            Err(_) => Source::Outside(path_bytes(path).into_owned()),
+        }
     }
 }
 
@@ -351,12 +381,12 @@ impl Content {
         &self.bytes[self.bom..]
     }
 
-    /// The line's text as written, trailing spaces trimmed as git trims them.
-    fn line_text(&self, line: &Line) -> String {
+    /// The line's bytes as written, trailing spaces trimmed as git trims them.
+    fn line_text(&self, line: &Line) -> Vec<u8> {
         let rest = &self.text()[line.start..];
         let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
         let text = rest[..end].strip_suffix(b"\r").unwrap_or(&rest[..end]);
-        String::from_utf8_lossy(trim_trailing_spaces(text)).into_owned()
+        trim_trailing_spaces(text).to_vec()
     }
 }
 
@@ -411,7 +441,7 @@ struct Block {
     /// 1-based number of the line the block goes before; past the last line to append.
     before: usize,
     /// Each line's pattern, line number and text.
-    lines: Rc<Vec<(Pattern, usize, String)>>,
+    lines: Rc<Vec<(Pattern, usize, Vec<u8>)>>,
 }
 
 /// One ignore file, governing a folder. Cheap to clone: the content is shared.
@@ -419,7 +449,7 @@ struct Block {
 pub struct IgnoreFile {
     /// The folder whose contents it governs, relative to the worktree top: `` or `a/b/`.
     dir: Vec<u8>,
-    source: String,
+    source: Source,
     content: Rc<Content>,
     block: Option<Block>,
 }
@@ -429,20 +459,20 @@ impl IgnoreFile {
     /// skipped, lines end at `\n` with an optional `\r`, trailing unescaped spaces are
     /// trimmed, `#` starts a comment. A line that is not a valid glob never matches (git's
     /// wildmatch fails it too).
-    pub fn parse(dir: Vec<u8>, source: String, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
+    pub fn parse(dir: Vec<u8>, source: Source, bytes: &[u8], ignore_case: bool) -> IgnoreFile {
         IgnoreFile { dir, source, content: Rc::new(Content::new(bytes, ignore_case)), block: None }
     }
 
     /// A `.gitignore` of the tree at `path` (worktree-relative): it governs its own folder,
     /// and messages name it by that path.
     pub fn gitignore(path: &[u8], bytes: &[u8], ignore_case: bool) -> IgnoreFile {
-        IgnoreFile::parse(governed_dir(path), String::from_utf8_lossy(path).into_owned(), bytes, ignore_case)
+        IgnoreFile::parse(governed_dir(path), Source::Tree(path.to_vec()), bytes, ignore_case)
     }
 
     /// Reads a personal ignore file from disk (`info/exclude`, `core.excludesFile`). A
     /// missing or unreadable one has no rules: for a personal file, that only means a finding
     /// about personal rules is not made.
-    pub(crate) fn read(dir: Vec<u8>, source: String, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
+    pub(crate) fn read(dir: Vec<u8>, source: Source, path: &Path, ignore_case: bool) -> Option<IgnoreFile> {
         // git follows a symlink here (a dotfiles manager links `~/.config/git/ignore`).
         Some(IgnoreFile::parse(dir, source, &read_regular(path, Symlinks::Followed).ok()??, ignore_case))
     }
@@ -454,7 +484,7 @@ impl IgnoreFile {
         let before = at.unwrap_or_else(|| memchr::memchr_iter(b'\n', text).count() + 1) + 1;
         let parsed =
             lines.iter().enumerate().filter(|(_, line)| !line.starts_with('#')).filter_map(|(offset, line)| {
-                Some((Pattern::from_bytes(line.as_bytes())?, before + offset, (*line).to_owned()))
+                Some((Pattern::from_bytes(line.as_bytes())?, before + offset, line.as_bytes().to_vec()))
             });
         IgnoreFile { block: Some(Block { before, lines: Rc::new(parsed.collect()) }), ..self.clone() }
     }
@@ -468,7 +498,7 @@ impl IgnoreFile {
         &self.content.bytes
     }
 
-    pub fn source(&self) -> &str {
+    pub fn source(&self) -> &Source {
         &self.source
     }
 
@@ -495,7 +525,7 @@ impl IgnoreFile {
         found.map(|line| self.verdict_of(&line.pattern, line.number, content.line_text(line)))
     }
 
-    fn verdict_of(&self, pattern: &Pattern, line: usize, text: String) -> Rc<Verdict> {
+    fn verdict_of(&self, pattern: &Pattern, line: usize, text: Vec<u8>) -> Rc<Verdict> {
         let rule = Rule { source: self.source.clone(), line, pattern: text };
         Rc::new(if pattern.is_negative() { Verdict::Reincluded(rule) } else { Verdict::Ignored(rule) })
     }
@@ -557,8 +587,8 @@ pub struct RuleSet {
     /// Read the first time a verdict needs them, which a repository whose own rules cover what
     /// is asked about never does: a caller pays for them only when something is missing.
     personal: OnceCell<Vec<IgnoreFile>>,
-    /// Where the personal files are (their name for messages, and their path).
-    personal_paths: Vec<(String, PathBuf)>,
+    /// Where the personal files are (their name as git gives it, and their path).
+    personal_paths: Vec<(Source, PathBuf)>,
     ignore_case: bool,
     /// Whether some `.gitignore` of the tree may negate.
     may_negate: bool,
@@ -575,8 +605,17 @@ pub struct RuleSet {
 pub struct Unreadable {
     /// Worktree-relative.
     pub path: Vec<u8>,
-    /// The system's words (e.g. "Permission denied (os error 13)").
-    pub error: String,
+    /// Why it could not be read.
+    pub why: WhyUnreadable,
+}
+
+/// Why a `.gitignore` could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WhyUnreadable {
+    /// Reading the file failed; the system's words, as git gives them ("Permission denied").
+    Io(String),
+    /// Its blob is not in this partial clone (`git show <id>` fetches it).
+    NotFetched(ObjectId),
 }
 
 /// An I/O error as git words it ("Permission denied"), without Rust's "(os error 13)".
@@ -643,7 +682,7 @@ impl RuleSet {
 
     fn personal(&self) -> &[IgnoreFile] {
         self.personal.get_or_init(|| {
-            let read = |(source, path): &(String, PathBuf)| {
+            let read = |(source, path): &(Source, PathBuf)| {
                 IgnoreFile::read(Vec::new(), source.clone(), path, self.ignore_case)
             };
             self.personal_paths.iter().filter_map(read).collect()
@@ -767,7 +806,7 @@ impl RuleSet {
             match bytes {
                 Ok(Some(bytes)) => tree.push(IgnoreFile::gitignore(&path, &bytes, ignore_case)),
                 Ok(None) => {}
-                Err(error) => unreadable.push(Unreadable { path, error: system_words(&error) }),
+                Err(error) => unreadable.push(Unreadable { path, why: WhyUnreadable::Io(system_words(&error)) }),
             }
         }
         let personal_paths = [
@@ -779,7 +818,7 @@ impl RuleSet {
             personal_paths: personal_paths
                 .into_iter()
                 .flatten()
-                .map(|path| (display_source(top, &path), path))
+                .map(|path| (Source::of_personal(top, &path), path))
                 .collect(),
             ignore_case,
             unreadable,
@@ -796,14 +835,6 @@ fn excludes_file(configured: Option<PathBuf>) -> Option<PathBuf> {
     let xdg = std::env::var_os("XDG_CONFIG_HOME").filter(|v| !v.is_empty()).map(PathBuf::from);
     let config_home = xdg.or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".config")))?;
     Some(config_home.join("git/ignore"))
-}
-
-/// A file's name for messages: worktree-relative when inside it, like git's own.
-fn display_source(top: &Path, path: &Path) -> String {
-    match path.strip_prefix(top) {
-        Ok(relative) => relative.display().to_string(),
-        Err(_) => path.display().to_string(),
-    }
 }
 
 /// The folder a `.gitignore` at this worktree-relative path governs: `a/b/.gitignore` ->
@@ -832,7 +863,8 @@ mod tests {
 
     fn deciding(set: &RuleSet, path: &str, is_dir: bool) -> (bool, Option<String>) {
         let verdict = set.verdict(path.as_bytes(), is_dir, Scope::Repository);
-        (verdict.is_ignored(), verdict.rule().map(Rule::location))
+        let place = |rule: &Rule| format!("{}:{}", String::from_utf8_lossy(rule.source.bytes()), rule.line);
+        (verdict.is_ignored(), verdict.rule().map(place))
     }
 
     #[test]
@@ -858,6 +890,15 @@ mod tests {
     }
 
     #[test]
+    fn a_rule_keeps_the_exact_bytes_of_its_file_and_pattern() {
+        let set = RuleSet::new(vec![IgnoreFile::gitignore(b"d\xff/.gitignore", b"!caf\xe9.o\n", false)], Vec::new());
+        let verdict = set.verdict(b"d\xff/caf\xe9.o", false, Scope::Repository);
+        let rule =
+            Rule { source: Source::Tree(b"d\xff/.gitignore".to_vec()), line: 1, pattern: b"!caf\xe9.o".to_vec() };
+        assert_eq!(verdict, Verdict::Reincluded(rule));
+    }
+
+    #[test]
     fn anchored_rules_only_match_their_folder() {
         let set = rules(&[(".gitignore", "/*.o\n"), ("sub/.gitignore", "/local.o\n")]);
         assert!(deciding(&set, "x.o", false).0);
@@ -868,9 +909,10 @@ mod tests {
 
     #[test]
     fn negations_are_listed_with_lines() {
-        let file = IgnoreFile::parse(Vec::new(), ".gitignore".into(), b"*.o\n!keep.o  \n\\!literal\n!\n", false);
+        let source = Source::Tree(b".gitignore".to_vec());
+        let file = IgnoreFile::parse(Vec::new(), source, b"*.o\n!keep.o  \n\\!literal\n!\n", false);
         let negations: Vec<Rule> = file.negations().map(|negation| negation.rule()).collect();
         assert_eq!(negations.len(), 1);
-        assert_eq!((negations[0].line, negations[0].pattern.as_str()), (2, "!keep.o"));
+        assert_eq!((negations[0].line, &negations[0].pattern[..]), (2, &b"!keep.o"[..]));
     }
 }

@@ -135,7 +135,10 @@ fn needs_c_escape(c: char) -> bool {
     c == '"' || c == '\\' || (c as u32) < 0x20 || c == '\x7f'
 }
 
-fn c_quote(path: &[u8]) -> String {
+/// Bytes in double quotes with C escapes, as git quotes a path that needs it (a control
+/// character, `"`, `\`, a byte that is not UTF-8 in octal): how an ignore rule's pattern is
+/// shown, always quoted (`"!*.o"`).
+pub fn c_quote(path: &[u8]) -> String {
     let mut out = String::from("\"");
     for chunk in path.utf8_chunks() {
         for c in chunk.valid().chars() {

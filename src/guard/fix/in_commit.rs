@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Result;
 
+use crate::guard::fix::plan::LeftOut;
 use crate::guard::fix::{GitignoreFix, IndexChange, ensure_index_unlocked, update_index};
 use crate::guard::hook_env::HookEnv;
 use gitlayer::objects::LookFirst;
@@ -23,10 +24,11 @@ use gitlayer::repo::Repo;
 #[derive(Debug)]
 pub(crate) struct FixedInCommit {
     pub(crate) untracked: usize,
-    /// The `.gitignore` it changed and staged, if any.
-    pub(crate) gitignore: Option<String>,
-    /// The rules left out, with the negation that kept each out (`file:line`).
-    pub(crate) left_out: Vec<String>,
+    /// The `.gitignore` it changed and staged, if any (worktree-relative).
+    pub(crate) gitignore: Option<Vec<u8>>,
+    /// The rules left out, each with the path whose verdict it would change and the negation
+    /// that keeps it out.
+    pub(crate) left_out: Vec<LeftOut>,
     /// Inside `git commit`: the commit would now be empty.
     pub(crate) nothing_left_to_commit: bool,
 }
@@ -48,19 +50,10 @@ pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>], env: &HookEnv) -> Re
     if let Some(users_index) = users_index_waiting(repo, &index_path) {
         update_index(&users_index, repo, &change)?;
     }
-    let left_out = fix
-        .plan
-        .left_out
-        .iter()
-        .map(|left| match &left.negation {
-            Some(rule) => format!("{} (it would override {} {:?})", left.line, rule.location(), rule.pattern),
-            None => left.line.to_owned(),
-        })
-        .collect();
     Ok(FixedInCommit {
         untracked: paths.len(),
-        gitignore: fix.plan.changes().then(|| String::from_utf8_lossy(&fix.relative).into_owned()),
-        left_out,
+        gitignore: fix.plan.changes().then_some(fix.relative),
+        left_out: fix.plan.left_out,
         nothing_left_to_commit: env.in_commit_hook && commit_would_be_empty(repo, &index_path, env)?,
     })
 }

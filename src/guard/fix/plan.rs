@@ -281,7 +281,7 @@ impl Situation<'_> {
 /// The 0-based line of the target file before which the block goes: its first bytecode
 /// negation; `None` means at the end.
 fn first_negation_line(target: &IgnoreFile, negations: &BytecodeNegations) -> Option<usize> {
-    let first = negations.rules().filter(|rule| rule.source == target.source()).map(|rule| rule.line).min()?;
+    let first = negations.rules().filter(|rule| &rule.source == target.source()).map(|rule| rule.line).min()?;
     (first >= 1).then(|| first - 1)
 }
 
@@ -349,6 +349,7 @@ fn folder_probes(dir: &[u8]) -> Vec<Probe> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use gitlayer::ignore_rules::Source;
 
     fn plan_for(files: &[(&str, &str)]) -> Plan {
         let file = |(path, text): &(&str, &str)| IgnoreFile::gitignore(path.as_bytes(), text.as_bytes(), false);
@@ -409,7 +410,8 @@ mod tests {
         let plan = plan_for(&[("tests/.gitignore", "!*.pyc\n")]);
         let left: Vec<&str> = plan.left_out.iter().map(|l| l.line).collect();
         assert_eq!(left, ["__pycache__/"]);
-        assert_eq!(plan.left_out[0].negation.as_ref().unwrap().location(), "tests/.gitignore:1");
+        let negation = plan.left_out[0].negation.as_ref().unwrap();
+        assert_eq!((&negation.source, negation.line), (&Source::Tree(b"tests/.gitignore".to_vec()), 1));
         assert!(!plan.added.contains(&"__pycache__/".to_owned()));
         // `*.py[co]` covers what Python writes in `__pycache__` at the top; the nested one
         // stays re-included, so nothing is left unmet.
@@ -432,7 +434,8 @@ mod tests {
         assert!(plan.changes());
         let unreached: Vec<Need> = plan.unreached.iter().map(|u| u.need).collect();
         assert_eq!(unreached, [Need::Pycache, Need::Pyc, Need::Pyo]);
-        assert_eq!(plan.unreached[0].rule.as_ref().unwrap().location(), "tests/.gitignore:1");
+        let rule = plan.unreached[0].rule.as_ref().unwrap();
+        assert_eq!((&rule.source, rule.line), (&Source::Tree(b"tests/.gitignore".to_vec()), 1));
     }
 
     #[test]
