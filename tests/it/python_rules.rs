@@ -4,12 +4,7 @@
 
 use std::fs;
 
-use crate::support::{TestRepo, text};
-
-/// Whether git ignores the path (`git check-ignore --no-index`, repository rules only).
-fn git_ignores(repo: &TestRepo, path: &str) -> bool {
-    repo.try_git(&["-c", "core.excludesFile=/dev/null", "check-ignore", "-q", "--no-index", path]).status.success()
-}
+use crate::support::{TestRepo, git_ignores, text};
 
 /// `check --all --strict`: exit code and stdout.
 fn strict_audit(repo: &TestRepo) -> (i32, String) {
@@ -71,7 +66,7 @@ fn an_ordinary_negation_neither_warns_nor_blocks_the_fix() {
 fn the_templates_file_gets_one_missing_rule_warning_and_no_negation_noise() {
     let templates: &[u8] = include_bytes!("../fixtures/github-gitignore-templates.gitignore");
     let repo = TestRepo::with_commit();
-    fs::write(repo.root.join(".gitignore"), &templates).unwrap();
+    fs::write(repo.root.join(".gitignore"), templates).unwrap();
     let before: Vec<bool> = ["README.md", "x.svg", "gradle-wrapper.properties", "Build/x"]
         .iter()
         .map(|path| git_ignores(&repo, path))
