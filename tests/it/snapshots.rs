@@ -71,44 +71,25 @@ fn snapshot_check(name: &str, mode: Option<&str>, format: &str) {
     assert_transcript(&repo, name, &args, &transcript(&output));
 }
 
-#[test]
-fn check_all_human() {
-    snapshot_check("check_all_human", Some("--all"), "human");
+/// One test per mode and format, named after its snapshot.
+macro_rules! check_snapshots {
+    ($($name:ident: $mode:expr, $format:literal;)*) => {$(
+        #[test]
+        fn $name() {
+            snapshot_check(stringify!($name), $mode, $format);
+        }
+    )*};
 }
 
-#[test]
-fn check_all_json() {
-    snapshot_check("check_all_json", Some("--all"), "json");
-}
-
-#[test]
-fn check_all_github() {
-    snapshot_check("check_all_github", Some("--all"), "github");
-}
-
-#[test]
-fn check_all_sarif() {
-    snapshot_check("check_all_sarif", Some("--all"), "sarif");
-}
-
-#[test]
-fn check_staged_human() {
-    snapshot_check("check_staged_human", None, "human");
-}
-
-#[test]
-fn check_staged_json() {
-    snapshot_check("check_staged_json", None, "json");
-}
-
-#[test]
-fn check_staged_github() {
-    snapshot_check("check_staged_github", None, "github");
-}
-
-#[test]
-fn check_staged_sarif() {
-    snapshot_check("check_staged_sarif", None, "sarif");
+check_snapshots! {
+    check_all_human: Some("--all"), "human";
+    check_all_json: Some("--all"), "json";
+    check_all_github: Some("--all"), "github";
+    check_all_sarif: Some("--all"), "sarif";
+    check_staged_human: None, "human";
+    check_staged_json: None, "json";
+    check_staged_github: None, "github";
+    check_staged_sarif: None, "sarif";
 }
 
 /// The fixed repository is what its description says, by git's own verdicts.
