@@ -1,13 +1,11 @@
 //! The ignore-rule audit through the binary, in a tree with enough `.gitignore` files that a
 //! helper thread reads them while the index is scanned.
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, run_json, text};
 
 /// The audit's findings of `check --all`: `(kind, path, rule's file, rule's line)`.
 fn rule_findings(repo: &TestRepo) -> Vec<(String, String, String, u64)> {
-    let output = repo.guard().args(["check", "--all", "--format", "json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let json = run_json(repo, &["check", "--all", "--format", "json"], 0);
     let field = |value: &serde_json::Value| value.as_str().unwrap_or_default().to_owned();
     json["findings"]
         .as_array()
@@ -64,9 +62,7 @@ fn with_rev_a_gitignore_blob_a_partial_clone_lacks_is_named_not_taken_for_no_rul
     let missing = partial.git_stdout(&["rev-list", "--objects", "--missing=print", "HEAD"]);
     assert!(missing.contains(&format!("?{}", blob.trim())), "the clone lacks the blob: {missing}");
 
-    let output = partial.guard().args(["check", "--rev", "HEAD", "--format", "json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let json = run_json(&partial, &["check", "--rev", "HEAD", "--format", "json"], 0);
     let findings = json["findings"].as_array().unwrap();
     assert_eq!(findings[0]["kind"], "unreadable-ignore-file", "{json}");
     assert_eq!(findings[0]["path"], ".gitignore", "{json}");

@@ -6,7 +6,7 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, index_has_extension, is_root, text};
 
 /// Every file and symlink under `dir` (not `.git`'s insides unless asked), as sorted
 /// paths relative to `dir`; folders end in `/`.
@@ -381,7 +381,7 @@ fn tracked_files_of_sparse_and_split_indexes_are_kept() {
     repo.commit_bypassing_hooks(&["in/a.py", "out/__pycache__/b.cpython-312.pyc", "shared.pyc"], "legacy");
     repo.git(&["sparse-checkout", "init", "--cone", "--sparse-index"]);
     repo.git(&["sparse-checkout", "set", "in"]);
-    assert!(index_has(&repo, b"sdir"), "the index is sparse");
+    assert!(index_has_extension(&repo, b"sdir"), "the index is sparse");
     assert!(!exists(&repo, "out"), "outside the sparse checkout");
     // Someone (a tool, or Python itself) writes the tracked file's path anyway.
     write_all(&repo, &["out/__pycache__/b.cpython-312.pyc", "out/__pycache__/c.cpython-312.pyc"]);
@@ -395,14 +395,10 @@ fn tracked_files_of_sparse_and_split_indexes_are_kept() {
     split.git(&["config", "splitIndex.maxPercentChange", "100"]);
     split.git(&["update-index", "--split-index"]);
     split.stage(&["later.pyc"]);
-    assert!(index_has(&split, b"link"), "the index is split");
+    assert!(index_has_extension(&split, b"link"), "the index is split");
     write_all(&split, &["untracked.pyc"]);
     split.guard().arg("clean").assert().success();
     assert!(exists(&split, "shared.pyc") && exists(&split, "later.pyc") && !exists(&split, "untracked.pyc"));
-}
-
-fn index_has(repo: &TestRepo, signature: &[u8; 4]) -> bool {
-    fs::read(repo.root.join(".git/index")).unwrap().windows(4).any(|w| w == signature)
 }
 
 #[test]
@@ -432,7 +428,7 @@ struct Undeletable {
 
 impl Undeletable {
     fn make(file: &Path) -> Option<Undeletable> {
-        let as_root = text(&std::process::Command::new("id").arg("-u").output().unwrap().stdout).trim() == "0";
+        let as_root = is_root();
         let undo = Undeletable { path: file.to_path_buf(), as_root };
         if as_root {
             let chattr = std::process::Command::new("chattr").arg("+i").arg(file).output();

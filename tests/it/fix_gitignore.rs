@@ -5,14 +5,9 @@ use std::os::unix::fs::PermissionsExt;
 
 use predicates::prelude::*;
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, git_ignores, one_line_error, text};
 
 const BLOCK: &str = "# Python bytecode (added by pycache-guard)\n";
-
-/// Whether git ignores the path (`git check-ignore --no-index`, repository rules only).
-fn git_ignores(repo: &TestRepo, path: &str) -> bool {
-    repo.try_git(&["-c", "core.excludesFile=/dev/null", "check-ignore", "-q", "--no-index", path]).status.success()
-}
 
 #[test]
 fn adds_the_block_to_a_new_gitignore_and_git_then_ignores_bytecode() {
@@ -138,10 +133,7 @@ fn refuses(repo: &TestRepo, args: &[&str], names: &str) {
         fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
     let index = fs::read(repo.root.join(".git/index")).unwrap();
     let output = repo.guard().args(args).output().unwrap();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{stderr}");
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(names), "{stderr}");
+    one_line_error(&output, names);
     let after =
         fs::symlink_metadata(repo.root.join(".gitignore")).ok().map(|_| fs::read(repo.root.join(".gitignore")).ok());
     assert_eq!(after, gitignore, ".gitignore unchanged");

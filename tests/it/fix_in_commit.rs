@@ -2,23 +2,12 @@
 //! answered through a pseudo-terminal.
 
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, commit_passes, text};
 
 /// A pre-commit hook that applies the fix without asking.
 fn install_fixing_hook(repo: &TestRepo) {
-    let hook = repo.root.join(".git/hooks/pre-commit");
-    fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    fs::write(&hook, "#!/bin/sh\nexec pycache-guard check --fix\n").unwrap();
-    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
-}
-
-fn commit_passes(repo: &TestRepo, args: &[&str]) -> String {
-    let output = repo.try_git(args);
-    let stderr = text(&output.stderr);
-    assert!(output.status.success(), "git {args:?} should pass: {stderr}");
-    stderr
+    repo.write_hook("pre-commit", "#!/bin/sh\nexec pycache-guard check --fix\n");
 }
 
 fn no_bytecode_in_head(repo: &TestRepo) {

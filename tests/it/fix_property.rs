@@ -16,7 +16,7 @@ use std::fs;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
-use crate::support::{Match, TestRepo, text};
+use crate::support::{Match, TestRepo, parse_json, text};
 
 const ROOT_LINES: &[&str] = &[
     "*.pyc",
@@ -192,7 +192,7 @@ fn location(m: &Match) -> String {
 /// missing, and the rules it names as re-including bytecode (`file:line`).
 fn audit(repo: &TestRepo) -> (bool, Vec<String>) {
     let output = repo.guard().args(["check", "--all", "--strict", "--format", "json"]).output().unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("a JSON report");
+    let report = parse_json(&output);
     let findings = report["findings"].as_array().unwrap();
     let of_kind = |kind: &'static str| findings.iter().filter(move |f| f["kind"] == kind);
     let missing = of_kind("missing-ignore-rule").count() > 0;

@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use predicates::prelude::*;
 use serde_json::Value;
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, run_json, text};
 
 const SCHEMA: &str = include_str!("../fixtures/sarif-schema-2.1.0.json");
 
@@ -25,12 +25,6 @@ fn assert_valid_sarif(document: &Value) {
     let errors: Vec<String> =
         sarif_validator().iter_errors(document).map(|e| format!("{} at {}", e, e.instance_path())).collect();
     assert!(errors.is_empty(), "SARIF schema violations: {errors:#?}\n{document:#}");
-}
-
-fn run_json(repo: &TestRepo, args: &[&str], code: i32) -> Value {
-    let output = repo.guard().args(args).output().unwrap();
-    assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&output.stdout)))
 }
 
 /// A repository with odd names staged: characters GitHub and URIs must escape, and bytes

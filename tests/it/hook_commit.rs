@@ -1,6 +1,6 @@
 //! The pre-commit hook through real `git commit` in every mode git has.
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, commit_passes, text};
 
 fn blocked(repo: &TestRepo, args: &[&str], names: &str) {
     let before = repo.head();
@@ -10,13 +10,6 @@ fn blocked(repo: &TestRepo, args: &[&str], names: &str) {
     assert!(!output.status.success(), "git {args:?} should be blocked; output: {stderr}");
     assert!(stderr.contains(names), "the message should name {names}: {stderr}");
     assert_eq!(repo.head(), before, "nothing may be committed");
-}
-
-fn passes(repo: &TestRepo, args: &[&str]) {
-    let before = repo.head();
-    let output = repo.try_git(args);
-    assert!(output.status.success(), "git {args:?} should pass: {}{}", text(&output.stdout), text(&output.stderr));
-    assert_ne!(repo.head(), before, "a commit should be made");
 }
 
 #[test]
@@ -50,7 +43,7 @@ fn partial_commit_of_bytecode_is_blocked_and_unrelated_partial_commit_passes() {
     // built from a temporary index without it, and must pass.
     repo.git(&["add", "pkg/x.pyc"]);
     repo.write("pkg/a.py", "print('changed')\n");
-    passes(&repo, &["commit", "-q", "-m", "only a.py", "--", "pkg/a.py"]);
+    commit_passes(&repo, &["commit", "-q", "-m", "only a.py", "--", "pkg/a.py"]);
     assert_eq!(repo.git_stdout(&["show", "--name-only", "--format=", "HEAD"]), "pkg/a.py\n");
 }
 
@@ -60,7 +53,7 @@ fn unrelated_staged_change_commits_while_bytecode_is_only_on_disk() {
     repo.install_hook();
     repo.write("pkg/__pycache__/m.pyc", "bytes");
     repo.stage(&["pkg/a.py"]);
-    passes(&repo, &["commit", "-q", "-m", "a.py"]);
+    commit_passes(&repo, &["commit", "-q", "-m", "a.py"]);
 }
 
 #[test]
@@ -83,7 +76,7 @@ fn amend_keeping_bytecode_that_the_amended_commit_brought_is_blocked() {
     blocked(&repo, &["-c", "alias.fixup=commit --amend --no-edit", "fixup", "-q"], "sneaked.pyc");
     blocked(&repo, &["-c", "alias.ci=commit", "ci", "-q", "--amend", "--no-edit"], "sneaked.pyc");
     // An ordinary new commit on top does not re-add it, so it passes.
-    passes(&repo, &["commit", "-q", "-m", "next"]);
+    commit_passes(&repo, &["commit", "-q", "-m", "next"]);
 }
 
 #[test]
@@ -108,11 +101,11 @@ fn untracking_bytecode_is_never_blocked() {
     repo.commit_bypassing_hooks(&["old.pyc", "pkg/__pycache__/m.pyc"], "legacy");
     repo.install_hook();
     repo.git(&["rm", "-q", "--cached", "old.pyc"]);
-    passes(&repo, &["commit", "-q", "-m", "untrack"]);
+    commit_passes(&repo, &["commit", "-q", "-m", "untrack"]);
     assert!(repo.root.join("old.pyc").exists(), "the file stays on disk");
     // Deleting it outright, through commit -a, is a fix too.
     std::fs::remove_file(repo.root.join("pkg/__pycache__/m.pyc")).unwrap();
-    passes(&repo, &["commit", "-q", "-a", "-m", "delete"]);
+    commit_passes(&repo, &["commit", "-q", "-a", "-m", "delete"]);
 }
 
 #[test]
@@ -122,7 +115,7 @@ fn first_commit_with_bytecode_is_blocked_and_without_passes() {
     repo.stage(&["main.py", "__pycache__/main.cpython-312.pyc"]);
     blocked(&repo, &["commit", "-q", "-m", "first"], "__pycache__/main.cpython-312.pyc");
     repo.git(&["rm", "-q", "--cached", "__pycache__/main.cpython-312.pyc"]);
-    passes(&repo, &["commit", "-q", "-m", "first"]);
+    commit_passes(&repo, &["commit", "-q", "-m", "first"]);
 }
 
 #[test]
@@ -191,7 +184,7 @@ fn intent_to_add_bytecode_is_not_staged_content() {
     repo.write("later.pyc", "b");
     repo.git(&["add", "-N", "later.pyc"]);
     repo.stage(&["a.py"]);
-    passes(&repo, &["commit", "-q", "-m", "a.py only"]);
+    commit_passes(&repo, &["commit", "-q", "-m", "a.py only"]);
     assert!(!repo.committed_paths().contains(&"later.pyc".to_owned()));
 }
 

@@ -11,12 +11,6 @@ use crate::support::{BINARY, TestRepo, installed_script, text};
 
 const FOREIGN: &str = "#!/bin/sh\necho foreign hook ran >> \"$(git rev-parse --git-common-dir)/foreign.log\"\n";
 
-fn write_hook(path: &std::path::Path, script: &str) {
-    fs::create_dir_all(path.parent().unwrap()).unwrap();
-    fs::write(path, script).unwrap();
-    fs::set_permissions(path, fs::Permissions::from_mode(0o755)).unwrap();
-}
-
 #[test]
 fn installs_an_executable_hook_and_twice_is_a_no_op() {
     let repo = TestRepo::with_commit();
@@ -32,8 +26,7 @@ fn installs_an_executable_hook_and_twice_is_a_no_op() {
 #[test]
 fn foreign_hook_is_refused_then_kept_and_chained_then_restored() {
     let repo = TestRepo::with_commit();
-    let hook = repo.root.join(".git/hooks/pre-commit");
-    write_hook(&hook, FOREIGN);
+    let hook = repo.write_hook("pre-commit", FOREIGN);
 
     let output = repo.guard().arg("install").output().unwrap();
     assert_eq!(output.status.code(), Some(2));
@@ -58,7 +51,7 @@ fn foreign_hook_is_refused_then_kept_and_chained_then_restored() {
 #[test]
 fn a_failing_foreign_hook_still_blocks() {
     let repo = TestRepo::with_commit();
-    write_hook(&repo.root.join(".git/hooks/pre-commit"), "#!/bin/sh\necho no >&2\nexit 3\n");
+    repo.write_hook("pre-commit", "#!/bin/sh\necho no >&2\nexit 3\n");
     repo.guard().args(["install", "--force"]).assert().success();
     repo.stage(&["a.py"]);
     assert!(!repo.try_git(&["commit", "-q", "-m", "x"]).status.success());
@@ -67,8 +60,7 @@ fn a_failing_foreign_hook_still_blocks() {
 #[test]
 fn uninstall_leaves_foreign_hooks_alone() {
     let repo = TestRepo::with_commit();
-    let hook = repo.root.join(".git/hooks/pre-commit");
-    write_hook(&hook, FOREIGN);
+    let hook = repo.write_hook("pre-commit", FOREIGN);
     repo.guard().arg("uninstall").assert().success().stdout(predicate::str::contains("left"));
     assert_eq!(fs::read_to_string(&hook).unwrap(), FOREIGN);
 }
@@ -135,14 +127,13 @@ fn hook_fails_clearly_without_the_binary_on_path() {
     let repo = TestRepo::with_commit();
     repo.install_hook();
     // The binary that installed the hook is gone too.
-    let hook = repo.root.join(".git/hooks/pre-commit");
     let script = installed_script("pre-commit").replacen(
         &format!("installed_by='{}'", fs::canonicalize(BINARY).unwrap().display()),
         "installed_by='/nonexistent/pycache-guard'",
         1,
     );
     assert!(script.contains("/nonexistent/"));
-    write_hook(&hook, &script);
+    repo.write_hook("pre-commit", &script);
     repo.stage(&["a.py"]);
     let output = commit_without_the_binary_on_path(&repo);
     assert!(!output.status.success());

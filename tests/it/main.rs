@@ -30,4 +30,5 @@ mod python_rules;
 mod range;
 mod reliability;
 mod shell_docs;
+mod snapshots;
 mod support;

@@ -2,24 +2,7 @@
 
 use predicates::prelude::*;
 
-use crate::support::{TestRepo, text};
-
-/// The bytecode lines of `git diff --cached --raw` (the next commit against HEAD), as
-/// `(status, path)`: deletions and submodules (mode 160000) left out, a type change counted
-/// as a modification.
-fn git_staged_bytecode(repo: &TestRepo) -> Vec<(String, String)> {
-    repo.git_stdout(&["-c", "core.quotePath=false", "diff", "--cached", "--raw", "--no-renames"])
-        .lines()
-        .filter_map(|line| {
-            let (meta, path) = line.split_once('\t')?;
-            let fields: Vec<&str> = meta.split(' ').collect();
-            let (new_mode, status) = (fields[1], fields[4]);
-            let is_bytecode = pycache_guard::classify(path.as_bytes()).is_some();
-            let status = if status == "T" { "M" } else { status };
-            (is_bytecode && status != "D" && new_mode != "160000").then(|| (status.to_owned(), path.to_owned()))
-        })
-        .collect()
-}
+use crate::support::{TestRepo, git_staged_bytecode, text};
 
 /// The paths of the error lines of human output (rule warnings left out).
 fn error_paths(stdout: &str) -> Vec<&str> {
@@ -90,7 +73,7 @@ fn old_style_tree_modes_are_read_as_git_reads_them() {
     // from such a HEAD has nothing staged.
     let repo = TestRepo::with_commit();
     let blob = repo.git_stdout(&["hash-object", "-w", "README.md"]);
-    let tree = pipe(&repo, &["mktree"], &format!("100664 blob {}\tm.pyc\n", blob.trim()));
+    let tree = repo.git_with_input(&["mktree"], &format!("100664 blob {}\tm.pyc\n", blob.trim()));
     let head = repo.head().unwrap();
     let commit = repo.git_stdout(&["commit-tree", "-p", &head, "-m", "old mode", tree.trim()]);
     repo.git(&["update-ref", "HEAD", commit.trim()]);
@@ -172,17 +155,6 @@ fn a_file_replacing_a_folder_of_the_same_name_is_new_like_git_says() {
     let output = repo.guard().args(["check", "-q"]).assert().code(1).get_output().clone();
     assert_eq!(json_like_findings(&text(&output.stdout)), git_staged_bytecode(&repo));
     assert_eq!(git_staged_bytecode(&repo), vec![("A".to_owned(), "a.pyc".to_owned())]);
-}
-
-/// Runs git with `input` on its standard input; its standard output.
-fn pipe(repo: &TestRepo, args: &[&str], input: &str) -> String {
-    let mut command = repo.git_command_in(&repo.root);
-    command.args(args).stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
-    let mut child = command.spawn().unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "git {args:?} failed");
-    text(&output.stdout)
 }
 
 #[test]

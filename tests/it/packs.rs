@@ -27,11 +27,7 @@ fn repo_with_history(commits: u32) -> TestRepo {
         let content = format!("v = {c}\n");
         stream += &format!("M 100644 inline pkg/sub_{}/m{}.py\ndata {}\n{content}", c % 3, c % 11, content.len());
     }
-    let mut import = repo.git_command_in(&repo.root);
-    import.args(["fast-import", "--quiet"]).stdin(std::process::Stdio::piped());
-    let mut child = import.spawn().unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success(), "fast-import failed");
+    repo.git_with_input(&["fast-import", "--quiet"], &stream);
     repo
 }
 

@@ -185,10 +185,10 @@ fn a_real_push_is_blocked_by_the_installed_hook() {
 #[test]
 fn a_kept_pre_push_hook_gets_the_same_input_and_runs_first() {
     let (repo, remote) = with_remote();
-    let hook = repo.root.join(".git/hooks/pre-push");
-    fs::create_dir_all(hook.parent().unwrap()).unwrap();
-    fs::write(&hook, "#!/bin/sh\necho \"$1\" >> \"$(git rev-parse --git-common-dir)/foreign.log\"\ncat >> \"$(git rev-parse --git-common-dir)/foreign.log\"\n").unwrap();
-    fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+    let hook = repo.write_hook(
+        "pre-push",
+        "#!/bin/sh\necho \"$1\" >> \"$(git rev-parse --git-common-dir)/foreign.log\"\ncat >> \"$(git rev-parse --git-common-dir)/foreign.log\"\n",
+    );
     repo.guard().args(["install", "--pre-push"]).assert().code(2).stderr(predicate::str::contains("--force"));
     assert!(!repo.root.join(".git/hooks/pre-commit").exists(), "refusing installs nothing");
     repo.guard().args(["install", "--pre-push", "--force"]).assert().success();

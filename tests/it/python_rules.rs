@@ -4,12 +4,7 @@
 
 use std::fs;
 
-use crate::support::{TestRepo, text};
-
-/// Whether git ignores the path (`git check-ignore --no-index`, repository rules only).
-fn git_ignores(repo: &TestRepo, path: &str) -> bool {
-    repo.try_git(&["-c", "core.excludesFile=/dev/null", "check-ignore", "-q", "--no-index", path]).status.success()
-}
+use crate::support::{TestRepo, git_ignores, text};
 
 /// `check --all --strict`: exit code and stdout.
 fn strict_audit(repo: &TestRepo) -> (i32, String) {

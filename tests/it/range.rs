@@ -1,10 +1,11 @@
 //! `check --range A..B`: bytecode that commits brought, compared with `git log`'s answer.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 
 use predicates::prelude::*;
 
-use crate::support::{TestRepo, text};
+use crate::support::{TestRepo, one_line_error, parse_json, text};
 
 /// `(path, first commit)` as `git log -c --diff-filter=AM` lists them, oldest first: what
 /// every commit of the range (merges as a combined diff) added or modified.
@@ -36,8 +37,13 @@ fn git_first_commits(repo: &TestRepo, range: &str) -> BTreeMap<String, String> {
 
 /// Our `(path, commit)` pairs, from the JSON report.
 fn our_first_commits(repo: &TestRepo, range: &str) -> BTreeMap<String, String> {
-    let output = repo.guard().args(["check", "--range", range, "--format", "json"]).output().unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    our_first_commits_in(repo, &repo.root, range)
+}
+
+/// [`our_first_commits`] run in the folder `dir`.
+fn our_first_commits_in(repo: &TestRepo, dir: &Path, range: &str) -> BTreeMap<String, String> {
+    let output = repo.guard_in(dir).args(["check", "--range", range, "--format", "json"]).output().unwrap();
+    let json = parse_json(&output);
     let findings = json["findings"].as_array().unwrap();
     let expected_code = if findings.is_empty() { 0 } else { 1 };
     assert_eq!(output.status.code(), Some(expected_code), "{}", text(&output.stderr));
@@ -125,15 +131,8 @@ fn a_linked_worktree_of_a_shallow_clone_walks_like_git_log() {
     let worktree = clone.parent().join("linked");
     clone.git(&["worktree", "add", "-q", worktree.to_str().unwrap()]);
     let range = format!("{}..HEAD", unrelated_commit(&clone));
-    let output = clone.guard_in(&worktree).args(["check", "--range", &range, "--format", "json"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
-    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
-    let ours: BTreeMap<String, String> = json["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_owned(), f["commit"].as_str().unwrap().to_owned()))
-        .collect();
+    let ours = our_first_commits_in(&clone, &worktree, &range);
+    assert!(!ours.is_empty(), "bytecode found (exit 1)");
     assert_eq!(ours, git_first_commits(&clone, &range));
 }
 
@@ -266,11 +265,7 @@ fn import_history(repo: &TestRepo, commits: u32, extra: impl Fn(u32) -> (String,
         stream += &inside;
         stream += &format!("M 100644 inline src/m{}.py\ndata 5\n{c:04}\n", c % 7);
     }
-    let mut import = repo.git_command_in(&repo.root);
-    import.args(["fast-import", "--quiet"]).stdin(std::process::Stdio::piped());
-    let mut child = import.spawn().unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success(), "fast-import failed");
+    repo.git_with_input(&["fast-import", "--quiet"], &stream);
     repo.git(&["reset", "-q", "--hard", "main"]);
 }
 
@@ -326,10 +321,7 @@ fn bad_ranges_are_errors() {
     let repo = TestRepo::with_commit();
     for range in ["HEAD", "HEAD...HEAD", "nope..HEAD"] {
         let output = repo.guard().args(["check", "--range", range]).output().unwrap();
-        assert_eq!(output.status.code(), Some(2), "{range}");
-        let stderr = text(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{stderr}");
-        assert!(stderr.contains(range.trim_end_matches("..HEAD")), "{stderr}");
+        one_line_error(&output, range.trim_end_matches("..HEAD"));
     }
 }
 
@@ -342,8 +334,5 @@ fn a_corrupt_tree_is_an_error_not_a_pass() {
     let tree = repo.git_stdout(&["hash-object", "--literally", "-t", "tree", "-w", garbage.to_str().unwrap()]);
     let commit = repo.git_stdout(&["commit-tree", "-p", &start, "-m", "corrupt", tree.trim()]);
     let output = repo.guard().args(["check", "--range", &format!("{start}..{}", commit.trim())]).output().unwrap();
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = text(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.contains(&format!("tree {} is corrupt", tree.trim())), "{stderr}");
+    one_line_error(&output, &format!("tree {} is corrupt", tree.trim()));
 }

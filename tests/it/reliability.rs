@@ -9,13 +9,9 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::support::{BINARY, TestRepo, one_line_error, text};
+use crate::support::{BINARY, TestRepo, is_root, one_line_error, text};
 
 const BLOCK_COMMENT: &str = "# Python bytecode (added by pycache-guard)";
-
-fn is_root() -> bool {
-    Command::new("id").arg("-u").output().is_ok_and(|out| text(&out.stdout).trim() == "0")
-}
 
 /// Whether the tests can run the binary as `nobody`: root, with util-linux's `setpriv`.
 fn can_run_as_nobody() -> bool {
@@ -56,13 +52,20 @@ fn a_reftable_repository_is_refused_with_one_line() {
     assert!(repo.root.join("a.pyc").exists(), "clean deleted nothing");
 }
 
+/// The index reader knows SHA-1 ids only: a SHA-256 repository is refused before its index
+/// is read (libgit2, as vendored, opens none), before its first commit and after it.
 #[test]
 fn a_sha256_repository_is_refused_with_one_line() {
     let repo = repository_made_with("--object-format=sha256");
-    repo.git(&["commit", "-q", "--no-verify", "-m", "bytecode"]);
-    for args in [&["check"][..], &["check", "--all"], &["check", "--rev", "HEAD"], &["fix-gitignore", "--dry-run"]] {
+    let refused = |args: &[&str]| {
         let output = repo.guard().args(args).output().unwrap();
         one_line_error(&output, "SHA-256");
+        assert!(text(&output.stderr).contains("sha256"), "libgit2's own words: {}", text(&output.stderr));
+    };
+    refused(&["check"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "bytecode"]);
+    for args in [&["check"][..], &["check", "--all"], &["check", "--rev", "HEAD"], &["fix-gitignore", "--dry-run"]] {
+        refused(args);
     }
 }
 

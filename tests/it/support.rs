@@ -7,9 +7,11 @@
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
+use serde_json::Value;
 use tempfile::TempDir;
 
 pub const BINARY: &str = env!("CARGO_BIN_EXE_pycache-guard");
@@ -24,10 +26,7 @@ pub struct TestRepo {
 impl TestRepo {
     /// A new repository with no commit yet.
     pub fn new() -> TestRepo {
-        let temp = tempfile::tempdir().expect("temp dir");
-        let home = temp.path().join("home");
-        let root = temp.path().join("repo");
-        fs::create_dir_all(&home).unwrap();
+        let (temp, home, root) = temp_folders();
         fs::create_dir_all(&root).unwrap();
         fs::write(
             home.join(".gitconfig"),
@@ -52,10 +51,7 @@ impl TestRepo {
     /// A clone of this repository (`git clone <options> <root>`, a local clone: add
     /// `--no-local` for `--depth`) in a new temporary folder, with the same isolated identity.
     pub fn clone_with(&self, options: &[&str]) -> TestRepo {
-        let temp = tempfile::tempdir().expect("temp dir");
-        let home = temp.path().join("home");
-        let root = temp.path().join("repo");
-        fs::create_dir_all(&home).unwrap();
+        let (temp, home, root) = temp_folders();
         fs::copy(self.home.join(".gitconfig"), home.join(".gitconfig")).unwrap();
         let mut args = vec!["clone", "-q"];
         args.extend(options);
@@ -99,6 +95,18 @@ impl TestRepo {
 
     pub fn git_stdout(&self, args: &[&str]) -> String {
         text(&self.git(args).stdout)
+    }
+
+    /// Runs git in the worktree top with `input` on its standard input; its standard output.
+    /// Panics when git fails.
+    pub fn git_with_input(&self, args: &[&str], input: &str) -> String {
+        let mut command = self.git_command_in(&self.root);
+        command.args(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = command.spawn().expect("run git");
+        std::io::Write::write_all(child.stdin.as_mut().unwrap(), input.as_bytes()).unwrap();
+        let output = child.wait_with_output().unwrap();
+        assert!(output.status.success(), "git {args:?} failed: {}", text(&output.stderr));
+        text(&output.stdout)
     }
 
     /// `HEAD`'s commit id, or `None` before the first commit.
@@ -147,7 +155,7 @@ impl TestRepo {
     pub fn check_ignore(&self, config: &[&str], paths: &[&str]) -> Vec<Match> {
         let mut command = self.git_command_in(&self.root);
         command.args(config).args(["check-ignore", "-v", "-n", "--no-index", "-z", "--stdin"]);
-        command.stdin(std::process::Stdio::piped()).stdout(std::process::Stdio::piped());
+        command.stdin(Stdio::piped()).stdout(Stdio::piped());
         let mut child = command.spawn().expect("run git check-ignore");
         let input: Vec<u8> = paths.iter().flat_map(|p| [p.as_bytes(), b"\0"].concat()).collect();
         std::io::Write::write_all(child.stdin.as_mut().unwrap(), &input).unwrap();
@@ -187,7 +195,6 @@ impl TestRepo {
     }
 
     fn as_nobody(&self, program: &str) -> assert_cmd::Command {
-        use std::os::unix::fs::PermissionsExt;
         for dir in [self._temp.path(), &self.home] {
             fs::set_permissions(dir, fs::Permissions::from_mode(0o755)).unwrap();
         }
@@ -217,6 +224,91 @@ impl TestRepo {
     pub fn committed_paths(&self) -> Vec<String> {
         self.git_stdout(&["ls-tree", "-r", "--name-only", "HEAD"]).lines().map(str::to_owned).collect()
     }
+
+    /// Writes an executable hook script to `.git/hooks/<name>`; its path.
+    pub fn write_hook(&self, name: &str, script: &str) -> PathBuf {
+        let hook = self.root.join(".git/hooks").join(name);
+        fs::create_dir_all(hook.parent().unwrap()).unwrap();
+        fs::write(&hook, script).unwrap();
+        fs::set_permissions(&hook, fs::Permissions::from_mode(0o755)).unwrap();
+        hook
+    }
+}
+
+/// A new temporary folder, and in it the paths of the home folder (made) and of the worktree
+/// top (not made).
+fn temp_folders() -> (TempDir, PathBuf, PathBuf) {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let home = temp.path().join("home");
+    let root = temp.path().join("repo");
+    fs::create_dir_all(&home).unwrap();
+    (temp, home, root)
+}
+
+/// Whether git ignores the path (`git check-ignore --no-index`, repository rules only).
+pub fn git_ignores(repo: &TestRepo, path: &str) -> bool {
+    repo.try_git(&["-c", "core.excludesFile=/dev/null", "check-ignore", "-q", "--no-index", path]).status.success()
+}
+
+/// Whether the index file holds an extension with this signature (after the entries).
+pub fn index_has_extension(repo: &TestRepo, signature: &[u8; 4]) -> bool {
+    fs::read(repo.root.join(".git/index")).unwrap().windows(4).any(|w| w == signature)
+}
+
+/// git's answer for the staged check: the bytecode lines of `git diff --cached --raw` (the
+/// next commit against `HEAD`), as `(status, path)` in git's order, paths shown as the tool
+/// shows them. Deletions and submodules (mode 160000) are left out, and a type change counts
+/// as a modification.
+pub fn git_staged_bytecode(repo: &TestRepo) -> Vec<(String, String)> {
+    let raw = repo.git(&["diff", "--cached", "--raw", "--no-renames", "-z"]).stdout;
+    let fields: Vec<&[u8]> = raw.split(|&b| b == 0).collect();
+    fields
+        .chunks(2)
+        .filter(|record| record.len() == 2)
+        .filter_map(|record| {
+            let (meta, path) = (text(record[0]), record[1]);
+            let meta: Vec<&str> = meta.split(' ').collect();
+            let (new_mode, status) = (meta[1], meta[4]);
+            let status = if status == "T" { "M" } else { status };
+            let is_bytecode = pycache_guard::classify(path).is_some();
+            (is_bytecode && status != "D" && new_mode != "160000")
+                .then(|| (status.to_owned(), gitlayer::paths::display_path(path)))
+        })
+        .collect()
+}
+
+/// Runs git (`args`, hooks included) and expects a new commit; git's standard error (where
+/// git sends a hook's output).
+pub fn commit_passes(repo: &TestRepo, args: &[&str]) -> String {
+    let before = repo.head();
+    let output = repo.try_git(args);
+    let stderr = text(&output.stderr);
+    assert!(output.status.success(), "git {args:?} should pass: {}{stderr}", text(&output.stdout));
+    assert_ne!(repo.head(), before, "a commit should be made");
+    stderr
+}
+
+/// A command's standard output as one JSON document.
+pub fn parse_json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(&output.stdout)))
+}
+
+/// Runs the binary in the worktree top, expects exit `code`, and parses its standard output
+/// as one JSON document.
+pub fn run_json(repo: &TestRepo, args: &[&str], code: i32) -> Value {
+    run_json_in(repo, &repo.root, args, code)
+}
+
+/// [`run_json`] in the folder `dir`.
+pub fn run_json_in(repo: &TestRepo, dir: &Path, args: &[&str], code: i32) -> Value {
+    let output = repo.guard_in(dir).args(args).output().unwrap();
+    assert_eq!(output.status.code(), Some(code), "{}", text(&output.stderr));
+    parse_json(&output)
+}
+
+/// Whether the tests run as root (whom file permissions do not stop).
+pub fn is_root() -> bool {
+    Command::new("id").arg("-u").output().is_ok_and(|out| text(&out.stdout).trim() == "0")
 }
 
 /// `hooks/<name>` as `install` writes it: with the path of the binary that installed it.
