@@ -34,13 +34,20 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
     for left in &fix.plan.left_out {
         say(global, format_args!("{}", report::left_out_line(left)));
     }
-    for unreached in &fix.plan.unreached {
+    for unreached in fix.plan.unreached_by_need() {
         say(global, format_args!("{}", report::unreached_line(unreached)));
     }
-    let needed = fix.plan.leaves_anything_unmet() || !untrack.is_empty();
-    if !needed {
-        say(global, format_args!("{name} already ignores Python bytecode; nothing to change"));
-        return Ok(ExitStatus::Success);
+    // `--check` fails exactly when the audit reports a rule missing, even where the target
+    // cannot help (a deeper tracked `.gitignore` decides): then it prints no diff, since a
+    // run would write nothing, and the lines above say where the rules must go.
+    let unmet = fix.audit_reports_missing();
+    if !fix.plan.changes() && untrack.is_empty() {
+        if !unmet && fix.plan.unreached.is_empty() {
+            say(global, format_args!("{name} already ignores Python bytecode; nothing to change"));
+        } else {
+            say(global, format_args!("{name} already holds every rule it can use; nothing to change"));
+        }
+        return Ok(if args.check && unmet { ExitStatus::Failure } else { ExitStatus::Success });
     }
     if args.check || args.dry_run {
         if !untrack.is_empty() {

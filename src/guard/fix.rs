@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 
 use gitlayer::files::{Symlinks, read_regular};
-use gitlayer::ignore_rules::{IgnoreFile, read_ignore_file};
+use gitlayer::ignore_rules::{IgnoreFile, Source, read_ignore_file};
 use gitlayer::walk::find_gitignores;
 
 use crate::guard::check;
@@ -36,6 +36,9 @@ pub(crate) struct GitignoreFix {
     /// The current bytes; `None` when the file does not exist yet.
     pub(crate) old: Option<Vec<u8>>,
     pub(crate) plan: Plan,
+    /// The other `.gitignore` files the audit does not read (untracked ones below the
+    /// top), as rules name their source.
+    unaudited: Vec<Source>,
 }
 
 impl GitignoreFix {
@@ -48,23 +51,43 @@ impl GitignoreFix {
         // still finds every `.gitignore`.
         let mut gitignores = Vec::new();
         let index = check::scan_index(repo, check::Candidates::TrackedBytecode, |path| gitignores.push(path.to_vec()));
-        let bytecode = match index {
-            Ok(index) => index.candidates,
+        let (bytecode, index_read) = match index {
+            Ok(index) => (index.candidates, true),
             // All or nothing: a half-read index names only some of the files.
             Err(_) => {
                 gitignores.clear();
-                Vec::new()
+                (Vec::new(), false)
             }
         };
         let ignore_case = repo.ignore_case();
+        let tracked_gitignores = gitignores.clone();
         let others = other_ignore_files(&top, gitignores.into_iter(), &relative, ignore_case)?;
+        // The audit reads the top `.gitignore` and the tracked ones; without an index, count
+        // every file as read (the audit cannot run either, and failing is the safe answer).
+        let unaudited = others
+            .iter()
+            .filter(|file| index_read && !file.dir().is_empty())
+            .map(IgnoreFile::source)
+            .filter(|source| !tracked_gitignores.iter().any(|tracked| tracked.as_slice() == source.bytes()))
+            .cloned()
+            .collect();
         let target = IgnoreFile::gitignore(&relative, old.as_deref().unwrap_or_default(), ignore_case);
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
         let plan = plan::plan(&target, &others, &tracked);
         // A `.gitignore` of a million lines is a million parsed patterns: freeing them one by
         // one costs a tenth of the run, and the command ends soon anyway.
         std::mem::forget((target, others));
-        Ok(GitignoreFix { path, relative, old, plan })
+        Ok(GitignoreFix { path, relative, old, plan, unaudited })
+    }
+
+    /// Whether the audit (`check --all --strict`) reports a rule missing: what `--check`
+    /// fails on. The plan adds a line, leaves one out for a path that is not bytecode, or
+    /// leaves a path unreached that a file the audit reads decides. A path only an untracked
+    /// deeper `.gitignore` keeps unignored is named, but that file is this clone's own.
+    pub(crate) fn audit_reports_missing(&self) -> bool {
+        self.plan.leaves_anything_unmet(|unreached| {
+            unreached.rule.as_ref().is_none_or(|rule| !self.unaudited.contains(&rule.source))
+        })
     }
 
     /// The change as a unified diff (`--- a/.gitignore` / `+++ b/.gitignore`).

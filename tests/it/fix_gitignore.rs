@@ -222,3 +222,74 @@ fn the_printed_diff_is_the_one_git_prints() {
         assert_eq!(hunk(&text(&dry.stdout)), hunk(&git), "{old:?}");
     }
 }
+
+/// A deeper `.gitignore` whose ordinary negation `!*` decides the bytecode below it: the top
+/// file cannot reach that, so the fix adds its block once and names what stays unignored,
+/// and a second run writes nothing (it used to append the block again on every run).
+/// `--check` fails exactly when `check --all --strict` does: for a tracked deeper file the
+/// audit keeps reporting what only that file can fix; an untracked one the audit does not read.
+fn deeper_catch_all_negation_is_fixed_once(tracked: bool) {
+    let repo = TestRepo::with_commit();
+    repo.write("tests/.gitignore", "!*\n");
+    if tracked {
+        repo.git(&["add", "tests/.gitignore"]);
+        repo.git(&["commit", "-q", "--no-verify", "-m", "tests rules"]);
+    }
+    let audit_code =
+        |repo: &TestRepo| repo.guard().args(["check", "--all", "--strict"]).output().unwrap().status.code();
+    let check = |repo: &TestRepo| repo.guard().args(["fix-gitignore", "--check"]).output().unwrap();
+    assert_eq!(audit_code(&repo), Some(1), "the top rules are missing");
+    assert_eq!(check(&repo).status.code(), Some(1));
+
+    let first = repo.guard().arg("fix-gitignore").assert().success().get_output().clone();
+    let stderr = text(&first.stderr);
+    let unreached = r#"tests/m.pyc stays unignored: tests/.gitignore:1 "!*" decides it, and a deeper .gitignore wins"#;
+    assert!(stderr.contains(unreached), "{stderr}");
+    assert!(stderr.contains("updated .gitignore"), "{stderr}");
+    let written = fs::read(repo.root.join(".gitignore")).unwrap();
+    assert_eq!(text(&written).matches(BLOCK).count(), 1, "{}", text(&written));
+    for path in ["m.pyc", "m.pyo", "x$py.class", "pkg/m.pyc", "__pycache__/m.cpython-312.pyc", "pkg/__pycache__/m.pyc"]
+    {
+        assert!(git_ignores(&repo, path), "{path} should be ignored");
+    }
+    for path in ["tests/m.pyc", "tests/__pycache__/m.cpython-312.pyc", "tests/pkg/m.pyo"] {
+        assert!(!git_ignores(&repo, path), "{path}: the deeper `!*` wins");
+    }
+
+    // Again: not a byte more, and it says why.
+    for _ in 0..2 {
+        let again = repo.guard().arg("fix-gitignore").assert().success().stdout("").get_output().clone();
+        let stderr = text(&again.stderr);
+        assert!(stderr.contains("nothing to change"), "{stderr}");
+        assert!(stderr.contains(unreached), "{stderr}");
+        assert!(!stderr.contains("updated"), "{stderr}");
+        assert_eq!(fs::read(repo.root.join(".gitignore")).unwrap(), written);
+    }
+    repo.guard().args(["fix-gitignore", "--dry-run"]).assert().success().stdout("");
+
+    // `--check` agrees with the audit, prints no diff, and names what stays unignored.
+    let audit = audit_code(&repo);
+    assert_eq!(audit, Some(if tracked { 1 } else { 0 }));
+    let checked = check(&repo);
+    assert_eq!(checked.status.code(), audit, "{}", text(&checked.stderr));
+    assert_eq!(text(&checked.stdout), "", "no diff: a run would write nothing");
+    assert!(text(&checked.stderr).contains(unreached), "{}", text(&checked.stderr));
+    assert_eq!(fs::read(repo.root.join(".gitignore")).unwrap(), written);
+
+    // Fixing the deeper file too leaves nothing missing anywhere.
+    repo.guard().args(["fix-gitignore", "--file", "tests/.gitignore"]).assert().success();
+    assert!(git_ignores(&repo, "tests/m.pyc"));
+    assert!(git_ignores(&repo, "tests/__pycache__/m.cpython-312.pyc"));
+    repo.guard().args(["fix-gitignore", "--check"]).assert().success();
+    repo.guard().args(["check", "--all", "--strict"]).assert().success();
+}
+
+#[test]
+fn a_tracked_deeper_catch_all_negation_is_named_and_the_block_added_once() {
+    deeper_catch_all_negation_is_fixed_once(true);
+}
+
+#[test]
+fn an_untracked_deeper_catch_all_negation_is_named_and_the_block_added_once() {
+    deeper_catch_all_negation_is_fixed_once(false);
+}

@@ -72,6 +72,7 @@ const NESTED_LINES: &[&str] = &[
     "!requirements.txt",
     "*",
     "!*/",
+    "!*",
 ];
 
 /// Negations that are not about bytecode: the audit must never name them.

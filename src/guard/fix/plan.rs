@@ -2,10 +2,14 @@
 //!
 //! Every candidate line is judged by git's own semantics (see [`gitlayer::ignore_rules`]):
 //! a line is added only when the audit's definition finds its rule missing
-//! ([`crate::guard::bytecode_rules::missing`]), and only if adding it changes no protected verdict
-//! — a path that is not bytecode, or one a bytecode negation re-includes. The block goes
-//! before the target file's first bytecode negation, so that negation still wins. Existing
-//! bytes are never changed: the new file is the old one with whole lines inserted.
+//! ([`crate::guard::bytecode_rules::missing`]), only if adding it covers at least one of the
+//! missing paths, and only if it changes no protected verdict — a path that is not
+//! bytecode, or one a bytecode negation re-includes. A missing path that no line of the
+//! target can cover (a deeper `.gitignore` decides it, as `!*` there does) is not missing
+//! *from the target*: it is named as unreached, and the fix is idempotent, since a second
+//! run finds every line it could add already doing what it can. The block goes before the
+//! target file's first bytecode negation, so that negation still wins. Existing bytes are
+//! never changed: the new file is the old one with whole lines inserted.
 //!
 //! The trials never parse the file again: each is the parsed file with the block inserted
 //! ([`IgnoreFile::with_block`]), and the file remembers what it matched, so a trial costs
@@ -51,6 +55,7 @@ pub(crate) struct Plan {
     pub(crate) left_out: Vec<LeftOut>,
     /// Needs the target file cannot meet whatever it holds: a deeper `.gitignore` decides
     /// their path (it wins over the target), with a rule that is not a bytecode negation.
+    /// Every such path, by need then folder (a message needs only the first of each need).
     pub(crate) unreached: Vec<Unreached>,
 }
 
@@ -87,9 +92,20 @@ impl Plan {
             || self.unreached.iter().any(|unreached| unreached.need == need)
     }
 
-    /// Whether any need stays unmet (see [`Plan::leaves_unmet`]).
-    pub(crate) fn leaves_anything_unmet(&self) -> bool {
-        self.changes() || self.left_out.iter().any(|left| left.negation.is_none()) || !self.unreached.is_empty()
+    /// Whether any need stays unmet (see [`Plan::leaves_unmet`]), counting the unreached
+    /// paths that `counts` accepts (those decided by a file the audit reads).
+    pub(crate) fn leaves_anything_unmet(&self, counts: impl Fn(&Unreached) -> bool) -> bool {
+        self.changes() || self.left_out.iter().any(|left| left.negation.is_none()) || self.unreached.iter().any(counts)
+    }
+
+    /// The first unreached path of each need: one says enough.
+    pub(crate) fn unreached_by_need(&self) -> impl Iterator<Item = &Unreached> {
+        let mut seen = Vec::new();
+        self.unreached.iter().filter(move |unreached| {
+            let first = !seen.contains(&unreached.need);
+            seen.push(unreached.need);
+            first
+        })
     }
 }
 
@@ -135,16 +151,27 @@ pub(crate) fn plan_judged(
         .zip(&before)
         .map(|(probe, verdict)| bytecode::classify(&probe.path).is_none() || negations.decided(verdict))
         .collect();
-    let situation = Situation { target, rules_with: &rules_with, probes: &probes, before: &before, protected };
+    let situation = Situation {
+        target,
+        rules_with: &rules_with,
+        probes: &probes,
+        before: &before,
+        protected,
+        folders: &folders,
+        negations,
+    };
 
     // Appending (or going before the first bytecode negation) is the natural place. When an
     // existing rule such as `*.pyc` already ignores folders named `a.pyc`, a folder guard
-    // placed after it would re-include them: then the top of the file works instead.
+    // placed after it would re-include them: then the top of the file may work instead. The
+    // top wins when it leaves fewer paths missing, or as many with fewer lines left out (a
+    // line there may cover nothing, the file's own later rules undoing it).
     let natural = first_negation_line(target, negations);
     let (mut best, mut at) = (situation.plan_at(natural, &needs), natural);
     if !best.left_out.is_empty() && natural != Some(0) {
         let at_top = situation.plan_at(Some(0), &needs);
-        if at_top.left_out.len() < best.left_out.len() {
+        let shortfall = |plan: &Plan, at| (situation.still_missing(at, plan).len(), plan.left_out.len());
+        if shortfall(&at_top, Some(0)) < shortfall(&best, natural) {
             (best, at) = (at_top, Some(0));
         }
     }
@@ -164,8 +191,6 @@ pub(crate) fn plan_judged(
             Unreached { need: missing.need, probe: missing.probe.path, rule: verdict.rule().cloned() }
         })
         .collect();
-    // One path per need says enough.
-    best.unreached.dedup_by_key(|unreached| unreached.need);
     best
 }
 
@@ -228,16 +253,31 @@ struct Situation<'a> {
     before: &'a [Verdict],
     /// Whether each probe must keep its verdict: not bytecode, or kept by a negation.
     protected: Vec<bool>,
+    /// Where the needs are judged (see [`bytecode_rules::missing`]).
+    folders: &'a [Vec<u8>],
+    negations: &'a BytecodeNegations,
 }
 
 impl Situation<'_> {
-    /// Adds each needed candidate that keeps every protected verdict, with the block at `at`.
+    /// Adds each needed candidate that covers a missing path and keeps every protected
+    /// verdict, with the block at `at`.
     fn plan_at(&self, at: Option<usize>, needs: &[Need]) -> Plan {
         let mut accepted: Vec<&'static str> = Vec::new();
         let mut left_out = Vec::new();
         for candidate in CANDIDATES.iter().filter(|c| c.covers.iter().any(|need| needs.contains(need))) {
             // Jython's line only joins lines that are added anyway.
             if candidate.covers == [Need::JythonClass] && accepted.is_empty() {
+                continue;
+            }
+            // A line that would cover none of its missing paths here is not missing from this
+            // file: a deeper `.gitignore` decides them all (they are named as unreached), or
+            // the file's own later rules. Written anyway, it would be written on every run.
+            // (A line that ignores can only shrink what is missing.)
+            let with_line: Vec<&str> = accepted.iter().copied().chain([candidate.line]).collect();
+            let missing = |lines: &[&str]| {
+                bytecode_rules::missing(&self.rules(at, lines), self.folders, candidate.covers, self.negations).len()
+            };
+            if missing(&with_line) == missing(&accepted) {
                 continue;
             }
             let mut attempts = vec![vec![candidate.line]];
@@ -259,19 +299,33 @@ impl Situation<'_> {
                 left_out.push(LeftOut { line: candidate.line, probe: self.probes[index].path.clone(), negation });
             }
         }
-        if accepted.is_empty() {
-            return Plan { new_bytes: Vec::new(), added: Vec::new(), left_out, unreached: Vec::new() };
-        }
-        let added = std::iter::once(COMMENT).chain(accepted.iter().copied()).map(str::to_owned).collect();
+        let added = if accepted.is_empty() {
+            Vec::new()
+        } else {
+            std::iter::once(COMMENT).chain(accepted.iter().copied()).map(str::to_owned).collect()
+        };
         Plan { new_bytes: Vec::new(), added, left_out, unreached: Vec::new() }
+    }
+
+    /// The rules with a block of these lines (after the comment) at `at`; none, no block.
+    fn rules(&self, at: Option<usize>, lines: &[&str]) -> RuleSet {
+        if lines.is_empty() {
+            return (self.rules_with)(self.target.clone());
+        }
+        // The comment line counts: the block's rules are numbered as they would be written.
+        let block: Vec<&str> = std::iter::once(COMMENT).chain(lines.iter().copied()).collect();
+        (self.rules_with)(self.target.with_block(at, &block))
+    }
+
+    /// What stays missing once the plan's lines are written at `at`.
+    fn still_missing(&self, at: Option<usize>, plan: &Plan) -> Vec<bytecode_rules::Missing> {
+        let lines: Vec<&str> = plan.added.iter().skip(1).map(String::as_str).collect();
+        bytecode_rules::missing(&self.rules(at, &lines), self.folders, &Need::AUDITED, self.negations)
     }
 
     /// The index of the first protected probe whose verdict the block would change.
     fn first_violation(&self, at: Option<usize>, lines: &[&str]) -> Option<usize> {
-        // The comment line counts: the block's rules are numbered as they would be written.
-        let mut block = vec![COMMENT];
-        block.extend_from_slice(lines);
-        let rules = (self.rules_with)(self.target.with_block(at, &block));
+        let rules = self.rules(at, lines);
         self.probes.iter().zip(self.before).zip(&self.protected).position(|((probe, was), &protected)| {
             protected && rules.verdict(&probe.path, probe.is_dir, Scope::Repository).is_ignored() != was.is_ignored()
         })
@@ -432,10 +486,46 @@ mod tests {
     fn a_deeper_ordinary_negation_leaves_the_need_unreached() {
         let plan = plan_for(&[("tests/.gitignore", "!*\n")]);
         assert!(plan.changes());
-        let unreached: Vec<Need> = plan.unreached.iter().map(|u| u.need).collect();
+        let unreached: Vec<Need> = plan.unreached_by_need().map(|u| u.need).collect();
         assert_eq!(unreached, [Need::Pycache, Need::Pyc, Need::Pyo]);
         let rule = plan.unreached[0].rule.as_ref().unwrap();
         assert_eq!((&rule.source, rule.line), (&Source::Tree(b"tests/.gitignore".to_vec()), 1));
+    }
+
+    #[test]
+    fn what_only_a_deeper_file_can_cover_is_not_added_again() {
+        // The first fix covers the top; `tests/` stays `!*`'s. The second adds nothing, and
+        // still names what stays unignored (the audit keeps reporting it).
+        let first = plan_for(&[("tests/.gitignore", "!*\n")]);
+        let fixed = String::from_utf8(first.new_bytes).unwrap();
+        let second = plan_for(&[(".gitignore", &fixed), ("tests/.gitignore", "!*\n")]);
+        assert!(!second.changes(), "{second:?}");
+        assert_eq!(second.new_bytes, fixed.as_bytes());
+        assert!(second.left_out.is_empty(), "{second:?}");
+        let unreached: Vec<Need> = second.unreached_by_need().map(|u| u.need).collect();
+        assert_eq!(unreached, [Need::Pycache, Need::Pyc, Need::Pyo]);
+        assert!(second.unreached.iter().all(|u| u.probe.starts_with(b"tests/")), "{second:?}");
+        assert!(Need::AUDITED.iter().all(|&need| second.leaves_unmet(need)));
+    }
+
+    #[test]
+    fn a_line_that_covers_only_part_of_what_is_missing_is_still_added() {
+        // `/*.pyc` covers the top only; `*.py[co]` is needed for subfolders, though `tests/`
+        // stays `!*`'s.
+        let plan = plan_for(&[(".gitignore", "__pycache__/\n/*.pyc\n*.pyo\n"), ("tests/.gitignore", "!*\n")]);
+        assert!(plan.added.contains(&"*.py[co]".to_owned()), "{plan:?}");
+        assert!(!plan.added.contains(&"__pycache__/".to_owned()), "{plan:?}");
+    }
+
+    #[test]
+    fn the_top_wins_when_it_leaves_less_missing_though_a_line_there_covers_nothing() {
+        // Appended, `*.py[co]` would need a guard that re-includes `a.pyo` folders, which
+        // `*.pyo` ignores. At the top `!*/` undoes `__pycache__/`, but `*.py[co]` covers
+        // what Python writes there: nothing stays missing, and a second plan adds nothing.
+        let old = "!*/\n*.pyo";
+        let text = new_text(&[(".gitignore", old)]);
+        assert_eq!(text, format!("{COMMENT}\n*.py[co]\n*$py.class\n{old}"));
+        assert!(!plan_for(&[(".gitignore", &text)]).changes());
     }
 
     #[test]
