@@ -71,7 +71,7 @@ fn an_ordinary_negation_neither_warns_nor_blocks_the_fix() {
 fn the_templates_file_gets_one_missing_rule_warning_and_no_negation_noise() {
     let templates: &[u8] = include_bytes!("../fixtures/github-gitignore-templates.gitignore");
     let repo = TestRepo::with_commit();
-    fs::write(repo.root.join(".gitignore"), &templates).unwrap();
+    fs::write(repo.root.join(".gitignore"), templates).unwrap();
     let before: Vec<bool> = ["README.md", "x.svg", "gradle-wrapper.properties", "Build/x"]
         .iter()
         .map(|path| git_ignores(&repo, path))
