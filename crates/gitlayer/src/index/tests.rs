@@ -70,8 +70,8 @@ fn index_bytes(version: u32, entries: &[Raw], extensions: &[(&[u8; 4], Vec<u8>)]
 fn expected(entry: &Raw) -> Entry {
     Entry {
         path: entry.path.clone(),
-        mode: entry.mode,
-        id: [entry.id; ID_LEN],
+        mode: Mode::from_bits(entry.mode),
+        id: ObjectId::from([entry.id; ID_LEN]),
         stage: entry.stage,
         intent_to_add: entry.extended & INTENT_TO_ADD != 0,
         skip_worktree: entry.extended & SKIP_WORKTREE != 0,
@@ -107,7 +107,7 @@ fn sample(with_extended_flags: bool) -> Vec<Raw> {
         raw(b"m.o", 0o100644, 5, 1, 0),
         raw(b"m.o", 0o100644, 6, 2, 0),
         raw(b"m.o", 0o100644, 7, 3, 0),
-        raw(b"out/", SPARSE_DIR_MODE, 8, 0, flags(SKIP_WORKTREE)),
+        raw(b"out/", Mode::TREE.bits(), 8, 0, flags(SKIP_WORKTREE)),
         raw(b"pkg/__cache__/a.gcc-12.o", 0o100644, 9, 0, flags(SKIP_WORKTREE)),
         raw(b"raw\xff\xfe.o", 0o100644, 10, 0, 0),
         raw(b"vendored", 0o160000, 11, 0, 0),
