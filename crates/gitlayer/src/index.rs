@@ -8,7 +8,8 @@
 //! and copies only the entries the caller keeps (often only a few). Like git on
 //! an ordinary read, it does not verify the trailing checksum; it does check the signature,
 //! the version and every length against the file's size, so a truncated or corrupt index is
-//! an error, never a panic or a wrong answer.
+//! an error, never a panic or a wrong answer: an [`Error`] of a kind the caller can match
+//! on, naming the file and, for an entry, which one and where it starts.
 //!
 //! Format: <https://git-scm.com/docs/index-format>. Versions 2, 3 (extended flags) and 4
 //! (prefix-compressed paths); optional extensions are skipped by size; a split index is

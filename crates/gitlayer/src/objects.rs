@@ -415,11 +415,6 @@ impl TreeEntry<'_> {
         self.mode.is_tree()
     }
 
-    /// The object id the entry names.
-    pub fn object_id(&self) -> ObjectId {
-        *self.id
-    }
-
     /// Same object with the same mode.
     pub fn same_as(&self, other: &TreeEntry<'_>) -> bool {
         self.id == other.id && self.mode == other.mode

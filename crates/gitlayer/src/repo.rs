@@ -408,3 +408,46 @@ impl Repo {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_nothing_is_an_open_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nothing");
+        match Repo::at(&missing) {
+            Err(Error::Open { path, cause: OpenCause::Other, message }) => {
+                assert_eq!(path, missing);
+                assert!(!message.is_empty());
+            }
+            other => panic!("{:?}", other.map(|repo| repo.git_dir().to_path_buf())),
+        }
+    }
+
+    #[test]
+    fn a_bare_repository_has_no_index_and_revisions_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        Repository::init_bare(dir.path()).unwrap();
+        let repo = Repo::at(dir.path()).unwrap();
+        assert!(matches!(repo.read_index(|_| true), Err(Error::Bare { git_dir }) if git_dir == repo.git_dir()));
+        match repo.rev_commit_id("no-such-branch") {
+            Err(Error::UnknownRevision { rev, .. }) => assert_eq!(rev, "no-such-branch"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(repo.head_commit_id(), Ok(None)), "an unborn branch");
+    }
+
+    #[test]
+    fn the_causes_of_a_refused_repository_are_told_apart() {
+        use git2::{ErrorClass, ErrorCode};
+        let cause = |class, message| OpenCause::of(&git2::Error::new(ErrorCode::GenericError, class, message));
+        let reftable = "unsupported extension name extensions.refstorage";
+        assert_eq!(cause(ErrorClass::Repository, reftable), OpenCause::Reftable);
+        assert_eq!(cause(ErrorClass::Repository, "unknown object format 'sha256'"), OpenCause::Sha256);
+        let not_owned = "repository path '/r' is not owned by current user";
+        assert_eq!(cause(ErrorClass::Config, not_owned), OpenCause::NotOwned);
+        assert_eq!(cause(ErrorClass::Os, "could not find repository"), OpenCause::Other);
+    }
+}

@@ -178,28 +178,29 @@ impl Error {
 }
 
 /// What and where: `cannot read the index <path>: [its shared index <path>: ][entry N of
-/// M, at offset O: ]<what>`. An I/O error's words are its source's.
+/// M: ]<what>`. An I/O error's words are its source's.
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "cannot read the index {}", self.index_path().display())?;
+        if let (ErrorKind::Missing, Some(name), Some(folder)) = (self.kind, self.path.file_name(), self.path.parent()) {
+            let (name, folder) = (Path::new(name).display(), folder.display());
+            return write!(f, ": its shared index {name} is missing from {folder} (split index)");
+        }
         if self.split_index.is_some() {
             write!(f, ": its shared index {}", self.path.display())?;
         }
-        if self.kind == ErrorKind::Missing {
-            return f.write_str(" is missing (split index)");
-        }
-        match (self.entry, self.offset) {
-            (Some(entry), Some(offset)) => {
-                write!(f, ": entry {} of {}, at offset {offset}", entry.position + 1, entry.count)?
+        let what = match &self.kind {
+            ErrorKind::Io => return Ok(()),
+            ErrorKind::Missing => return f.write_str(" is missing (split index)"),
+            ErrorKind::Corrupt(corruption) => corruption as &dyn fmt::Display,
+            ErrorKind::Unsupported(unsupported) => unsupported,
+        };
+        match self.entry {
+            Some(EntryAt { position, count }) if self.kind == ErrorKind::Corrupt(Corruption::EndsInEntry) => {
+                write!(f, ": the file ends inside entry {} of {count} (truncated)", position + 1)
             }
-            (Some(entry), None) => write!(f, ": entry {} of {}", entry.position + 1, entry.count)?,
-            (None, Some(offset)) => write!(f, ": at offset {offset}")?,
-            (None, None) => {}
-        }
-        match &self.kind {
-            ErrorKind::Io | ErrorKind::Missing => Ok(()),
-            ErrorKind::Corrupt(corruption) => write!(f, ": {corruption}"),
-            ErrorKind::Unsupported(unsupported) => write!(f, ": {unsupported}"),
+            Some(EntryAt { position, count }) => write!(f, ": entry {} of {count}: {what}", position + 1),
+            None => write!(f, ": {what}"),
         }
     }
 }
@@ -213,7 +214,7 @@ impl fmt::Display for Corruption {
             Corruption::Signature => f.write_str("it does not start with the index signature DIRC"),
             Corruption::EndsInHeader => f.write_str("the file ends inside the header (truncated)"),
             Corruption::TooManyEntries => f.write_str("too many entries"),
-            Corruption::EndsInEntry => f.write_str("the file ends inside the entry (truncated)"),
+            Corruption::EndsInEntry => f.write_str("the file ends inside an entry (truncated)"),
             Corruption::EntriesRunIntoChecksum => {
                 f.write_str("the entries run into the checksum at the end of the file (truncated)")
             }

@@ -203,7 +203,10 @@ impl fmt::Display for Error {
             ErrorKind::ObjectDatabase { message } => write!(f, "cannot open the object database: {message}"),
             ErrorKind::Libgit2 { message } => f.write_str(message),
             ErrorKind::Corrupt(Corruption::Loose(damage)) => write!(f, "{file} {damage}: corrupt loose object"),
-            ErrorKind::Corrupt(Corruption::PackIndex(damage)) => write!(f, "{file}: corrupt pack index ({damage})"),
+            ErrorKind::Corrupt(Corruption::PackIndex(damage @ PackIndexDamage::Layout)) => {
+                write!(f, "{file}: corrupt pack index ({damage})")
+            }
+            ErrorKind::Corrupt(Corruption::PackIndex(damage)) => write!(f, "{file}: {damage} (corrupt pack index)"),
             ErrorKind::Corrupt(Corruption::Pack(damage)) => match self.offset {
                 Some(offset) => write!(f, "{file}: {damage} (at offset {offset}; corrupt pack)"),
                 None => write!(f, "{file}: corrupt pack ({damage})"),
