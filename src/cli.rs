@@ -21,6 +21,7 @@ pub use args::Cli;
 mod check;
 mod clean;
 pub(crate) mod completions;
+mod errors;
 mod fix_gitignore;
 pub(crate) mod prompt;
 
@@ -78,10 +79,8 @@ pub(crate) fn run(cli: Cli, env: &HookEnv) -> ExitStatus {
     match result {
         Ok(status) => status,
         Err(error) => {
-            // `{:#}` joins the causes into one line: "what failed: why".
-            // One line whatever the cause holds: a revision or path from the command line, or
-            // libgit2's message quoting one, may hold a line break.
-            let message = format!("{error:#}").replace('\r', "\\r").replace('\n', "\\n");
+            // One line: "what failed: why", with the advice for the git layer's errors.
+            let message = errors::one_line(&error);
             let _ = writeln!(io::stderr(), "{} {message}", "pycache-guard: error:".red().bold());
             ExitStatus::Error
         }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 
 use memchr::memmem;
 
-use gitlayer::format::ModeType;
+use gitlayer::format::Mode;
 
 /// Why a path counts as bytecode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,7 +90,7 @@ pub(crate) struct SortedPaths {
 
 impl SortedPaths {
     /// As [`classify_entry`].
-    pub(crate) fn classify_entry(&mut self, path: &[u8], mode: u32) -> Option<Reason> {
+    pub(crate) fn classify_entry(&mut self, path: &[u8], mode: Mode) -> Option<Reason> {
         if !is_file_mode(mode) {
             return None;
         }
@@ -133,13 +133,13 @@ fn has_pycache_component(path: &[u8]) -> bool {
 
 /// Classifies a git entry: only blobs and symlinks can be bytecode, never a submodule
 /// (a gitlink names a commit of another repository, not content of this one) or a tree.
-pub(crate) fn classify_entry(path: &[u8], mode: u32) -> Option<Reason> {
+pub(crate) fn classify_entry(path: &[u8], mode: Mode) -> Option<Reason> {
     if is_file_mode(mode) { classify(path) } else { None }
 }
 
 /// Regular file (any permission bits git records) or symlink.
-pub(crate) fn is_file_mode(mode: u32) -> bool {
-    matches!(ModeType::of(mode), ModeType::File | ModeType::Symlink)
+pub(crate) fn is_file_mode(mode: Mode) -> bool {
+    mode.is_blob()
 }
 
 fn ends_with_ignore_case(name: &[u8], suffix: &[u8]) -> bool {
@@ -150,11 +150,11 @@ fn ends_with_ignore_case(name: &[u8], suffix: &[u8]) -> bool {
 mod tests {
     use super::*;
 
-    const BLOB: u32 = 0o100644;
-    const EXECUTABLE: u32 = 0o100755;
-    const SYMLINK: u32 = 0o120000;
-    const GITLINK: u32 = 0o160000;
-    const TREE: u32 = 0o040000;
+    const BLOB: Mode = Mode::FILE;
+    const EXECUTABLE: Mode = Mode::EXECUTABLE;
+    const SYMLINK: Mode = Mode::SYMLINK;
+    const GITLINK: Mode = Mode::GITLINK;
+    const TREE: Mode = Mode::TREE;
 
     const BYTECODE: &[(&[u8], Reason)] = &[
         (b"pkg/__pycache__/m.cpython-311.pyc", Reason::InPycache),

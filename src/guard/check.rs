@@ -14,7 +14,7 @@ use gitlayer::id::ObjectId;
 use crate::guard::bytecode::{self, Reason};
 use crate::guard::finding::{Finding, Kind};
 use crate::guard::hook_env::HookEnv;
-use gitlayer::format::ModeType;
+use gitlayer::format::Mode;
 use gitlayer::ignore_rules::is_gitignore_path;
 use gitlayer::index::{Entry, EntryRef};
 use gitlayer::objects::{self, LookFirst, Objects};
@@ -86,7 +86,7 @@ pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result
     };
     let mut findings = Vec::new();
     for entry in candidates {
-        let id = ObjectId::from(&entry.id);
+        let id = entry.id;
         if entry.is_sparse_dir() {
             staged_in_sparse_dir(&mut objects, base.as_ref(), entry, id, &mut findings)?;
         } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
@@ -122,7 +122,7 @@ fn staged_kind(
     base: Option<&objects::Tree>,
     path: &[u8],
     id: ObjectId,
-    mode: u32,
+    mode: Mode,
 ) -> Result<Option<Kind>> {
     let Some(base) = base else { return Ok(Some(Kind::StagedNew)) };
     Ok(match objects.entry_at(base, path).context("cannot read HEAD's tree")? {
@@ -162,7 +162,7 @@ pub(crate) fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>>
     let mut findings = Vec::new();
     for entry in candidates {
         if entry.is_sparse_dir() {
-            for file in bytecode_in_sparse_dir(&mut objects, entry, ObjectId::from(&entry.id))? {
+            for file in bytecode_in_sparse_dir(&mut objects, entry, entry.id)? {
                 findings.push(Finding::bytecode(Kind::Tracked, file.path, file.reason));
             }
         } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
@@ -176,7 +176,7 @@ pub(crate) fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>>
 struct TreeFile {
     path: Vec<u8>,
     id: ObjectId,
-    mode: u32,
+    mode: Mode,
     reason: Reason,
 }
 
@@ -211,7 +211,7 @@ pub(crate) fn in_tree(repo: &Repo, tree: ObjectId) -> Result<TreeScan> {
     walk_files(&mut objects, &tree, &mut Vec::new(), &mut |path, id, mode| {
         if let Some(reason) = bytecode::classify_entry(path, mode) {
             scan.findings.push(Finding::bytecode(Kind::InCommit, path.to_vec(), reason));
-        } else if is_regular_file(mode) && is_gitignore_path(path) {
+        } else if mode.is_file() && is_gitignore_path(path) {
             scan.gitignores.push((path.to_vec(), id));
         }
         Ok(())
@@ -220,7 +220,7 @@ pub(crate) fn in_tree(repo: &Repo, tree: ObjectId) -> Result<TreeScan> {
 }
 
 /// Sees a file (any entry but a tree) of a tree: its path, object id and mode.
-type FileVisitor<'a> = dyn FnMut(&[u8], ObjectId, u32) -> Result<()> + 'a;
+type FileVisitor<'a> = dyn FnMut(&[u8], ObjectId, Mode) -> Result<()> + 'a;
 
 /// Visits every file under `tree`, whose path is `prefix`, in git's path order.
 fn walk_files(
@@ -237,7 +237,7 @@ fn walk_files(
             prefix.push(b'/');
             walk_files(objects, &subtree, prefix, visit)?;
         } else {
-            visit(prefix, entry.object_id(), entry.mode)?;
+            visit(prefix, *entry.id, entry.mode)?;
         }
         prefix.truncate(start);
     }
@@ -246,11 +246,7 @@ fn walk_files(
 
 /// Index entries the ignore-rule audit reads: the tracked `.gitignore` files.
 pub(crate) fn gitignore_entry(entry: &EntryRef<'_>) -> bool {
-    entry.stage == 0 && is_regular_file(entry.mode) && is_gitignore_path(entry.path)
-}
-
-fn is_regular_file(mode: u32) -> bool {
-    ModeType::of(mode) == ModeType::File
+    entry.stage == 0 && entry.mode.is_file() && is_gitignore_path(entry.path)
 }
 
 /// The files named on the command line, judged by name only (no repository needed).

@@ -292,5 +292,5 @@ pub(crate) fn ensure_index_unlocked(index_path: &Path) -> Result<()> {
 /// an error, nor counted.
 pub(crate) fn update_index(index_path: &Path, repo: &Repo, change: &IndexChange<'_>) -> Result<usize> {
     ensure_index_unlocked(index_path)?;
-    repo.update_index_file(index_path, change.untrack, change.stage)
+    Ok(repo.update_index_file(index_path, change.untrack, change.stage)?)
 }

@@ -45,8 +45,7 @@ fn git_rows(repo: &TestRepo) -> Vec<Row> {
 }
 
 fn row(entry: &Entry) -> Row {
-    let id: String = entry.id.iter().map(|b| format!("{b:02x}")).collect();
-    (entry.mode, id, entry.stage, entry.path.clone(), entry.intent_to_add, entry.skip_worktree)
+    (entry.mode.bits(), entry.id.to_string(), entry.stage, entry.path.clone(), entry.intent_to_add, entry.skip_worktree)
 }
 
 fn git_dir(repo: &TestRepo) -> PathBuf {

@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
+use gitlayer::id::ObjectId;
 use gitlayer::objects::packs::{ObjectKind, PackReader, Packs};
 
 use crate::support::{TestRepo, text};
@@ -32,7 +33,7 @@ fn repo_with_history(commits: u32) -> TestRepo {
 }
 
 /// Every commit and tree of the repository, as `git cat-file --batch` gives them.
-fn commits_and_trees(repo: &TestRepo) -> HashMap<Vec<u8>, (ObjectKind, Vec<u8>)> {
+fn commits_and_trees(repo: &TestRepo) -> HashMap<ObjectId, (ObjectKind, Vec<u8>)> {
     let output = repo.git(&["cat-file", "--batch-all-objects", "--batch"]);
     let mut rest = &output.stdout[..];
     let mut objects = HashMap::new();
@@ -49,13 +50,9 @@ fn commits_and_trees(repo: &TestRepo) -> HashMap<Vec<u8>, (ObjectKind, Vec<u8>)>
             "tree" => ObjectKind::Tree,
             _ => continue,
         };
-        objects.insert(id_bytes(hex), (kind, data));
+        objects.insert(ObjectId::from_hex(hex.as_bytes()).unwrap(), (kind, data));
     }
     objects
-}
-
-fn id_bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect()
 }
 
 fn objects_dir(repo: &TestRepo) -> std::path::PathBuf {
@@ -76,8 +73,8 @@ fn assert_reads_as_git_with_cache(repo: &TestRepo, how: &str, cache_bytes: Optio
         None => PackReader::new(&packs),
     };
     for (id, (kind, data)) in &truth {
-        let (found_kind, found) = reader.read(id).unwrap().unwrap_or_else(|| panic!("{how}: {id:02x?} not in a pack"));
-        assert_eq!((found_kind, &found[..]), (*kind, &data[..]), "{how}: {id:02x?}");
+        let (found_kind, found) = reader.read(id).unwrap().unwrap_or_else(|| panic!("{how}: {id} not in a pack"));
+        assert_eq!((found_kind, &found[..]), (*kind, &data[..]), "{how}: {id}");
     }
 }
 

@@ -1,6 +1,8 @@
 //! git's binary building blocks, each in one place: the length of an object id, big-endian
-//! integers, the offset varint, and the type bits of a file mode. The index, pack and tree
-//! readers all read them.
+//! integers, the offset varint, and file modes. The index, pack and tree readers all read
+//! them.
+
+use std::fmt;
 
 /// The length of a SHA-1 object id in bytes (the vendored libgit2 opens no SHA-256
 /// repository).
@@ -64,7 +66,7 @@ impl ModeType {
     pub(crate) const GITLINK: u32 = 0o160000;
     const MASK: u32 = 0o170000;
 
-    pub fn of(mode: u32) -> ModeType {
+    pub(crate) fn of(mode: u32) -> ModeType {
         match mode & Self::MASK {
             Self::TREE => ModeType::Tree,
             Self::FILE => ModeType::File,
@@ -72,6 +74,73 @@ impl ModeType {
             Self::GITLINK => ModeType::Gitlink,
             _ => ModeType::Other,
         }
+    }
+}
+
+/// The mode of a tree or index entry, as git records it: type bits and permission bits
+/// (`100644`, `100755`, `120000`, `160000`, `040000`).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Mode(u32);
+
+impl Mode {
+    /// A tree (in the index, a sparse directory).
+    pub const TREE: Mode = Mode(ModeType::TREE);
+    /// A regular file.
+    pub const FILE: Mode = Mode(0o100644);
+    /// An executable file.
+    pub const EXECUTABLE: Mode = Mode(0o100755);
+    pub const SYMLINK: Mode = Mode(ModeType::SYMLINK);
+    /// A submodule's commit.
+    pub const GITLINK: Mode = Mode(ModeType::GITLINK);
+
+    /// The mode these bits spell, whatever they are (old trees hold odd permission bits).
+    pub const fn from_bits(bits: u32) -> Mode {
+        Mode(bits)
+    }
+
+    /// The bits as git records them.
+    pub const fn bits(self) -> u32 {
+        self.0
+    }
+
+    /// What the type bits say the entry is.
+    pub fn kind(self) -> ModeType {
+        ModeType::of(self.0)
+    }
+
+    pub fn is_tree(self) -> bool {
+        self.kind() == ModeType::Tree
+    }
+
+    /// A regular file, with any permission bits.
+    pub fn is_file(self) -> bool {
+        self.kind() == ModeType::File
+    }
+
+    pub fn is_symlink(self) -> bool {
+        self.kind() == ModeType::Symlink
+    }
+
+    pub fn is_gitlink(self) -> bool {
+        self.kind() == ModeType::Gitlink
+    }
+
+    /// A regular file or a symlink: an entry whose object is a blob of this repository.
+    pub fn is_blob(self) -> bool {
+        matches!(self.kind(), ModeType::File | ModeType::Symlink)
+    }
+}
+
+/// In octal, as git prints a mode (`100644`).
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:06o}", self.0)
+    }
+}
+
+impl fmt::Debug for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Mode({:06o})", self.0)
     }
 }
 
@@ -106,5 +175,16 @@ mod tests {
         assert_eq!(ModeType::of(0o160000), ModeType::Gitlink);
         assert_eq!(ModeType::of(0o040000), ModeType::Tree);
         assert_eq!(ModeType::of(0o060000), ModeType::Other);
+    }
+
+    #[test]
+    fn modes_say_what_they_are() {
+        assert!(Mode::from_bits(0o100664).is_file() && Mode::from_bits(0o100664).is_blob());
+        assert!(Mode::SYMLINK.is_blob() && !Mode::SYMLINK.is_file());
+        assert!(!Mode::GITLINK.is_blob() && Mode::GITLINK.is_gitlink());
+        assert!(Mode::TREE.is_tree() && !Mode::TREE.is_blob());
+        assert_eq!(Mode::EXECUTABLE.bits(), 0o100755);
+        assert_eq!(Mode::TREE.to_string(), "040000");
+        assert_eq!(format!("{:?}", Mode::FILE), "Mode(100644)");
     }
 }

@@ -6,10 +6,16 @@ use std::fmt;
 use crate::format::ID_LEN;
 
 /// A SHA-1 object id: 20 raw bytes, shown as 40 lower-case hex digits.
+// `transparent`: an id inside a mapped file or a tree's bytes is borrowed as an `&ObjectId`
+// without a copy (`ObjectId::from_array_ref`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(transparent)]
 pub struct ObjectId([u8; ID_LEN]);
 
 impl ObjectId {
+    /// The null id (all zeros): git's "no object".
+    pub const NULL: ObjectId = ObjectId([0; ID_LEN]);
+
     /// The id whose raw bytes these are (`None` unless exactly [`ID_LEN`] of them).
     pub(crate) fn from_bytes(bytes: &[u8]) -> Option<ObjectId> {
         Some(ObjectId(bytes.try_into().ok()?))
@@ -27,6 +33,13 @@ impl ObjectId {
         Some(ObjectId(id))
     }
 
+    /// The id whose raw bytes these are, borrowed where they lie.
+    pub(crate) fn from_array_ref(bytes: &[u8; ID_LEN]) -> &ObjectId {
+        // SAFETY: `ObjectId` is `repr(transparent)` over `[u8; ID_LEN]`: same size,
+        // alignment and validity, so the reference may be reinterpreted for its lifetime.
+        unsafe { &*(bytes as *const [u8; ID_LEN]).cast::<ObjectId>() }
+    }
+
     pub(crate) fn as_bytes(&self) -> &[u8; ID_LEN] {
         &self.0
     }
@@ -39,6 +52,12 @@ impl ObjectId {
     /// The id libgit2 returned (a SHA-1 repository's: 20 bytes).
     pub(crate) fn from_git2(id: git2::Oid) -> ObjectId {
         ObjectId::from_bytes(id.as_bytes()).expect("libgit2 opens SHA-1 repositories only")
+    }
+}
+
+impl From<[u8; ID_LEN]> for ObjectId {
+    fn from(bytes: [u8; ID_LEN]) -> ObjectId {
+        ObjectId(bytes)
     }
 }
 
@@ -86,5 +105,7 @@ mod tests {
         assert_eq!(ObjectId::from_hex(&hex.as_bytes()[1..]), None, "too short");
         assert_eq!(ObjectId::from_hex(b"g123456789abcdef0123456789abcdef01234567"), None, "not hex");
         assert_eq!(ObjectId::from_bytes(&[1; 19]), None);
+        assert_eq!(ObjectId::from_array_ref(&[7; ID_LEN]), &ObjectId::from([7; ID_LEN]));
+        assert_eq!(ObjectId::NULL.to_string(), "0".repeat(40));
     }
 }

@@ -8,7 +8,8 @@
 //! and copies only the entries the caller keeps (often only a few). Like git on
 //! an ordinary read, it does not verify the trailing checksum; it does check the signature,
 //! the version and every length against the file's size, so a truncated or corrupt index is
-//! an error, never a panic or a wrong answer.
+//! an error, never a panic or a wrong answer: an [`Error`] of a kind the caller can match
+//! on, naming the file and, for an entry, which one and where it starts.
 //!
 //! Format: <https://git-scm.com/docs/index-format>. Versions 2, 3 (extended flags) and 4
 //! (prefix-compressed paths); optional extensions are skipped by size; a split index is
@@ -18,22 +19,42 @@
 //! gets as far as reading the index of one.
 
 mod decode;
+mod error;
 mod split;
 mod stream;
 
-use std::fmt;
 use std::fs::File;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use crate::format::be32;
+use crate::format::{ID_LEN, Mode, be32};
+use crate::id::ObjectId;
 use decode::{Decoder, Step};
+pub use error::{Bitmap, Corruption, EntryAt, Error, ErrorKind, EwahDamage, LinkDamage, Unsupported};
 use stream::Stream;
 
-use crate::format::ID_LEN;
 const HEADER_LEN: usize = 12;
-/// The mode of a sparse-directory entry: a whole tree outside the sparse checkout.
-pub(crate) const SPARSE_DIR_MODE: u32 = 0o040000;
+
+/// The index format versions git writes (and this reader reads).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Version {
+    V2,
+    /// Extended entry flags.
+    V3,
+    /// Prefix-compressed paths.
+    V4,
+}
+
+impl Version {
+    fn of(number: u32) -> Option<Version> {
+        match number {
+            2 => Some(Version::V2),
+            3 => Some(Version::V3),
+            4 => Some(Version::V4),
+            _ => None,
+        }
+    }
+}
 
 /// One index entry, borrowed from the mapped file while the caller decides on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,8 +62,8 @@ pub struct EntryRef<'a> {
     /// The path relative to the worktree top, `/`-separated, any bytes; a sparse directory
     /// ends in `/`.
     pub path: &'a [u8],
-    pub mode: u32,
-    pub id: &'a [u8; ID_LEN],
+    pub mode: Mode,
+    pub id: &'a ObjectId,
     /// 0 for a normal entry; 1 to 3 for the base, ours and theirs sides of a conflict.
     pub stage: u8,
     /// `git add -N`: a placeholder, not staged content.
@@ -55,17 +76,18 @@ pub struct EntryRef<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
     pub path: Vec<u8>,
-    pub mode: u32,
-    pub id: [u8; ID_LEN],
+    pub mode: Mode,
+    pub id: ObjectId,
     pub stage: u8,
     pub intent_to_add: bool,
     pub skip_worktree: bool,
 }
 
 impl EntryRef<'_> {
-    /// A sparse-directory entry stands for a whole tree of the commit, not for a file.
+    /// A sparse-directory entry (mode 040000) stands for a whole tree of the commit, not
+    /// for a file.
     pub fn is_sparse_dir(&self) -> bool {
-        self.mode == SPARSE_DIR_MODE
+        self.mode == Mode::TREE
     }
 
     pub(crate) fn to_entry(self) -> Entry {
@@ -81,7 +103,7 @@ impl Entry {
     }
 
     pub fn is_sparse_dir(&self) -> bool {
-        self.mode == SPARSE_DIR_MODE
+        self.mode == Mode::TREE
     }
 }
 
@@ -91,62 +113,6 @@ impl Entry {
 pub struct Entries {
     pub kept: Vec<Entry>,
     pub total: usize,
-}
-
-/// Why an index could not be read (the caller names the file): each kind calls for other
-/// advice.
-#[derive(Debug)]
-pub enum Error {
-    /// The file is there but cannot be read: permission denied, a folder, an I/O error.
-    Io(io::Error),
-    /// The bytes are not an index git could have written: truncated or damaged.
-    Corrupt(String),
-    /// A well-formed index that this reader does not support: an unknown version, a
-    /// required extension or an entry flag git added later.
-    Unsupported(String),
-    /// The shared index that a split index names could not be read.
-    Shared(PathBuf, Box<Error>),
-}
-
-impl Error {
-    /// The error the file itself caused, through any shared index.
-    pub fn root(&self) -> &Error {
-        match self {
-            Error::Shared(_, inner) => inner.root(),
-            other => other,
-        }
-    }
-
-    /// The same error, its message prefixed with where it happened.
-    fn at(self, place: impl fmt::Display) -> Error {
-        match self {
-            Error::Corrupt(message) => Error::Corrupt(format!("{place}: {message}")),
-            Error::Unsupported(message) => Error::Unsupported(format!("{place}: {message}")),
-            other => other,
-        }
-    }
-}
-
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Error::Io(e) => e.fmt(f),
-            Error::Corrupt(message) | Error::Unsupported(message) => f.write_str(message),
-            Error::Shared(path, inner) => write!(f, "its shared index {}: {inner}", path.display()),
-        }
-    }
-}
-
-impl std::error::Error for Error {}
-
-impl From<io::Error> for Error {
-    fn from(e: io::Error) -> Error {
-        Error::Io(e)
-    }
-}
-
-fn corrupt(message: impl Into<String>) -> Error {
-    Error::Corrupt(message.into())
 }
 
 /// Reads the index at `path`, calling `keep` on every entry and returning the kept ones.
@@ -168,7 +134,7 @@ pub fn read_entries(
     index.for_each_entry(|_, entry| {
         if entry.path.is_empty() {
             if named_seen {
-                return Err(corrupt("an entry has an empty path"));
+                return Err(ErrorKind::Corrupt(Corruption::EmptyPath));
             }
             replacements.push(entry.to_entry());
         } else {
@@ -180,65 +146,74 @@ pub fn read_entries(
         Ok(())
     })?;
     let additions = index.count - replacements.len();
-    match index.read_extensions()? {
+    let link = match index.read_extensions()? {
+        Some(data) => split::Link::parse(&data).map_err(|damage| Error::corrupt(Corruption::Link(damage), path))?,
+        None => None,
+    };
+    match link {
         Some(link) => split::merge(&link, path, git_dir, &replacements, Entries { kept, total: additions }, keep),
         None if replacements.is_empty() => Ok(Entries { kept, total: index.count }),
-        None => Err(corrupt("an entry has an empty path")),
+        // Replacements, but no shared index for them to replace entries of.
+        None => Err(Error::corrupt(Corruption::EmptyPath, path).at_entry(0, index.count, HEADER_LEN as u64)),
     }
 }
 
 /// An open index file, read front to back: header, entries, extensions.
-struct IndexFile {
+struct IndexFile<'p> {
+    path: &'p Path,
     stream: Stream,
     len: u64,
-    version: u32,
+    version: Version,
     count: usize,
 }
 
-impl IndexFile {
+impl IndexFile<'_> {
     /// Opens the file and checks its header; `None` when there is no such file.
-    fn open(path: &Path) -> Result<Option<IndexFile>, Error> {
+    fn open(path: &Path) -> Result<Option<IndexFile<'_>>, Error> {
         let file = match File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(Error::io(e, path)),
         };
-        let metadata = file.metadata()?;
+        let metadata = file.metadata().map_err(|e| Error::io(e, path))?;
         if metadata.is_dir() {
-            return Err(Error::Io(io::Error::new(io::ErrorKind::IsADirectory, "it is a folder, not a file")));
+            let folder = io::Error::new(io::ErrorKind::IsADirectory, "it is a folder, not a file");
+            return Err(Error::io(folder, path));
         }
         let len = metadata.len();
         if len < (HEADER_LEN + ID_LEN) as u64 {
-            return Err(corrupt(format!("the file is truncated: {len} bytes are too few for an index")));
+            return Err(Error::corrupt(Corruption::TooShort { len }, path));
         }
-        let mut stream = Stream::new(&file)?;
+        let mut stream = Stream::new(&file).map_err(|e| Error::io(e, path))?;
         let header = stream.peek(HEADER_LEN);
-        let (version, count) = parse_header(header)?;
+        let (version, count) = parse_header(header).map_err(|kind| Error::new(kind, path))?;
         stream.consume(HEADER_LEN);
-        Ok(Some(IndexFile { stream, len, version, count }))
+        Ok(Some(IndexFile { path, stream, len, version, count }))
     }
 
     /// Decodes every entry in order, passing its position and the entry to `visit`, as many
-    /// at a time as the stream's window holds.
+    /// at a time as the stream's window holds. An error of the decoder or of `visit` is
+    /// about the entry at hand: the error says which, and where it starts.
     fn for_each_entry(
         &mut self,
-        mut visit: impl FnMut(usize, &EntryRef<'_>) -> Result<(), Error>,
+        mut visit: impl FnMut(usize, &EntryRef<'_>) -> Result<(), ErrorKind>,
     ) -> Result<(), Error> {
         let mut decoder = Decoder::new(self.version);
-        let (count, mut position, mut need) = (self.count, 0, 1);
+        let (path, count, mut position, mut need) = (self.path, self.count, 0, 1);
         while position < count {
+            let start = self.stream.offset();
             let buf = self.stream.window(need);
             if buf.len() < need {
-                return Err(truncated(position, count));
+                let kind = ErrorKind::Corrupt(Corruption::EndsInEntry);
+                return Err(Error::new(kind, path).at_entry(position, count, start));
             }
             let mut used = 0;
             while position < count {
-                let step = decoder
-                    .decode(&buf[used..])
-                    .map_err(|e| e.at(format_args!("entry {} of {count}", position + 1)))?;
-                match step {
+                let offset = start + used as u64;
+                let at_entry = move |kind| Error::new(kind, path).at_entry(position, count, offset);
+                match decoder.decode(&buf[used..]).map_err(at_entry)? {
                     Step::Entry(entry, len) => {
-                        visit(position, &entry)?;
+                        visit(position, &entry).map_err(at_entry)?;
                         used += len;
                         position += 1;
                     }
@@ -252,7 +227,7 @@ impl IndexFile {
             self.stream.consume(used);
         }
         if self.stream.offset() > self.len - ID_LEN as u64 {
-            return Err(corrupt("the entries run into the checksum at the end of the file (truncated)"));
+            return Err(Error::corrupt(Corruption::EntriesRunIntoChecksum, self.path));
         }
         Ok(())
     }
@@ -263,59 +238,53 @@ impl IndexFile {
         let end = self.len - ID_LEN as u64;
         let mut link = None;
         while self.stream.offset() + 8 <= end {
+            let at = self.stream.offset();
+            let corrupt = |corruption| Error::corrupt(corruption, self.path).at_offset(at);
             let head = self.stream.peek(8);
             let (Some(signature), Some(size)) = (head.get(..4), be32(head, 4)) else {
-                return Err(corrupt("the file ends inside an extension header (truncated)"));
+                return Err(corrupt(Corruption::EndsInExtensionHeader));
             };
             let signature: [u8; 4] = [signature[0], signature[1], signature[2], signature[3]];
             self.stream.consume(8);
             let size = u64::from(size);
-            let name = String::from_utf8_lossy(&signature).into_owned();
             if size > end - self.stream.offset() {
-                return Err(corrupt(format!("the extension {name:?} runs past the end of the file (truncated)")));
+                return Err(corrupt(Corruption::ExtensionPastEnd { signature }));
             }
             match &signature {
-                b"link" => link = Some(self.read_exactly(size)?),
+                b"link" => link = Some(self.read_exactly(size).map_err(corrupt)?),
                 // A marker that the index may hold sparse directories; they are read by mode.
                 b"sdir" => self.stream.skip(size),
                 // An upper-case first letter marks an extension a reader may ignore.
                 [b'A'..=b'Z', ..] => self.stream.skip(size),
                 _ => {
-                    return Err(Error::Unsupported(format!(
-                        "it uses the extension {name:?}, which this reader does not know"
-                    )));
+                    let kind = ErrorKind::Unsupported(Unsupported::Extension(signature));
+                    return Err(Error::new(kind, self.path).at_offset(at));
                 }
             }
         }
         Ok(link)
     }
 
-    fn read_exactly(&mut self, size: u64) -> Result<Vec<u8>, Error> {
-        let size = usize::try_from(size).map_err(|_| corrupt("an extension is too large"))?;
+    fn read_exactly(&mut self, size: u64) -> Result<Vec<u8>, Corruption> {
+        let size = usize::try_from(size).map_err(|_| Corruption::ExtensionTooLarge)?;
         let data = self.stream.peek(size).to_vec();
         if data.len() < size {
-            return Err(corrupt("the file ends inside an extension (truncated)"));
+            return Err(Corruption::EndsInExtension);
         }
         self.stream.consume(size);
         Ok(data)
     }
 }
 
-fn truncated(position: usize, count: usize) -> Error {
-    corrupt(format!("the file ends inside entry {} of {count} (truncated)", position + 1))
-}
-
-fn parse_header(header: &[u8]) -> Result<(u32, usize), Error> {
+fn parse_header(header: &[u8]) -> Result<(Version, usize), ErrorKind> {
     if header.get(..4) != Some(b"DIRC") {
-        return Err(corrupt("it does not start with the index signature DIRC"));
+        return Err(ErrorKind::Corrupt(Corruption::Signature));
     }
-    let (Some(version), Some(count)) = (be32(header, 4), be32(header, 8)) else {
-        return Err(corrupt("the file ends inside the header (truncated)"));
+    let (Some(number), Some(count)) = (be32(header, 4), be32(header, 8)) else {
+        return Err(ErrorKind::Corrupt(Corruption::EndsInHeader));
     };
-    if !(2..=4).contains(&version) {
-        return Err(Error::Unsupported(format!("unknown index version {version} (git writes 2, 3 and 4)")));
-    }
-    let count = usize::try_from(count).map_err(|_| corrupt("too many entries"))?;
+    let version = Version::of(number).ok_or(ErrorKind::Unsupported(Unsupported::Version(number)))?;
+    let count = usize::try_from(count).map_err(|_| ErrorKind::Corrupt(Corruption::TooManyEntries))?;
     Ok((version, count))
 }
 

@@ -12,46 +12,25 @@
 //! anything else (alternates, a damaged pack index) from libgit2.
 
 mod cache;
+mod error;
 pub(crate) mod loose;
 pub mod packs;
 
 use std::cell::OnceCell;
 use std::cmp::Ordering;
-use std::path::PathBuf;
 use std::rc::Rc;
 
-use anyhow::{Context, Result, anyhow, bail};
 use flate2::Decompress;
 use git2::{ObjectType, Odb, Repository};
 
 use crate::files::{Symlinks, read_regular};
-use crate::format::{ID_LEN, ModeType};
+use crate::format::{ID_LEN, Mode, ModeType};
 use crate::id::ObjectId;
 use cache::Recent;
+pub use error::{ContentDamage, Corruption, DeltaDamage, Error, ErrorKind, LooseDamage, PackDamage, PackIndexDamage};
 use packs::{ObjectKind, PackReader, Packs};
 // Object ids are hashes already: SipHash's protection against crafted keys buys nothing.
 use rustc_hash::FxHashMap as HashMap;
-
-/// Why the object database's own files (loose objects, packs) could not give an object.
-/// Each message names the file; a damaged one also says where and how to find the rest.
-#[derive(Debug)]
-pub enum ReadError {
-    /// A file is there but cannot be read (permission denied, an I/O error).
-    Io { path: PathBuf, source: std::io::Error },
-    /// A file is damaged: cut short, not zlib, or not what its header says.
-    Corrupt(String),
-}
-
-impl std::fmt::Display for ReadError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            ReadError::Io { path, source } => write!(f, "cannot read {}: {source}", path.display()),
-            ReadError::Corrupt(message) => f.write_str(message),
-        }
-    }
-}
-
-impl std::error::Error for ReadError {}
 
 /// How many bytes all the readers of one command keep in their caches together: half for
 /// the trees read lately, half for the objects built from pack deltas. A walk reads commits
@@ -78,12 +57,13 @@ struct TreeData {
     starts: OnceCell<Vec<u32>>,
 }
 
-/// One entry of a tree: its mode (as git canonicalises it), name and object id (raw bytes).
+/// One entry of a tree: its mode (as git canonicalises it), name and object id (borrowed
+/// from the tree's bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeEntry<'a> {
-    pub mode: u32,
+    pub mode: Mode,
     pub name: &'a [u8],
-    pub id: &'a [u8; ID_LEN],
+    pub id: &'a ObjectId,
 }
 
 /// What the walk needs of a commit.
@@ -125,7 +105,7 @@ pub struct Objects<'r> {
 /// ids of commits) or walks the history: a damaged loose object it will read, on which it
 /// hangs ([`loose::check_for_libgit2`]), and a damaged pack index or one whose offsets lie
 /// outside its pack, on which it crashes ([`Packs::check_offsets`]).
-pub fn check_before_libgit2_walk(objects_dir: &std::path::Path, revisions: &str) -> Result<()> {
+pub fn check_before_libgit2_walk(objects_dir: &std::path::Path, revisions: &str) -> Result<(), Error> {
     loose::check_for_libgit2(objects_dir, may_name_a_tree(revisions))?;
     Packs::at(objects_dir).check_offsets()
 }
@@ -160,29 +140,30 @@ impl<'r> Objects<'r> {
 
     /// The tree and parents of a commit. A commit at the edge of a shallow clone has no
     /// parents here, as in git (they were never fetched), and a grafted one has its graft's.
-    pub fn commit(&mut self, id: ObjectId) -> Result<CommitHeader> {
+    pub fn commit(&mut self, id: ObjectId) -> Result<CommitHeader, Error> {
         let data = self.read(id, ObjectKind::Commit)?;
         self.parse_commit(id, &data)
     }
 
     /// The commit `id` names, through any annotated tags (a branch may point at a tag); each
     /// object is read once.
-    pub fn peeled_commit(&mut self, mut id: ObjectId) -> Result<CommitHeader> {
+    pub fn peeled_commit(&mut self, mut id: ObjectId) -> Result<CommitHeader, Error> {
         for _ in 0..MAX_TAG_DEPTH {
             let (kind, data) = self.read_any(id)?;
             match kind {
                 ObjectKind::Commit => return self.parse_commit(id, &data),
                 ObjectKind::Tag => {
-                    id = parse_tag_target(&data).ok_or_else(|| anyhow!("tag {id} is corrupt: no object line"))?;
+                    id = parse_tag_target(&data).ok_or_else(|| content_damage(ContentDamage::TagWithoutObject, id))?;
                 }
-                other => bail!("object {id} is a {other}, not a commit"),
+                found => return Err(wrong_kind(id, found, ObjectKind::Commit)),
             }
         }
-        bail!("object {id} is a chain of more than {MAX_TAG_DEPTH} tags")
+        Err(content_damage(ContentDamage::TagChain { limit: MAX_TAG_DEPTH }, id))
     }
 
-    fn parse_commit(&mut self, id: ObjectId, data: &[u8]) -> Result<CommitHeader> {
-        let mut header = parse_commit_header(data).ok_or_else(|| anyhow!("commit {id} is corrupt: no tree line"))?;
+    fn parse_commit(&mut self, id: ObjectId, data: &[u8]) -> Result<CommitHeader, Error> {
+        let mut header =
+            parse_commit_header(data).ok_or_else(|| content_damage(ContentDamage::CommitWithoutTree, id))?;
         if let Some(parents) = self.grafts().get(&id) {
             header.parents.clone_from(parents);
         }
@@ -193,16 +174,16 @@ impl<'r> Objects<'r> {
     /// A blob's bytes (a `.gitignore` of a commit); `None` when the object database does not
     /// have it (a partial clone fetches blobs only when git needs them), an error when a copy
     /// is damaged.
-    pub fn blob_if_present(&mut self, id: ObjectId) -> Result<Option<Rc<[u8]>>> {
+    pub fn blob_if_present(&mut self, id: ObjectId) -> Result<Option<Rc<[u8]>>, Error> {
         match self.read_present(id)? {
             Some((ObjectKind::Blob, data)) => Ok(Some(data)),
-            Some((found, _)) => bail!("object {id} is a {found}, not a blob"),
+            Some((found, _)) => Err(wrong_kind(id, found, ObjectKind::Blob)),
             None => Ok(None),
         }
     }
 
     /// The tree of a commit, without reading the commit again if it was read before.
-    pub fn tree_of_commit(&mut self, commit: ObjectId) -> Result<Tree> {
+    pub fn tree_of_commit(&mut self, commit: ObjectId) -> Result<Tree, Error> {
         let id = match self.commit_trees.get(&commit) {
             Some(&tree) => tree,
             None => self.commit(commit)?.tree,
@@ -211,40 +192,40 @@ impl<'r> Objects<'r> {
     }
 
     /// A tree, from the cache or the object database.
-    pub fn tree(&mut self, id: ObjectId) -> Result<Tree> {
+    pub fn tree(&mut self, id: ObjectId) -> Result<Tree, Error> {
         if let Some(tree) = self.trees.get(&id, Tree::len) {
             return Ok(tree);
         }
         let data = self.read(id, ObjectKind::Tree)?;
-        let tree = Tree::parse(data).ok_or_else(|| anyhow!("tree {id} is corrupt"))?;
+        let tree = Tree::parse(data).ok_or_else(|| content_damage(ContentDamage::Tree, id))?;
         self.trees.insert(id, tree.clone(), tree.len());
         Ok(tree)
     }
 
     /// The tree an entry's raw id names.
-    pub fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree> {
-        self.tree(entry.object_id())
+    pub fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree, Error> {
+        self.tree(*entry.id)
     }
 
     /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.o`)
     /// below `root`, if any. A folder of that name is not the file: git sees the file added.
-    pub fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(u32, ObjectId)>> {
+    pub fn entry_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<(Mode, ObjectId)>, Error> {
         self.lookup(root, path, false)
     }
 
     /// The id of the folder at `path` below `root`, if any.
-    pub fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<ObjectId>> {
+    pub fn folder_at(&mut self, root: &Tree, path: &[u8]) -> Result<Option<ObjectId>, Error> {
         Ok(self.lookup(root, path, true)?.map(|(_, id)| id))
     }
 
-    fn lookup(&mut self, root: &Tree, path: &[u8], folder: bool) -> Result<Option<(u32, ObjectId)>> {
+    fn lookup(&mut self, root: &Tree, path: &[u8], folder: bool) -> Result<Option<(Mode, ObjectId)>, Error> {
         let mut parts = path.split(|&b| b == b'/').filter(|part| !part.is_empty()).peekable();
         let mut tree = root.clone();
         while let Some(part) = parts.next() {
             let last = parts.peek().is_none();
             let Some(entry) = tree.find(part, !last || folder) else { return Ok(None) };
             if last {
-                return Ok(Some((entry.mode, entry.object_id())));
+                return Ok(Some((entry.mode, *entry.id)));
             }
             tree = self.subtree(&entry)?;
         }
@@ -252,10 +233,10 @@ impl<'r> Objects<'r> {
     }
 
     /// An object of the kind the caller expects.
-    fn read(&mut self, id: ObjectId, kind: ObjectKind) -> Result<Rc<[u8]>> {
+    fn read(&mut self, id: ObjectId, kind: ObjectKind) -> Result<Rc<[u8]>, Error> {
         let (found, data) = self.read_any(id)?;
         if found != kind {
-            bail!("object {id} is a {found}, not a {kind}");
+            return Err(wrong_kind(id, found, kind));
         }
         Ok(data)
     }
@@ -264,25 +245,24 @@ impl<'r> Objects<'r> {
     /// anything the files do not hold). A damaged copy in the files is an error of its own:
     /// libgit2 is not asked then, as its loose-object reader spins forever on some damaged
     /// zlib streams (seen with libgit2 1.9 on a truncated file).
-    fn read_any(&mut self, id: ObjectId) -> Result<packs::Object> {
-        self.read_present(id)?.ok_or_else(|| anyhow!("cannot read object {id}: it is not in the object database"))
+    fn read_any(&mut self, id: ObjectId) -> Result<packs::Object, Error> {
+        self.read_present(id)?.ok_or_else(|| Error::new(ErrorKind::Missing).reading(id))
     }
 
     /// [`Objects::read_any`], or `None` when no copy of the object exists.
-    fn read_present(&mut self, id: ObjectId) -> Result<Option<packs::Object>> {
-        match self.read_files(id).with_context(|| format!("cannot read object {id}"))? {
+    fn read_present(&mut self, id: ObjectId) -> Result<Option<packs::Object>, Error> {
+        match self.read_files(&id).map_err(|e| e.reading(id))? {
             Some(object) => Ok(Some(object)),
             None => match self.packs.damaged_pack() {
-                Some(why) => bail!("cannot read object {id}: {why}"),
-                None => self.read_through_libgit2(id),
+                Some(damage) => Err(damage.clone().reading(id)),
+                None => self.read_through_libgit2(id).map_err(|e| e.reading(id)),
             },
         }
     }
 
     /// The object from the loose files and the packs, in the order `look_first` says;
     /// `Ok(None)` when neither has it. Damage in one is an error only if the other has none.
-    fn read_files(&mut self, id: ObjectId) -> Result<Option<packs::Object>, ReadError> {
-        let key = id.as_bytes();
+    fn read_files(&mut self, key: &ObjectId) -> Result<Option<packs::Object>, Error> {
         let loose_first = self.look_first == LookFirst::Loose;
         let first = if loose_first { self.read_loose(key) } else { self.packs.read(key) };
         let first_damage = match first {
@@ -298,25 +278,30 @@ impl<'r> Objects<'r> {
         }
     }
 
-    fn read_loose(&mut self, id: &[u8]) -> Result<Option<packs::Object>, ReadError> {
+    fn read_loose(&mut self, id: &ObjectId) -> Result<Option<packs::Object>, Error> {
         loose::read(self.packs.objects_dir(), id, &mut self.loose_inflater)
     }
 
-    fn read_through_libgit2(&mut self, id: ObjectId) -> Result<Option<packs::Object>> {
+    /// The object through libgit2's object database; the caller says which object an error
+    /// is about.
+    fn read_through_libgit2(&mut self, id: ObjectId) -> Result<Option<packs::Object>, Error> {
+        let libgit2 = |message: String| Error::new(ErrorKind::Libgit2 { message });
         if self.odb.is_none() {
-            self.odb = Some(self.git.odb().context("cannot open the object database")?);
+            let odb =
+                self.git.odb().map_err(|e| Error::new(ErrorKind::ObjectDatabase { message: e.message().into() }))?;
+            self.odb = Some(odb);
         }
         let object = match self.odb.as_ref().expect("opened above").read(id.to_git2()) {
             Ok(object) => object,
             Err(e) if e.code() == git2::ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(e).with_context(|| format!("cannot read object {id}")),
+            Err(e) => return Err(libgit2(e.message().to_owned())),
         };
         let kind = match object.kind() {
             ObjectType::Commit => ObjectKind::Commit,
             ObjectType::Tree => ObjectKind::Tree,
             ObjectType::Blob => ObjectKind::Blob,
             ObjectType::Tag => ObjectKind::Tag,
-            other => bail!("object {id} is a {other}"),
+            other => return Err(libgit2(format!("libgit2 read an object of type {other}"))),
         };
         Ok(Some((kind, object.data().into())))
     }
@@ -332,6 +317,15 @@ impl<'r> Objects<'r> {
             parse_grafts(&read("info/grafts"), &read("shallow"))
         })
     }
+}
+
+/// The error for an object whose content is not what git writes.
+fn content_damage(damage: ContentDamage, id: ObjectId) -> Error {
+    Error::corrupt(Corruption::Content(damage)).reading(id)
+}
+
+fn wrong_kind(id: ObjectId, found: ObjectKind, wanted: ObjectKind) -> Error {
+    Error::new(ErrorKind::WrongKind { found, wanted }).reading(id)
 }
 
 /// `info/grafts` (`<commit> <parent>...` a line, `#` comments) and `shallow` (one commit a
@@ -391,7 +385,7 @@ impl Tree {
             starts
         });
         let entry_at = |start: &u32| split_entry(&bytes[*start as usize..]).map(|(entry, _)| entry);
-        let wanted = TreeEntry { mode: if folder { 0o040000 } else { 0o100644 }, name, id: &[0; ID_LEN] };
+        let wanted = TreeEntry { mode: if folder { Mode::TREE } else { Mode::FILE }, name, id: &ObjectId::NULL };
         let found = starts
             .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
             .ok()?;
@@ -418,12 +412,7 @@ impl<'a> Iterator for Entries<'a> {
 
 impl TreeEntry<'_> {
     pub fn is_tree(&self) -> bool {
-        ModeType::of(self.mode) == ModeType::Tree
-    }
-
-    /// The object id the entry names.
-    pub fn object_id(&self) -> ObjectId {
-        ObjectId::from(self.id)
+        self.mode.is_tree()
     }
 
     /// Same object with the same mode.
@@ -445,7 +434,7 @@ fn split_entry(data: &[u8]) -> Option<(TreeEntry<'_>, &[u8])> {
     let (mode, rest) = parse_mode(data)?;
     let nul = rest.iter().position(|&b| b == 0)?;
     let (name, rest) = rest.split_at(nul);
-    let id = rest.get(1..=ID_LEN)?.try_into().ok()?;
+    let id = ObjectId::from_array_ref(rest.get(1..=ID_LEN)?.try_into().ok()?);
     Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + ID_LEN..]))
 }
 
@@ -464,13 +453,13 @@ fn parse_mode(data: &[u8]) -> Option<(u32, &[u8])> {
 
 /// The mode as git reads it from a tree (`canon_mode`): old trees may record `100664` or
 /// other permission bits, which git (and libgit2) take as `100644` or `100755`.
-fn canonical_mode(mode: u32) -> u32 {
+fn canonical_mode(mode: u32) -> Mode {
     match ModeType::of(mode) {
-        ModeType::File if mode & 0o100 != 0 => 0o100755,
-        ModeType::File => 0o100644,
-        ModeType::Symlink => ModeType::SYMLINK,
-        ModeType::Tree => ModeType::TREE,
-        ModeType::Gitlink | ModeType::Other => ModeType::GITLINK,
+        ModeType::File if mode & 0o100 != 0 => Mode::EXECUTABLE,
+        ModeType::File => Mode::FILE,
+        ModeType::Symlink => Mode::SYMLINK,
+        ModeType::Tree => Mode::TREE,
+        ModeType::Gitlink | ModeType::Other => Mode::GITLINK,
     }
 }
 
@@ -514,7 +503,8 @@ mod tests {
     fn entries_are_read_back_in_order() {
         let data = [raw_entry("100644", b"a.o", 1), raw_entry("40000", b"pkg", 2)].concat();
         let tree = Tree::parse(data.into()).expect("well formed");
-        let entries: Vec<_> = tree.entries().map(|e| (e.mode, e.name.to_vec(), e.id[0], e.is_tree())).collect();
+        let entries: Vec<_> =
+            tree.entries().map(|e| (e.mode.bits(), e.name.to_vec(), e.id.as_bytes()[0], e.is_tree())).collect();
         assert_eq!(entries, vec![(0o100644, b"a.o".to_vec(), 1, false), (0o40000, b"pkg".to_vec(), 2, true)]);
     }
 
@@ -530,9 +520,9 @@ mod tests {
 
     #[test]
     fn a_folder_sorts_as_if_its_name_ended_in_a_slash() {
-        let file = TreeEntry { mode: 0o100644, name: b"foo", id: &[0; ID_LEN] };
-        let dotted = TreeEntry { mode: 0o100644, name: b"foo.txt", id: &[0; ID_LEN] };
-        let folder = TreeEntry { mode: 0o40000, name: b"foo", id: &[0; ID_LEN] };
+        let file = TreeEntry { mode: Mode::FILE, name: b"foo", id: &ObjectId::NULL };
+        let dotted = TreeEntry { mode: Mode::FILE, name: b"foo.txt", id: &ObjectId::NULL };
+        let folder = TreeEntry { mode: Mode::TREE, name: b"foo", id: &ObjectId::NULL };
         // git's order: "foo" < "foo.txt" < "foo/" ('.' is 0x2e, '/' is 0x2f).
         assert_eq!(file.tree_order(&dotted), Ordering::Less);
         assert_eq!(dotted.tree_order(&folder), Ordering::Less);
@@ -556,10 +546,10 @@ mod tests {
     fn modes_are_read_as_git_canonicalises_them() {
         let data = [raw_entry("100664", b"a", 1), raw_entry("100775", b"b", 2), raw_entry("120000", b"c", 3)].concat();
         let tree = Tree::parse(data.into()).expect("well formed");
-        let modes: Vec<u32> = tree.entries().map(|e| e.mode).collect();
-        assert_eq!(modes, vec![0o100644, 0o100755, 0o120000]);
-        assert_eq!(canonical_mode(0o160000), 0o160000);
-        assert_eq!(canonical_mode(0o040000), 0o040000);
+        let modes: Vec<Mode> = tree.entries().map(|e| e.mode).collect();
+        assert_eq!(modes, vec![Mode::FILE, Mode::EXECUTABLE, Mode::SYMLINK]);
+        assert_eq!(canonical_mode(0o160000), Mode::GITLINK);
+        assert_eq!(canonical_mode(0o040000), Mode::TREE);
     }
 
     #[test]
@@ -572,13 +562,17 @@ mod tests {
             data.extend(raw_entry("100644", format!("zz{n:03}").as_bytes(), 4));
         }
         let tree = Tree::parse(data.into()).expect("well formed");
-        assert_eq!(tree.find(b"foo", false).map(|e| e.id[0]), Some(1));
-        assert_eq!(tree.find(b"foo", true).map(|e| e.id[0]), Some(3));
-        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id[0]), Some(2));
+        assert_eq!(tree.find(b"foo", false).map(|e| e.id.as_bytes()[0]), Some(1));
+        assert_eq!(tree.find(b"foo", true).map(|e| e.id.as_bytes()[0]), Some(3));
+        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id.as_bytes()[0]), Some(2));
         assert!(tree.find(b"foo.txt", true).is_none());
         assert!(tree.find(b"fo", false).is_none());
         for n in [0, 99, 199] {
-            assert_eq!(tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id[0]), Some(4), "zz{n:03}");
+            assert_eq!(
+                tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id.as_bytes()[0]),
+                Some(4),
+                "zz{n:03}"
+            );
         }
         assert!(tree.find(b"zz200", false).is_none());
     }

@@ -6,11 +6,12 @@
 //! other `GIT_*` variables; `discover`/`open` do not. The index path may be relative to the
 //! current directory, so nothing here changes directory.
 
+mod error;
+
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::Duration;
 
-use anyhow::{Context, Result, anyhow, bail};
 use git2::{ErrorCode, Repository};
 
 use crate::id::ObjectId;
@@ -18,22 +19,37 @@ use crate::index::{self, Entries, EntryRef};
 use crate::objects::packs::Packs;
 use crate::objects::{LookFirst, Objects};
 use crate::paths::bytes_path;
+pub use error::{Error, Lookup, OpenCause, Operation, SystemOperation};
 
 /// How long libgit2 may take to resolve a revision or peel the refs of a push: reading a
 /// ref and the few objects it names takes milliseconds, even `HEAD~10000` well under a
 /// second.
 const RESOLVE_LIMIT: Duration = Duration::from_secs(5);
 
-fn commit_of(git: &Repository, rev: &str) -> Result<ObjectId> {
+fn commit_of(git: &Repository, rev: &str) -> Result<ObjectId, Error> {
     let commit = revision(git, rev)?
         .peel_to_commit()
-        .map_err(|e| anyhow!("revision {rev:?} does not name a commit: {}", e.message()))?;
+        .map_err(|e| Error::NotACommit { rev: rev.to_owned(), message: e.message().to_owned() })?;
     Ok(ObjectId::from_git2(commit.id()))
 }
 
-fn revision<'r>(git: &'r Repository, rev: &str) -> Result<git2::Object<'r>> {
+fn revision<'r>(git: &'r Repository, rev: &str) -> Result<git2::Object<'r>, Error> {
     git.revparse_single(rev)
-        .map_err(|e| anyhow!("unknown revision {rev:?}: {}; name a commit, branch or tag", e.message()))
+        .map_err(|e| Error::UnknownRevision { rev: rev.to_owned(), message: e.message().to_owned() })
+}
+
+/// libgit2 failed at `operation`.
+fn libgit2(operation: Operation) -> impl FnOnce(git2::Error) -> Error {
+    move |e| Error::Libgit2 { operation, message: e.message().to_owned() }
+}
+
+/// libgit2 cannot open the repository at `path`.
+fn cannot_open(path: &Path, error: &git2::Error) -> Error {
+    Error::Open { path: path.to_path_buf(), cause: OpenCause::of(error), message: error.message().to_owned() }
+}
+
+fn current_dir() -> Result<PathBuf, Error> {
+    std::env::current_dir().map_err(|source| Error::Io { operation: SystemOperation::ReadCurrentDir, source })
 }
 
 pub struct Repo {
@@ -60,70 +76,41 @@ enum How {
 
 impl Opener {
     /// The same repository, opened again (for a worker thread).
-    pub fn open(&self) -> Result<Repo> {
+    pub fn open(&self) -> Result<Repo, Error> {
         let git = match &self.how {
             How::FromEnv => Repository::open_from_env(),
             How::At(path) => Repository::open(path),
         };
-        let git = git.map_err(|e| anyhow!("cannot open the git repository again: {}", e.message()))?;
+        let git = git.map_err(libgit2(Operation::Reopen))?;
         Ok(Repo { git, opened: self.how.clone(), index_path: self.index_path.clone() })
     }
-}
-
-/// libgit2's reason a repository cannot be opened, with what the user can do where there is
-/// something: git itself opens these repositories, so "not supported" must say by whom.
-fn open_advice(error: &git2::Error) -> String {
-    let message = error.message();
-    if message.contains("extensions.refstorage") {
-        return format!(
-            "it keeps its refs in the reftable format, which libgit2 (the library this tool reads \
-             repositories with) does not support; `git refs migrate --ref-format=files` converts it ({message})"
-        );
-    }
-    if message.contains("sha256") {
-        return format!(
-            "it names objects by SHA-256, which libgit2 (the library this tool reads repositories with) \
-             does not support; only SHA-1 repositories can be checked ({message})"
-        );
-    }
-    if error.class() == git2::ErrorClass::Config && message.contains("not owned by current user") {
-        return format!(
-            "{message}; git does not trust a repository owned by another user: if you trust it, \
-             `git config --global --add safe.directory <path>` (see git help config, safe.directory)"
-        );
-    }
-    message.to_owned()
 }
 
 impl Repo {
     /// Opens the repository that contains the current directory, honouring `GIT_DIR`,
     /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES` as git does.
-    pub fn open() -> Result<Repo> {
+    pub fn open() -> Result<Repo, Error> {
         match Repo::open_if_any()? {
             Some(repo) => Ok(repo),
-            None => bail!(
-                "not a git repository: {} (nor any parent folder); run it inside a repository, \
-                 or name the files to check",
-                std::env::current_dir().context("cannot read the current directory")?.display()
-            ),
+            None => Err(Error::NotARepository { path: current_dir()? }),
         }
     }
 
     /// As [`Repo::open`], but `None` when the current directory is in no repository (a
     /// repository that is there but cannot be opened is still an error).
-    pub fn open_if_any() -> Result<Option<Repo>> {
-        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    pub fn open_if_any() -> Result<Option<Repo>, Error> {
+        let cwd = current_dir()?;
         let git = match Repository::open_from_env() {
             Ok(git) => git,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
-            Err(e) => return Err(anyhow!("cannot open the git repository at {}: {}", cwd.display(), open_advice(&e))),
+            Err(e) => return Err(cannot_open(&cwd, &e)),
         };
         // git exports GIT_WORK_TREE=. to hooks when GIT_DIR is set; libgit2 would resolve
         // that against the git directory instead of the current one.
         if let Some(work_tree) = std::env::var_os("GIT_WORK_TREE") {
             let work_tree = PathBuf::from(work_tree);
             if work_tree.is_relative() {
-                git.set_workdir(&cwd.join(work_tree), false).context("cannot use GIT_WORK_TREE")?;
+                git.set_workdir(&cwd.join(work_tree), false).map_err(libgit2(Operation::UseWorkTree))?;
             }
         }
         let index_path = std::env::var_os("GIT_INDEX_FILE").map_or_else(|| git.path().join("index"), PathBuf::from);
@@ -132,9 +119,8 @@ impl Repo {
 
     /// Opens the repository at `path` without consulting the environment (for library use
     /// and tests, which must not depend on the process's current folder).
-    pub fn at(path: &Path) -> Result<Repo> {
-        let git = Repository::open(path)
-            .map_err(|e| anyhow!("cannot open the git repository at {}: {}", path.display(), e.message()))?;
+    pub fn at(path: &Path) -> Result<Repo, Error> {
+        let git = Repository::open(path).map_err(|e| cannot_open(path, &e))?;
         let index_path = git.path().join("index");
         Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path })
     }
@@ -176,8 +162,8 @@ impl Repo {
     }
 
     /// A path-valued setting of git's config (`~` expanded), `None` when unset.
-    pub fn config_path(&self, name: &str) -> Result<Option<PathBuf>> {
-        let config = self.git.config().context("cannot read the repository's git config")?;
+    pub fn config_path(&self, name: &str) -> Result<Option<PathBuf>, Error> {
+        let config = self.git.config().map_err(libgit2(Operation::ReadConfig))?;
         Ok(config.get_path(name).ok())
     }
 
@@ -187,8 +173,8 @@ impl Repo {
     }
 
     /// The commit each object id names, peeling tags; `None` for one we do not have.
-    pub fn peeled_commit_ids(&self, ids: Vec<ObjectId>) -> Result<Vec<Option<ObjectId>>> {
-        self.within_limit(format!("reading {} objects", ids.len()), move |git| {
+    pub fn peeled_commit_ids(&self, ids: Vec<ObjectId>) -> Result<Vec<Option<ObjectId>>, Error> {
+        self.within_limit(Lookup::Objects(ids.len()), move |git| {
             Ok(ids
                 .iter()
                 .map(|id| {
@@ -201,11 +187,12 @@ impl Repo {
 
     /// The commits the references matching `glob` point to (`refs/remotes/origin/*`); a
     /// dangling symbolic ref (`refs/remotes/origin/HEAD` to a pruned branch) names none.
-    pub fn commits_of_refs(&self, glob: &str) -> Result<Vec<ObjectId>> {
+    pub fn commits_of_refs(&self, glob: &str) -> Result<Vec<ObjectId>, Error> {
         let glob = glob.to_owned();
-        self.within_limit(format!("reading the references {glob}"), move |git| {
+        self.within_limit(Lookup::References(glob.clone()), move |git| {
             Ok(git
-                .references_glob(&glob)?
+                .references_glob(&glob)
+                .map_err(libgit2(Operation::ListReferences(glob.clone())))?
                 .filter_map(|reference| reference.and_then(|r| r.peel_to_commit()).ok())
                 .map(|c| ObjectId::from_git2(c.id()))
                 .collect())
@@ -221,9 +208,9 @@ impl Repo {
     /// not return is left spinning until the process ends, which the error makes soon.
     fn within_limit<T: Send + 'static>(
         &self,
-        what: String,
-        resolve: impl FnOnce(&Repository) -> Result<T> + Send + 'static,
-    ) -> Result<T> {
+        lookup: Lookup,
+        resolve: impl FnOnce(&Repository) -> Result<T, Error> + Send + 'static,
+    ) -> Result<T, Error> {
         let opener = self.opener();
         let (sender, receiver) = std::sync::mpsc::channel();
         std::thread::Builder::new()
@@ -232,20 +219,16 @@ impl Repo {
                 // The receiver is gone only once the limit has passed: nobody waits then.
                 let _ = sender.send(opener.open().and_then(|repo| resolve(&repo.git)));
             })
-            .context("cannot start a thread")?;
+            .map_err(|source| Error::Io { operation: SystemOperation::StartThread, source })?;
         match receiver.recv_timeout(RESOLVE_LIMIT) {
             Ok(result) => result,
-            Err(RecvTimeoutError::Timeout) => bail!(
-                "{what} took more than {} s: libgit2 is stuck, most likely on a damaged object \
-                 (`git fsck` lists the damage)",
-                RESOLVE_LIMIT.as_secs()
-            ),
-            Err(RecvTimeoutError::Disconnected) => bail!("{what} failed: the thread resolving it stopped"),
+            Err(RecvTimeoutError::Timeout) => Err(Error::TimedOut { lookup, limit: RESOLVE_LIMIT }),
+            Err(RecvTimeoutError::Disconnected) => Err(Error::LookupStopped { lookup }),
         }
     }
 
     /// `git rev-list --topo-order --reverse <tips> --not <hidden>`: parents before children.
-    pub fn commits_oldest_first(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>> {
+    pub fn commits_oldest_first(&self, tips: &[ObjectId], hidden: &[ObjectId]) -> Result<Vec<ObjectId>, Error> {
         // libgit2 1.9.7 reads a linked worktree's `shallow` file from the worktree's own git
         // folder, where git never writes it: walk from the common one, which holds the same
         // commits.
@@ -253,63 +236,56 @@ impl Repo {
         let git = if self.git.path() == self.git.commondir() {
             &self.git
         } else {
-            common = Repository::open(self.git.commondir()).context("cannot open the common git folder")?;
+            common = Repository::open(self.git.commondir()).map_err(libgit2(Operation::OpenCommonDir))?;
             &common
         };
-        let mut revwalk = git.revwalk().context("cannot walk the history")?;
-        revwalk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).context("cannot walk the history")?;
-        for tip in tips {
-            revwalk.push(tip.to_git2()).with_context(|| format!("cannot walk the history from {tip}"))?;
+        let mut revwalk = git.revwalk().map_err(libgit2(Operation::WalkHistory))?;
+        revwalk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).map_err(libgit2(Operation::WalkHistory))?;
+        for &tip in tips {
+            revwalk.push(tip.to_git2()).map_err(libgit2(Operation::WalkHistoryFrom(tip)))?;
         }
-        for hidden in hidden {
-            revwalk.hide(hidden.to_git2()).with_context(|| format!("cannot exclude the history of {hidden}"))?;
+        for &hidden in hidden {
+            revwalk.hide(hidden.to_git2()).map_err(libgit2(Operation::ExcludeHistoryOf(hidden)))?;
         }
-        revwalk.map(|id| id.map(ObjectId::from_git2).context("cannot walk the history")).collect()
+        revwalk.map(|id| id.map(ObjectId::from_git2).map_err(libgit2(Operation::WalkHistory))).collect()
     }
 
     /// Removes `untrack` from the index file at `index_path` and stages the worktree files
     /// `stage`, through libgit2 (the caller checks first that no one holds the index lock).
     /// Returns how many entries it untracked: one already gone is skipped, not an error.
-    pub fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<usize> {
-        let mut index = git2::Index::open(index_path)
-            .map_err(|e| anyhow!("cannot read the index {}: {}", index_path.display(), e.message()))?;
+    /// Nothing is written unless all of it succeeds ([`Operation::WriteIndex`] fails with
+    /// the file unchanged).
+    pub fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<usize, Error> {
+        let mut index = git2::Index::open(index_path).map_err(libgit2(Operation::OpenIndex(index_path.into())))?;
         // An index opened by path has no repository, and staging a file needs one (to read
         // the worktree and write the blob).
-        self.git
-            .set_index(&mut index)
-            .map_err(|e| anyhow!("cannot use the index {}: {}", index_path.display(), e.message()))?;
+        self.git.set_index(&mut index).map_err(libgit2(Operation::UseIndex(index_path.into())))?;
         let mut untracked = 0;
         for path in untrack {
             if index.get_path(&bytes_path(path), 0).is_none() {
                 continue;
             }
-            index
-                .remove(&bytes_path(path), 0)
-                .map_err(|e| anyhow!("cannot untrack {}: {}", String::from_utf8_lossy(path), e.message()))?;
+            index.remove(&bytes_path(path), 0).map_err(libgit2(Operation::Untrack(path.clone())))?;
             untracked += 1;
         }
         for path in stage {
-            index
-                .add_path(&bytes_path(path))
-                .map_err(|e| anyhow!("cannot stage {}: {}", String::from_utf8_lossy(path), e.message()))?;
+            index.add_path(&bytes_path(path)).map_err(libgit2(Operation::Stage(path.clone())))?;
         }
-        index.write().map_err(|e| {
-            anyhow!("cannot write the index {}: {}; nothing was untracked", index_path.display(), e.message())
-        })?;
+        index.write().map_err(libgit2(Operation::WriteIndex(index_path.into())))?;
         Ok(untracked)
     }
 
     /// The id of the tree the index file at `index_path` describes (written to the object
     /// database, as `git write-tree` does).
-    pub fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId> {
-        let mut index = git2::Index::open(index_path).context("cannot read the index back")?;
-        let tree = index.write_tree_to(&self.git).context("cannot compute the tree of the index")?;
+    pub fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId, Error> {
+        let mut index = git2::Index::open(index_path).map_err(libgit2(Operation::ReadIndexBack))?;
+        let tree = index.write_tree_to(&self.git).map_err(libgit2(Operation::WriteTreeOfIndex))?;
         Ok(ObjectId::from_git2(tree))
     }
 
     /// The id of the empty tree (written to the object database).
-    pub fn empty_tree_id(&self) -> Result<ObjectId> {
-        let tree = self.git.treebuilder(None).and_then(|b| b.write()).context("cannot compute the empty tree")?;
+    pub fn empty_tree_id(&self) -> Result<ObjectId, Error> {
+        let tree = self.git.treebuilder(None).and_then(|b| b.write()).map_err(libgit2(Operation::WriteEmptyTree))?;
         Ok(ObjectId::from_git2(tree))
     }
 
@@ -364,53 +340,29 @@ impl Repo {
     /// The entries of the index that `keep` keeps, and how many it holds in all: one
     /// streaming pass that copies only what is kept (see [`crate::index`]). Use this to
     /// check the index.
-    pub fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries> {
-        self.refuse_bare()?;
-        index::read_entries(&self.index_path(), self.git.path(), keep).map_err(|e| self.unreadable_index(&e))
-    }
-
-    fn refuse_bare(&self) -> Result<()> {
+    /// A bare repository has no index: [`Error::Bare`].
+    pub fn read_index(&self, keep: impl FnMut(&EntryRef<'_>) -> bool) -> Result<Entries, Error> {
         if self.is_bare() {
-            bail!(
-                "{} is a bare repository: it has no index to check; check a commit with --rev <REV>",
-                self.git.path().display()
-            );
+            return Err(Error::Bare { git_dir: self.git.path().to_path_buf() });
         }
-        Ok(())
-    }
-
-    /// The error for an index that cannot be read, with the advice its kind calls for: only
-    /// a damaged index is worth rebuilding, and only if git cannot read it either.
-    fn unreadable_index(&self, error: &index::Error) -> anyhow::Error {
-        let path = self.index_path();
-        let rebuild = format!("rebuild it with `rm {} && git reset`", path.display());
-        let advice = match error.root() {
-            index::Error::Io(_) => "check that it is a file you may read".to_owned(),
-            index::Error::Unsupported(_) => {
-                format!("this index format cannot be read here; if `git status` fails too, {rebuild}")
-            }
-            index::Error::Corrupt(_) | index::Error::Shared(..) => format!("if `git status` fails too, {rebuild}"),
-        };
-        anyhow!("cannot read the index {}: {error}; {advice}", path.display())
+        Ok(index::read_entries(&self.index_path, self.git.path(), keep)?)
     }
 
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
     /// are read: the caller reads the commit (through [`Objects`], without libgit2's object
     /// database).
-    pub fn head_commit_id(&self) -> Result<Option<ObjectId>> {
+    pub fn head_commit_id(&self) -> Result<Option<ObjectId>, Error> {
         match self.git.head() {
-            Ok(head) => {
-                Ok(Some(ObjectId::from_git2(head.target().context("cannot resolve HEAD: it names no commit")?)))
-            }
+            Ok(head) => Ok(Some(ObjectId::from_git2(head.target().ok_or(Error::HeadNamesNoCommit)?))),
             Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
-            Err(e) => Err(anyhow!("cannot resolve HEAD: {}", e.message())),
+            Err(e) => Err(libgit2(Operation::ResolveHead)(e)),
         }
     }
 
     /// The tree of any revision git understands (`HEAD~2`, a tag, a commit id).
-    pub fn rev_tree_id(&self, rev: &str) -> Result<ObjectId> {
+    pub fn rev_tree_id(&self, rev: &str) -> Result<ObjectId, Error> {
         let rev = rev.to_owned();
-        self.within_limit(format!("resolving the revision {rev:?}"), move |git| {
+        self.within_limit(Lookup::Revision(rev.clone()), move |git| {
             let object = revision(git, &rev)?;
             if object.kind() == Some(git2::ObjectType::Tree) {
                 return Ok(ObjectId::from_git2(object.id()));
@@ -419,20 +371,20 @@ impl Repo {
             // our reader, which reports damage).
             let commit = object
                 .peel_to_commit()
-                .map_err(|e| anyhow!("revision {rev:?} does not name a commit or tree: {}", e.message()))?;
+                .map_err(|e| Error::NotACommitOrTree { rev: rev.clone(), message: e.message().to_owned() })?;
             Ok(ObjectId::from_git2(commit.tree_id()))
         })
     }
 
     /// The commit a revision names (`HEAD~2`, a branch, a tag, an id).
-    pub fn rev_commit_id(&self, rev: &str) -> Result<ObjectId> {
+    pub fn rev_commit_id(&self, rev: &str) -> Result<ObjectId, Error> {
         let rev = rev.to_owned();
-        self.within_limit(format!("resolving the revision {rev:?}"), move |git| commit_of(git, &rev))
+        self.within_limit(Lookup::Revision(rev.clone()), move |git| commit_of(git, &rev))
     }
 
     /// The commits revisions name, resolved together (a push may name thousands of refs).
-    pub fn rev_commit_ids(&self, revs: Vec<String>) -> Result<Vec<ObjectId>> {
-        self.within_limit(format!("resolving {} revisions", revs.len()), move |git| {
+    pub fn rev_commit_ids(&self, revs: Vec<String>) -> Result<Vec<ObjectId>, Error> {
+        self.within_limit(Lookup::Revisions(revs.len()), move |git| {
             revs.iter().map(|rev| commit_of(git, rev)).collect()
         })
     }
@@ -454,5 +406,48 @@ impl Repo {
             }
             _ => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn opening_nothing_is_an_open_error_naming_the_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("nothing");
+        match Repo::at(&missing) {
+            Err(Error::Open { path, cause: OpenCause::Other, message }) => {
+                assert_eq!(path, missing);
+                assert!(!message.is_empty());
+            }
+            other => panic!("{:?}", other.map(|repo| repo.git_dir().to_path_buf())),
+        }
+    }
+
+    #[test]
+    fn a_bare_repository_has_no_index_and_revisions_are_checked() {
+        let dir = tempfile::tempdir().unwrap();
+        Repository::init_bare(dir.path()).unwrap();
+        let repo = Repo::at(dir.path()).unwrap();
+        assert!(matches!(repo.read_index(|_| true), Err(Error::Bare { git_dir }) if git_dir == repo.git_dir()));
+        match repo.rev_commit_id("no-such-branch") {
+            Err(Error::UnknownRevision { rev, .. }) => assert_eq!(rev, "no-such-branch"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(repo.head_commit_id(), Ok(None)), "an unborn branch");
+    }
+
+    #[test]
+    fn the_causes_of_a_refused_repository_are_told_apart() {
+        use git2::{ErrorClass, ErrorCode};
+        let cause = |class, message| OpenCause::of(&git2::Error::new(ErrorCode::GenericError, class, message));
+        let reftable = "unsupported extension name extensions.refstorage";
+        assert_eq!(cause(ErrorClass::Repository, reftable), OpenCause::Reftable);
+        assert_eq!(cause(ErrorClass::Repository, "unknown object format 'sha256'"), OpenCause::Sha256);
+        let not_owned = "repository path '/r' is not owned by current user";
+        assert_eq!(cause(ErrorClass::Config, not_owned), OpenCause::NotOwned);
+        assert_eq!(cause(ErrorClass::Os, "could not find repository"), OpenCause::Other);
     }
 }

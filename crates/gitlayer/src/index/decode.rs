@@ -1,8 +1,9 @@
 //! Decoding one index entry from the bytes at hand: its fixed part (stat data, mode, object
 //! id, flags), then its path, padded (versions 2 and 3) or prefix-compressed (version 4).
 
-use super::{EntryRef, Error, corrupt};
-use crate::format::{ID_LEN, VarintError, be16, be32, offset_varint};
+use super::{Corruption, EntryRef, ErrorKind, Unsupported, Version};
+use crate::format::{ID_LEN, Mode, VarintError, be16, be32, offset_varint};
+use crate::id::ObjectId;
 
 /// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
 /// data, which the checks do not need.
@@ -37,11 +38,12 @@ pub(super) struct Decoder {
 }
 
 impl Decoder {
-    pub(super) fn new(version: u32) -> Decoder {
-        Decoder { v4: version == 4, previous: Vec::new() }
+    pub(super) fn new(version: Version) -> Decoder {
+        Decoder { v4: version == Version::V4, previous: Vec::new() }
     }
 
-    pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, Error> {
+    /// The entry at the start of `buf`; an error is about that entry (the caller says which).
+    pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, ErrorKind> {
         let Some(flags) = be16(buf, FLAGS_AT) else {
             return Ok(Step::Need(FIXED_LEN + 2));
         };
@@ -54,7 +56,7 @@ impl Decoder {
             }
         };
         if extended & !KNOWN_EXTENDED != 0 {
-            return Err(Error::Unsupported(format!("unknown extended flags {extended:#06x}")));
+            return Err(ErrorKind::Unsupported(Unsupported::EntryFlags(extended)));
         }
         let name_len = usize::from(flags & NAME_MASK);
         let named = if self.v4 { self.v4_path(buf, name_at, name_len)? } else { padded_path(buf, name_at, name_len)? };
@@ -62,14 +64,14 @@ impl Decoder {
             Named::Path(path, len) => (path, len),
             Named::Need(more) => return Ok(Step::Need(more)),
         };
-        let (Some(mode), Some(id)) = (be32(buf, MODE_AT), buf.get(STAT_LEN..FLAGS_AT)) else {
+        let id = buf.get(STAT_LEN..FLAGS_AT).and_then(|id| <&[u8; ID_LEN]>::try_from(id).ok());
+        let (Some(mode), Some(id)) = (be32(buf, MODE_AT), id) else {
             return Ok(Step::Need(FIXED_LEN));
         };
-        let id = <&[u8; ID_LEN]>::try_from(id).map_err(|_| corrupt("bad object id"))?;
         let entry = EntryRef {
             path,
-            mode,
-            id,
+            mode: Mode::from_bits(mode),
+            id: ObjectId::from_array_ref(id),
             stage: ((flags & STAGE_MASK) >> STAGE_SHIFT) as u8,
             intent_to_add: extended & INTENT_TO_ADD != 0,
             skip_worktree: extended & SKIP_WORKTREE != 0,
@@ -79,18 +81,14 @@ impl Decoder {
 
     /// A version 4 path: a varint saying how many bytes to drop from the end of the
     /// previous path, then the NUL-terminated rest. No padding follows.
-    fn v4_path<'a>(&'a mut self, buf: &[u8], at: usize, name_len: usize) -> Result<Named<'a>, Error> {
+    fn v4_path<'a>(&'a mut self, buf: &[u8], at: usize, name_len: usize) -> Result<Named<'a>, ErrorKind> {
         let Some((strip, varint_len)) = decode_varint(buf.get(at..).unwrap_or_default())? else {
             return Ok(Named::Need(at + 16));
         };
-        let keep = self
-            .previous
-            .len()
-            .checked_sub(strip)
-            .ok_or_else(|| corrupt("the path drops more than the previous path holds"))?;
+        let keep = self.previous.len().checked_sub(strip).ok_or(ErrorKind::Corrupt(Corruption::PathDropsTooMuch))?;
         let suffix_at = at + varint_len;
         let suffix_len = if name_len < usize::from(NAME_MASK) {
-            name_len.checked_sub(keep).ok_or_else(|| corrupt("the path is shorter than the prefix it shares"))?
+            name_len.checked_sub(keep).ok_or(ErrorKind::Corrupt(Corruption::PathShorterThanPrefix))?
         } else {
             match buf.get(suffix_at..).and_then(|rest| memchr::memchr(0, rest)) {
                 Some(len) => len,
@@ -101,7 +99,7 @@ impl Decoder {
         match buf.get(end) {
             None => return Ok(Named::Need(end + 1)),
             Some(0) => {}
-            Some(_) => return Err(corrupt("the path is not NUL-terminated")),
+            Some(_) => return Err(ErrorKind::Corrupt(Corruption::PathNotTerminated)),
         }
         self.previous.truncate(keep);
         self.previous.extend_from_slice(&buf[suffix_at..end]);
@@ -117,7 +115,7 @@ enum Named<'a> {
 /// A version 2 or 3 path: the name, then 1 to 8 NUL bytes so the entry's length is a
 /// multiple of 8. A name of 0xfff bytes or more has its length in the flags saturated and
 /// is found by its NUL.
-fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, Error> {
+fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, ErrorKind> {
     let name_len = if name_len < usize::from(NAME_MASK) {
         name_len
     } else {
@@ -132,20 +130,18 @@ fn padded_path(buf: &[u8], at: usize, name_len: usize) -> Result<Named<'_>, Erro
         return Ok(Named::Need(len));
     }
     if buf[end] != 0 {
-        return Err(corrupt("the path is not NUL-terminated"));
+        return Err(ErrorKind::Corrupt(Corruption::PathNotTerminated));
     }
     Ok(Named::Path(&buf[at..end], len))
 }
 
 /// git's offset varint (`decode_varint` in varint.c): 7 bits a byte, most significant
 /// first, each continuation adding one. `Ok(None)` when the bytes end inside it.
-pub(super) fn decode_varint(buf: &[u8]) -> Result<Option<(usize, usize)>, Error> {
+pub(super) fn decode_varint(buf: &[u8]) -> Result<Option<(usize, usize)>, ErrorKind> {
+    let overflow = ErrorKind::Corrupt(Corruption::PathLengthOverflow);
     match offset_varint(buf) {
-        Ok((value, used)) => {
-            let value = usize::try_from(value).map_err(|_| corrupt("a path length overflows"))?;
-            Ok(Some((value, used)))
-        }
+        Ok((value, used)) => Ok(Some((usize::try_from(value).map_err(|_| overflow)?, used))),
         Err(VarintError::Truncated) => Ok(None),
-        Err(VarintError::Overflow) => Err(corrupt("a path length overflows")),
+        Err(VarintError::Overflow) => Err(overflow),
     }
 }

@@ -11,41 +11,34 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use super::{Entries, Entry, EntryRef, Error, IndexFile, corrupt};
+use super::{Bitmap, Corruption, Entries, Entry, EntryRef, Error, ErrorKind, EwahDamage, IndexFile, LinkDamage};
 use crate::format::{ID_LEN, be32};
+use crate::id::ObjectId;
 
 /// Merges the shared index into `entries`, which holds the split index's kept additions and
 /// their count; `replacements` are its entries with empty paths, in order.
 pub(super) fn merge(
-    link: &[u8],
+    link: &Link,
     index_path: &Path,
     git_dir: &Path,
     replacements: &[Entry],
     mut entries: Entries,
     mut keep: impl FnMut(&EntryRef<'_>) -> bool,
 ) -> Result<Entries, Error> {
-    let link = Link::parse(link).map_err(|e| corrupt(format!("its link extension is corrupt: {e}")))?;
-    if link.base_id == [0; ID_LEN] {
-        // A null link: the index is no longer split, and names no shared index.
-        return match replacements.is_empty() {
-            true => Ok(entries),
-            false => Err(corrupt("an entry has an empty path")),
-        };
-    }
-    let path = shared_index_path(&link.base_id, index_path, git_dir)?;
-    let in_shared = |e: Error| Error::Shared(path.clone(), Box::new(e));
-    let mut shared = IndexFile::open(&path).map_err(in_shared)?.ok_or_else(|| in_shared(corrupt("it is missing")))?;
+    let path = shared_index_path(&link.base_id, index_path, git_dir);
+    let in_shared = |e: Error| e.in_shared_index_of(index_path);
+    let missing = || in_shared(Error::new(ErrorKind::Missing, &path));
+    let mut shared = IndexFile::open(&path).map_err(in_shared)?.ok_or_else(missing)?;
     check_id(&path, &link.base_id).map_err(in_shared)?;
-    let bitmap = |ewah: &Ewah, what: &str| {
-        ewah.positions(shared.count).map_err(|e| corrupt(format!("its link extension's {what} bitmap: {e}")))
+    let bitmap = |ewah: &Ewah, which| {
+        let damage = |e| Corruption::Link(LinkDamage::Bitmap(which, e));
+        ewah.positions(shared.count).map_err(|e| Error::corrupt(damage(e), index_path))
     };
-    let deleted = bitmap(&link.deleted, "delete")?;
-    let replaced = bitmap(&link.replaced, "replace")?;
+    let deleted = bitmap(&link.deleted, Bitmap::Delete)?;
+    let replaced = bitmap(&link.replaced, Bitmap::Replace)?;
     if replaced.len() != replacements.len() {
-        let (bits, entries) = (replaced.len(), replacements.len());
-        return Err(corrupt(format!(
-            "its link extension replaces {bits} entries, but it holds {entries} replacements"
-        )));
+        let count = Corruption::ReplacementCount { replaced: replaced.len(), replacements: replacements.len() };
+        return Err(Error::corrupt(count, index_path));
     }
     let mut deleted_at = deleted.iter().copied().peekable();
     let mut replaced_at = replaced.iter().copied().zip(replacements).peekable();
@@ -54,14 +47,14 @@ pub(super) fn merge(
             let replacement = replaced_at.next_if(|(at, _)| *at == position).map(|(_, entry)| entry);
             if deleted_at.next_if_eq(&position).is_some() {
                 return match replacement {
-                    Some(_) => Err(corrupt(format!("entry {} is both replaced and deleted", position + 1))),
+                    Some(_) => Err(ErrorKind::Corrupt(Corruption::ReplacedAndDeleted)),
                     None => Ok(()),
                 };
             }
             let merged = replacement.map(|entry| EntryRef { path: base.path, ..entry.as_entry_ref() });
             let entry = merged.as_ref().unwrap_or(base);
             if entry.path.is_empty() {
-                return Err(corrupt(format!("entry {} has an empty path", position + 1)));
+                return Err(ErrorKind::Corrupt(Corruption::EmptyPath));
             }
             if keep(entry) {
                 entries.kept.push(entry.to_entry());
@@ -70,7 +63,7 @@ pub(super) fn merge(
         })
         .map_err(in_shared)?;
     if shared.read_extensions().map_err(in_shared)?.is_some() {
-        return Err(in_shared(corrupt("it is split itself")));
+        return Err(in_shared(Error::corrupt(Corruption::SharedIndexSplit, &path)));
     }
     // Additions were kept first; git's order is by path, then stage.
     entries.kept.sort_by(|a, b| (&a.path, a.stage).cmp(&(&b.path, b.stage)));
@@ -78,50 +71,56 @@ pub(super) fn merge(
     Ok(entries)
 }
 
-/// git looks in the git directory first, then beside the index file.
-fn shared_index_path(id: &[u8; ID_LEN], index_path: &Path, git_dir: &Path) -> Result<PathBuf, Error> {
-    let name = format!("sharedindex.{}", id.iter().map(|b| format!("{b:02x}")).collect::<String>());
-    let beside_index = index_path.parent().unwrap_or(Path::new("")).join(&name);
+/// git looks in the git directory first, then beside the index file; when it is in
+/// neither, where git looks first.
+fn shared_index_path(id: &ObjectId, index_path: &Path, git_dir: &Path) -> PathBuf {
+    let name = format!("sharedindex.{id}");
     let in_git_dir = git_dir.join(&name);
-    [&in_git_dir, &beside_index]
-        .into_iter()
-        .find(|path| path.is_file())
-        .cloned()
-        .ok_or_else(|| corrupt(format!("its shared index {name} is missing from {} (split index)", git_dir.display())))
+    if in_git_dir.is_file() {
+        return in_git_dir;
+    }
+    let beside_index = index_path.parent().unwrap_or(Path::new("")).join(&name);
+    if beside_index.is_file() { beside_index } else { in_git_dir }
 }
 
 /// The shared index's name is its trailing checksum; a different one is another index.
-fn check_id(path: &Path, id: &[u8; ID_LEN]) -> Result<(), Error> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::End(-(ID_LEN as i64)))?;
+fn check_id(path: &Path, id: &ObjectId) -> Result<(), Error> {
+    let io = |e| Error::io(e, path);
+    let mut file = File::open(path).map_err(io)?;
+    file.seek(SeekFrom::End(-(ID_LEN as i64))).map_err(io)?;
     let mut trailer = [0; ID_LEN];
-    file.read_exact(&mut trailer)?;
-    match &trailer == id {
+    file.read_exact(&mut trailer).map_err(io)?;
+    match ObjectId::from(trailer) == *id {
         true => Ok(()),
-        false => Err(corrupt("its checksum is not the one the split index names")),
+        false => Err(Error::corrupt(Corruption::SharedIndexChecksum, path)),
     }
 }
 
 /// The `link` extension: the shared index's id, then the delete and replace bitmaps.
-struct Link {
-    base_id: [u8; ID_LEN],
+pub(super) struct Link {
+    base_id: ObjectId,
     deleted: Ewah,
     replaced: Ewah,
 }
 
 impl Link {
-    fn parse(data: &[u8]) -> Result<Link, String> {
-        let base_id = data.get(..ID_LEN).and_then(|id| <[u8; ID_LEN]>::try_from(id).ok()).ok_or("too short")?;
+    /// The link, or `None` for a null link: the index is no longer split, and names no
+    /// shared index.
+    pub(super) fn parse(data: &[u8]) -> Result<Option<Link>, LinkDamage> {
+        let base_id = data.get(..ID_LEN).and_then(ObjectId::from_bytes).ok_or(LinkDamage::TooShort)?;
+        if base_id == ObjectId::NULL {
+            return Ok(None);
+        }
         let rest = &data[ID_LEN..];
         if rest.is_empty() {
-            return Ok(Link { base_id, deleted: Ewah::default(), replaced: Ewah::default() });
+            return Ok(Some(Link { base_id, deleted: Ewah::default(), replaced: Ewah::default() }));
         }
-        let (deleted, used) = Ewah::parse(rest).map_err(|e| format!("delete bitmap: {e}"))?;
-        let (replaced, used_too) = Ewah::parse(&rest[used..]).map_err(|e| format!("replace bitmap: {e}"))?;
+        let (deleted, used) = Ewah::parse(rest).map_err(|e| LinkDamage::Bitmap(Bitmap::Delete, e))?;
+        let (replaced, used_too) = Ewah::parse(&rest[used..]).map_err(|e| LinkDamage::Bitmap(Bitmap::Replace, e))?;
         if used + used_too != rest.len() {
-            return Err("bytes after its bitmaps".to_owned());
+            return Err(LinkDamage::TrailingBytes);
         }
-        Ok(Link { base_id, deleted, replaced })
+        Ok(Some(Link { base_id, deleted, replaced }))
     }
 }
 
@@ -134,45 +133,45 @@ struct Ewah {
 
 impl Ewah {
     /// Parses a bitmap at the start of `data`, returning it and how many bytes it took.
-    fn parse(data: &[u8]) -> Result<(Ewah, usize), String> {
-        let count = be32(data, 4).ok_or("it ends before its length")?;
+    fn parse(data: &[u8]) -> Result<(Ewah, usize), EwahDamage> {
+        let count = be32(data, 4).ok_or(EwahDamage::EndsBeforeLength)?;
         let end = usize::try_from(count).ok().and_then(|n| n.checked_mul(8)).and_then(|n| n.checked_add(8));
-        let words = end.and_then(|end| data.get(8..end)).ok_or("it ends inside its words")?;
+        let words = end.and_then(|end| data.get(8..end)).ok_or(EwahDamage::EndsInWords)?;
         let words = words.chunks_exact(8).map(|w| w.iter().fold(0, |word, &b| (word << 8) | u64::from(b))).collect();
         let end = 8 + 8 * count as usize;
-        be32(data, end).ok_or("it ends before its last marker's position")?;
+        be32(data, end).ok_or(EwahDamage::EndsBeforeMarker)?;
         Ok((Ewah { words }, end + 4))
     }
 
     /// The set bits' positions, ascending, as git's `ewah_each_bit` visits them. Each
     /// marker word holds a run bit, a run length in words (bits 1-32) and how many literal
     /// words follow it (bits 33-63). Every position must be below `limit`.
-    fn positions(&self, limit: usize) -> Result<Vec<usize>, String> {
-        let too_far = || format!("a bit is past the shared index's {limit} entries");
+    fn positions(&self, limit: usize) -> Result<Vec<usize>, EwahDamage> {
+        let too_far = EwahDamage::PastEntries { entries: limit };
         let mut positions = Vec::new();
         let mut at = 0usize;
         let mut words = self.words.iter();
         while let Some(&marker) = words.next() {
-            let run = usize::try_from((marker >> 1) & 0xffff_ffff).map_err(|_| too_far())?;
-            let run_end = run.checked_mul(64).and_then(|bits| bits.checked_add(at)).ok_or_else(too_far)?;
+            let run = usize::try_from((marker >> 1) & 0xffff_ffff).map_err(|_| too_far)?;
+            let run_end = run.checked_mul(64).and_then(|bits| bits.checked_add(at)).ok_or(too_far)?;
             if marker & 1 != 0 {
                 if run_end > limit {
-                    return Err(too_far());
+                    return Err(too_far);
                 }
                 positions.extend(at..run_end);
             }
             at = run_end;
             for _ in 0..marker >> 33 {
-                let mut literal = *words.next().ok_or("a literal word is missing")?;
+                let mut literal = *words.next().ok_or(EwahDamage::LiteralWordMissing)?;
                 while literal != 0 {
                     let position = at + literal.trailing_zeros() as usize;
                     if position >= limit {
-                        return Err(too_far());
+                        return Err(too_far);
                     }
                     positions.push(position);
                     literal &= literal - 1;
                 }
-                at = at.checked_add(64).ok_or_else(too_far)?;
+                at = at.checked_add(64).ok_or(too_far)?;
             }
         }
         Ok(positions)
@@ -223,13 +222,14 @@ mod tests {
         let mut data = vec![7; ID_LEN];
         data.extend(ewah_bytes(&[1 << 33, 0b100]));
         data.extend(ewah_bytes(&[1 << 33, 0b10]));
-        let link = Link::parse(&data).unwrap();
-        assert_eq!(link.base_id, [7; ID_LEN]);
+        let link = Link::parse(&data).unwrap().expect("not null");
+        assert_eq!(link.base_id, ObjectId::from([7; ID_LEN]));
         assert_eq!(link.deleted.positions(10).unwrap(), vec![2]);
         assert_eq!(link.replaced.positions(10).unwrap(), vec![1]);
         data.push(0);
-        assert!(Link::parse(&data).is_err(), "bytes after the bitmaps");
-        assert!(Link::parse(&[0; 5]).is_err());
-        assert!(Link::parse(&[0; ID_LEN]).unwrap().deleted.words.is_empty());
+        assert_eq!(Link::parse(&data).err(), Some(LinkDamage::TrailingBytes));
+        assert_eq!(Link::parse(&[0; 5]).err(), Some(LinkDamage::TooShort));
+        assert!(Link::parse(&[0; ID_LEN]).unwrap().is_none(), "a null link");
+        assert!(Link::parse(&[1; ID_LEN]).unwrap().expect("not null").deleted.words.is_empty());
     }
 }

@@ -70,8 +70,8 @@ fn index_bytes(version: u32, entries: &[Raw], extensions: &[(&[u8; 4], Vec<u8>)]
 fn expected(entry: &Raw) -> Entry {
     Entry {
         path: entry.path.clone(),
-        mode: entry.mode,
-        id: [entry.id; ID_LEN],
+        mode: Mode::from_bits(entry.mode),
+        id: ObjectId::from([entry.id; ID_LEN]),
         stage: entry.stage,
         intent_to_add: entry.extended & INTENT_TO_ADD != 0,
         skip_worktree: entry.extended & SKIP_WORKTREE != 0,
@@ -107,7 +107,7 @@ fn sample(with_extended_flags: bool) -> Vec<Raw> {
         raw(b"m.o", 0o100644, 5, 1, 0),
         raw(b"m.o", 0o100644, 6, 2, 0),
         raw(b"m.o", 0o100644, 7, 3, 0),
-        raw(b"out/", SPARSE_DIR_MODE, 8, 0, flags(SKIP_WORKTREE)),
+        raw(b"out/", Mode::TREE.bits(), 8, 0, flags(SKIP_WORKTREE)),
         raw(b"pkg/__cache__/a.gcc-12.o", 0o100644, 9, 0, flags(SKIP_WORKTREE)),
         raw(b"raw\xff\xfe.o", 0o100644, 10, 0, 0),
         raw(b"vendored", 0o160000, 11, 0, 0),
@@ -254,13 +254,79 @@ fn split_index_is_merged_with_its_shared_index() {
 fn split_index_without_its_shared_index_is_an_error() {
     let dir = Dir::new();
     let path = split_pair(&dir, 0xcd);
-    let error = read_entries(&path, dir.0.path(), |_| true).unwrap_err().to_string();
-    assert!(error.contains(&format!("sharedindex.{}", "cd".repeat(ID_LEN))), "{error}");
+    let error = read_entries(&path, dir.0.path(), |_| true).unwrap_err();
+    let expected = dir.0.path().join(format!("sharedindex.{}", "cd".repeat(ID_LEN)));
+    assert_eq!((error.kind, &error.path, error.split_index.as_deref()), (ErrorKind::Missing, &expected, Some(&*path)));
+    assert!(error.to_string().contains(&format!("sharedindex.{}", "cd".repeat(ID_LEN))), "{error}");
     // Present under the right name, but its checksum is another index's.
     let shared = dir.0.path().join(format!("sharedindex.{}", "ab".repeat(ID_LEN)));
-    std::fs::rename(&shared, dir.0.path().join(format!("sharedindex.{}", "cd".repeat(ID_LEN)))).unwrap();
-    let error = read_entries(&path, dir.0.path(), |_| true).unwrap_err().to_string();
-    assert!(error.contains("checksum"), "{error}");
+    std::fs::rename(&shared, &expected).unwrap();
+    let error = read_entries(&path, dir.0.path(), |_| true).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Corrupt(Corruption::SharedIndexChecksum));
+    assert_eq!((&error.path, error.index_path()), (&expected, &*path));
+    assert!(error.to_string().contains("checksum"), "{error}");
+}
+
+/// A caller can tell the kinds apart, and learns the file, the entry and where it starts.
+#[test]
+fn errors_say_their_kind_file_entry_and_offset() {
+    let dir = Dir::new();
+    let read = |bytes: &[u8]| dir.read("index", bytes).unwrap_err();
+    let path = dir.0.path().join("index");
+    let entries = [raw(b"a", 0o100644, 1, 0, 0), raw(b"b", 0o100644, 2, 0, 0)];
+    // Version 2: the second entry starts after the first's 62 fixed bytes, its path and padding.
+    let mut bytes = index_bytes(2, &entries, &[], 0);
+    let second = HEADER_LEN + ((FIXED_LEN + 1 + 8) & !7);
+    bytes[second + FIXED_LEN + 1] = b'x'; // the NUL after "b" is gone
+    let error = read(&bytes);
+    assert_eq!(error.kind, ErrorKind::Corrupt(Corruption::PathNotTerminated));
+    assert_eq!((&error.path, error.split_index.as_ref()), (&path, None));
+    assert_eq!(error.entry, Some(EntryAt { position: 1, count: 2 }));
+    assert_eq!(error.offset, Some(second as u64));
+    assert_eq!(
+        error.to_string(),
+        format!("cannot read the index {}: entry 2 of 2: the path is not NUL-terminated", path.display())
+    );
+
+    let cut = index_bytes(2, &entries, &[], 0);
+    let error = read(&cut[..second + 10]);
+    assert_eq!(error.kind, ErrorKind::Corrupt(Corruption::EndsInEntry));
+    assert_eq!((error.entry, error.offset), (Some(EntryAt { position: 1, count: 2 }), Some(second as u64)));
+
+    let unknown = index_bytes(2, &entries, &[(b"abcd", vec![])], 0);
+    let error = read(&unknown);
+    assert_eq!(error.kind, ErrorKind::Unsupported(Unsupported::Extension(*b"abcd")));
+    assert_eq!(error.offset, Some((unknown.len() - ID_LEN - 8) as u64), "where the extension starts");
+
+    let error = read(&[b"DIRC", &7u32.to_be_bytes()[..], &cut[8..]].concat());
+    assert_eq!(error.kind, ErrorKind::Unsupported(Unsupported::Version(7)));
+
+    std::fs::remove_file(&path).unwrap();
+    std::fs::create_dir(&path).unwrap();
+    let error = read_entries(&path, dir.0.path(), |_| true).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Io);
+    assert_eq!(error.io_error().map(std::io::Error::kind), Some(std::io::ErrorKind::IsADirectory));
+    assert!(std::error::Error::source(&error).is_some(), "the system's words are the source's");
+}
+
+/// An error in the shared index names that file, and the split index that named it.
+#[test]
+fn errors_in_a_shared_index_name_both_files() {
+    let dir = Dir::new();
+    let path = split_pair(&dir, 0xab);
+    let shared = dir.0.path().join(format!("sharedindex.{}", "ab".repeat(ID_LEN)));
+    let mut bytes = std::fs::read(&shared).unwrap();
+    bytes[8..12].copy_from_slice(&9u32.to_be_bytes()); // nine entries claimed, four there
+    std::fs::write(&shared, &bytes).unwrap();
+    let error = read_entries(&path, dir.0.path(), |_| true).unwrap_err();
+    assert_eq!(error.kind, ErrorKind::Corrupt(Corruption::EndsInEntry));
+    assert_eq!((&error.path, error.split_index.as_deref()), (&shared, Some(&*path)));
+    assert_eq!(error.entry.map(|entry| (entry.position, entry.count)), Some((4, 9)));
+    let words = error.to_string();
+    assert!(
+        words.starts_with(&format!("cannot read the index {}: its shared index {}", path.display(), shared.display())),
+        "{words}"
+    );
 }
 
 #[test]

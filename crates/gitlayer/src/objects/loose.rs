@@ -6,33 +6,32 @@ use std::fs;
 use std::io::{self, Read};
 use std::path::Path;
 
-use anyhow::{Result, anyhow};
-
-use super::ReadError;
 use flate2::{Decompress, FlushDecompress, Status};
 
 use super::packs::{Object, ObjectKind};
+use super::{Corruption, Error, LooseDamage};
+use crate::id::ObjectId;
 
-/// The object `id` (raw bytes) from `objects_dir`, or `None` when there is no such file.
-/// `inflater` is reused from read to read: setting one up costs more than inflating a tree.
-pub(crate) fn read(objects_dir: &Path, id: &[u8], inflater: &mut Decompress) -> Result<Option<Object>, ReadError> {
-    let hex: String = id.iter().map(|byte| format!("{byte:02x}")).collect();
+/// The object `id` from `objects_dir`, or `None` when there is no such file. `inflater` is
+/// reused from read to read: setting one up costs more than inflating a tree.
+pub(crate) fn read(objects_dir: &Path, id: &ObjectId, inflater: &mut Decompress) -> Result<Option<Object>, Error> {
+    let hex = id.to_string();
     read_file(&objects_dir.join(&hex[..2]).join(&hex[2..]), inflater)
 }
 
 /// The object in the file at `path`, or `None` when there is no such file.
-fn read_file(path: &Path, inflater: &mut Decompress) -> Result<Option<Object>, ReadError> {
+fn read_file(path: &Path, inflater: &mut Decompress) -> Result<Option<Object>, Error> {
     let compressed = match fs::read(path) {
         Ok(compressed) => compressed,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(source) => return Err(ReadError::Io { path: path.to_path_buf(), source }),
+        Err(source) => return Err(Error::io(source, path)),
     };
-    let bytes = inflate(&compressed, inflater).ok_or_else(|| damaged(path, "does not inflate"))?;
-    parse(&bytes).map(Some).ok_or_else(|| damaged(path, "has no valid object header"))
+    let bytes = inflate(&compressed, inflater).ok_or_else(|| damaged(path, LooseDamage::DoesNotInflate))?;
+    parse(&bytes).map(Some).ok_or_else(|| damaged(path, LooseDamage::NoHeader))
 }
 
-fn damaged(path: &Path, why: &str) -> ReadError {
-    ReadError::Corrupt(format!("{} {why}: corrupt loose object (`git fsck` lists the damage)", path.display()))
+fn damaged(path: &Path, damage: LooseDamage) -> Error {
+    Error::corrupt(Corruption::Loose(damage)).in_file(path)
 }
 
 /// Checks that every loose commit and tag in `objects_dir` (every tree too when `trees`)
@@ -45,7 +44,7 @@ fn damaged(path: &Path, why: &str) -> ReadError {
 /// inflated only for a revision that can name one; blobs, which may be large, never. What
 /// is not checked is left to the time limit on resolving revisions (`Repo::within_limit`).
 /// The data streams through a fixed buffer: nothing is kept.
-pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<()> {
+pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<(), Error> {
     let mut inflater = Decompress::new(true);
     let mut buffer = vec![0; 64 << 10];
     for fanout in 0..=u8::MAX {
@@ -64,8 +63,8 @@ pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<()> {
 
 /// Inflates a loose object through `buffer`: its first bytes for the header (a blob, or a
 /// tree unless `trees`, stops there), then the rest. Only such a file is read whole.
-fn check_one(path: &Path, trees: bool, inflater: &mut Decompress, buffer: &mut [u8]) -> Result<()> {
-    let cannot_read = |e: io::Error| anyhow!("cannot read {}: {e}", path.display());
+fn check_one(path: &Path, trees: bool, inflater: &mut Decompress, buffer: &mut [u8]) -> Result<(), Error> {
+    let cannot_read = |e: io::Error| Error::io(e, path);
     let mut file = match fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()), // packed and pruned meanwhile
@@ -98,7 +97,7 @@ fn check_one(path: &Path, trees: bool, inflater: &mut Decompress, buffer: &mut [
                 }
                 header = Some(parsed);
             } else if out.len() == head.len() || matches!(status, Ok(Status::StreamEnd)) {
-                return Err(damaged(path, "has no valid object header").into());
+                return Err(damaged(path, LooseDamage::NoHeader));
             }
         }
         match status {
@@ -108,12 +107,12 @@ fn check_one(path: &Path, trees: bool, inflater: &mut Decompress, buffer: &mut [
                 file.read_to_end(&mut compressed).map_err(cannot_read)?;
                 read_whole = true;
             }
-            _ => return Err(damaged(path, "does not inflate").into()),
+            _ => return Err(damaged(path, LooseDamage::DoesNotInflate)),
         }
     }
-    let (_, header_len, size) = header.ok_or_else(|| damaged(path, "has no valid object header"))?;
+    let (_, header_len, size) = header.ok_or_else(|| damaged(path, LooseDamage::NoHeader))?;
     if (header_len as u64).checked_add(size) != Some(inflater.total_out()) {
-        return Err(damaged(path, "is not as long as its header says").into());
+        return Err(damaged(path, LooseDamage::WrongLength));
     }
     Ok(())
 }
@@ -207,18 +206,21 @@ mod tests {
         );
         write("4", &object("tree", &big), |len| len / 2);
         assert!(check_for_libgit2(dir.path(), false).is_ok(), "trees not asked for");
-        let error = check_for_libgit2(dir.path(), true).unwrap_err().to_string();
-        assert!(error.contains("does not inflate"), "{error}");
+        let damage = |error: Error| match error.kind {
+            crate::objects::ErrorKind::Corrupt(Corruption::Loose(damage)) => Some(damage),
+            _ => None,
+        };
+        let error = check_for_libgit2(dir.path(), true).unwrap_err();
+        assert!(error.to_string().contains("does not inflate"), "{error}");
+        assert_eq!(error.path.as_deref(), Some(folder.join(format!("{:0>38}", "4")).as_path()));
+        assert_eq!(damage(error), Some(LooseDamage::DoesNotInflate));
         fs::remove_file(folder.join(format!("{:0>38}", "4"))).unwrap();
         write("3", &object("commit", &big), |len| len / 2);
-        let error = check_for_libgit2(dir.path(), false).unwrap_err().to_string();
-        assert!(error.contains("does not inflate"), "{error}");
+        assert_eq!(damage(check_for_libgit2(dir.path(), false).unwrap_err()), Some(LooseDamage::DoesNotInflate));
         write("3", &[b"commit 9\0".as_slice(), b"abc"].concat(), |len| len);
-        let error = check_for_libgit2(dir.path(), false).unwrap_err().to_string();
-        assert!(error.contains("not as long as its header says"), "{error}");
+        assert_eq!(damage(check_for_libgit2(dir.path(), false).unwrap_err()), Some(LooseDamage::WrongLength));
         write("3", b"note 3\0abc", |len| len);
-        let error = check_for_libgit2(dir.path(), false).unwrap_err().to_string();
-        assert!(error.contains("no valid object header"), "{error}");
+        assert_eq!(damage(check_for_libgit2(dir.path(), false).unwrap_err()), Some(LooseDamage::NoHeader));
     }
 
     #[test]

@@ -28,12 +28,12 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
-use anyhow::{Result, bail};
 use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
-use super::ReadError;
+use super::{Corruption, DeltaDamage, Error, PackDamage, PackIndexDamage};
 use crate::format::{ID_LEN, be32, offset_varint};
+use crate::id::ObjectId;
 
 use super::cache::Recent;
 
@@ -107,7 +107,7 @@ struct Opened {
     /// A pack or index that is there but not what git writes: objects this reader cannot
     /// find must not be looked up through libgit2 then, which would read the same damaged
     /// files and can crash on them (a `.idx` with bytes inserted sends it outside the pack).
-    damaged: Option<String>,
+    damaged: Option<Error>,
 }
 
 struct Pack {
@@ -145,8 +145,8 @@ impl Packs {
 
     /// Why a pack or pack index of the database is damaged (the first found), if one is: an
     /// object found nowhere else is then an error, not a question for libgit2.
-    pub(crate) fn damaged(&self) -> Option<&str> {
-        self.opened().damaged.as_deref()
+    pub(crate) fn damaged(&self) -> Option<&Error> {
+        self.opened().damaged.as_ref()
     }
 
     fn opened(&self) -> &Opened {
@@ -176,27 +176,24 @@ impl Packs {
     }
 
     /// Which packs hold `id`, and where, newest first.
-    fn find_all<'a>(&'a self, id: &'a [u8]) -> impl Iterator<Item = (usize, u64)> + 'a {
+    fn find_all<'a>(&'a self, id: &'a ObjectId) -> impl Iterator<Item = (usize, u64)> + 'a {
         self.packs().iter().enumerate().filter_map(move |(n, pack)| Some((n, pack.offset_of(id)?)))
     }
 
     /// Checks that every pack and index is one this reader understands, and that every
     /// offset the indexes give lies inside its pack: libgit2 crashes on one that does not (a
     /// damaged `.idx`), and history modes walk through libgit2.
-    pub(crate) fn check_offsets(&self) -> Result<()> {
-        if let Some(why) = self.damaged() {
-            bail!("{why}");
+    pub(crate) fn check_offsets(&self) -> Result<(), Error> {
+        if let Some(damage) = self.damaged() {
+            return Err(damage.clone());
         }
         for pack in self.packs() {
             let end = (pack.data.len() - ID_LEN) as u64;
             for n in 0..pack.count {
                 if !pack.offset_at(n).is_some_and(|offset| (PACK_HEADER_LEN as u64..end).contains(&offset)) {
-                    let idx = pack.pack_path.with_extension("idx");
-                    bail!(
-                        "{}: object {} of {} lies outside its pack (corrupt pack index)",
-                        idx.display(),
-                        n + 1,
-                        pack.count
+                    let damage = PackIndexDamage::OffsetOutsidePack { object: n + 1, count: pack.count };
+                    return Err(
+                        Error::corrupt(Corruption::PackIndex(damage)).in_file(&pack.pack_path.with_extension("idx"))
                     );
                 }
             }
@@ -213,32 +210,26 @@ impl Pack {
     /// The pack whose index is `idx_path`; `None` when either file is missing or cannot be
     /// mapped (git skips such a pack too), an error naming the file when one is not what git
     /// writes.
-    fn open(idx_path: &Path) -> Result<Option<Pack>, String> {
+    fn open(idx_path: &Path) -> Result<Option<Pack>, Error> {
         let pack_path = idx_path.with_extension("pack");
         let (Some(idx), Some(data)) = (map(idx_path), map(&pack_path)) else { return Ok(None) };
         let Some((version, count)) = idx_layout(&idx) else {
-            return Err(format!(
-                "{}: corrupt pack index (not a version 1 or 2 index whose size fits the objects it lists); `git \
-                 fsck` lists the damage, and `git index-pack` rebuilds an index from its pack",
-                idx_path.display()
-            ));
+            return Err(Error::corrupt(Corruption::PackIndex(PackIndexDamage::Layout)).in_file(idx_path));
         };
         let header_ok = data.get(..4) == Some(b"PACK")
             && matches!(be32(&data, 4), Some(2 | 3))
             && be32(&data, 8) == Some(count as u32)
             && data.len() >= PACK_HEADER_LEN + ID_LEN;
         if !header_ok {
-            return Err(format!(
-                "{}: corrupt pack (its header does not match its index); `git fsck` lists the damage",
-                pack_path.display()
-            ));
+            return Err(Error::corrupt(Corruption::Pack(PackDamage::Header)).in_file(&pack_path));
         }
         Ok(Some(Pack { pack_path, idx, data, version, count }))
     }
 
     /// Binary search of the index's sorted ids, within the range its fan-out table gives.
-    fn offset_of(&self, id: &[u8]) -> Option<u64> {
-        let first = usize::from(*id.first()?);
+    fn offset_of(&self, id: &ObjectId) -> Option<u64> {
+        let id = id.as_bytes();
+        let first = usize::from(id[0]);
         let fanout_at = match self.version {
             IdxVersion::V1 => 0,
             IdxVersion::V2 => 8,
@@ -252,7 +243,7 @@ impl Pack {
                 IdxVersion::V1 => V1_ENTRIES_AT + mid * V1_ENTRY_LEN + 4,
                 IdxVersion::V2 => IDX_HEADER_LEN + mid * ID_LEN,
             };
-            match self.idx.get(id_at..id_at + ID_LEN)?.cmp(id) {
+            match self.idx.get(id_at..id_at + ID_LEN)?.cmp(&id[..]) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
                 std::cmp::Ordering::Equal => return self.offset_at(mid),
@@ -324,7 +315,7 @@ enum Stored {
     /// A delta against the object at this offset of the same pack.
     DeltaAt(u64),
     /// A delta against the object with this id.
-    DeltaOf([u8; ID_LEN]),
+    DeltaOf(ObjectId),
 }
 
 /// One entry's header: what it holds, its (inflated) size and where its zlib data starts.
@@ -356,14 +347,14 @@ impl PackReader {
     }
 
     /// Why a pack or index of the database is damaged, if one is (see [`Packs::damaged`]).
-    pub(crate) fn damaged_pack(&self) -> Option<&str> {
+    pub(crate) fn damaged_pack(&self) -> Option<&Error> {
         self.packs.damaged()
     }
 
     /// The object `id`, or `None` when no pack holds it or its delta base is in none of
     /// them: the caller asks libgit2 then. A copy damaged in one pack does not hide a good
     /// one in another, as in git.
-    pub fn read(&mut self, id: &[u8]) -> Result<Option<Object>, ReadError> {
+    pub fn read(&mut self, id: &ObjectId) -> Result<Option<Object>, Error> {
         let mut first_damage = None;
         // Another handle on the same packs, so the loop may use the reader mutably.
         let packs = self.packs.clone();
@@ -379,7 +370,7 @@ impl PackReader {
 
     /// The object at `offset` of pack `pack`: down the delta chain to a whole object (or one
     /// in the cache), then up again, applying each delta once and keeping every result.
-    fn object_at(&mut self, pack: usize, offset: u64) -> Result<Option<Object>, ReadError> {
+    fn object_at(&mut self, pack: usize, offset: u64) -> Result<Option<Object>, Error> {
         let mut deltas = Vec::new();
         let mut at = (pack, offset);
         let (kind, mut data) = loop {
@@ -407,8 +398,7 @@ impl PackReader {
             // Each link is another entry of the pack: a chain longer than the pack has entries
             // goes round in a circle.
             if deltas.len() > self.packs.pack(pack).count.min(MAX_DELTA_CHAIN) {
-                let pack = self.packs.pack(pack).pack_path.display();
-                return Err(ReadError::Corrupt(format!("{pack}: a delta chain at offset {offset} does not end")));
+                return Err(self.corrupt((pack, offset), PackDamage::EndlessDeltaChain));
             }
         };
         // A chain of deltas that each double their base would build gigabytes out of a few
@@ -423,9 +413,9 @@ impl PackReader {
             let len = delta_result_len(&delta).unwrap_or(0);
             built = built.saturating_add(len);
             if len > most || built > 4 * most {
-                return Err(self.corrupt(at, "a delta chain builds more than the pack can hold"));
+                return Err(self.corrupt(at, PackDamage::DeltaBuildsTooMuch));
             }
-            data = apply_delta(&data, &delta).map_err(|why| self.corrupt(at, &why))?.into();
+            data = apply_delta(&data, &delta).map_err(|damage| self.corrupt(at, PackDamage::Delta(damage)))?.into();
             self.remember(at, (kind, data.clone()));
         }
         Ok(Some((kind, data)))
@@ -442,10 +432,10 @@ impl PackReader {
 
     /// Reads the header of the entry at `at`: type and size in a varint, then for a delta
     /// where its base is.
-    fn header(&self, at: (usize, u64)) -> Result<Header, ReadError> {
+    fn header(&self, at: (usize, u64)) -> Result<Header, Error> {
         let body = self.packs.pack(at.0).body();
         let start = usize::try_from(at.1).ok().filter(|&s| s >= PACK_HEADER_LEN && s < body.len());
-        let start = start.ok_or_else(|| self.corrupt(at, "an object offset is outside the pack"))?;
+        let start = start.ok_or_else(|| self.corrupt(at, PackDamage::OffsetOutsidePack))?;
         let mut bytes = body[start..].iter().copied();
         let mut byte = bytes.next().unwrap_or(0);
         let kind = (byte >> 4) & 7;
@@ -453,9 +443,9 @@ impl PackReader {
         let mut shift = 4;
         let mut used = 1;
         while byte & 0x80 != 0 {
-            byte = bytes.next().ok_or_else(|| self.corrupt(at, "the pack ends inside an object header"))?;
+            byte = bytes.next().ok_or_else(|| self.corrupt(at, PackDamage::EndsInEntryHeader))?;
             if shift > 56 {
-                return Err(self.corrupt(at, "an object size overflows"));
+                return Err(self.corrupt(at, PackDamage::SizeOverflow));
             }
             size |= usize::from(byte & 0x7f) << shift;
             shift += 7;
@@ -468,52 +458,50 @@ impl PackReader {
             4 => Stored::Whole(ObjectKind::Tag),
             6 => {
                 let (distance, len) =
-                    offset_varint(&body[start + used..]).map_err(|_| self.corrupt(at, "bad delta base offset"))?;
+                    offset_varint(&body[start + used..]).map_err(|_| self.corrupt(at, PackDamage::BadBaseOffset))?;
                 used += len;
                 let base = at.1.checked_sub(distance).filter(|&b| distance > 0 && b >= PACK_HEADER_LEN as u64);
-                Stored::DeltaAt(base.ok_or_else(|| self.corrupt(at, "a delta base lies outside the pack"))?)
+                Stored::DeltaAt(base.ok_or_else(|| self.corrupt(at, PackDamage::BaseOutsidePack))?)
             }
             7 => {
                 let id = body
                     .get(start + used..start + used + ID_LEN)
-                    .ok_or_else(|| self.corrupt(at, "the pack ends inside a delta base id"))?;
+                    .and_then(ObjectId::from_bytes)
+                    .ok_or_else(|| self.corrupt(at, PackDamage::EndsInBaseId))?;
                 used += ID_LEN;
-                Stored::DeltaOf(id.try_into().expect("ID_LEN bytes"))
+                Stored::DeltaOf(id)
             }
-            _ => return Err(self.corrupt(at, &format!("unknown object type {kind}"))),
+            _ => return Err(self.corrupt(at, PackDamage::UnknownType(kind))),
         };
         Ok(Header { stored, size, data_at: start + used })
     }
 
     /// Inflates an entry's zlib data, which must come to exactly its recorded size.
-    fn inflate(&mut self, pack: usize, header: &Header) -> Result<Vec<u8>, ReadError> {
+    fn inflate(&mut self, pack: usize, header: &Header) -> Result<Vec<u8>, Error> {
         let input = &self.packs.pack(pack).body()[header.data_at..];
         // deflate shrinks data 1032 times at most: a larger size is a damaged header, and
         // must not become an allocation.
         if header.size / 1032 > input.len() {
-            return Err(self.corrupt((pack, header.data_at as u64), "an object is larger than the pack can hold"));
+            return Err(self.corrupt((pack, header.data_at as u64), PackDamage::LargerThanPack));
         }
         // One byte to spare: zlib cannot end even an empty stream without room to write, and
         // a stream longer than its recorded size then shows as one byte too many.
         let mut out = Vec::new();
         if out.try_reserve_exact(header.size + 1).is_err() {
-            return Err(self.corrupt((pack, header.data_at as u64), "an object is too large to hold in memory"));
+            return Err(self.corrupt((pack, header.data_at as u64), PackDamage::TooLargeForMemory));
         }
         self.inflater.reset(true);
         let status = self.inflater.decompress_vec(input, &mut out, FlushDecompress::Finish);
         match status {
             Ok(Status::StreamEnd) if out.len() == header.size => Ok(out),
-            _ => Err(self.corrupt(
-                (pack, header.data_at as u64),
-                &format!("the object data does not inflate to its {} bytes", header.size),
-            )),
+            _ => Err(self.corrupt((pack, header.data_at as u64), PackDamage::DoesNotInflate { size: header.size })),
         }
     }
 
     /// `at` is where the damage was seen: an entry's start, or its zlib data's.
-    fn corrupt(&self, at: (usize, u64), why: &str) -> ReadError {
-        let pack = self.packs.pack(at.0).pack_path.display();
-        ReadError::Corrupt(format!("{pack}: {why} (at offset {}; corrupt pack)", at.1))
+    fn corrupt(&self, at: (usize, u64), damage: PackDamage) -> Error {
+        let pack = &self.packs.pack(at.0).pack_path;
+        Error::corrupt(Corruption::Pack(damage)).in_file(pack).at_offset(at.1)
     }
 }
 
@@ -526,12 +514,12 @@ fn delta_result_len(delta: &[u8]) -> Option<usize> {
 
 /// Builds an object from its base and a delta: the two sizes, then instructions that copy a
 /// range of the base or insert the bytes that follow them.
-fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, String> {
+fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, DeltaDamage> {
     let mut at = 0;
-    let base_len = delta_size(delta, &mut at).ok_or("a delta's base size is cut short")?;
-    let result_len = delta_size(delta, &mut at).ok_or("a delta's result size is cut short")?;
+    let base_len = delta_size(delta, &mut at).ok_or(DeltaDamage::TruncatedBaseSize)?;
+    let result_len = delta_size(delta, &mut at).ok_or(DeltaDamage::TruncatedResultSize)?;
     if base_len != base.len() {
-        return Err(format!("a delta expects a base of {base_len} bytes, not {}", base.len()));
+        return Err(DeltaDamage::BaseSize { expected: base_len, found: base.len() });
     }
     // Sized as the delta says, within reason: the size of a damaged delta must not become
     // an allocation (the checks below stop it growing past the size).
@@ -539,11 +527,11 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, String> {
     while let Some(&op) = delta.get(at) {
         at += 1;
         if op & 0x80 != 0 {
-            let mut field = |bits: u8, shift: u32| -> Result<usize, String> {
+            let mut field = |bits: u8, shift: u32| -> Result<usize, DeltaDamage> {
                 if op & bits == 0 {
                     return Ok(0);
                 }
-                let byte = *delta.get(at).ok_or("a delta copy is cut short")?;
+                let byte = *delta.get(at).ok_or(DeltaDamage::TruncatedCopy)?;
                 at += 1;
                 Ok(usize::from(byte) << shift)
             };
@@ -553,20 +541,20 @@ fn apply_delta(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, String> {
                 size => size,
             };
             let copied = offset.checked_add(size).and_then(|end| base.get(offset..end));
-            out.extend_from_slice(copied.ok_or("a delta copies past the end of its base")?);
+            out.extend_from_slice(copied.ok_or(DeltaDamage::CopyPastBase)?);
         } else if op != 0 {
-            let inserted = delta.get(at..at + usize::from(op)).ok_or("a delta insert is cut short")?;
+            let inserted = delta.get(at..at + usize::from(op)).ok_or(DeltaDamage::TruncatedInsert)?;
             out.extend_from_slice(inserted);
             at += usize::from(op);
         } else {
-            return Err("a delta holds the reserved instruction 0".to_owned());
+            return Err(DeltaDamage::Reserved);
         }
         if out.len() > result_len {
-            return Err("a delta builds more than its result size".to_owned());
+            return Err(DeltaDamage::BuildsTooMuch);
         }
     }
     if out.len() != result_len {
-        return Err(format!("a delta builds {} bytes, not {result_len}", out.len()));
+        return Err(DeltaDamage::BuildsOther { built: out.len(), expected: result_len });
     }
     Ok(out)
 }
@@ -625,13 +613,14 @@ mod tests {
     #[test]
     fn broken_deltas_are_errors() {
         let base = b"abc";
-        assert!(apply_delta(base, &[4, 3, 3, b'x', b'y', b'z']).is_err(), "wrong base size");
-        assert!(apply_delta(base, &[3, 3, 0]).is_err(), "reserved instruction");
-        assert!(apply_delta(base, &[3, 3, 0x80 | 0x01 | 0x10, 2, 5]).is_err(), "copy past the base");
-        assert!(apply_delta(base, &[3, 4, 3, b'x', b'y', b'z']).is_err(), "result shorter than said");
-        assert!(apply_delta(base, &[3, 2, 3, b'x', b'y', b'z']).is_err(), "result longer than said");
-        assert!(apply_delta(base, &[3, 3, 5, b'x']).is_err(), "insert cut short");
-        assert!(apply_delta(base, &[0x83]).is_err(), "size cut short");
+        let error = |delta: &[u8]| apply_delta(base, delta).unwrap_err();
+        assert_eq!(error(&[4, 3, 3, b'x', b'y', b'z']), DeltaDamage::BaseSize { expected: 4, found: 3 });
+        assert_eq!(error(&[3, 3, 0]), DeltaDamage::Reserved);
+        assert_eq!(error(&[3, 3, 0x80 | 0x01 | 0x10, 2, 5]), DeltaDamage::CopyPastBase);
+        assert_eq!(error(&[3, 4, 3, b'x', b'y', b'z']), DeltaDamage::BuildsOther { built: 3, expected: 4 });
+        assert_eq!(error(&[3, 2, 3, b'x', b'y', b'z']), DeltaDamage::BuildsTooMuch);
+        assert_eq!(error(&[3, 3, 5, b'x']), DeltaDamage::TruncatedInsert);
+        assert_eq!(error(&[0x83]), DeltaDamage::TruncatedBaseSize);
     }
 }
 

@@ -12,8 +12,9 @@ use std::path::Path;
 use flate2::write::ZlibEncoder;
 use flate2::{Compression, Decompress, FlushDecompress, Status};
 
-use super::{IDX_HEADER_LEN, IDX_MAGIC, Object, PACK_HEADER_LEN, PackReader, Packs, ReadError, idx_layout};
+use super::{Error, IDX_HEADER_LEN, IDX_MAGIC, Object, PACK_HEADER_LEN, PackReader, Packs, idx_layout};
 use crate::format::{ID_LEN, be16, be32};
+use crate::id::ObjectId;
 
 /// The most ids a harness looks up: enough for chains and cycles, few enough to run fast.
 const MAX_OBJECTS: usize = 64;
@@ -38,7 +39,7 @@ pub fn pack(bytes: &[u8]) {
     let ids: Vec<_> = (0..count).map(fake_id).collect();
     let idx = idx_file(&ids, &entry_offsets(bytes, count));
     let mut lookups = ids;
-    lookups.push([0xff; ID_LEN]); // listed nowhere
+    lookups.push(ObjectId::from([0xff; ID_LEN])); // listed nowhere
     read_everything(bytes, &idx, &lookups);
 }
 
@@ -50,15 +51,15 @@ pub fn idx(bytes: &[u8]) -> Option<usize> {
     let claimed = be32(bytes, IDX_HEADER_LEN - 4).unwrap_or(0);
     let listed = bytes.get(IDX_HEADER_LEN..).unwrap_or_default().chunks_exact(ID_LEN).take(MAX_OBJECTS);
     let trailer = bytes.get(bytes.len().saturating_sub(ID_LEN)..).unwrap_or_default();
-    let ids: Vec<[u8; ID_LEN]> = listed.chain([trailer]).filter_map(|id| id.try_into().ok()).collect();
+    let ids: Vec<ObjectId> = listed.chain([trailer]).filter_map(ObjectId::from_bytes).collect();
     read_everything(&sample_pack(claimed), bytes, &ids);
     idx_layout(bytes).map(|(_, count)| count)
 }
 
 /// The `n`th fake id (`n` < 64): sorted as an index needs them, each with its own first byte
 /// so that the fan-out table has steps.
-pub fn fake_id(n: usize) -> [u8; ID_LEN] {
-    [u8::try_from(n).expect("fewer than 256 ids"); ID_LEN]
+pub fn fake_id(n: usize) -> ObjectId {
+    ObjectId::from([u8::try_from(n).expect("fewer than 256 ids"); ID_LEN])
 }
 
 /// A small well-formed pack whose header claims `count` objects (4 is right): a blob, an
@@ -77,7 +78,7 @@ pub fn sample_pack(count: u32) -> Vec<u8> {
     let second_at = pack.len();
     pack.extend(entry(6, &[(second_at - first_at) as u8], &second_delta));
     let ref_delta = [&[blob.len() as u8, new.len() as u8, new.len() as u8][..], new].concat();
-    pack.extend(entry(7, &fake_id(0), &ref_delta));
+    pack.extend(entry(7, fake_id(0).as_bytes(), &ref_delta));
     pack.extend([0; ID_LEN]); // the checksum, which the reader does not check
     pack
 }
@@ -107,13 +108,13 @@ fn entry(kind: u8, base: &[u8], data: &[u8]) -> Vec<u8> {
 /// A version 2 pack index listing `ids` (sorted) at `offsets`. Every other offset goes
 /// through the table of 64-bit offsets (git uses it only past 2 GiB, the reader takes either)
 /// so that both tables are read.
-pub fn idx_file(ids: &[[u8; ID_LEN]], offsets: &[u64]) -> Vec<u8> {
+pub fn idx_file(ids: &[ObjectId], offsets: &[u64]) -> Vec<u8> {
     let mut idx = [IDX_MAGIC, &2u32.to_be_bytes()].concat();
     for byte in 0..=u8::MAX {
-        let up_to_byte = ids.iter().filter(|id| id[0] <= byte).count() as u32;
+        let up_to_byte = ids.iter().filter(|id| id.as_bytes()[0] <= byte).count() as u32;
         idx.extend(up_to_byte.to_be_bytes());
     }
-    ids.iter().for_each(|id| idx.extend(id));
+    ids.iter().for_each(|id| idx.extend(id.as_bytes()));
     idx.extend(vec![0; ids.len() * 4]); // CRCs, which the reader does not check
     let mut large = Vec::new();
     for (n, &offset) in offsets.iter().enumerate() {
@@ -171,7 +172,7 @@ fn entry_len(entry: &[u8]) -> Option<usize> {
 /// Writes `pack` and `idx` into a temporary object database, checks its offsets and reads
 /// each of `ids` with two readers, the second with a cache of 64 bytes, in order and then in
 /// reverse (the first reader's second reads come from its cache). They must agree.
-fn read_everything(pack: &[u8], idx: &[u8], ids: &[[u8; ID_LEN]]) {
+fn read_everything(pack: &[u8], idx: &[u8], ids: &[ObjectId]) {
     let objects_dir = database(pack, idx);
     let packs = Packs::at(objects_dir.path());
     let _ = packs.check_offsets();
@@ -183,7 +184,7 @@ fn read_everything(pack: &[u8], idx: &[u8], ids: &[[u8; ID_LEN]]) {
 }
 
 /// A read as the assertion compares it.
-fn shown(read: Result<Option<Object>, ReadError>) -> Result<Option<Object>, String> {
+fn shown(read: Result<Option<Object>, Error>) -> Result<Option<Object>, String> {
     read.map_err(|error| error.to_string())
 }
 
@@ -205,6 +206,11 @@ fn write(path: &Path, bytes: &[u8]) {
 mod tests {
     use super::*;
     use crate::objects::packs::ObjectKind;
+    use crate::objects::{Corruption, ErrorKind, PackDamage};
+
+    fn pack_damage(damage: PackDamage) -> ErrorKind {
+        ErrorKind::Corrupt(Corruption::Pack(damage))
+    }
 
     #[test]
     fn the_sample_pack_reads_back_through_its_index() {
@@ -216,7 +222,7 @@ mod tests {
             let (kind, data) = reader.read(&fake_id(n)).expect("readable").expect("listed");
             assert_eq!((kind, &data[..]), (ObjectKind::Blob, *expected), "object {n}");
         }
-        assert!(reader.read(&[0xff; ID_LEN]).expect("no damage").is_none(), "an id not listed");
+        assert!(reader.read(&ObjectId::from([0xff; ID_LEN])).expect("no damage").is_none(), "an id not listed");
     }
 
     /// A delta size field: 7 bits a byte, least significant first.
@@ -235,7 +241,7 @@ mod tests {
 
     /// A pack of a 2-byte blob and `links` ofs-deltas that each copy their base twice (the
     /// copies run in 16 MiB steps), and its index.
-    fn doubling_chain(links: usize) -> (Vec<u8>, Vec<u8>, Vec<[u8; ID_LEN]>) {
+    fn doubling_chain(links: usize) -> (Vec<u8>, Vec<u8>, Vec<ObjectId>) {
         let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &(links as u32 + 1).to_be_bytes()].concat();
         let mut offsets = vec![pack.len() as u64];
         pack.extend(entry(3, &[], b"ab"));
@@ -285,7 +291,7 @@ mod tests {
                 Ok(Some((_, data))) => assert!(built <= most && data.len() == built, "object {n}"),
                 Err(error) => {
                     assert!(built > most, "object {n} of {built} bytes is within {most}: {error}");
-                    assert!(error.to_string().contains("builds more than the pack can hold"), "{error}");
+                    assert_eq!(error.kind, pack_damage(PackDamage::DeltaBuildsTooMuch), "{error}");
                 }
                 Ok(None) => panic!("object {n} is listed"),
             }
@@ -302,14 +308,16 @@ mod tests {
         let delta = [&[2, 2][..], &[2], b"ab"].concat(); // sizes 2 -> 2, insert "ab"
         let mut pack = [b"PACK".as_slice(), &2u32.to_be_bytes(), &2u32.to_be_bytes()].concat();
         let first = pack.len() as u64;
-        pack.extend(entry(7, &fake_id(1), &delta));
+        pack.extend(entry(7, fake_id(1).as_bytes(), &delta));
         let second = pack.len() as u64;
-        pack.extend(entry(7, &fake_id(0), &delta));
+        pack.extend(entry(7, fake_id(0).as_bytes(), &delta));
         pack.extend([0; ID_LEN]);
         let dir = database(&pack, &idx_file(&[fake_id(0), fake_id(1)], &[first, second]));
         let mut reader = PackReader::new(&Packs::at(dir.path()));
         let error = reader.read(&fake_id(0)).expect_err("a circle");
-        assert!(error.to_string().contains("a delta chain at offset"), "{error}");
+        assert_eq!(error.kind, pack_damage(PackDamage::EndlessDeltaChain), "{error}");
+        assert_eq!(error.offset, Some(first), "where the chain starts");
+        assert!(error.to_string().contains("pack-fuzz.pack: a delta chain does not end (at offset"), "{error}");
     }
 
     #[test]
