@@ -89,6 +89,7 @@ impl Mode {
     pub const FILE: Mode = Mode(0o100644);
     /// An executable file.
     pub const EXECUTABLE: Mode = Mode(0o100755);
+    /// A symlink: `120000`.
     pub const SYMLINK: Mode = Mode(ModeType::SYMLINK);
     /// A submodule's commit.
     pub const GITLINK: Mode = Mode(ModeType::GITLINK);
@@ -108,6 +109,7 @@ impl Mode {
         ModeType::of(self.0)
     }
 
+    /// A tree (in the index, a sparse directory).
     pub fn is_tree(self) -> bool {
         self.kind() == ModeType::Tree
     }
@@ -117,10 +119,12 @@ impl Mode {
         self.kind() == ModeType::File
     }
 
+    /// A symlink.
     pub fn is_symlink(self) -> bool {
         self.kind() == ModeType::Symlink
     }
 
+    /// A submodule's commit.
     pub fn is_gitlink(self) -> bool {
         self.kind() == ModeType::Gitlink
     }

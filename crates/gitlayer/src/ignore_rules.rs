@@ -97,10 +97,12 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Whether the path is ignored.
     pub fn is_ignored(&self) -> bool {
         matches!(self, Verdict::Ignored(_))
     }
 
+    /// The rule that decided, if one did.
     pub fn rule(&self) -> Option<&Rule> {
         match self {
             Verdict::Ignored(rule) | Verdict::Reincluded(rule) => Some(rule),
@@ -424,10 +426,12 @@ pub struct Negation<'a> {
 }
 
 impl Negation<'_> {
+    /// The parsed pattern of the negation.
     pub fn pattern(&self) -> &Pattern {
         &self.line.pattern
     }
 
+    /// The negation as a rule: its file, line and pattern.
     pub fn rule(&self) -> Rule {
         let text = self.file.content.line_text(self.line);
         Rule { source: self.file.source.clone(), line: self.line.number, pattern: text }
@@ -489,6 +493,7 @@ impl IgnoreFile {
         IgnoreFile { block: Some(Block { before, lines: Rc::new(parsed.collect()) }), ..self.clone() }
     }
 
+    /// The folder the file governs, worktree-relative (`` at the top, else ending in `/`).
     pub fn dir(&self) -> &[u8] {
         &self.dir
     }
@@ -498,6 +503,7 @@ impl IgnoreFile {
         &self.content.bytes
     }
 
+    /// The file the rules come from.
     pub fn source(&self) -> &Source {
         &self.source
     }
@@ -655,6 +661,8 @@ impl From<Scope> for Files {
 }
 
 impl RuleSet {
+    /// The rules of the tree's `.gitignore` files (in any order) and the personal files (in git's
+    /// order of precedence).
     pub fn new(mut tree: Vec<IgnoreFile>, personal: Vec<IgnoreFile>) -> RuleSet {
         tree.sort_by_key(|file| file.dir.iter().filter(|&&b| b == b'/').count());
         let by_dir = tree.iter().enumerate().map(|(index, file)| (file.dir.clone(), index)).collect();
@@ -689,6 +697,7 @@ impl RuleSet {
         })
     }
 
+    /// The tree's `.gitignore` files, shallowest first.
     pub fn tree_files(&self) -> &[IgnoreFile] {
         &self.tree
     }

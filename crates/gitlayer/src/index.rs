@@ -62,7 +62,9 @@ pub struct EntryRef<'a> {
     /// The path relative to the worktree top, `/`-separated, any bytes; a sparse directory
     /// ends in `/`.
     pub path: &'a [u8],
+    /// The file mode.
     pub mode: Mode,
+    /// The object id of its content.
     pub id: &'a ObjectId,
     /// 0 for a normal entry; 1 to 3 for the base, ours and theirs sides of a conflict.
     pub stage: u8,
@@ -75,11 +77,17 @@ pub struct EntryRef<'a> {
 /// An index entry the caller kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
+    /// The path relative to the worktree top, `/`-separated, any bytes.
     pub path: Vec<u8>,
+    /// The file mode.
     pub mode: Mode,
+    /// The object id of its content.
     pub id: ObjectId,
+    /// 0 for a normal entry; 1 to 3 for the sides of a conflict.
     pub stage: u8,
+    /// `git add -N`: a placeholder, not staged content.
     pub intent_to_add: bool,
+    /// Outside the sparse checkout (or `git update-index --skip-worktree`).
     pub skip_worktree: bool,
 }
 
@@ -102,6 +110,7 @@ impl Entry {
         EntryRef { path, mode, id, stage, intent_to_add, skip_worktree }
     }
 
+    /// A sparse-directory entry (mode 040000): a whole tree, not a file.
     pub fn is_sparse_dir(&self) -> bool {
         self.mode == Mode::TREE
     }
@@ -111,7 +120,9 @@ impl Entry {
 /// stage), and how many entries the index holds in all.
 #[derive(Debug, Default)]
 pub struct Entries {
+    /// The entries the caller kept.
     pub kept: Vec<Entry>,
+    /// How many entries the index holds in all.
     pub total: usize,
 }
 

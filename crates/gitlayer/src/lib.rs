@@ -2,12 +2,15 @@
 //! objects (loose, packs, deltas), trees and commits, ignore rules, path bytes, and [`repo::Repo`],
 //! the one wrapper around libgit2.
 //!
-//! Nothing here depends on the rest of the crate: `guard`, `report` and `cli` build on it.
+//! It knows git and nothing of the program that uses it: no policy, no command line, no
+//! output format.
 //!
 //! Each module that reads git's files has one error type ([`index::Error`],
 //! [`objects::Error`], [`repo::Error`]): a kind to match on, with the file, the offset, the
 //! object or the revision it concerns as fields. Their `Display` says what went wrong and
 //! where; what to advise is the caller's to say.
+
+#![deny(missing_docs)]
 
 pub mod files;
 pub mod format;

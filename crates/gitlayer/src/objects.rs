@@ -61,13 +61,17 @@ struct TreeData {
 /// from the tree's bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeEntry<'a> {
+    /// The mode, as git canonicalises it.
     pub mode: Mode,
+    /// The entry's name (no `/`).
     pub name: &'a [u8],
+    /// The object id of the file or subtree.
     pub id: &'a ObjectId,
 }
 
 /// What the walk needs of a commit.
 pub struct CommitHeader {
+    /// The commit's tree.
     pub tree: ObjectId,
     /// Empty for a root commit, and for a commit at the edge of a shallow clone.
     pub parents: Vec<ObjectId>,
@@ -103,8 +107,8 @@ pub struct Objects<'r> {
 
 /// Checks what libgit2 cannot survive before it resolves `revisions` (as typed; empty for
 /// ids of commits) or walks the history: a damaged loose object it will read, on which it
-/// hangs ([`loose::check_for_libgit2`]), and a damaged pack index or one whose offsets lie
-/// outside its pack, on which it crashes ([`Packs::check_offsets`]).
+/// hangs (`loose::check_for_libgit2`), and a damaged pack index or one whose offsets lie
+/// outside its pack, on which it crashes (`Packs::check_offsets`).
 pub fn check_before_libgit2_walk(objects_dir: &std::path::Path, revisions: &str) -> Result<(), Error> {
     loose::check_for_libgit2(objects_dir, may_name_a_tree(revisions))?;
     Packs::at(objects_dir).check_offsets()
@@ -361,6 +365,7 @@ impl Tree {
         Some(Tree(Rc::new(TreeData { bytes, starts: OnceCell::new() })))
     }
 
+    /// The tree's entries, in order, read without allocating.
     pub fn entries(&self) -> Entries<'_> {
         Entries { rest: &self.0.bytes }
     }
@@ -411,6 +416,7 @@ impl<'a> Iterator for Entries<'a> {
 }
 
 impl TreeEntry<'_> {
+    /// Whether the entry is a subtree.
     pub fn is_tree(&self) -> bool {
         self.mode.is_tree()
     }

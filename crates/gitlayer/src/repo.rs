@@ -52,6 +52,8 @@ fn current_dir() -> Result<PathBuf, Error> {
     std::env::current_dir().map_err(|source| Error::Io { operation: SystemOperation::ReadCurrentDir, source })
 }
 
+/// A repository opened as git would open it from here (honouring `GIT_DIR`,
+/// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES`).
 pub struct Repo {
     git: Repository,
     opened: How,

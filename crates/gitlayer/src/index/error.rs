@@ -52,7 +52,10 @@ pub struct EntryAt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Corruption {
     /// Fewer bytes than a header and a checksum take.
-    TooShort { len: u64 },
+    TooShort {
+        /// The file's size.
+        len: u64,
+    },
     /// It does not start with `DIRC`.
     Signature,
     /// The file ends inside its header.
@@ -66,7 +69,10 @@ pub enum Corruption {
     /// The file ends inside an extension's signature and size.
     EndsInExtensionHeader,
     /// An extension's size reaches past the end of the file.
-    ExtensionPastEnd { signature: [u8; 4] },
+    ExtensionPastEnd {
+        /// The extension's signature.
+        signature: [u8; 4],
+    },
     /// An extension is larger than this machine can hold.
     ExtensionTooLarge,
     /// The file ends inside an extension.
@@ -86,7 +92,12 @@ pub enum Corruption {
     Link(LinkDamage),
     /// The `link` extension replaces another number of entries than the split index holds
     /// replacements for.
-    ReplacementCount { replaced: usize, replacements: usize },
+    ReplacementCount {
+        /// The entries the bitmap replaces.
+        replaced: usize,
+        /// The replacements the split index holds.
+        replacements: usize,
+    },
     /// An entry of the shared index is both replaced and deleted.
     ReplacedAndDeleted,
     /// The shared index is itself split.
@@ -118,12 +129,17 @@ pub enum Bitmap {
 /// What is damaged in an EWAH bitmap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EwahDamage {
+    /// It ends before its bit length.
     EndsBeforeLength,
+    /// It ends inside its words.
     EndsInWords,
+    /// It ends before its last marker word.
     EndsBeforeMarker,
+    /// A run says literal words follow, and they do not.
     LiteralWordMissing,
     /// A bit is set past the shared index's entries.
     PastEntries {
+        /// How many entries the shared index has.
         entries: usize,
     },
 }

@@ -40,11 +40,22 @@ pub enum ErrorKind {
     /// looks (alternates).
     Missing,
     /// The object is of another kind than the one asked for.
-    WrongKind { found: ObjectKind, wanted: ObjectKind },
+    WrongKind {
+        /// The object's kind.
+        found: ObjectKind,
+        /// The kind asked for.
+        wanted: ObjectKind,
+    },
     /// libgit2 could not open the object database: its message.
-    ObjectDatabase { message: String },
+    ObjectDatabase {
+        /// libgit2's own words.
+        message: String,
+    },
     /// libgit2 could not read the object (or read one of no kind git names): what it said.
-    Libgit2 { message: String },
+    Libgit2 {
+        /// libgit2's own words.
+        message: String,
+    },
 }
 
 /// What is damaged, by the file or object it is in.
@@ -77,7 +88,12 @@ pub enum PackIndexDamage {
     /// Not a version 1 or 2 index whose size fits the objects it lists.
     Layout,
     /// The offset of its `object`th object (1-based, of `count`) lies outside the pack.
-    OffsetOutsidePack { object: usize, count: usize },
+    OffsetOutsidePack {
+        /// Which object (1-based).
+        object: usize,
+        /// How many objects the index lists.
+        count: usize,
+    },
 }
 
 /// What is damaged in a pack.
@@ -104,7 +120,10 @@ pub enum PackDamage {
     /// An entry claims more bytes than this machine can hold.
     TooLargeForMemory,
     /// An entry's zlib data does not inflate to its recorded size.
-    DoesNotInflate { size: usize },
+    DoesNotInflate {
+        /// The size the entry records.
+        size: usize,
+    },
     /// A delta chain goes round in a circle, or is longer than any git writes.
     EndlessDeltaChain,
     /// A delta chain builds more than the pack can hold.
@@ -116,15 +135,22 @@ pub enum PackDamage {
 /// What is wrong with a delta's instructions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeltaDamage {
+    /// It ends inside the base's size.
     TruncatedBaseSize,
+    /// It ends inside the result's size.
     TruncatedResultSize,
     /// It expects a base of `expected` bytes; the base has `found`.
     BaseSize {
+        /// The base size the delta records.
         expected: usize,
+        /// The base's real size.
         found: usize,
     },
+    /// It ends inside a copy instruction.
     TruncatedCopy,
+    /// A copy reaches past the end of the base.
     CopyPastBase,
+    /// It ends inside the bytes an insert instruction adds.
     TruncatedInsert,
     /// The reserved instruction 0.
     Reserved,
@@ -132,7 +158,9 @@ pub enum DeltaDamage {
     BuildsTooMuch,
     /// It builds `built` bytes, not its result size.
     BuildsOther {
+        /// How many bytes it built.
         built: usize,
+        /// The result size it records.
         expected: usize,
     },
 }
@@ -147,7 +175,10 @@ pub enum ContentDamage {
     /// A tag has no `object` line.
     TagWithoutObject,
     /// Tags point at tags, more than `limit` deep.
-    TagChain { limit: usize },
+    TagChain {
+        /// How deep a chain of tags is followed.
+        limit: usize,
+    },
 }
 
 impl Error {

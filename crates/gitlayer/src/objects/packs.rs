@@ -57,9 +57,13 @@ const CACHE_BYTES: usize = 2 << 20;
 /// The kinds of object a pack holds whole.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ObjectKind {
+    /// A commit.
     Commit,
+    /// A tree.
     Tree,
+    /// A blob: a file's content.
     Blob,
+    /// An annotated tag.
     Tag,
 }
 
@@ -326,6 +330,7 @@ struct Header {
 }
 
 impl PackReader {
+    /// A reader of these packs, with its own share of the cache budget.
     pub fn new(packs: &Packs) -> Self {
         PackReader::with_cache(packs, CACHE_BYTES)
     }

@@ -16,42 +16,88 @@ pub enum Error {
     /// No repository holds the folder `path`, nor any folder above it (up to
     /// `GIT_CEILING_DIRECTORIES`).
     #[error("not a git repository: {} (nor any parent folder)", path.display())]
-    NotARepository { path: PathBuf },
+    NotARepository {
+        /// The folder the search started from.
+        path: PathBuf,
+    },
     /// A repository is at `path`, but libgit2 cannot open it; `cause` says why, in a kind
     /// the caller can advise on.
     #[error("cannot open the git repository at {}: {message}", path.display())]
-    Open { path: PathBuf, cause: OpenCause, message: String },
+    Open {
+        /// Where the repository is.
+        path: PathBuf,
+        /// Why libgit2 cannot open it.
+        cause: OpenCause,
+        /// libgit2's own words.
+        message: String,
+    },
     /// The repository is bare (`git_dir`): it has no index and no worktree.
     #[error("{} is a bare repository: it has no index", git_dir.display())]
-    Bare { git_dir: PathBuf },
+    Bare {
+        /// The repository's git folder.
+        git_dir: PathBuf,
+    },
     /// The index cannot be read.
     #[error(transparent)]
     Index(#[from] index::Error),
     /// git does not know the revision `rev`.
     #[error("unknown revision {rev:?}: {message}")]
-    UnknownRevision { rev: String, message: String },
+    UnknownRevision {
+        /// The revision as given.
+        rev: String,
+        /// libgit2's own words.
+        message: String,
+    },
     /// The revision names an object that does not peel to a commit.
     #[error("revision {rev:?} does not name a commit: {message}")]
-    NotACommit { rev: String, message: String },
+    NotACommit {
+        /// The revision as given.
+        rev: String,
+        /// libgit2's own words.
+        message: String,
+    },
     /// The revision names an object that does not peel to a commit or a tree.
     #[error("revision {rev:?} does not name a commit or tree: {message}")]
-    NotACommitOrTree { rev: String, message: String },
+    NotACommitOrTree {
+        /// The revision as given.
+        rev: String,
+        /// libgit2's own words.
+        message: String,
+    },
     /// `HEAD` is a symbolic ref that does not end at a commit id.
     #[error("cannot resolve HEAD: it names no commit")]
     HeadNamesNoCommit,
     /// libgit2 took longer than `limit` to look something up: it is stuck, most likely on a
     /// damaged object.
     #[error("{lookup} took more than {} s: libgit2 is stuck, most likely on a damaged object", limit.as_secs())]
-    TimedOut { lookup: Lookup, limit: Duration },
+    TimedOut {
+        /// What was being looked up.
+        lookup: Lookup,
+        /// How long it was given.
+        limit: Duration,
+    },
     /// The thread looking something up stopped without an answer.
     #[error("{lookup} failed: the thread resolving it stopped")]
-    LookupStopped { lookup: Lookup },
+    LookupStopped {
+        /// What was being looked up.
+        lookup: Lookup,
+    },
     /// An operation of the system failed.
     #[error("cannot {operation}")]
-    Io { operation: SystemOperation, source: io::Error },
+    Io {
+        /// What the system was asked to do.
+        operation: SystemOperation,
+        /// The system's error.
+        source: io::Error,
+    },
     /// libgit2 failed at `operation`: its message.
     #[error("cannot {operation}: {message}")]
-    Libgit2 { operation: Operation, message: String },
+    Libgit2 {
+        /// What libgit2 was asked to do.
+        operation: Operation,
+        /// libgit2's own words.
+        message: String,
+    },
 }
 
 /// Why libgit2 cannot open a repository that git itself opens, or anything else.
@@ -84,7 +130,9 @@ pub enum Lookup {
 /// An operation of the system the repository needed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SystemOperation {
+    /// Read the current folder.
     ReadCurrentDir,
+    /// Start a thread for a lookup under a time limit.
     StartThread,
 }
 
@@ -95,23 +143,35 @@ pub enum Operation {
     Reopen,
     /// Use `GIT_WORK_TREE`.
     UseWorkTree,
+    /// Read the repository's config.
     ReadConfig,
+    /// Resolve `HEAD`.
     ResolveHead,
+    /// List the references matching this glob.
     ListReferences(String),
+    /// Open the common git folder of a linked worktree.
     OpenCommonDir,
+    /// Walk the history.
     WalkHistory,
+    /// Start walking the history at this commit.
     WalkHistoryFrom(ObjectId),
+    /// Leave out the history of this commit.
     ExcludeHistoryOf(ObjectId),
     /// Open the index file at this path (to change it).
     OpenIndex(PathBuf),
+    /// Use the index file at this path.
     UseIndex(PathBuf),
     /// Remove this path (bytes, worktree-relative) from the index.
     Untrack(Vec<u8>),
     /// Stage the worktree file at this path (bytes, worktree-relative).
     Stage(Vec<u8>),
+    /// Write the index file at this path.
     WriteIndex(PathBuf),
+    /// Read the index back after writing it.
     ReadIndexBack,
+    /// Write the tree the index describes.
     WriteTreeOfIndex,
+    /// Write the empty tree.
     WriteEmptyTree,
 }
 
