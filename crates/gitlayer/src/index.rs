@@ -169,6 +169,15 @@ pub fn read_entries(
     }
 }
 
+/// The error about the entry at `position` (of `count`), which starts at `offset`. Out of
+/// line and cold: the loop over the entries stays as small as it was before errors had a
+/// place.
+#[cold]
+#[inline(never)]
+fn entry_error(kind: ErrorKind, path: &Path, position: usize, count: usize, offset: u64) -> Error {
+    Error::new(kind, path).at_entry(position, count, offset)
+}
+
 /// An open index file, read front to back: header, entries, extensions.
 struct IndexFile<'p> {
     path: &'p Path,
@@ -220,16 +229,17 @@ impl IndexFile<'_> {
             }
             let mut used = 0;
             while position < count {
-                let offset = start + used as u64;
-                let at_entry = move |kind| Error::new(kind, path).at_entry(position, count, offset);
-                match decoder.decode(&buf[used..]).map_err(at_entry)? {
-                    Step::Entry(entry, len) => {
-                        visit(position, &entry).map_err(at_entry)?;
+                match decoder.decode(&buf[used..]) {
+                    Ok(Step::Entry(entry, len)) => {
+                        if let Err(kind) = visit(position, &entry) {
+                            return Err(entry_error(kind, path, position, count, start + used as u64));
+                        }
                         used += len;
                         position += 1;
                     }
+                    Err(kind) => return Err(entry_error(kind, path, position, count, start + used as u64)),
                     // Always more than is at hand: the next window must be larger.
-                    Step::Need(more) => {
+                    Ok(Step::Need(more)) => {
                         need = more;
                         break;
                     }
