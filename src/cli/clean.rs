@@ -34,7 +34,7 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
         None => (cwd.clone(), Vec::new()),
     };
     let roots = resolve_roots(&args.paths, &base, repo.is_some())?;
-    let settings = Settings::load(&base, false)?;
+    let settings = Settings::load(&base, false)?.with_debris_flag(args.debris);
     if let Some(source) = &settings.source {
         verbose(global, format_args!("using the config in {}", source.display()));
     }

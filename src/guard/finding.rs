@@ -129,6 +129,24 @@ impl Kind {
         self.words().id
     }
 
+    /// What a finding of a file kind says after the path when the file is debris, not
+    /// bytecode (the same table's words, with the subject changed).
+    pub(crate) fn describe_debris(self) -> &'static str {
+        match self {
+            Kind::StagedNew => "new Python debris file staged for commit",
+            Kind::StagedModified => "tracked Python debris file modified and staged for commit",
+            Kind::Tracked => "Python debris file tracked by git",
+            Kind::InCommit => "Python debris file in the commit",
+            Kind::Named => "Python debris file",
+            Kind::CommitAdded => "Python debris file added by commit",
+            Kind::CommitModified => "Python debris file changed by commit",
+            Kind::MissingIgnoreRule
+            | Kind::ReincludedByRule
+            | Kind::IgnoredOnlyPersonally
+            | Kind::UnreadableIgnoreFile => self.describe(),
+        }
+    }
+
     /// Whether the finding is about a bytecode file (rather than the ignore rules).
     pub(crate) fn is_bytecode(self) -> bool {
         !matches!(
@@ -389,7 +407,11 @@ impl Finding {
         match self {
             Finding::Rule(finding) => finding.issue.describe(),
             Finding::Bytecode(finding) => {
-                let (describe, reason) = (finding.kind.describe(), finding.reason);
+                let reason = finding.reason;
+                let describe = match reason {
+                    Reason::Debris(_) => finding.kind.describe_debris(),
+                    _ => finding.kind.describe(),
+                };
                 match &finding.commit {
                     Some(commit) => format!("{describe} {} ({reason})", short_id(&commit.id)),
                     None => format!("{describe} ({reason})"),
