@@ -82,7 +82,13 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool, debris: Debris) -> Vec<Findin
     let mut named: Vec<&Rule> = negations.rules().collect();
     named.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
     named.dedup();
-    findings.extend(named.into_iter().map(|rule| Finding::ignore_rules(RuleIssue::Reincludes(rule.clone()), strict)));
+    findings.extend(named.into_iter().map(|rule| {
+        let issue = match negations.only_debris(rule) {
+            true => RuleIssue::ReincludesDebris(rule.clone()),
+            false => RuleIssue::Reincludes(rule.clone()),
+        };
+        Finding::ignore_rules(issue, strict)
+    }));
     for (need, rule) in personal_rules(rules, &missing) {
         findings.push(Finding::ignore_rules(RuleIssue::OnlyPersonal { need, rule }, strict));
     }

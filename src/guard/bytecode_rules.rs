@@ -73,6 +73,15 @@ impl BytecodeNegations {
         matches!(verdict, Verdict::Reincluded(rule) if self.contains(rule))
     }
 
+    /// Whether everything this negation re-includes is debris, no bytecode.
+    pub(crate) fn only_debris(&self, rule: &Rule) -> bool {
+        self.found
+            .iter()
+            .filter(|(found, _)| found == rule)
+            .flat_map(|(_, probes)| probes)
+            .all(|probe| bytecode::classify(&probe.path).is_none())
+    }
+
     /// Paths Python writes that the negations re-include.
     pub(crate) fn reincluded(&self) -> impl Iterator<Item = &Probe> {
         self.found.iter().flat_map(|(_, probes)| probes)
@@ -247,13 +256,29 @@ pub(crate) fn missing(
                     continue;
                 }
                 let verdict = rules.verdict(&path, is_dir, Scope::Repository);
-                if !verdict.is_ignored() && !negations.decided(&verdict) {
+                if !verdict.is_ignored()
+                    && !negations.decided(&verdict)
+                    && !debris_folder_kept(rules, need, &place, negations)
+                {
                     found.push(Missing { need, folder: place, probe: Probe { path, is_dir } });
                 }
             }
         }
     }
     found
+}
+
+/// Whether a debris need's folder (`.pytest_cache` for `.pytest_cache/`) is re-included on
+/// purpose in `place` by a negation about debris: what the tool writes inside is then kept on
+/// purpose too, though no rule matches the file itself.
+fn debris_folder_kept(rules: &RuleSet, need: Need, place: &[u8], negations: &BytecodeNegations) -> bool {
+    let Need::Debris(line) = need else { return false };
+    if negations.is_empty() {
+        return false;
+    }
+    let Some((folder, _)) = line.probe.split_once('/') else { return false };
+    let path = [place, folder.as_bytes()].concat();
+    negations.decided(&rules.verdict(&path, true, Scope::Repository))
 }
 
 #[cfg(test)]

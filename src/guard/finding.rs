@@ -227,6 +227,8 @@ pub(crate) enum RuleIssue {
     Missing(Vec<Uncovered>),
     /// This negation re-includes bytecode.
     Reincludes(Rule),
+    /// This negation re-includes debris of a chosen category (and no bytecode).
+    ReincludesDebris(Rule),
     /// What Python writes for `need` is ignored by this personal rule alone
     /// (`.git/info/exclude`, `core.excludesFile`).
     OnlyPersonal { need: Need, rule: Rule },
@@ -246,7 +248,7 @@ impl RuleIssue {
     pub(crate) fn kind(&self) -> Kind {
         match self {
             RuleIssue::Missing(_) => Kind::MissingIgnoreRule,
-            RuleIssue::Reincludes(_) => Kind::ReincludedByRule,
+            RuleIssue::Reincludes(_) | RuleIssue::ReincludesDebris(_) => Kind::ReincludedByRule,
             RuleIssue::OnlyPersonal { .. } => Kind::IgnoredOnlyPersonally,
             RuleIssue::Unreadable(_) => Kind::UnreadableIgnoreFile,
         }
@@ -255,7 +257,9 @@ impl RuleIssue {
     /// The rule it is about, when it is about one.
     pub(crate) fn rule(&self) -> Option<&Rule> {
         match self {
-            RuleIssue::Reincludes(rule) | RuleIssue::OnlyPersonal { rule, .. } => Some(rule),
+            RuleIssue::Reincludes(rule) | RuleIssue::ReincludesDebris(rule) | RuleIssue::OnlyPersonal { rule, .. } => {
+                Some(rule)
+            }
             RuleIssue::Missing(_) | RuleIssue::Unreadable(_) => None,
         }
     }
@@ -266,7 +270,9 @@ impl RuleIssue {
     pub(crate) fn file(&self) -> &[u8] {
         match self {
             RuleIssue::Missing(_) => b".gitignore",
-            RuleIssue::Reincludes(rule) | RuleIssue::OnlyPersonal { rule, .. } => rule.source.bytes(),
+            RuleIssue::Reincludes(rule) | RuleIssue::ReincludesDebris(rule) | RuleIssue::OnlyPersonal { rule, .. } => {
+                rule.source.bytes()
+            }
             RuleIssue::Unreadable(file) => &file.path,
         }
     }
@@ -291,6 +297,7 @@ impl RuleIssue {
                 format!("the repository's ignore rules do not cover {}", names.join(", "))
             }
             RuleIssue::Reincludes(rule) => format!("rule {} re-includes Python bytecode", c_quote(&rule.pattern)),
+            RuleIssue::ReincludesDebris(rule) => format!("rule {} re-includes Python debris", c_quote(&rule.pattern)),
             RuleIssue::OnlyPersonal { need, rule } => format!(
                 "{} is ignored only by your personal rule {}; other clones are not protected",
                 need.name(),
