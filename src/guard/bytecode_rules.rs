@@ -132,9 +132,12 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern, debris: Debris) -> Vec<Probe
                 names.push((folder.to_owned(), true, Some(twin_folder.to_owned())));
             }
         }
+        // The name the pattern spells (`!keep.egg-info/`, `!tests/.coverage`), as a file and
+        // as a folder, with a twin that is no debris.
         if debris.classify_name(name.as_bytes()).is_some() && !names.iter().any(|(known, _, _)| known == name) {
-            let twin = format!("pycache_guard_twin{}", name.trim_start_matches('.'));
-            names.push((name.to_owned(), false, Some(twin)));
+            let twin = format!("pycache_guard_twin_{}", name.replace('.', "_"));
+            names.push((name.to_owned(), false, Some(twin.clone())));
+            names.push((name.to_owned(), true, Some(twin)));
         }
     }
     let mut found = Vec::new();
