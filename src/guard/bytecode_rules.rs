@@ -132,12 +132,14 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern, debris: Debris) -> Vec<Probe
                 names.push((folder.to_owned(), true, Some(twin_folder.to_owned())));
             }
         }
-        // The name the pattern spells (`!keep.egg-info/`, `!tests/.coverage`), as a file and
-        // as a folder, with a twin that is no debris.
+        // The name the pattern spells (`!keep.egg-info/`, `!tests/.coverage`), as a file and,
+        // when folders of that name are debris, as a folder, with a twin that is no debris.
         if debris.classify_name(name.as_bytes()).is_some() && !names.iter().any(|(known, _, _)| known == name) {
             let twin = format!("pycache_guard_twin_{}", name.replace('.', "_"));
             names.push((name.to_owned(), false, Some(twin.clone())));
-            names.push((name.to_owned(), true, Some(twin)));
+            if debris.is_folder_name(name.as_bytes()) {
+                names.push((name.to_owned(), true, Some(twin)));
+            }
         }
     }
     let mut found = Vec::new();

@@ -330,6 +330,11 @@ impl Debris {
         self.folder_component(name).or_else(|| Category::of_file(name, self))
     }
 
+    /// Whether a folder of this name is debris of a chosen category.
+    pub(crate) fn is_folder_name(self, name: &[u8]) -> bool {
+        self.folder_component(name).is_some()
+    }
+
     fn folder_component(self, component: &[u8]) -> Option<Category> {
         // Every folder name but `htmlcov` starts with `.` or ends in `.egg-info`: most
         // components are settled by a byte or two.

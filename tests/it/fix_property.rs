@@ -200,6 +200,11 @@ const DEBRIS_ROOT_LINES: &[&str] = &[
     "",
     ".*",
     "!.gitignore",
+    ".coverage.*",
+    "!.coverage.*/",
+    "!.coverage/",
+    "!coverage.xml/",
+    "!.dmypy.json/",
 ];
 const DEBRIS_NESTED_LINES: &[&str] =
     &["!.pytest_cache/", ".pytest_cache/", "!.coverage", "*", "!*/", "!*", "# n", "htmlcov/", ".coverage*"];
@@ -275,7 +280,18 @@ const DEBRIS: Family = Family {
     root_lines: DEBRIS_ROOT_LINES,
     nested_lines: DEBRIS_NESTED_LINES,
     probes: DEBRIS_PROBES,
-    ordinary_negations: &["!requirements.txt", "!*.md", "!docs/", "!*/", "!*.py", "!.gitignore"],
+    ordinary_negations: &[
+        "!requirements.txt",
+        "!*.md",
+        "!docs/",
+        "!*/",
+        "!*.py",
+        "!.gitignore",
+        "!.coverage.*/",
+        "!.coverage/",
+        "!coverage.xml/",
+        "!.dmypy.json/",
+    ],
     deliberate_negations: &[
         "!.pytest_cache/",
         "!.coverage",
