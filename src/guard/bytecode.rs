@@ -117,6 +117,8 @@ pub(crate) struct SortedPaths {
     /// For [`SortedPaths::classify_entry_with`]: the categories chosen, and the folder's.
     debris: Debris,
     folder_debris: Option<Category>,
+    /// The folder is in a `__pycache__` folder or a folder of debris: the rare case.
+    folder_special: bool,
 }
 
 impl SortedPaths {
@@ -144,6 +146,7 @@ impl SortedPaths {
     }
 
     /// As [`classify_entry_with`], for the categories given to [`SortedPaths::with_debris`].
+    #[inline]
     pub(crate) fn classify_entry_with(&mut self, path: &[u8], mode: u32) -> Option<Reason> {
         if !is_file_mode(mode) {
             return None;
@@ -157,12 +160,33 @@ impl SortedPaths {
             self.folder.extend_from_slice(folder);
             self.folder_in_pycache = has_pycache_component(folder);
             self.folder_debris = self.debris.classify_folder(folder);
+            self.folder_special = self.folder_in_pycache || self.folder_debris.is_some();
         }
+        if self.folder_special {
+            return self.classify_in_special_folder(name);
+        }
+        if name == PYCACHE {
+            return Some(Reason::InPycache);
+        }
+        if let Some(reason) = classify_file_name(name) {
+            return Some(reason);
+        }
+        // Almost no name of debris gets past this byte: `.`, `h`, `c`, or `.egg-info`'s `o`.
+        let &last = name.last()?;
+        if matches!(name[0], b'.' | b'h' | b'c') || last == b'o' {
+            return self.debris.classify_name(name).map(Reason::Debris);
+        }
+        None
+    }
+
+    /// A name in a `__pycache__` folder (bytecode) or in a folder of debris (bytecode by its
+    /// name, else debris).
+    #[cold]
+    fn classify_in_special_folder(&self, name: &[u8]) -> Option<Reason> {
         if self.folder_in_pycache || name == PYCACHE {
             return Some(Reason::InPycache);
         }
-        classify_file_name(name)
-            .or_else(|| self.folder_debris.or_else(|| self.debris.classify_name(name)).map(Reason::Debris))
+        classify_file_name(name).or(self.folder_debris.map(Reason::Debris))
     }
 }
 
@@ -316,7 +340,42 @@ mod tests {
         prop::collection::vec(part, 1..5).prop_map(|parts| parts.join("/").into_bytes())
     }
 
+    fn any_debris_path() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let part = prop::sample::select(vec![
+            "__pycache__",
+            "a",
+            "m.pyc",
+            ".pytest_cache",
+            ".coverage",
+            ".coverage.x",
+            "htmlcov",
+            "coverage.xml",
+            "m.egg-info",
+            ".egg-info",
+            ".tox",
+            ".dmypy.json",
+            "z.py",
+            "h",
+            "c.o",
+        ]);
+        prop::collection::vec(part, 1..5).prop_map(|parts| parts.join("/").into_bytes())
+    }
+
     proptest::proptest! {
+        /// With debris chosen, judging a sorted list folder by folder gives every path the
+        /// verdict `classify_with` gives it alone.
+        #[test]
+        fn sorted_paths_with_debris_agree_with_classify_with(mut paths in proptest::collection::vec(any_debris_path(), 0..60)) {
+            paths.sort();
+            for debris in [Debris::all(), Debris::parse("coverage,package").unwrap()] {
+                let mut sorted = SortedPaths::with_debris(debris);
+                for path in &paths {
+                    proptest::prop_assert_eq!(sorted.classify_entry_with(path, BLOB), classify_with(path, debris));
+                }
+            }
+        }
+
         #[test]
         fn sorted_paths_agree_with_classify_on_any_sorted_list(mut paths in proptest::collection::vec(any_path(), 0..60)) {
             paths.sort();

@@ -252,6 +252,11 @@ pub(crate) fn missing(
     let mut found = Vec::new();
     let surely_ignored = SurelyIgnored::new(rules);
     for &need in needs {
+        if let Need::Debris(line) = need {
+            if surely_ignored.has_debris_line(line) {
+                continue;
+            }
+        }
         let (name, is_dir) = need.probe();
         for folder in folders {
             for prefix in ["", PROBE_SUBFOLDER] {

@@ -11,6 +11,7 @@
 //! `build/` and `dist/` are left out on purpose: many projects track real folders so named.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 use anyhow::{Result, bail};
 
@@ -318,7 +319,9 @@ impl Debris {
     /// The category of a folder (`a/b`, empty at the top): one of its components is a folder
     /// of debris.
     pub(crate) fn classify_folder(self, folder: &[u8]) -> Option<Category> {
-        if folder.is_empty() {
+        // Every folder name of debris holds a `.` but `htmlcov`: most folders are settled by
+        // two vectorised scans, not split into components.
+        if memchr::memchr(b'.', folder).is_none() && HTMLCOV_FINDER.find(folder).is_none() {
             return None;
         }
         folder.split(|&b| b == b'/').find_map(|component| self.folder_component(component))
@@ -326,8 +329,18 @@ impl Debris {
 
     /// The category of a path's last component: a file of debris, or a folder of debris
     /// named as a path (`.pytest_cache`, as a symlink or a folder given by name).
+    #[inline]
     pub(crate) fn classify_name(self, name: &[u8]) -> Option<Category> {
-        self.folder_component(name).or_else(|| Category::of_file(name, self))
+        // Every name of debris starts with `.`, `h` (`htmlcov`) or `c` (`coverage.xml`), or
+        // ends in `.egg-info`: the staged check asks this of every file name in the index,
+        // and almost every one is settled by its first byte.
+        match name.first() {
+            Some(b'.') => self.folder_component(name).or_else(|| Category::of_file(name, self)),
+            Some(b'h') => self.folder_component(name),
+            Some(b'c') => Category::of_file(name, self),
+            Some(_) if name.last() == Some(&b'o') && name.ends_with(b".egg-info") => self.folder_component(name),
+            _ => None,
+        }
     }
 
     /// Whether a folder of this name is debris of a chosen category.
@@ -345,6 +358,10 @@ impl Debris {
         }
     }
 }
+
+/// The one folder name of debris without a `.`, searched for as bytecode's `__pycache__` is.
+static HTMLCOV_FINDER: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"htmlcov"));
 
 /// A path's folder (empty at the top) and its last component.
 fn split_last(path: &[u8]) -> (&[u8], &[u8]) {
