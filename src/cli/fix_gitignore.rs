@@ -41,7 +41,9 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
     let unmet = fix.audit_reports_missing();
     if !fix.plan.changes() && untrack.is_empty() {
         if !unmet && fix.plan.unreached.is_empty() {
-            say(global, format_args!("{name} already ignores Python bytecode; nothing to change"));
+            let what =
+                if settings.debris.is_empty() { "Python bytecode" } else { "Python bytecode and the chosen debris" };
+            say(global, format_args!("{name} already ignores {what}; nothing to change"));
         } else {
             say(global, format_args!("{name} already holds every rule it can use; nothing to change"));
         }

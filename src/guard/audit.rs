@@ -56,7 +56,10 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool, debris: Debris) -> Vec<Findin
     let mut folders: Vec<Vec<u8>> = vec![Vec::new()];
     folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));
     let mut missing = bytecode_rules::missing(rules, &folders, &needs, &negations);
-    if !missing.is_empty() {
+    // Without a negation anywhere the fix adds a line for every missing need (each line
+    // matches its probe at any depth, and nothing can re-include it), so the plan, the
+    // costly part of a warning, is needed only when a `!` may change that.
+    if !missing.is_empty() && rules.may_negate() {
         let plan = root_plan(rules, &negations, debris);
         missing.retain(|m| plan.leaves_unmet(m.need));
     }

@@ -11,7 +11,6 @@
 //! `build/` and `dist/` are left out on purpose: many projects track real folders so named.
 
 use std::fmt;
-use std::sync::LazyLock;
 
 use anyhow::{Result, bail};
 
@@ -321,7 +320,7 @@ impl Debris {
     pub(crate) fn classify_folder(self, folder: &[u8]) -> Option<Category> {
         // Every folder name of debris holds a `.` but `htmlcov`: most folders are settled by
         // two vectorised scans, not split into components.
-        if memchr::memchr(b'.', folder).is_none() && HTMLCOV_FINDER.find(folder).is_none() {
+        if memchr::memchr(b'.', folder).is_none() && !holds_htmlcov(folder) {
             return None;
         }
         folder.split(|&b| b == b'/').find_map(|component| self.folder_component(component))
@@ -359,9 +358,11 @@ impl Debris {
     }
 }
 
-/// The one folder name of debris without a `.`, searched for as bytecode's `__pycache__` is.
-static HTMLCOV_FINDER: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new(b"htmlcov"));
+/// Whether `htmlcov`, the one folder name of debris without a `.`, may be a component: each
+/// `h` is looked at (a substring finder costs more to start than a short folder to scan).
+fn holds_htmlcov(folder: &[u8]) -> bool {
+    memchr::memchr_iter(b'h', folder).any(|at| folder[at..].starts_with(b"htmlcov"))
+}
 
 /// A path's folder (empty at the top) and its last component.
 fn split_last(path: &[u8]) -> (&[u8], &[u8]) {

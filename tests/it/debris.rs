@@ -281,3 +281,32 @@ fn clean_never_enters_a_virtual_environment_or_another_repository_or_follows_a_s
     assert!(repo.root.join("nested/.pytest_cache/x").exists(), "another repository stays");
     assert!(repo.root.join("outside/.pytest_cache/v/cache/lastfailed").exists(), "not through a symlink");
 }
+
+#[test]
+fn sarif_and_json_carry_the_category() {
+    let repo = repo_with_bytecode_rules();
+    repo.stage(&["pkg/.ipynb_checkpoints/a-checkpoint.ipynb", "pkg/__pycache__/m.cpython-312.pyc"]);
+    let sarif = run_json(&repo, &["check", "--debris", "jupyter", "--format", "sarif"], 1);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let categories: Vec<(&Value, &Value)> = results
+        .iter()
+        .map(|r| (&r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], &r["properties"]["category"]))
+        .collect();
+    assert_eq!(
+        categories[..2],
+        [
+            (&Value::from("pkg/.ipynb_checkpoints/a-checkpoint.ipynb"), &Value::from("jupyter")),
+            (&Value::from("pkg/__pycache__/m.cpython-312.pyc"), &Value::Null)
+        ],
+        "{sarif}"
+    );
+    let json = run_json(&repo, &["check", "--debris", "jupyter", "--format", "json"], 1);
+    assert_eq!(findings(&json)[0]["category"], "jupyter");
+    assert!(findings(&json)[1].get("category").is_none(), "bytecode has no category: {json}");
+    repo.guard().args(["fix-gitignore", "--debris", "jupyter"]).assert().success();
+    repo.guard()
+        .args(["fix-gitignore", "--debris", "jupyter"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("already ignores Python bytecode and the chosen debris"));
+}
