@@ -310,3 +310,29 @@ fn sarif_and_json_carry_the_category() {
         .success()
         .stderr(predicate::str::contains("already ignores Python bytecode and the chosen debris"));
 }
+
+#[test]
+fn check_fix_untracks_debris_and_adds_its_lines() {
+    let repo = repo_with_bytecode_rules();
+    repo.stage(&[".pytest_cache/v/cache/lastfailed", "src/mod.py"]);
+    repo.guard().args(["check", "--fix", "--debris", "pytest"]).assert().success();
+    let staged = repo.git_stdout(&["diff", "--cached", "--name-only"]);
+    assert!(!staged.contains(".pytest_cache"), "untracked: {staged}");
+    assert!(staged.contains(".gitignore") && staged.contains("src/mod.py"), "{staged}");
+    assert!(repo.root.join(".pytest_cache/v/cache/lastfailed").exists(), "the file stays on disk");
+    assert!(git_ignores(&repo, ".pytest_cache/v/cache/lastfailed"));
+    repo.guard().args(["check", "--debris", "pytest"]).assert().code(0);
+}
+
+#[test]
+fn the_installed_hook_blocks_the_debris_the_config_chooses() {
+    let repo = repo_with_bytecode_rules();
+    repo.install_hook();
+    repo.stage(&["htmlcov/index.html"]);
+    assert!(repo.try_git(&["commit", "-q", "-m", "report"]).status.success(), "no category chosen: it passes");
+    repo.write(".pycache-guard.toml", "debris = [\"coverage\"]\n");
+    repo.stage(&["coverage.xml"]);
+    let output = repo.try_git(&["commit", "-q", "-m", "coverage"]);
+    assert!(!output.status.success(), "blocked: {}", text(&output.stderr));
+    assert!(text(&output.stdout).contains("coverage.xml") || text(&output.stderr).contains("coverage.xml"));
+}
