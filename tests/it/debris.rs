@@ -336,3 +336,14 @@ fn the_installed_hook_blocks_the_debris_the_config_chooses() {
     assert!(!output.status.success(), "blocked: {}", text(&output.stderr));
     assert!(text(&output.stdout).contains("coverage.xml") || text(&output.stderr).contains("coverage.xml"));
 }
+
+#[test]
+fn clean_of_a_named_debris_folder_deletes_it_whole() {
+    let repo = repo_with_bytecode_rules();
+    repo.write("pkg/.mypy_cache/3.12/a.json", "x");
+    repo.write("pkg/.mypy_cache/3.12/b.json", "x");
+    repo.write("pkg/m.py", "x");
+    repo.guard().args(["clean", "--debris", "mypy", "pkg/.mypy_cache"]).assert().success();
+    assert!(!repo.root.join("pkg/.mypy_cache").exists(), "deleted whole");
+    assert!(repo.root.join("pkg/m.py").exists());
+}
