@@ -61,8 +61,8 @@ pub fn gitignore(bytes: &[u8]) {
     let files =
         vec![IgnoreFile::gitignore(b".gitignore", top, false), IgnoreFile::gitignore(b"sub/.gitignore", nested, false)];
     let rules = RuleSet::new(files.clone(), Vec::new());
-    crate::guard::audit::audit(&rules, true);
-    let plan = crate::guard::fix::plan::plan(&files[0], &files[1..], &[]);
+    crate::guard::audit::audit(&rules, true, crate::guard::debris::Debris::NONE);
+    let plan = crate::guard::fix::plan::plan(&files[0], &files[1..], &[], crate::guard::debris::Debris::NONE);
     assert!(plan.new_bytes.len() >= top.len(), "the fix only inserts lines");
 }
 

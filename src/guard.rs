@@ -11,6 +11,7 @@ pub(crate) mod bytecode_rules;
 pub(crate) mod check;
 pub(crate) mod clean;
 pub(crate) mod config;
+pub(crate) mod debris;
 pub(crate) mod finding;
 pub(crate) mod fix;
 pub(crate) mod history;

@@ -17,5 +17,6 @@ pub(crate) mod report;
 pub mod fuzzing;
 
 pub use cli::main;
-pub use guard::bytecode::classify;
+pub use guard::bytecode::{classify, classify_with};
+pub use guard::debris::{Category, Debris};
 pub use guard::usual_rules::surely_ignored;

@@ -13,6 +13,7 @@ use std::io::{self, Write};
 
 use colored::Colorize;
 
+use crate::guard::bytecode::Reason;
 pub(crate) use crate::guard::finding::{Finding, Kind, Severity, short_id};
 use crate::guard::finding::{Fix, rule_pattern, rule_place};
 use crate::guard::fix::plan::{LeftOut, Unreached};
@@ -153,7 +154,14 @@ pub(crate) fn print_human_summary(
         return Ok(());
     }
     let count = blocking.len();
-    let noun = if count == 1 { "bytecode file" } else { "bytecode files" };
+    let debris = blocking.iter().filter(|f| matches!(f.reason(), Some(Reason::Debris(_)))).count();
+    let noun = match (debris == 0, debris == count, count == 1) {
+        (true, _, true) => "bytecode file",
+        (true, _, false) => "bytecode files",
+        (false, true, true) => "debris file",
+        (false, true, false) => "debris files",
+        (false, false, _) => "bytecode or debris files",
+    };
     let (history, current): (Vec<&Finding>, Vec<&Finding>) = blocking.iter().partition(|f| f.commit().is_some());
     if let Some((oldest, is_root)) =
         history.first().and_then(|f| f.commit()).map(|commit| (commit.id.as_str(), commit.is_root))

@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::guard::debris::Debris;
+
 /// Stops Python bytecode (__pycache__/, *.pyc, *.pyo) from being committed to git.
 ///
 /// With no command, runs `check` (the staged check a pre-commit hook needs).
@@ -118,6 +120,12 @@ pub(crate) struct CheckArgs {
     /// Never ask at the terminal; print the command that fixes it instead.
     #[arg(long)]
     pub(crate) no_prompt: bool,
+
+    /// Also judge Python debris of these categories, as bytecode is judged: CAT[,CAT...]
+    /// among pytest, mypy, ruff, jupyter, hypothesis, coverage, tox, package, or all (also
+    /// `debris = [...]` in the config, which this flag overrides; default: none).
+    #[arg(long, value_name = "CAT[,CAT...]", value_parser = parse_debris)]
+    pub(crate) debris: Option<Debris>,
 }
 
 #[derive(Debug, Args)]
@@ -137,6 +145,12 @@ pub(crate) struct FixArgs {
     /// Write nothing; exit 1 when a change is needed (for CI).
     #[arg(long)]
     pub(crate) check: bool,
+
+    /// Also judge Python debris of these categories, as bytecode is judged: CAT[,CAT...]
+    /// among pytest, mypy, ruff, jupyter, hypothesis, coverage, tox, package, or all (also
+    /// `debris = [...]` in the config, which this flag overrides; default: none).
+    #[arg(long, value_name = "CAT[,CAT...]", value_parser = parse_debris)]
+    pub(crate) debris: Option<Debris>,
 }
 
 #[derive(Debug, Args)]
@@ -149,6 +163,12 @@ pub(crate) struct CleanArgs {
     /// Print each path that would be deleted, and delete nothing.
     #[arg(long)]
     pub(crate) dry_run: bool,
+
+    /// Also judge Python debris of these categories, as bytecode is judged: CAT[,CAT...]
+    /// among pytest, mypy, ruff, jupyter, hypothesis, coverage, tox, package, or all (also
+    /// `debris = [...]` in the config, which this flag overrides; default: none).
+    #[arg(long, value_name = "CAT[,CAT...]", value_parser = parse_debris)]
+    pub(crate) debris: Option<Debris>,
 }
 
 #[derive(Debug, Args)]
@@ -160,6 +180,11 @@ pub(crate) struct InstallArgs {
     /// Replace a hook that is not ours, keeping it as <name>.local and running it first.
     #[arg(long)]
     pub(crate) force: bool,
+}
+
+/// `--debris`'s value.
+fn parse_debris(text: &str) -> Result<Debris, String> {
+    Debris::parse(text).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

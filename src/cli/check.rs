@@ -11,6 +11,7 @@ use super::{ExitStatus, ignore_broken_pipe, say, verbose};
 use crate::cli::args::{CheckArgs, GlobalArgs, OutputFormat};
 use crate::guard::check;
 use crate::guard::config::Settings;
+use crate::guard::debris::Debris;
 use crate::guard::fix;
 use crate::guard::fix::in_commit::{self, FixedInCommit};
 
@@ -116,7 +117,7 @@ fn print_report(
 fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Result<Checked> {
     let mode = match Mode::of(args) {
         Mode::Paths(paths) => {
-            let (findings, commands) = named_findings(paths, args.strict, global)?;
+            let (findings, commands) = named_findings(paths, args, global)?;
             return Ok(Checked { findings, commands, repo: None, fixable: false });
         }
         Mode::Repo(mode) => mode,
@@ -126,34 +127,39 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Res
     let settings = match repo.workdir() {
         Some(top) => Settings::load(top, args.strict)?,
         None => Settings::without_file(args.strict),
-    };
+    }
+    .with_debris_flag(args.debris);
+    let debris = settings.debris;
     if let Some(source) = &settings.source {
         verbose(global, format_args!("using the config in {}", source.display()));
     }
     let (mut findings, rules) = match mode {
         RepoMode::Staged | RepoMode::All => {
-            let (findings, gitignores) = index_findings(&repo, matches!(mode, RepoMode::All), global, env)?;
+            let (findings, gitignores) = index_findings(&repo, matches!(mode, RepoMode::All), debris, global, env)?;
             (findings, RuleSource::Worktree(Box::new(gitignores)))
         }
         RepoMode::Rev(rev) => {
             check_before_libgit2_walk(&repo, rev)?;
             verbose(global, format_args!("checking every file of {rev}"));
-            let scan = check::in_tree(&repo, repo.rev_tree_id(rev)?)?;
+            let scan = check::in_tree(&repo, repo.rev_tree_id(rev)?, debris)?;
             (scan.findings, RuleSource::Commit(scan.gitignores))
         }
         RepoMode::Range(range) => {
             check_before_libgit2_walk(&repo, range)?;
             verbose(global, format_args!("checking the commits of {range}"));
-            (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?)?, RuleSource::None)
+            (history::bytecode_in_commits(&repo, &history::parse_range(&repo, range)?, debris)?, RuleSource::None)
         }
         RepoMode::PrePush { remote } => {
             // The pushed ids name commits or tags; refs name those too.
             check_before_libgit2_walk(&repo, "")?;
-            (history::bytecode_in_commits(&repo, &pre_push_walk(&repo, remote, global, env)?)?, RuleSource::None)
+            (
+                history::bytecode_in_commits(&repo, &pre_push_walk(&repo, remote, global, env)?, debris)?,
+                RuleSource::None,
+            )
         }
     };
     findings.retain(|finding| !settings.is_allowed(finding.path()));
-    findings.extend(audit_rules(&repo, rules, settings.strict, global)?);
+    findings.extend(audit_rules(&repo, rules, settings.strict, debris, global)?);
     // Only printed commands need the user's folder: a clean check skips the path lookups.
     let cwd_prefix = if findings.is_empty() { Vec::new() } else { repo.cwd_prefix() };
     let commands = CommandContext { cwd_prefix };
@@ -181,14 +187,20 @@ enum RuleSource {
 }
 
 /// The ignore-rule audit; `-v` says how long reading the rules and judging them took.
-fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArgs) -> Result<Vec<Finding>> {
+fn audit_rules(
+    repo: &Repo,
+    source: RuleSource,
+    strict: bool,
+    debris: Debris,
+    global: &GlobalArgs,
+) -> Result<Vec<Finding>> {
     let started = std::time::Instant::now();
     let rules = match source {
         RuleSource::None => return Ok(Vec::new()),
         RuleSource::Worktree(gitignores) => RuleSet::from_read(repo, gitignores.finish()),
         RuleSource::Commit(gitignores) => audit::commit_rules(repo, &gitignores)?,
     };
-    let findings = audit::audit(&rules, strict);
+    let findings = audit::audit(&rules, strict, debris);
     let millis = started.elapsed().as_secs_f64() * 1000.0;
     let files = rules.tree_files().len();
     verbose(global, format_args!("ignore-rule audit: {files} .gitignore files, {millis:.3} ms"));
@@ -203,25 +215,26 @@ fn audit_rules(repo: &Repo, source: RuleSource, strict: bool, global: &GlobalArg
 fn index_findings(
     repo: &Repo,
     all: bool,
+    debris: Debris,
     global: &GlobalArgs,
     env: &HookEnv,
 ) -> Result<(Vec<Finding>, GitignoreReader)> {
     let candidates = if all { check::Candidates::Tracked } else { check::Candidates::Staged };
     let mut gitignores = GitignoreReader::new(repo.workdir());
-    let index = check::scan_index(repo, candidates, |path| gitignores.add(path))?;
+    let index = check::scan_index(repo, candidates, debris, |path| gitignores.add(path))?;
     let findings = if all {
         verbose(global, format_args!("checking {} entries of {}", index.total, repo.index_path().display()));
-        check::tracked(repo, &index.candidates)?
+        check::tracked(repo, &index.candidates, debris)?
     } else {
         verbose(global, format_args!("checking what {} would commit", repo.index_path().display()));
-        check::staged(repo, &index.candidates, env)?
+        check::staged(repo, &index.candidates, env, debris)?
     };
     Ok((findings, gitignores))
 }
 
 /// `PATHS`: judged by name. The config is the worktree's when we are in one (paths are then
 /// matched against `allow` relative to its top), else the current folder's.
-fn named_findings(paths: &[OsString], strict: bool, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
+fn named_findings(paths: &[OsString], args: &CheckArgs, global: &GlobalArgs) -> Result<(Vec<Finding>, CommandContext)> {
     // Paths are relative to the current folder, and so are the commands we print.
     verbose(global, format_args!("checking {} named paths by name", paths.len()));
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
@@ -229,8 +242,8 @@ fn named_findings(paths: &[OsString], strict: bool, global: &GlobalArgs) -> Resu
     let top = repo.as_ref().and_then(|repo| repo.workdir().map(Path::to_path_buf));
     let root = top.clone().unwrap_or_else(|| cwd.clone());
     // Loaded even when nothing is bytecode, so that a broken config is always an error.
-    let settings = Settings::load(&root, strict)?;
-    let mut findings = check::named(paths);
+    let settings = Settings::load(&root, args.strict)?.with_debris_flag(args.debris);
+    let mut findings = check::named(paths, settings.debris);
     if !findings.is_empty() {
         // Only a finding needs the current folder's place in the worktree (path lookups).
         let prefix = match (&repo, &top) {
@@ -307,7 +320,7 @@ fn offer_fix(
             return Ok(status);
         }
     }
-    let fixed = in_commit::fix_in_commit(repo, &paths, env)?;
+    let fixed = in_commit::fix_in_commit(repo, &paths, env, settings.debris)?;
     report_fix_in_commit(global, &fixed);
     if fixed.nothing_left_to_commit {
         let _ = writeln!(

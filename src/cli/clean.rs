@@ -34,7 +34,7 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
         None => (cwd.clone(), Vec::new()),
     };
     let roots = resolve_roots(&args.paths, &base, repo.is_some())?;
-    let settings = Settings::load(&base, false)?;
+    let settings = Settings::load(&base, false)?.with_debris_flag(args.debris);
     if let Some(source) = &settings.source {
         verbose(global, format_args!("using the config in {}", source.display()));
     }
@@ -177,7 +177,7 @@ fn report(
         let line = format!("cannot {} {}: {}", failure.action, shown.path(&failure.path), failure.error);
         let _ = writeln!(io::stderr(), "{} {line}", "pycache-guard: error:".red().bold());
     }
-    say(global, format_args!("{}", summary(args.dry_run, outcome)));
+    say(global, format_args!("{}", summary(args.dry_run, !settings.debris.is_empty(), outcome)));
     Ok(())
 }
 
@@ -224,7 +224,7 @@ fn report_kept(global: &GlobalArgs, shown: &Shown, settings: &Settings, commands
     }
 }
 
-fn summary(dry_run: bool, outcome: &Outcome) -> String {
+fn summary(dry_run: bool, debris: bool, outcome: &Outcome) -> String {
     let files = count(outcome.files, "file", "files");
     let folders = count(outcome.folders, "folder", "folders");
     let freed = size(outcome.bytes);
@@ -233,6 +233,7 @@ fn summary(dry_run: bool, outcome: &Outcome) -> String {
         n => format!("; {} could not be deleted or read (listed above)", count(n as u64, "path", "paths")),
     };
     match (dry_run, outcome.files + outcome.folders) {
+        (_, 0) if outcome.failures.is_empty() && debris => "no Python bytecode or debris to delete".to_owned(),
         (_, 0) if outcome.failures.is_empty() => "no Python bytecode to delete".to_owned(),
         (true, _) => format!("would delete {files} and {folders} ({freed}){failed}"),
         (false, _) => format!("deleted {files} and {folders} ({freed} freed){failed}"),

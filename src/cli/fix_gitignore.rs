@@ -16,17 +16,15 @@ use gitlayer::repo::Repo;
 
 pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open()?;
-    let fix = GitignoreFix::plan(&repo, args.file.as_deref())?;
-    let untrack = if args.untrack {
-        // The config's `allow` list exempts its files here too (a fixture stays tracked).
-        let settings = match repo.workdir() {
-            Some(top) => Settings::load(top, false)?,
-            None => Settings::without_file(false),
-        };
-        fix::tracked_bytecode(&repo, &settings)?
-    } else {
-        Vec::new()
-    };
+    // The config's `allow` list exempts its files here too (a fixture stays tracked), and
+    // its `debris` chooses categories unless `--debris` does.
+    let settings = match repo.workdir() {
+        Some(top) => Settings::load(top, false)?,
+        None => Settings::without_file(false),
+    }
+    .with_debris_flag(args.debris);
+    let fix = GitignoreFix::plan(&repo, args.file.as_deref(), settings.debris)?;
+    let untrack = if args.untrack { fix::tracked_bytecode(&repo, &settings)? } else { Vec::new() };
     let name = paths::display_path(&fix.relative);
     if fix.plan.changes() {
         ignore_broken_pipe(print_diff(&mut io::stdout().lock(), &fix.diff()))?;
@@ -43,7 +41,9 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
     let unmet = fix.audit_reports_missing();
     if !fix.plan.changes() && untrack.is_empty() {
         if !unmet && fix.plan.unreached.is_empty() {
-            say(global, format_args!("{name} already ignores Python bytecode; nothing to change"));
+            let what =
+                if settings.debris.is_empty() { "Python bytecode" } else { "Python bytecode and the chosen debris" };
+            say(global, format_args!("{name} already ignores {what}; nothing to change"));
         } else {
             say(global, format_args!("{name} already holds every rule it can use; nothing to change"));
         }

@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 use gitlayer::id::ObjectId;
 
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
+use crate::guard::debris::Debris;
 use crate::guard::finding::{Finding, RuleIssue, Uncovered};
 use crate::guard::fix::plan::{self, Plan};
 use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Unreadable, Verdict, WhyUnreadable};
@@ -47,13 +48,19 @@ pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> R
 /// bytecode): a rule the fix must leave out to keep a deliberate bytecode negation is not
 /// missing, that negation is named instead. So `fix-gitignore --check` fails exactly when
 /// this reports a missing rule, and after the fix only deliberate negations remain.
-pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
-    let negations = BytecodeNegations::of(rules);
+///
+/// With debris categories chosen, each of their lines is a need too, judged the same way.
+pub(crate) fn audit(rules: &RuleSet, strict: bool, debris: Debris) -> Vec<Finding> {
+    let negations = BytecodeNegations::of(rules, debris);
+    let needs = Need::audited(debris);
     let mut folders: Vec<Vec<u8>> = vec![Vec::new()];
     folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));
-    let mut missing = bytecode_rules::missing(rules, &folders, &Need::AUDITED, &negations);
-    if !missing.is_empty() {
-        let plan = root_plan(rules, &negations);
+    let mut missing = bytecode_rules::missing(rules, &folders, &needs, &negations);
+    // Without a negation anywhere the fix adds a line for every missing need (each line
+    // matches its probe at any depth, and nothing can re-include it), so the plan, the
+    // costly part of a warning, is needed only when a `!` may change that.
+    if !missing.is_empty() && rules.may_negate() {
+        let plan = root_plan(rules, &negations, debris);
         missing.retain(|m| plan.leaves_unmet(m.need));
     }
 
@@ -64,7 +71,7 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
         .iter()
         .map(|file| Finding::ignore_rules(RuleIssue::Unreadable(file.clone()), strict))
         .collect();
-    let uncovered: Vec<Uncovered> = Need::AUDITED
+    let uncovered: Vec<Uncovered> = needs
         .iter()
         .filter_map(|&need| {
             let mut places = missing.iter().filter(|m| m.need == need).map(|m| !m.folder.is_empty());
@@ -78,7 +85,13 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool) -> Vec<Finding> {
     let mut named: Vec<&Rule> = negations.rules().collect();
     named.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
     named.dedup();
-    findings.extend(named.into_iter().map(|rule| Finding::ignore_rules(RuleIssue::Reincludes(rule.clone()), strict)));
+    findings.extend(named.into_iter().map(|rule| {
+        let issue = match negations.only_debris(rule) {
+            true => RuleIssue::ReincludesDebris(rule.clone()),
+            false => RuleIssue::Reincludes(rule.clone()),
+        };
+        Finding::ignore_rules(issue, strict)
+    }));
     for (need, rule) in personal_rules(rules, &missing) {
         findings.push(Finding::ignore_rules(RuleIssue::OnlyPersonal { need, rule }, strict));
     }
@@ -101,7 +114,7 @@ fn personal_rules(rules: &RuleSet, missing: &[bytecode_rules::Missing]) -> Vec<(
 }
 
 /// What `fix-gitignore` would do to the top `.gitignore` of these rules.
-fn root_plan(rules: &RuleSet, negations: &BytecodeNegations) -> Plan {
+fn root_plan(rules: &RuleSet, negations: &BytecodeNegations, debris: Debris) -> Plan {
     let files = rules.tree_files();
     let target = files
         .iter()
@@ -109,12 +122,13 @@ fn root_plan(rules: &RuleSet, negations: &BytecodeNegations) -> Plan {
         .cloned()
         .unwrap_or_else(|| IgnoreFile::gitignore(b".gitignore", b"", rules.ignore_case()));
     let others: Vec<IgnoreFile> = files.iter().filter(|file| !file.dir().is_empty()).cloned().collect();
-    plan::plan_judged(&target, &others, &[], rules, negations)
+    plan::plan_judged(&target, &others, &[], rules, negations, debris)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::guard::debris::Debris;
     use crate::guard::finding::{Kind, Severity};
     use gitlayer::ignore_rules::{IgnoreFile, Source};
 
@@ -122,7 +136,7 @@ mod tests {
         let tree = files.iter().map(|(p, t)| IgnoreFile::gitignore(p.as_bytes(), t.as_bytes(), false)).collect();
         let exclude = Source::Tree(b".git/info/exclude".to_vec());
         let personal = vec![IgnoreFile::parse(Vec::new(), exclude, personal.as_bytes(), false)];
-        audit(&RuleSet::new(tree, personal), strict)
+        audit(&RuleSet::new(tree, personal), strict, Debris::NONE)
             .into_iter()
             .map(|f| (f.kind(), format!("{}: {}", f.location(), f.message()), f.severity()))
             .collect()

@@ -10,6 +10,8 @@ use memchr::memmem;
 
 use gitlayer::format::Mode;
 
+use crate::guard::debris::{Category, Debris};
+
 /// Why a path counts as bytecode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reason {
@@ -21,6 +23,8 @@ pub enum Reason {
     Pyo,
     /// The file name ends in `$py.class` (Jython).
     JythonClass,
+    /// Debris of a category chosen with `--debris` (not bytecode: a tool's cache or data).
+    Debris(Category),
 }
 
 impl Reason {
@@ -31,6 +35,24 @@ impl Reason {
             Reason::Pyc => "pyc-file",
             Reason::Pyo => "pyo-file",
             Reason::JythonClass => "jython-class-file",
+            Reason::Debris(category) => match category {
+                Category::Pytest => "debris-pytest",
+                Category::Mypy => "debris-mypy",
+                Category::Ruff => "debris-ruff",
+                Category::Jupyter => "debris-jupyter",
+                Category::Hypothesis => "debris-hypothesis",
+                Category::Coverage => "debris-coverage",
+                Category::Tox => "debris-tox",
+                Category::Package => "debris-package",
+            },
+        }
+    }
+
+    /// The debris category, for a finding about debris.
+    pub(crate) fn category(self) -> Option<Category> {
+        match self {
+            Reason::Debris(category) => Some(category),
+            _ => None,
         }
     }
 }
@@ -42,6 +64,7 @@ impl fmt::Display for Reason {
             Reason::Pyc => "compiled Python bytecode, *.pyc",
             Reason::Pyo => "optimised Python bytecode, *.pyo",
             Reason::JythonClass => "Jython bytecode, *$py.class",
+            Reason::Debris(category) => category.describe(),
         })
     }
 }
@@ -59,6 +82,11 @@ pub fn classify(path: &[u8]) -> Option<Reason> {
     }
     // The suffixes hold no `/`, so the file name ends with one exactly when the path does.
     classify_file_name(path)
+}
+
+/// Classifies a path by name as bytecode or, failing that, as debris of a chosen category.
+pub fn classify_with(path: &[u8], debris: Debris) -> Option<Reason> {
+    classify(path).or_else(|| debris.classify(path).map(Reason::Debris))
 }
 
 /// Whether Python itself writes this path, the one definition the ignore-rule audit and
@@ -86,6 +114,11 @@ pub(crate) struct SortedPaths {
     /// The folder of the last path (empty at the top).
     folder: Vec<u8>,
     folder_in_pycache: bool,
+    /// For [`SortedPaths::classify_entry_with`]: the categories chosen, and the folder's.
+    debris: Debris,
+    folder_debris: Option<Category>,
+    /// The folder is in a `__pycache__` folder or a folder of debris: the rare case.
+    folder_special: bool,
 }
 
 impl SortedPaths {
@@ -104,6 +137,56 @@ impl SortedPaths {
             self.folder_in_pycache = has_pycache_component(folder);
         }
         if self.folder_in_pycache || name == PYCACHE { Some(Reason::InPycache) } else { classify_file_name(name) }
+    }
+
+    /// Judges debris of these categories too, with [`SortedPaths::classify_entry_with`]
+    /// (one list, one method: the folder cache serves the method used).
+    pub(crate) fn with_debris(debris: Debris) -> SortedPaths {
+        SortedPaths { debris, ..SortedPaths::default() }
+    }
+
+    /// As [`classify_entry_with`], for the categories given to [`SortedPaths::with_debris`].
+    #[inline]
+    pub(crate) fn classify_entry_with(&mut self, path: &[u8], mode: Mode) -> Option<Reason> {
+        if !is_file_mode(mode) {
+            return None;
+        }
+        let (folder, name) = match memchr::memrchr(b'/', path) {
+            Some(slash) => (&path[..slash], &path[slash + 1..]),
+            None => (&b""[..], path),
+        };
+        if folder != self.folder.as_slice() {
+            self.folder.clear();
+            self.folder.extend_from_slice(folder);
+            self.folder_in_pycache = has_pycache_component(folder);
+            self.folder_debris = self.debris.classify_folder(folder);
+            self.folder_special = self.folder_in_pycache || self.folder_debris.is_some();
+        }
+        if self.folder_special {
+            return self.classify_in_special_folder(name);
+        }
+        if name == PYCACHE {
+            return Some(Reason::InPycache);
+        }
+        if let Some(reason) = classify_file_name(name) {
+            return Some(reason);
+        }
+        // Almost no name of debris gets past this byte: `.`, `h`, `c`, or `.egg-info`'s `o`.
+        let &last = name.last()?;
+        if matches!(name[0], b'.' | b'h' | b'c') || last == b'o' {
+            return self.debris.classify_name(name).map(Reason::Debris);
+        }
+        None
+    }
+
+    /// A name in a `__pycache__` folder (bytecode) or in a folder of debris (bytecode by its
+    /// name, else debris).
+    #[cold]
+    fn classify_in_special_folder(&self, name: &[u8]) -> Option<Reason> {
+        if self.folder_in_pycache || name == PYCACHE {
+            return Some(Reason::InPycache);
+        }
+        classify_file_name(name).or(self.folder_debris.map(Reason::Debris))
     }
 }
 
@@ -131,10 +214,16 @@ fn has_pycache_component(path: &[u8]) -> bool {
     false
 }
 
+#[cfg(test)]
 /// Classifies a git entry: only blobs and symlinks can be bytecode, never a submodule
 /// (a gitlink names a commit of another repository, not content of this one) or a tree.
 pub(crate) fn classify_entry(path: &[u8], mode: Mode) -> Option<Reason> {
     if is_file_mode(mode) { classify(path) } else { None }
+}
+
+/// As [`classify_entry`], judging debris of these categories too.
+pub(crate) fn classify_entry_with(path: &[u8], mode: Mode, debris: Debris) -> Option<Reason> {
+    if is_file_mode(mode) { classify_with(path, debris) } else { None }
 }
 
 /// Regular file (any permission bits git records) or symlink.
@@ -251,7 +340,42 @@ mod tests {
         prop::collection::vec(part, 1..5).prop_map(|parts| parts.join("/").into_bytes())
     }
 
+    fn any_debris_path() -> impl proptest::strategy::Strategy<Value = Vec<u8>> {
+        use proptest::prelude::*;
+        let part = prop::sample::select(vec![
+            "__pycache__",
+            "a",
+            "m.pyc",
+            ".pytest_cache",
+            ".coverage",
+            ".coverage.x",
+            "htmlcov",
+            "coverage.xml",
+            "m.egg-info",
+            ".egg-info",
+            ".tox",
+            ".dmypy.json",
+            "z.py",
+            "h",
+            "c.o",
+        ]);
+        prop::collection::vec(part, 1..5).prop_map(|parts| parts.join("/").into_bytes())
+    }
+
     proptest::proptest! {
+        /// With debris chosen, judging a sorted list folder by folder gives every path the
+        /// verdict `classify_with` gives it alone.
+        #[test]
+        fn sorted_paths_with_debris_agree_with_classify_with(mut paths in proptest::collection::vec(any_debris_path(), 0..60)) {
+            paths.sort();
+            for debris in [Debris::all(), Debris::parse("coverage,package").unwrap()] {
+                let mut sorted = SortedPaths::with_debris(debris);
+                for path in &paths {
+                    proptest::prop_assert_eq!(sorted.classify_entry_with(path, BLOB), classify_with(path, debris));
+                }
+            }
+        }
+
         #[test]
         fn sorted_paths_agree_with_classify_on_any_sorted_list(mut paths in proptest::collection::vec(any_path(), 0..60)) {
             paths.sort();

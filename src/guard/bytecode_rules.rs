@@ -18,6 +18,7 @@ use gix_glob::pattern::Mode;
 use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
 
 use crate::guard::bytecode;
+use crate::guard::debris::{self, Debris};
 use crate::guard::probes::{PROBE_SUBFOLDER, Probe, concretize};
 use crate::guard::usual_rules::SurelyIgnored;
 
@@ -31,11 +32,14 @@ impl BytecodeNegations {
     /// Looks at every negation of the tree's files. A negation whose pattern cannot tell a
     /// bytecode path from its twin is dropped by the pattern alone, before any verdict: a
     /// file of a million lines with thousands of ordinary negations costs one match each.
-    pub(crate) fn of(rules: &RuleSet) -> BytecodeNegations {
+    ///
+    /// With debris chosen, a negation about a chosen category's names (`!.pytest_cache/`,
+    /// `!keep/.coverage`) counts too, judged the same way against the paths its tool writes.
+    pub(crate) fn of(rules: &RuleSet, debris: Debris) -> BytecodeNegations {
         let mut found = Vec::new();
         for file in rules.tree_files() {
             for negation in file.negations() {
-                let candidates = candidates(file, negation.pattern());
+                let candidates = candidates(file, negation.pattern(), debris);
                 if candidates.is_empty() {
                     continue;
                 }
@@ -69,6 +73,15 @@ impl BytecodeNegations {
         matches!(verdict, Verdict::Reincluded(rule) if self.contains(rule))
     }
 
+    /// Whether everything this negation re-includes is debris, no bytecode.
+    pub(crate) fn only_debris(&self, rule: &Rule) -> bool {
+        self.found
+            .iter()
+            .filter(|(found, _)| found == rule)
+            .flat_map(|(_, probes)| probes)
+            .all(|probe| bytecode::classify(&probe.path).is_none())
+    }
+
     /// Paths Python writes that the negations re-include.
     pub(crate) fn reincluded(&self) -> impl Iterator<Item = &Probe> {
         self.found.iter().flat_map(|(_, probes)| probes)
@@ -83,8 +96,8 @@ fn reincluded_by(rule: &Rule) -> Verdict {
 /// twin (the same place, a name Python does not write), as worktree-relative probes: the
 /// name the pattern spells, and the usual names, where the pattern points and, for a
 /// pattern that matches at any depth, one folder down.
-fn candidates(file: &IgnoreFile, pattern: &Pattern) -> Vec<Probe> {
-    if !may_match_what_python_writes(pattern) {
+fn candidates(file: &IgnoreFile, pattern: &Pattern, debris: Debris) -> Vec<Probe> {
+    if !may_match_what_python_writes(pattern, debris) {
         return Vec::new();
     }
     let example = concretize(&String::from_utf8_lossy(&pattern.text));
@@ -100,21 +113,44 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern) -> Vec<Probe> {
     if pattern.mode.contains(Mode::NO_SUB_DIR) && !pattern.mode.contains(Mode::ABSOLUTE) {
         bases.push(PROBE_SUBFOLDER.to_owned());
     }
-    let mut names: Vec<(String, bool)> = vec![
-        ("m.pyc".into(), false),
-        ("m.pyo".into(), false),
-        ("m$py.class".into(), false),
-        ("__pycache__/m.cpython-312.pyc".into(), false),
-        ("__pycache__".into(), true),
+    // Each name with its twin, when the twin is not `twin_of` the name.
+    let mut names: Vec<(String, bool, Option<String>)> = vec![
+        ("m.pyc".into(), false, None),
+        ("m.pyo".into(), false, None),
+        ("m$py.class".into(), false, None),
+        ("__pycache__/m.cpython-312.pyc".into(), false, None),
+        ("__pycache__".into(), true, None),
     ];
     if bytecode::python_writes(name.as_bytes(), false) {
-        names.push((name.to_owned(), false));
+        names.push((name.to_owned(), false, None));
+    }
+    if !debris.is_empty() {
+        for line in debris.lines() {
+            names.push((line.probe.to_owned(), false, Some(line.twin.to_owned())));
+            if let Some((folder, _)) = line.probe.split_once('/') {
+                let twin_folder = line.twin.split_once('/').map_or(line.twin, |(folder, _)| folder);
+                names.push((folder.to_owned(), true, Some(twin_folder.to_owned())));
+            }
+        }
+        // The name the pattern spells (`!keep.egg-info/`, `!tests/.coverage`), as a file and,
+        // when folders of that name are debris, as a folder, with a twin that is no debris.
+        if debris.classify_name(name.as_bytes()).is_some() && !names.iter().any(|(known, _, _)| known == name) {
+            let twin = format!("pycache_guard_twin_{}", name.replace('.', "_"));
+            names.push((name.to_owned(), false, Some(twin.clone())));
+            if debris.is_folder_name(name.as_bytes()) {
+                names.push((name.to_owned(), true, Some(twin)));
+            }
+        }
     }
     let mut found = Vec::new();
     for base in &bases {
-        for (name, is_dir) in &names {
+        for (name, is_dir, twin) in &names {
             let path = [file.dir(), base.as_bytes(), name.as_bytes()].concat();
-            let twin = [file.dir(), twin_of(&format!("{base}{name}")).as_bytes()].concat();
+            let twin = match twin {
+                Some(twin) => format!("{base}{twin}"),
+                None => twin_of(&format!("{base}{name}")),
+            };
+            let twin = [file.dir(), twin.as_bytes()].concat();
             if file.pattern_matches(pattern, &path, *is_dir) && !file.pattern_matches(pattern, &twin, *is_dir) {
                 found.push(Probe { path, is_dir: *is_dir });
             }
@@ -126,11 +162,14 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern) -> Vec<Probe> {
 /// Whether the pattern's last part could match a name Python writes: most negations end in
 /// a literal name (`!README.md`, `!/media/customer/.htaccess`), which is settled here
 /// without building a path.
-fn may_match_what_python_writes(pattern: &Pattern) -> bool {
+fn may_match_what_python_writes(pattern: &Pattern, debris: Debris) -> bool {
     let text = &pattern.text[..];
     let last = memchr::memrchr(b'/', text).map_or(text, |slash| &text[slash + 1..]);
     let literal = !last.iter().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'));
-    !literal || last == b"__pycache__" || bytecode::python_writes(last, false)
+    !literal
+        || last == b"__pycache__"
+        || bytecode::python_writes(last, false)
+        || (!debris.is_empty() && debris::may_name_debris(debris, last))
 }
 
 /// The same place with names Python does not write: `a/m.pyc` -> `a/m.txt`,
@@ -151,11 +190,19 @@ pub(crate) enum Need {
     Pyo,
     /// Jython's bytecode: written with a block that is needed anyway, never reported alone.
     JythonClass,
+    /// A line of a chosen debris category.
+    Debris(&'static debris::Line),
 }
 
 impl Need {
     /// The needs the audit reports, in its order.
     pub(crate) const AUDITED: [Need; 3] = [Need::Pycache, Need::Pyc, Need::Pyo];
+
+    /// The needs the audit reports with these debris categories chosen: bytecode's, then one
+    /// per line of each category.
+    pub(crate) fn audited(debris: Debris) -> Vec<Need> {
+        Need::AUDITED.into_iter().chain(debris.lines().map(Need::Debris)).collect()
+    }
 
     /// How the audit names it.
     pub(crate) fn name(self) -> &'static str {
@@ -164,6 +211,7 @@ impl Need {
             Need::Pyc => "*.pyc",
             Need::Pyo => "*.pyo",
             Need::JythonClass => "*$py.class",
+            Need::Debris(line) => line.text,
         }
     }
 
@@ -177,6 +225,7 @@ impl Need {
             Need::Pyc => ("m.pyc", false),
             Need::Pyo => ("m.pyo", false),
             Need::JythonClass => ("m$py.class", false),
+            Need::Debris(line) => (line.probe, false),
         }
     }
 }
@@ -203,6 +252,11 @@ pub(crate) fn missing(
     let mut found = Vec::new();
     let surely_ignored = SurelyIgnored::new(rules);
     for &need in needs {
+        if let Need::Debris(line) = need {
+            if surely_ignored.has_debris_line(line) {
+                continue;
+            }
+        }
         let (name, is_dir) = need.probe();
         for folder in folders {
             for prefix in ["", PROBE_SUBFOLDER] {
@@ -212,7 +266,10 @@ pub(crate) fn missing(
                     continue;
                 }
                 let verdict = rules.verdict(&path, is_dir, Scope::Repository);
-                if !verdict.is_ignored() && !negations.decided(&verdict) {
+                if !verdict.is_ignored()
+                    && !negations.decided(&verdict)
+                    && !debris_folder_kept(rules, need, &place, negations)
+                {
                     found.push(Missing { need, folder: place, probe: Probe { path, is_dir } });
                 }
             }
@@ -221,13 +278,29 @@ pub(crate) fn missing(
     found
 }
 
+/// Whether a debris need's folder (`.pytest_cache` for `.pytest_cache/`) is re-included on
+/// purpose in `place` by a negation about debris: what the tool writes inside is then kept on
+/// purpose too, though no rule matches the file itself.
+fn debris_folder_kept(rules: &RuleSet, need: Need, place: &[u8], negations: &BytecodeNegations) -> bool {
+    let Need::Debris(line) = need else { return false };
+    if negations.is_empty() {
+        return false;
+    }
+    let Some((folder, _)) = line.probe.split_once('/') else { return false };
+    let path = [place, folder.as_bytes()].concat();
+    negations.decided(&rules.verdict(&path, true, Scope::Repository))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn negations_in(text: &str) -> Vec<String> {
         let rules = RuleSet::new(vec![IgnoreFile::gitignore(b".gitignore", text.as_bytes(), false)], Vec::new());
-        BytecodeNegations::of(&rules).rules().map(|rule| String::from_utf8(rule.pattern.clone()).unwrap()).collect()
+        BytecodeNegations::of(&rules, Debris::NONE)
+            .rules()
+            .map(|rule| String::from_utf8(rule.pattern.clone()).unwrap())
+            .collect()
     }
 
     #[test]

@@ -12,6 +12,7 @@ use anyhow::{Context, Result};
 use gitlayer::id::ObjectId;
 
 use crate::guard::bytecode::{self, Reason};
+use crate::guard::debris::Debris;
 use crate::guard::finding::{Finding, Kind};
 use crate::guard::hook_env::HookEnv;
 use gitlayer::format::Mode;
@@ -50,13 +51,29 @@ pub(crate) struct IndexScan {
 pub(crate) fn scan_index(
     repo: &Repo,
     candidates: Candidates,
-    mut on_gitignore: impl FnMut(&[u8]),
+    debris: Debris,
+    on_gitignore: impl FnMut(&[u8]),
 ) -> Result<IndexScan> {
-    // The index is sorted by path: `SortedPaths` judges each folder once.
-    let mut paths = bytecode::SortedPaths::default();
-    let mut is_bytecode = |entry: &EntryRef<'_>, any_stage: bool| {
-        (any_stage || entry.stage == 0) && paths.classify_entry(entry.path, entry.mode).is_some()
-    };
+    // The index is sorted by path: `SortedPaths` judges each folder once. Debris is judged
+    // only when a category is chosen: the choice is made here once, not for every entry.
+    if debris.is_empty() {
+        let mut paths = bytecode::SortedPaths::default();
+        scan_index_with(repo, candidates, on_gitignore, |path, mode| paths.classify_entry(path, mode).is_some())
+    } else {
+        let mut paths = bytecode::SortedPaths::with_debris(debris);
+        scan_index_with(repo, candidates, on_gitignore, |path, mode| paths.classify_entry_with(path, mode).is_some())
+    }
+}
+
+/// [`scan_index`] with a classifier of sorted paths.
+fn scan_index_with(
+    repo: &Repo,
+    candidates: Candidates,
+    mut on_gitignore: impl FnMut(&[u8]),
+    mut classify: impl FnMut(&[u8], Mode) -> bool,
+) -> Result<IndexScan> {
+    let mut is_bytecode =
+        |entry: &EntryRef<'_>, any_stage: bool| (any_stage || entry.stage == 0) && classify(entry.path, entry.mode);
     let index = repo.read_index(|entry| {
         if gitignore_entry(entry) {
             on_gitignore(entry.path);
@@ -75,7 +92,7 @@ pub(crate) fn scan_index(
 /// Bytecode the next commit would add or change, compared with the tree it is built on
 /// (`HEAD`, or none before the first commit). Deletions are never reported: removing
 /// bytecode is the fix. `candidates` are the index entries [`Candidates::Staged`] kept.
-pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result<Vec<Finding>> {
+pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv, debris: Debris) -> Result<Vec<Finding>> {
     if candidates.is_empty() {
         return Ok(Vec::new()); // the common case: HEAD is not even read
     }
@@ -88,8 +105,8 @@ pub(crate) fn staged(repo: &Repo, candidates: &[Entry], env: &HookEnv) -> Result
     for entry in candidates {
         let id = entry.id;
         if entry.is_sparse_dir() {
-            staged_in_sparse_dir(&mut objects, base.as_ref(), entry, id, &mut findings)?;
-        } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
+            staged_in_sparse_dir(&mut objects, base.as_ref(), entry, id, debris, &mut findings)?;
+        } else if let Some(reason) = bytecode::classify_entry_with(&entry.path, entry.mode, debris) {
             if let Some(kind) = staged_kind(&mut objects, base.as_ref(), &entry.path, id, entry.mode)? {
                 findings.push(Finding::bytecode(kind, entry.path.clone(), reason));
             }
@@ -139,6 +156,7 @@ fn staged_in_sparse_dir(
     base: Option<&objects::Tree>,
     entry: &Entry,
     id: ObjectId,
+    debris: Debris,
     findings: &mut Vec<Finding>,
 ) -> Result<()> {
     let dir = entry.path.strip_suffix(b"/").unwrap_or(&entry.path);
@@ -147,7 +165,7 @@ fn staged_in_sparse_dir(
             return Ok(());
         }
     }
-    for file in bytecode_in_sparse_dir(objects, entry, id)? {
+    for file in bytecode_in_sparse_dir(objects, entry, id, debris)? {
         if let Some(kind) = staged_kind(objects, base, &file.path, file.id, file.mode)? {
             findings.push(Finding::bytecode(kind, file.path, file.reason));
         }
@@ -157,15 +175,15 @@ fn staged_in_sparse_dir(
 
 /// Every bytecode entry tracked in the index. `candidates` are the entries
 /// [`Candidates::Tracked`] kept.
-pub(crate) fn tracked(repo: &Repo, candidates: &[Entry]) -> Result<Vec<Finding>> {
+pub(crate) fn tracked(repo: &Repo, candidates: &[Entry], debris: Debris) -> Result<Vec<Finding>> {
     let mut objects = repo.objects(LookFirst::Packs);
     let mut findings = Vec::new();
     for entry in candidates {
         if entry.is_sparse_dir() {
-            for file in bytecode_in_sparse_dir(&mut objects, entry, entry.id)? {
+            for file in bytecode_in_sparse_dir(&mut objects, entry, entry.id, debris)? {
                 findings.push(Finding::bytecode(Kind::Tracked, file.path, file.reason));
             }
-        } else if let Some(reason) = bytecode::classify_entry(&entry.path, entry.mode) {
+        } else if let Some(reason) = bytecode::classify_entry_with(&entry.path, entry.mode, debris) {
             findings.push(Finding::bytecode(Kind::Tracked, entry.path.clone(), reason));
         }
     }
@@ -182,11 +200,16 @@ struct TreeFile {
 
 /// The bytecode files in the tree a sparse-directory entry names, as `git ls-files` lists
 /// them when it expands the directory.
-fn bytecode_in_sparse_dir(objects: &mut Objects<'_>, entry: &Entry, id: ObjectId) -> Result<Vec<TreeFile>> {
+fn bytecode_in_sparse_dir(
+    objects: &mut Objects<'_>,
+    entry: &Entry,
+    id: ObjectId,
+    debris: Debris,
+) -> Result<Vec<TreeFile>> {
     let tree = objects.tree(id).context("cannot read a sparse directory's tree of the index")?;
     let mut files = Vec::new();
     walk_files(objects, &tree, &mut entry.path.clone(), &mut |path, id, mode| {
-        if let Some(reason) = bytecode::classify_entry(path, mode) {
+        if let Some(reason) = bytecode::classify_entry_with(path, mode, debris) {
             files.push(TreeFile { path: path.to_vec(), id, mode, reason });
         }
         Ok(())
@@ -204,12 +227,12 @@ pub(crate) struct TreeScan {
 }
 
 /// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
-pub(crate) fn in_tree(repo: &Repo, tree: ObjectId) -> Result<TreeScan> {
+pub(crate) fn in_tree(repo: &Repo, tree: ObjectId, debris: Debris) -> Result<TreeScan> {
     let mut objects = repo.objects(LookFirst::Packs);
     let tree = objects.tree(tree).context("cannot read the commit's tree")?;
     let mut scan = TreeScan::default();
     walk_files(&mut objects, &tree, &mut Vec::new(), &mut |path, id, mode| {
-        if let Some(reason) = bytecode::classify_entry(path, mode) {
+        if let Some(reason) = bytecode::classify_entry_with(path, mode, debris) {
             scan.findings.push(Finding::bytecode(Kind::InCommit, path.to_vec(), reason));
         } else if mode.is_file() && is_gitignore_path(path) {
             scan.gitignores.push((path.to_vec(), id));
@@ -250,13 +273,13 @@ pub(crate) fn gitignore_entry(entry: &EntryRef<'_>) -> bool {
 }
 
 /// The files named on the command line, judged by name only (no repository needed).
-pub(crate) fn named(paths: &[OsString]) -> Vec<Finding> {
+pub(crate) fn named(paths: &[OsString], debris: Debris) -> Vec<Finding> {
     paths
         .iter()
         .filter_map(|path| {
             let bytes = path_bytes(path.as_ref()).into_owned();
             let bytes = normalise_named(bytes);
-            let reason: Reason = bytecode::classify(&bytes)?;
+            let reason: Reason = bytecode::classify_with(&bytes, debris)?;
             Some(Finding::bytecode(Kind::Named, bytes, reason))
         })
         .collect()
@@ -280,7 +303,7 @@ mod tests {
         let paths: Vec<OsString> =
             ["./pkg//__pycache__/m.pyc", "x.py", "/abs/Y.PYO", "a.pyc/b.py"].iter().map(OsString::from).collect();
         let found: Vec<(Vec<u8>, Option<Reason>)> =
-            named(&paths).into_iter().map(|f| (f.path().to_vec(), f.reason())).collect();
+            named(&paths, Debris::NONE).into_iter().map(|f| (f.path().to_vec(), f.reason())).collect();
         assert_eq!(
             found,
             vec![

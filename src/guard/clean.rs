@@ -23,6 +23,7 @@ use rustc_hash::FxHashSet;
 use crate::guard::bytecode::{self, Reason};
 use crate::guard::check;
 use crate::guard::config::Settings;
+use crate::guard::debris::{Category, Debris};
 use gitlayer::paths::path_bytes;
 use gitlayer::repo::Repo;
 
@@ -55,11 +56,15 @@ impl Skip {
     /// writes bytecode there, never a repository or a virtual environment, and the walk meets
     /// one beside nearly every source folder (a fifth of the walk's system calls). Its `.git`,
     /// if it had one, would still be skipped by name.
-    fn of(dir: &Path, name: &std::ffi::OsStr) -> Option<Skip> {
+    ///
+    /// With the `tox` debris category chosen, `.tox` and `.nox` are entered (their files are
+    /// debris); the virtual environments inside them are still skipped.
+    fn of(dir: &Path, name: &std::ffi::OsStr, debris: Debris) -> Option<Skip> {
         if name == ".git" {
             return Some(Skip::GitDir);
         }
-        if name == ".tox" || name == ".nox" || name == "node_modules" {
+        let tox = name == ".tox" || name == ".nox";
+        if (tox && !debris.contains(Category::Tox)) || name == "node_modules" {
             return Some(Skip::ToolFolder);
         }
         if name == "__pycache__" {
@@ -114,9 +119,9 @@ impl Keep {
     /// Reads the index once: every tracked bytecode path, in any stage, sparse directories
     /// expanded (as `git ls-files` lists them).
     pub(crate) fn from_index(repo: &Repo, settings: Settings) -> Result<Keep> {
-        let scan = check::scan_index(repo, check::Candidates::Kept, |_| {})?;
+        let scan = check::scan_index(repo, check::Candidates::Kept, settings.debris, |_| {})?;
         let ignore_case = repo.ignore_case();
-        let tracked = check::tracked(repo, &scan.candidates)?
+        let tracked = check::tracked(repo, &scan.candidates, settings.debris)?
             .into_iter()
             .map(|finding| if ignore_case { finding.path().to_ascii_lowercase() } else { finding.path().to_vec() })
             .collect();
@@ -168,7 +173,8 @@ pub(crate) struct Outcome {
     pub(crate) kept: Vec<Kept>,
     pub(crate) skipped: Vec<(PathBuf, Skip)>,
     pub(crate) failures: Vec<Failure>,
-    /// Folders inside `__pycache__` folders, candidates for removal once the walk is over.
+    /// Folders inside `__pycache__` folders (and folders of chosen debris), candidates for
+    /// removal once the walk is over.
     pycache_folders: Vec<PathBuf>,
 }
 
@@ -217,6 +223,10 @@ struct Judge<'a> {
     prefix: Vec<u8>,
     /// Whether `prefix` has a `__pycache__` component: then everything below is bytecode.
     prefix_in_pycache: bool,
+    /// The debris categories chosen, and the one of a folder of `prefix`, if any: then
+    /// everything below is debris.
+    debris: Debris,
+    prefix_debris: Option<Category>,
     /// Whether `prefix` is relative to the base (the index and `allow` apply).
     under_base: bool,
 }
@@ -235,7 +245,9 @@ impl<'a> Judge<'a> {
         let walked_bytes = path_bytes(&walked);
         let strip = if walked_bytes.ends_with(b"/") { walked_bytes.len() } else { walked_bytes.len() + 1 };
         let prefix_in_pycache = bytecode::classify(&prefix) == Some(Reason::InPycache);
-        Judge { job, walked, strip, prefix, prefix_in_pycache, under_base }
+        let debris = job.keep.settings.debris;
+        let prefix_debris = debris.classify_folder(&prefix);
+        Judge { job, walked, strip, prefix, prefix_in_pycache, debris, prefix_debris, under_base }
     }
 
     /// The part of a walked path below the root (empty for the root itself).
@@ -246,12 +258,23 @@ impl<'a> Judge<'a> {
     /// The bytecode rule on `<prefix>/<rest>`, without building it: a `__pycache__` component in
     /// either part, or the name's suffix (the name is the last component of `rest`, or of
     /// `prefix` for the root itself).
+    /// With debris chosen, the same for the debris rule.
     fn classify(&self, rest: &[u8]) -> Option<Reason> {
         match (rest.is_empty(), self.prefix_in_pycache) {
-            (true, _) => bytecode::classify(&self.prefix),
+            (true, _) => bytecode::classify_with(&self.prefix, self.debris),
             (false, true) => Some(Reason::InPycache),
-            (false, false) => bytecode::classify(rest),
+            (false, false) if self.debris.is_empty() => bytecode::classify(rest),
+            (false, false) => bytecode::classify_with(rest, self.debris).or(self.prefix_debris.map(Reason::Debris)),
         }
+    }
+
+    /// Whether a walked folder lies in a `__pycache__` folder or a folder of chosen debris
+    /// (or is one): removed after the walk when left empty.
+    fn folder_to_remove(&self, rest: &[u8]) -> bool {
+        if self.classify(rest) == Some(Reason::InPycache) {
+            return true;
+        }
+        !self.debris.is_empty() && self.debris.classify_folder(&self.judged_path(rest)).is_some()
     }
 
     /// `<prefix>/<rest>`, the path the index and the config know.
@@ -274,7 +297,7 @@ fn clean_root(job: &Job, root: &Path, progress: &Progress) -> Outcome {
     match fs::symlink_metadata(&judge.walked) {
         Ok(meta) if meta.is_dir() => {
             let skipped = Arc::new(Mutex::new(Vec::new()));
-            walker(&judge.walked, Arc::clone(&skipped)).visit(&mut builder);
+            walker(&judge.walked, judge.debris, Arc::clone(&skipped)).visit(&mut builder);
             let skipped = std::mem::take(&mut *skipped.lock().unwrap_or_else(PoisonError::into_inner));
             results.lock().unwrap_or_else(PoisonError::into_inner).skipped.extend(skipped);
         }
@@ -292,14 +315,14 @@ fn clean_root(job: &Job, root: &Path, progress: &Progress) -> Outcome {
 
 /// The parallel walk: no ignore file read, hidden entries included, no symlink followed, and
 /// the folders of [`Skip`] left out (recorded in `skipped`; `.git` silently).
-fn walker(root: &Path, skipped: Arc<Mutex<Vec<(PathBuf, Skip)>>>) -> ignore::WalkParallel {
+fn walker(root: &Path, debris: Debris, skipped: Arc<Mutex<Vec<(PathBuf, Skip)>>>) -> ignore::WalkParallel {
     let mut builder = WalkBuilder::new(root);
     builder.standard_filters(false).follow_links(false);
     builder.filter_entry(move |entry| {
         if !entry.file_type().is_some_and(|t| t.is_dir()) {
             return true;
         }
-        match Skip::of(entry.path(), entry.file_name()) {
+        match Skip::of(entry.path(), entry.file_name(), debris) {
             None => true,
             Some(Skip::GitDir) => false,
             Some(skip) => {
@@ -366,7 +389,7 @@ impl Visitor<'_> {
     /// A folder inside a `__pycache__` folder (or one itself) may be removed after the walk.
     fn folder(&mut self, path: &Path) {
         let walked = path_bytes(path);
-        if self.judge.classify(self.judge.rest(&walked)) == Some(Reason::InPycache) {
+        if self.judge.folder_to_remove(self.judge.rest(&walked)) {
             self.local.pycache_folders.push(path.to_path_buf());
         }
     }

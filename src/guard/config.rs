@@ -16,6 +16,8 @@ use serde::Deserialize;
 use gitlayer::files::{Symlinks, read_regular};
 use gitlayer::paths::bytes_path;
 
+use crate::guard::debris::Debris;
+
 /// The dedicated config file; the pyproject table's keys sit at its top level.
 pub(crate) const CONFIG_FILE: &str = ".pycache-guard.toml";
 pub(crate) const PYPROJECT_FILE: &str = "pyproject.toml";
@@ -31,6 +33,9 @@ pub(crate) struct Config {
     /// Missing ignore rules are errors, not warnings.
     #[serde(default)]
     pub(crate) strict: bool,
+    /// Debris categories judged with bytecode (`--debris` wins).
+    #[serde(default)]
+    pub(crate) debris: Vec<String>,
 }
 
 /// `pyproject.toml`: only our table matters; every other key belongs to other tools.
@@ -52,13 +57,15 @@ pub(crate) struct Settings {
     pub(crate) source: Option<PathBuf>,
     /// `--strict` or `strict = true`: for the ignore-rule audit.
     pub(crate) strict: bool,
+    /// The debris categories chosen: `--debris`, else `debris = [...]`; none by default.
+    pub(crate) debris: Debris,
     allow: Gitignore,
 }
 
 impl Settings {
     /// No config file: nothing allowed; strict only by `--strict`.
     pub(crate) fn without_file(strict_flag: bool) -> Settings {
-        Settings { source: None, strict: strict_flag, allow: Gitignore::empty() }
+        Settings { source: None, strict: strict_flag, debris: Debris::NONE, allow: Gitignore::empty() }
     }
 
     /// Reads the config of the folder `root` (the worktree top, or the current folder outside
@@ -68,7 +75,21 @@ impl Settings {
             return Ok(Settings::without_file(strict_flag));
         };
         let allow = allow_matcher(root, &source, &config.allow)?;
-        Ok(Settings { strict: strict_flag || config.strict, allow, source: Some(source) })
+        let mut debris = Debris::NONE;
+        for name in &config.debris {
+            let chosen = Debris::parse_one(name)
+                .map_err(|e| anyhow!("{}: key `debris`: {e}; fix the config file", source.display()))?;
+            debris = debris.with(chosen);
+        }
+        Ok(Settings { strict: strict_flag || config.strict, debris, allow, source: Some(source) })
+    }
+
+    /// The categories `--debris` chose, which win over the config's.
+    pub(crate) fn with_debris_flag(mut self, flag: Option<Debris>) -> Settings {
+        if let Some(debris) = flag {
+            self.debris = debris;
+        }
+        self
     }
 
     /// Whether the allow-list exempts this path (relative to the root, `/`-separated). A

@@ -129,6 +129,24 @@ impl Kind {
         self.words().id
     }
 
+    /// What a finding of a file kind says after the path when the file is debris, not
+    /// bytecode (the same table's words, with the subject changed).
+    pub(crate) fn describe_debris(self) -> &'static str {
+        match self {
+            Kind::StagedNew => "new Python debris file staged for commit",
+            Kind::StagedModified => "tracked Python debris file modified and staged for commit",
+            Kind::Tracked => "Python debris file tracked by git",
+            Kind::InCommit => "Python debris file in the commit",
+            Kind::Named => "Python debris file",
+            Kind::CommitAdded => "Python debris file added by commit",
+            Kind::CommitModified => "Python debris file changed by commit",
+            Kind::MissingIgnoreRule
+            | Kind::ReincludedByRule
+            | Kind::IgnoredOnlyPersonally
+            | Kind::UnreadableIgnoreFile => self.describe(),
+        }
+    }
+
     /// Whether the finding is about a bytecode file (rather than the ignore rules).
     pub(crate) fn is_bytecode(self) -> bool {
         !matches!(
@@ -209,6 +227,8 @@ pub(crate) enum RuleIssue {
     Missing(Vec<Uncovered>),
     /// This negation re-includes bytecode.
     Reincludes(Rule),
+    /// This negation re-includes debris of a chosen category (and no bytecode).
+    ReincludesDebris(Rule),
     /// What Python writes for `need` is ignored by this personal rule alone
     /// (`.git/info/exclude`, `core.excludesFile`).
     OnlyPersonal { need: Need, rule: Rule },
@@ -228,7 +248,7 @@ impl RuleIssue {
     pub(crate) fn kind(&self) -> Kind {
         match self {
             RuleIssue::Missing(_) => Kind::MissingIgnoreRule,
-            RuleIssue::Reincludes(_) => Kind::ReincludedByRule,
+            RuleIssue::Reincludes(_) | RuleIssue::ReincludesDebris(_) => Kind::ReincludedByRule,
             RuleIssue::OnlyPersonal { .. } => Kind::IgnoredOnlyPersonally,
             RuleIssue::Unreadable(_) => Kind::UnreadableIgnoreFile,
         }
@@ -237,7 +257,9 @@ impl RuleIssue {
     /// The rule it is about, when it is about one.
     pub(crate) fn rule(&self) -> Option<&Rule> {
         match self {
-            RuleIssue::Reincludes(rule) | RuleIssue::OnlyPersonal { rule, .. } => Some(rule),
+            RuleIssue::Reincludes(rule) | RuleIssue::ReincludesDebris(rule) | RuleIssue::OnlyPersonal { rule, .. } => {
+                Some(rule)
+            }
             RuleIssue::Missing(_) | RuleIssue::Unreadable(_) => None,
         }
     }
@@ -248,7 +270,9 @@ impl RuleIssue {
     pub(crate) fn file(&self) -> &[u8] {
         match self {
             RuleIssue::Missing(_) => b".gitignore",
-            RuleIssue::Reincludes(rule) | RuleIssue::OnlyPersonal { rule, .. } => rule.source.bytes(),
+            RuleIssue::Reincludes(rule) | RuleIssue::ReincludesDebris(rule) | RuleIssue::OnlyPersonal { rule, .. } => {
+                rule.source.bytes()
+            }
             RuleIssue::Unreadable(file) => &file.path,
         }
     }
@@ -273,6 +297,7 @@ impl RuleIssue {
                 format!("the repository's ignore rules do not cover {}", names.join(", "))
             }
             RuleIssue::Reincludes(rule) => format!("rule {} re-includes Python bytecode", c_quote(&rule.pattern)),
+            RuleIssue::ReincludesDebris(rule) => format!("rule {} re-includes Python debris", c_quote(&rule.pattern)),
             RuleIssue::OnlyPersonal { need, rule } => format!(
                 "{} is ignored only by your personal rule {}; other clones are not protected",
                 need.name(),
@@ -389,7 +414,11 @@ impl Finding {
         match self {
             Finding::Rule(finding) => finding.issue.describe(),
             Finding::Bytecode(finding) => {
-                let (describe, reason) = (finding.kind.describe(), finding.reason);
+                let reason = finding.reason;
+                let describe = match reason {
+                    Reason::Debris(_) => finding.kind.describe_debris(),
+                    _ => finding.kind.describe(),
+                };
                 match &finding.commit {
                     Some(commit) => format!("{describe} {} ({reason})", short_id(&commit.id)),
                     None => format!("{describe} ({reason})"),

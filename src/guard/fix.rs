@@ -22,6 +22,7 @@ use gitlayer::walk::find_gitignores;
 
 use crate::guard::check;
 use crate::guard::config::Settings;
+use crate::guard::debris::Debris;
 use crate::guard::probes::Probe;
 use gitlayer::paths::{bytes_path, path_bytes};
 use gitlayer::repo::Repo;
@@ -43,14 +44,18 @@ pub(crate) struct GitignoreFix {
 
 impl GitignoreFix {
     /// Plans the change of `file` (default: `.gitignore` at the worktree top).
-    pub(crate) fn plan(repo: &Repo, file: Option<&Path>) -> Result<GitignoreFix> {
+    ///
+    /// `debris`: the categories whose lines are planned with bytecode's.
+    pub(crate) fn plan(repo: &Repo, file: Option<&Path>, debris: Debris) -> Result<GitignoreFix> {
         let top = worktree_top(repo)?;
         let (path, relative) = resolve_target(repo, &top, file)?;
         let old = read_target(&path)?;
         // The index only adds tracked paths to what is judged: without one, the worktree walk
         // still finds every `.gitignore`.
         let mut gitignores = Vec::new();
-        let index = check::scan_index(repo, check::Candidates::TrackedBytecode, |path| gitignores.push(path.to_vec()));
+        let index = check::scan_index(repo, check::Candidates::TrackedBytecode, debris, |path: &[u8]| {
+            gitignores.push(path.to_vec())
+        });
         let (bytecode, index_read) = match index {
             Ok(index) => (index.candidates, true),
             // All or nothing: a half-read index names only some of the files.
@@ -73,7 +78,7 @@ impl GitignoreFix {
             .collect();
         let target = IgnoreFile::gitignore(&relative, old.as_deref().unwrap_or_default(), ignore_case);
         let tracked: Vec<Probe> = bytecode.into_iter().map(|e| Probe { path: e.path, is_dir: false }).collect();
-        let plan = plan::plan(&target, &others, &tracked);
+        let plan = plan::plan(&target, &others, &tracked, debris);
         // A `.gitignore` of a million lines is a million parsed patterns: freeing them one by
         // one costs a tenth of the run, and the command ends soon anyway.
         std::mem::forget((target, others));
@@ -259,7 +264,7 @@ fn other_ignore_files(
 /// Paths of the tracked bytecode entries of the index (resolved entries only) that the
 /// config does not allow: what `--untrack` and the check's fix take out of the index.
 pub(crate) fn tracked_bytecode(repo: &Repo, settings: &Settings) -> Result<Vec<Vec<u8>>> {
-    let entries = check::scan_index(repo, check::Candidates::TrackedBytecode, |_| {})?;
+    let entries = check::scan_index(repo, check::Candidates::TrackedBytecode, settings.debris, |_| {})?;
     Ok(entries.candidates.into_iter().map(|entry| entry.path).filter(|path| !settings.is_allowed(path)).collect())
 }
 

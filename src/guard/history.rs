@@ -19,6 +19,7 @@ use anyhow::{Context, Result, bail};
 use gitlayer::id::ObjectId;
 
 use crate::guard::bytecode::{self, Reason};
+use crate::guard::debris::Debris;
 use crate::guard::finding::{BytecodeFinding, Finding, Kind};
 use gitlayer::objects::{LookFirst, Objects, Tree};
 use gitlayer::repo::Repo;
@@ -57,11 +58,11 @@ pub(crate) fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Objec
 
 /// Bytecode the walk's commits added or changed, once per path, with the oldest commit that
 /// brought it (parents are visited before their children).
-pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk) -> Result<Vec<Finding>> {
+pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk, debris: Debris) -> Result<Vec<Finding>> {
     let commits = repo.commits_oldest_first(&walk.tips, &walk.hidden)?;
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
-    for (commit, change) in changes_in_parallel(repo, &commits)? {
+    for (commit, change) in changes_in_parallel(repo, &commits, debris)? {
         if seen.insert(change.path.clone()) {
             let finding = BytecodeFinding { kind: change.kind, path: change.path, reason: change.reason, commit: None };
             findings.push(Finding::Bytecode(finding.in_commit(commit.to_string(), change.in_root_commit)));
@@ -82,7 +83,7 @@ const BLOCK: usize = 256;
 /// Commits are compared independently, so blocks of them are shared out to one worker per
 /// core. Each worker opens the repository itself: libgit2 holds an object database's lock
 /// for the whole of every read, so workers sharing one would take turns.
-fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectId, Change)>> {
+fn changes_in_parallel(repo: &Repo, commits: &[ObjectId], debris: Debris) -> Result<Vec<(ObjectId, Change)>> {
     let blocks: Vec<&[ObjectId]> = commits.chunks(BLOCK).collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let next_block = AtomicUsize::new(0);
@@ -94,7 +95,7 @@ fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectI
         loop {
             let index = next_block.fetch_add(1, AtomicOrdering::Relaxed);
             let Some(block) = blocks.get(index) else { return Ok(done) };
-            done.push((index, changes_in_block(&mut objects, block)));
+            done.push((index, changes_in_block(&mut objects, block, debris)));
         }
     };
     let opener = repo.opener();
@@ -121,10 +122,10 @@ fn changes_in_parallel(repo: &Repo, commits: &[ObjectId]) -> Result<Vec<(ObjectI
     Ok(changes)
 }
 
-fn changes_in_block(objects: &mut Objects<'_>, commits: &[ObjectId]) -> BlockChanges {
+fn changes_in_block(objects: &mut Objects<'_>, commits: &[ObjectId], debris: Debris) -> BlockChanges {
     let mut changes = Vec::new();
     for &id in commits {
-        changes.extend(brought_by(objects, id)?.into_iter().map(|change| (id, change)));
+        changes.extend(brought_by(objects, id, debris)?.into_iter().map(|change| (id, change)));
     }
     Ok(changes)
 }
@@ -141,7 +142,7 @@ struct Change {
 
 /// What this commit itself brought: compared with its first parent, and for a merge kept
 /// only where it differs from the other parents too.
-fn brought_by(objects: &mut Objects<'_>, id: ObjectId) -> Result<Vec<Change>> {
+fn brought_by(objects: &mut Objects<'_>, id: ObjectId, debris: Debris) -> Result<Vec<Change>> {
     let commit = objects.commit(id)?;
     let tree = objects.tree(commit.tree)?;
     let first_parent = match commit.parents.first() {
@@ -149,7 +150,7 @@ fn brought_by(objects: &mut Objects<'_>, id: ObjectId) -> Result<Vec<Change>> {
         None => None,
     };
     let mut changes = Vec::new();
-    diff_trees(objects, first_parent.as_ref(), &tree, &mut Vec::new(), &mut changes)?;
+    diff_trees(objects, first_parent.as_ref(), &tree, debris, &mut Vec::new(), &mut changes)?;
     for change in &mut changes {
         change.in_root_commit = commit.parents.is_empty();
     }
@@ -190,6 +191,7 @@ fn diff_trees(
     objects: &mut Objects<'_>,
     old: Option<&Tree>,
     new: &Tree,
+    debris: Debris,
     prefix: &mut Vec<u8>,
     changes: &mut Vec<Change>,
 ) -> Result<()> {
@@ -207,8 +209,8 @@ fn diff_trees(
             // Same sort position means same name and both folders.
             let old_subtree = before.map(|b| objects.subtree(&b)).transpose()?;
             prefix.push(b'/');
-            diff_trees(objects, old_subtree.as_ref(), &subtree, prefix, changes)?;
-        } else if let Some(reason) = bytecode::classify_entry(prefix, entry.mode) {
+            diff_trees(objects, old_subtree.as_ref(), &subtree, debris, prefix, changes)?;
+        } else if let Some(reason) = bytecode::classify_entry_with(prefix, entry.mode, debris) {
             let was_file = before.is_some_and(|b| bytecode::is_file_mode(b.mode));
             let kind = if was_file { Kind::CommitModified } else { Kind::CommitAdded };
             changes.push(Change { kind, path: prefix.clone(), reason, in_root_commit: false });

@@ -9,16 +9,20 @@ use std::cell::OnceCell;
 
 use gitlayer::ignore_rules::RuleSet;
 
+use crate::guard::debris;
+
 /// One question the audit asks many times, answered with the shortcut when it can be.
 pub(crate) struct SurelyIgnored<'a> {
     rules: &'a RuleSet,
     /// The top file's usual bytecode rules, found once, when a verdict first needs them.
     usual: OnceCell<Vec<Vec<u8>>>,
+    /// The top file's lines that are the fix's debris lines, written as the fix writes them.
+    debris_lines: OnceCell<Vec<Vec<u8>>>,
 }
 
 impl<'a> SurelyIgnored<'a> {
     pub(crate) fn new(rules: &'a RuleSet) -> SurelyIgnored<'a> {
-        SurelyIgnored { rules, usual: OnceCell::new() }
+        SurelyIgnored { rules, usual: OnceCell::new(), debris_lines: OnceCell::new() }
     }
 
     /// Whether the repository's rules ignore the path. `false` proves nothing: ask
@@ -29,6 +33,24 @@ impl<'a> SurelyIgnored<'a> {
             return true;
         }
         self.rules.ignored_by_top_and_negating(path, is_dir)
+    }
+
+    /// Whether the top `.gitignore` holds this debris line as the fix writes it, with no
+    /// negation anywhere: a line without an inner `/` then ignores its name in every folder
+    /// (and a folder everything inside it), so whatever the tool writes is ignored. `false`
+    /// proves nothing.
+    pub(crate) fn has_debris_line(&self, line: &debris::Line) -> bool {
+        if self.rules.may_negate() {
+            return false;
+        }
+        let lines = self.debris_lines.get_or_init(|| {
+            let Some(top) = self.rules.top_file() else { return Vec::new() };
+            trimmed_lines(top.rules_text())
+                .filter(|text| debris::LINES.iter().any(|known| known.text.as_bytes() == *text))
+                .map(<[u8]>::to_vec)
+                .collect()
+        });
+        lines.iter().any(|text| text.as_slice() == line.text.as_bytes())
     }
 
     fn usual(&self) -> &[Vec<u8>] {
@@ -45,14 +67,17 @@ pub fn surely_ignored(rules: &RuleSet, path: &[u8], is_dir: bool) -> bool {
 
 /// The lines of a `.gitignore`'s text that are usual bytecode rules.
 fn usual_bytecode_rules(text: &[u8]) -> Vec<Vec<u8>> {
-    let lines = text.split(|&b| b == b'\n').map(|line| {
+    trimmed_lines(text).filter(|line| usual_rule(line).is_some()).map(<[u8]>::to_vec).collect()
+}
+
+/// A `.gitignore`'s lines as git reads them: without `\r\n`'s `\r` and trailing spaces (an
+/// escaped one leaves its backslash, which no usual rule has).
+fn trimmed_lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    text.split(|&b| b == b'\n').map(|line| {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        // Trailing spaces go, as git trims them; an escaped one leaves its backslash,
-        // which no usual rule has.
         let end = line.iter().rposition(|&b| b != b' ').map_or(0, |last| last + 1);
         &line[..end]
-    });
-    lines.filter(|line| usual_rule(line).is_some()).map(<[u8]>::to_vec).collect()
+    })
 }
 /// Whether a file or folder name is one a rule matches.
 type NameTest = fn(&[u8]) -> bool;

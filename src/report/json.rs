@@ -5,7 +5,8 @@
 //! an array of numbers, so a consumer can still name the file. `commit` is present for
 //! findings about history, `rule` for findings about an ignore rule (an object: its `file`,
 //! `line` and `pattern`, with `file_bytes` and `pattern_bytes` as `path_bytes`), `reason`
-//! for findings about a bytecode file; each is absent (not null) where it does not apply.
+//! for findings about a bytecode file, `category` for findings about debris (the category's
+//! name, with `reason` `debris-<category>`); each is absent (not null) where it does not apply.
 
 use std::io::{self, Write};
 
@@ -35,6 +36,9 @@ pub(crate) struct JsonFinding<'a> {
     /// Why the path is bytecode (`pyc-file`, `pycache-folder`, ...).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) reason: Option<&'static str>,
+    /// The debris category (`pytest`, `coverage`, ...), for a finding about debris.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) category: Option<&'static str>,
     pub(crate) message: String,
 }
 
@@ -91,6 +95,7 @@ impl<'a> JsonFinding<'a> {
             commit: finding.commit().map(|commit| commit.id.as_str()),
             rule: finding.rule().map(JsonRule::new),
             reason: finding.reason().map(|reason| reason.id()),
+            category: finding.reason().and_then(|reason| reason.category()).map(|category| category.name()),
             message: finding.message(),
         }
     }

@@ -122,7 +122,11 @@ pub(crate) struct Fingerprints {
 
 #[derive(Debug, Serialize)]
 pub(crate) struct Properties {
-    pub(crate) commit: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) commit: Option<String>,
+    /// The debris category of a finding about debris (`pytest`, `coverage`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) category: Option<&'static str>,
 }
 
 /// The log for these findings.
@@ -181,10 +185,18 @@ fn results(findings: &[Finding]) -> Vec<SarifResult> {
                         region: Region { start_line: finding.rule().map_or(1, |rule| rule.line) },
                     },
                 }],
-                properties: finding.commit().map(|commit| Properties { commit: commit.id.clone() }),
+                properties: properties(finding),
             }
         })
         .collect()
+}
+
+/// A result's properties: the commit that brought the file, the debris category; none when
+/// neither applies.
+fn properties(finding: &Finding) -> Option<Properties> {
+    let commit = finding.commit().map(|commit| commit.id.clone());
+    let category = finding.reason().and_then(|reason| reason.category()).map(|category| category.name());
+    (commit.is_some() || category.is_some()).then_some(Properties { commit, category })
 }
 
 /// Where a finding is: relative to the source root for a repository path, a `file:` URI for

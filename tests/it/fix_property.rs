@@ -118,6 +118,195 @@ const PROBES: &[&str] = &[
     "tests/__pycache__/notes.md",
 ];
 
+/// What a property run generates files of and judges: bytecode alone, or bytecode and every
+/// debris category (`debris = ["all"]` in the config, so that every command judges both).
+struct Family {
+    root_lines: &'static [&'static str],
+    nested_lines: &'static [&'static str],
+    probes: &'static [&'static str],
+    ordinary_negations: &'static [&'static str],
+    /// Negations about what Python or its tools write: named whenever they decide such a path.
+    deliberate_negations: &'static [&'static str],
+    /// Lines the fix may write.
+    allowed: &'static [&'static str],
+    /// Whether a probe is judged (bytecode, or debris of a chosen category).
+    judged: fn(&str) -> bool,
+    /// Whether Python or a tool writes the probe under that name.
+    writes: fn(&str) -> bool,
+    config: Option<&'static str>,
+}
+
+const BYTECODE_LINES: &[&str] = &[
+    "# Python bytecode (added by pycache-guard)",
+    "__pycache__/",
+    "*.py[co]",
+    "!*.py[co]/",
+    "*$py.class",
+    "!*$py.class/",
+];
+
+const BYTECODE: Family = Family {
+    root_lines: ROOT_LINES,
+    nested_lines: NESTED_LINES,
+    probes: PROBES,
+    ordinary_negations: ORDINARY_NEGATIONS,
+    deliberate_negations: &["!*.pyc", "!keep.pyc", "!fixtures/*.pyc", "!tests/fixtures/*.pyc", "!__pycache__/"],
+    allowed: BYTECODE_LINES,
+    judged: |probe| pycache_guard::classify(probe.as_bytes()).is_some(),
+    writes: python_writes,
+    config: None,
+};
+
+const DEBRIS_ROOT_LINES: &[&str] = &[
+    "__pycache__/",
+    "*.py[cod]",
+    "*$py.class",
+    ".pytest_cache/",
+    ".pytest_cache",
+    "/.pytest_cache/",
+    "!.pytest_cache/",
+    ".coverage",
+    "!.coverage",
+    ".coverage*",
+    "htmlcov",
+    "!htmlcov/",
+    "*.egg-info",
+    "*.egg-info/",
+    "!keep.egg-info/",
+    ".tox/",
+    "!.tox/",
+    ".nox",
+    ".mypy_cache/",
+    ".dmypy.json",
+    "!.dmypy.json",
+    ".ruff_cache/",
+    ".hypothesis/",
+    ".ipynb_checkpoints",
+    "!.ipynb_checkpoints/",
+    "coverage.xml",
+    "coverage.*",
+    ".eggs/",
+    "*",
+    "!*/",
+    "!*.py",
+    "*.txt",
+    "!requirements.txt",
+    "*.md",
+    "!*.md",
+    "!docs/",
+    "build/",
+    "dist",
+    "# comment",
+    "",
+    ".*",
+    "!.gitignore",
+    ".coverage.*",
+    "!.coverage.*/",
+    "!.coverage/",
+    "!coverage.xml/",
+    "!.dmypy.json/",
+];
+const DEBRIS_NESTED_LINES: &[&str] =
+    &["!.pytest_cache/", ".pytest_cache/", "!.coverage", "*", "!*/", "!*", "# n", "htmlcov/", ".coverage*"];
+
+const DEBRIS_PROBES: &[&str] = &[
+    ".pytest_cache/v/cache/lastfailed",
+    "tests/.pytest_cache/v/cache/lastfailed",
+    ".mypy_cache/3.12/m.data.json",
+    ".dmypy.json",
+    ".ruff_cache/0.6.0/1",
+    ".ipynb_checkpoints/a-checkpoint.ipynb",
+    "tests/.ipynb_checkpoints/b-checkpoint.ipynb",
+    ".hypothesis/examples/x",
+    ".coverage",
+    "tests/.coverage",
+    ".coverage.host.1",
+    "htmlcov/index.html",
+    "coverage.xml",
+    ".tox/log/a.log",
+    ".nox/a.log",
+    "m.egg-info/PKG-INFO",
+    "keep.egg-info/PKG-INFO",
+    ".eggs/README.txt",
+    "m.pyc",
+    "__pycache__/m.cpython-312.pyc",
+    "pytest_cache/x.txt",
+    "pkg/.coverage/notes.txt",
+    "pkg/coverage.xml/notes.txt",
+    "pkg/.dmypy.json/notes.txt",
+    ".coveragerc",
+    "coverage.xml.bak",
+    "htmlcov.py",
+    "egg-info/x.py",
+    "src/mod.py",
+    "requirements.txt",
+    "README.md",
+    "docs/readme.md",
+    "build/out.txt",
+    "dist",
+    "tests/test_x.py",
+];
+
+const DEBRIS_ALLOWED: &[&str] = &[
+    "# Python bytecode (added by pycache-guard)",
+    "# Python debris (added by pycache-guard)",
+    "# Python bytecode and debris (added by pycache-guard)",
+    "__pycache__/",
+    "*.py[co]",
+    "!*.py[co]/",
+    "*$py.class",
+    "!*$py.class/",
+    ".pytest_cache/",
+    ".mypy_cache/",
+    ".dmypy.json",
+    "!.dmypy.json/",
+    ".ruff_cache/",
+    ".ipynb_checkpoints/",
+    ".hypothesis/",
+    ".coverage",
+    "!.coverage/",
+    ".coverage.*",
+    "!.coverage.*/",
+    "htmlcov/",
+    "coverage.xml",
+    "!coverage.xml/",
+    ".tox/",
+    ".nox/",
+    "*.egg-info/",
+    ".eggs/",
+];
+
+const DEBRIS: Family = Family {
+    root_lines: DEBRIS_ROOT_LINES,
+    nested_lines: DEBRIS_NESTED_LINES,
+    probes: DEBRIS_PROBES,
+    ordinary_negations: &[
+        "!requirements.txt",
+        "!*.md",
+        "!docs/",
+        "!*/",
+        "!*.py",
+        "!.gitignore",
+        "!.coverage.*/",
+        "!.coverage/",
+        "!coverage.xml/",
+        "!.dmypy.json/",
+    ],
+    deliberate_negations: &[
+        "!.pytest_cache/",
+        "!.coverage",
+        "!htmlcov/",
+        "!keep.egg-info/",
+        "!.tox/",
+        "!.dmypy.json",
+        "!.ipynb_checkpoints/",
+    ],
+    allowed: DEBRIS_ALLOWED,
+    judged: |probe| pycache_guard::classify_with(probe.as_bytes(), pycache_guard::Debris::all()).is_some(),
+    writes: |probe| python_writes(probe) || pycache_guard::Debris::all().classify(probe.as_bytes()).is_some(),
+    config: Some("debris = [\"all\"]\n"),
+};
+
 #[derive(Debug, Clone)]
 struct Setup {
     root: Vec<&'static str>,
@@ -127,10 +316,10 @@ struct Setup {
     final_newline: bool,
 }
 
-fn setups() -> impl Strategy<Value = Setup> {
+fn setups(family: &Family) -> impl Strategy<Value = Setup> {
     (
-        prop::collection::vec(prop::sample::select(ROOT_LINES), 0..7),
-        prop::option::of(prop::collection::vec(prop::sample::select(NESTED_LINES), 1..4)),
+        prop::collection::vec(prop::sample::select(family.root_lines), 0..7),
+        prop::option::of(prop::collection::vec(prop::sample::select(family.nested_lines), 1..4)),
         any::<bool>(),
         any::<bool>(),
         any::<bool>(),
@@ -151,15 +340,7 @@ fn file_bytes(lines: &[&str], setup: &Setup, with_bom: bool) -> Vec<u8> {
 
 /// Whether `new` is `old` with whole lines of our block inserted at one place (and, when
 /// appending, the newline the old file lacked).
-fn only_lines_inserted(old: &[u8], new: &[u8]) -> bool {
-    const ALLOWED: &[&str] = &[
-        "# Python bytecode (added by pycache-guard)",
-        "__pycache__/",
-        "*.py[co]",
-        "!*.py[co]/",
-        "*$py.class",
-        "!*$py.class/",
-    ];
+fn only_lines_inserted(old: &[u8], new: &[u8], allowed: &[&str]) -> bool {
     if new == old {
         return true;
     }
@@ -180,7 +361,7 @@ fn only_lines_inserted(old: &[u8], new: &[u8]) -> bool {
         };
         placed_well
             && body.ends_with('\n')
-            && body.split_inclusive('\n').all(|line| ALLOWED.contains(&line.trim_end_matches(['\r', '\n'])))
+            && body.split_inclusive('\n').all(|line| allowed.contains(&line.trim_end_matches(['\r', '\n'])))
     })
 }
 
@@ -211,10 +392,14 @@ fn check_says_missing(repo: &TestRepo) -> Result<bool, TestCaseError> {
     Ok(code == Some(1))
 }
 
-fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
+fn check_one(setup: &Setup, family: &Family) -> Result<(), TestCaseError> {
+    let probes = family.probes;
     let repo = TestRepo::new();
-    for probe in PROBES {
+    for probe in probes {
         repo.write(probe, "x");
+    }
+    if let Some(config) = family.config {
+        repo.write(".pycache-guard.toml", config);
     }
     let old = file_bytes(&setup.root, setup, setup.bom);
     if !setup.root.is_empty() || setup.bom {
@@ -225,16 +410,20 @@ fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
         // The audit reads the tracked `.gitignore` files, as a hook does; the fix every one.
         repo.git(&["add", "-f", "tests/.gitignore"]);
     }
-    let before = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], PROBES);
+    let before = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], probes);
+    // A file in a folder of debris is kept on purpose when a named negation re-includes the
+    // folder: git then matches no rule to the file itself.
+    let folders: Vec<String> = probes.iter().map(|probe| debris_folder(probe).unwrap_or_default()).collect();
+    let folder_paths: Vec<&str> = folders.iter().map(|f| if f.is_empty() { "pycache_guard_none" } else { f }).collect();
+    let folders_before = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], &folder_paths);
     let (missing_before, named) = audit(&repo);
     prop_assert_eq!(check_says_missing(&repo)?, missing_before, "--check disagrees with the audit before the fix");
-    for (probe, m) in PROBES.iter().zip(&before) {
+    for (probe, m) in probes.iter().zip(&before) {
         let deciding = location(m);
-        if ORDINARY_NEGATIONS.contains(&m.pattern.as_str()) {
+        if family.ordinary_negations.contains(&m.pattern.as_str()) {
             prop_assert!(!named.contains(&deciding), "ordinary negation {} named ({})", m.pattern, probe);
         }
-        let bytecode_negation = ["!*.pyc", "!keep.pyc", "!fixtures/*.pyc", "!tests/fixtures/*.pyc", "!__pycache__/"];
-        if bytecode_negation.contains(&m.pattern.as_str()) && python_writes(probe) {
+        if family.deliberate_negations.contains(&m.pattern.as_str()) && (family.writes)(probe) {
             prop_assert!(named.contains(&deciding), "{} decides {} but is not named: {:?}", m.pattern, probe, named);
         }
     }
@@ -243,20 +432,21 @@ fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
     let stderr = text(&output.stderr);
     prop_assert_eq!(output.status.code(), Some(0), "{}", stderr);
     let new = fs::read(repo.root.join(".gitignore")).unwrap_or_default();
-    prop_assert!(only_lines_inserted(&old, &new), "old {:?}\nnew {:?}", text(&old), text(&new));
+    prop_assert!(only_lines_inserted(&old, &new, family.allowed), "old {:?}\nnew {:?}", text(&old), text(&new));
     let left_out = stderr.contains("left out");
     let unreachable = stderr.contains("stays unignored");
     prop_assert!(new == old || missing_before, "a block was added though the audit found nothing missing");
     prop_assert!(new != old || !missing_before || left_out || unreachable, "nothing added, nothing said: {}", stderr);
 
-    let after = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], PROBES);
-    for ((probe, was), now) in PROBES.iter().zip(&before).zip(&after) {
-        let is_bytecode = pycache_guard::classify(probe.as_bytes()).is_some();
-        let kept_on_purpose = was.pattern.starts_with('!') && named.contains(&location(was)) && python_writes(probe);
+    let after = repo.check_ignore(&["-c", "core.excludesFile=/dev/null"], probes);
+    for (((probe, was), now), folder_was) in probes.iter().zip(&before).zip(&after).zip(&folders_before) {
+        let is_bytecode = (family.judged)(probe);
+        let named_negation = |m: &Match| m.pattern.starts_with('!') && named.contains(&location(m));
+        let kept_on_purpose = (named_negation(was) || named_negation(folder_was)) && (family.writes)(probe);
         let ignored = |m: &Match| !m.source.is_empty() && !m.pattern.starts_with('!');
         if !is_bytecode || kept_on_purpose {
             prop_assert_eq!(ignored(was), ignored(now), "{} changed: {:?} -> {:?}; {}", probe, was, now, text(&new));
-        } else if new != old && !left_out && !unreachable && python_writes(probe) {
+        } else if new != old && !left_out && !unreachable && (family.writes)(probe) {
             prop_assert!(ignored(now), "{} not ignored after the fix ({:?}); {}", probe, now, text(&new));
         }
     }
@@ -275,6 +465,22 @@ fn check_one(setup: &Setup) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+/// The folder of debris a path lies in (`tests/.pytest_cache`), if any.
+fn debris_folder(path: &str) -> Option<String> {
+    let all = pycache_guard::Debris::all();
+    let mut prefix = String::new();
+    let mut parts = path.split('/').peekable();
+    while let Some(part) = parts.next() {
+        parts.peek()?;
+        prefix.push_str(part);
+        if all.classify(prefix.as_bytes()).is_some() {
+            return Some(prefix);
+        }
+        prefix.push('/');
+    }
+    None
+}
+
 /// Whether Python writes a file of this name (the probes are all files).
 fn python_writes(probe: &str) -> bool {
     probe.ends_with(".pyc") || probe.ends_with(".pyo") || probe.ends_with("$py.class")
@@ -284,5 +490,14 @@ fn python_writes(probe: &str) -> bool {
 fn fix_gitignore_properties_hold_for_generated_files() {
     let cases = std::env::var("PYCACHE_GUARD_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
     let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
-    runner.run(&setups(), |setup| check_one(&setup)).unwrap();
+    runner.run(&setups(&BYTECODE), |setup| check_one(&setup, &BYTECODE)).unwrap();
+}
+
+/// The same properties with every debris category chosen, over files that mix bytecode and
+/// debris rules and negations.
+#[test]
+fn fix_gitignore_properties_hold_for_generated_files_with_debris() {
+    let cases = std::env::var("PYCACHE_GUARD_PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(256);
+    let mut runner = TestRunner::new(Config { cases, failure_persistence: None, ..Config::default() });
+    runner.run(&setups(&DEBRIS), |setup| check_one(&setup, &DEBRIS)).unwrap();
 }

@@ -10,6 +10,7 @@ mod audit;
 mod clean;
 mod config;
 mod damage;
+mod debris;
 mod docs;
 mod errors;
 mod fix_gitignore;

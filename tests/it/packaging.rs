@@ -90,12 +90,14 @@ fn every_hook_has_a_src_twin_that_differs_only_in_how_it_is_built() {
             "pycache-guard",
             "pycache-guard-gitignore",
             "pycache-guard-pre-push",
+            "pycache-guard-debris",
             "pycache-guard-src",
             "pycache-guard-gitignore-src",
-            "pycache-guard-pre-push-src"
+            "pycache-guard-pre-push-src",
+            "pycache-guard-debris-src"
         ]
     );
-    for (wheel, src) in hooks[..3].iter().zip(&hooks[3..]) {
+    for (wheel, src) in hooks[..4].iter().zip(&hooks[4..]) {
         assert_eq!(field(wheel, "language"), Some("python"));
         assert_eq!(field(src, "language"), Some("rust"));
         let same = |hook: &[(String, String)]| -> Vec<(String, String)> {
@@ -107,11 +109,52 @@ fn every_hook_has_a_src_twin_that_differs_only_in_how_it_is_built() {
 
 /// The pattern of the hooks that get file names, as the framework applies it (`re.search`).
 fn files_pattern() -> regex::Regex {
+    files_pattern_of("pycache-guard")
+}
+
+/// The pattern of a hook and its `-src` twin (the same).
+fn files_pattern_of(id: &str) -> regex::Regex {
     let hooks = hooks();
-    let patterns: Vec<&str> = hooks.iter().filter_map(|h| field(h, "files")).collect();
-    assert_eq!(patterns.len(), 2, "pycache-guard and pycache-guard-src filter file names");
+    let src = format!("{id}-src");
+    let patterns: Vec<&str> = hooks
+        .iter()
+        .filter(|h| field(h, "id") == Some(id) || field(h, "id") == Some(src.as_str()))
+        .filter_map(|h| field(h, "files"))
+        .collect();
+    assert_eq!(patterns.len(), 2, "{id} and {id}-src filter file names");
     assert_eq!(patterns[0], patterns[1]);
     regex::Regex::new(patterns[0].trim_matches('\'')).unwrap()
+}
+
+#[test]
+fn the_debris_hook_checks_every_category_and_its_filter_passes_every_debris_name() {
+    let hooks = hooks();
+    let debris = hooks.iter().find(|h| field(h, "id") == Some("pycache-guard-debris")).unwrap();
+    assert_eq!(field(debris, "entry"), Some("pycache-guard check --debris all"));
+    let filter = files_pattern_of("pycache-guard-debris");
+    for name in [
+        "__pycache__/m.cpython-312.pyc",
+        "FOO.PYC",
+        ".pytest_cache/v/cache/lastfailed",
+        "a/.mypy_cache/3.12/x.json",
+        "sub/.dmypy.json",
+        ".ruff_cache/0.6/x",
+        "nb/.ipynb_checkpoints/a-checkpoint.ipynb",
+        ".hypothesis/examples/x",
+        ".coverage",
+        "t/.coverage.host.1",
+        "htmlcov/index.html",
+        "coverage.xml",
+        ".tox/log/x",
+        ".nox/x",
+        "src/m.egg-info/PKG-INFO",
+        ".eggs/x",
+    ] {
+        assert!(filter.is_match(name), "{name}");
+    }
+    for name in ["m.py", "pytest_cache/x", ".coveragerc", "coverage.xml.bak", "htmlcov.py", "build/x", "dist/x"] {
+        assert!(!filter.is_match(name), "{name} need not reach the hook");
+    }
 }
 
 #[test]
@@ -138,7 +181,42 @@ fn component() -> impl Strategy<Value = String> {
     ]
 }
 
+fn debris_component() -> impl Strategy<Value = String> {
+    prop_oneof![
+        component(),
+        prop::sample::select(vec![
+            ".pytest_cache",
+            ".mypy_cache",
+            ".dmypy.json",
+            ".ruff_cache",
+            ".ipynb_checkpoints",
+            ".hypothesis",
+            ".coverage",
+            ".coverage.x",
+            "htmlcov",
+            "coverage.xml",
+            ".tox",
+            ".nox",
+            "m.egg-info",
+            ".eggs",
+            ".egg-info",
+            ".coverage.",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
 proptest! {
+    /// Every path the debris hook judges (bytecode, or debris of any category) matches its
+    /// filter.
+    #[test]
+    fn no_debris_name_slips_past_the_debris_filter(parts in prop::collection::vec(debris_component(), 1..5)) {
+        let path = parts.join("/");
+        if pycache_guard::classify_with(path.as_bytes(), pycache_guard::Debris::all()).is_some() {
+            prop_assert!(files_pattern_of("pycache-guard-debris").is_match(&path), "{path} is debris but the filter drops it");
+        }
+    }
+
     /// Every path the bytecode rule calls bytecode matches the filter, so the framework passes
     /// it to the hook, which judges it by that rule.
     #[test]

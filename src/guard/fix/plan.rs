@@ -17,20 +17,48 @@
 
 use gitlayer::ignore_rules::{IgnoreFile, Rule, RuleSet, Scope, Verdict};
 
+use std::sync::LazyLock;
+
 use crate::guard::bytecode;
 use crate::guard::bytecode_rules::{self, BytecodeNegations, Need};
+use crate::guard::debris::{self, Debris};
 use crate::guard::probes::{PROBE_SUBFOLDER, Probe};
 
 /// The comment that opens the block we add.
 pub(crate) const COMMENT: &str = "# Python bytecode (added by pycache-guard)";
+/// The comment of a block of debris lines only.
+pub(crate) const DEBRIS_COMMENT: &str = "# Python debris (added by pycache-guard)";
+/// The comment of a block of both.
+pub(crate) const BOTH_COMMENT: &str = "# Python bytecode and debris (added by pycache-guard)";
 
 /// A rule we may add, and the negation that keeps `name/` folders as they were (a pattern
 /// without a trailing slash matches folders too, so `*.py[co]` alone would also ignore
 /// `a.pyc/b.py`, which is not bytecode).
+#[derive(Clone, Copy)]
 struct Candidate {
     line: &'static str,
     folder_guard: Option<&'static str>,
     covers: &'static [Need],
+}
+
+/// One need per debris line, so that a debris candidate covers a `'static` slice of one.
+static DEBRIS_NEEDS: LazyLock<Vec<Need>> = LazyLock::new(|| debris::LINES.iter().map(Need::Debris).collect());
+
+/// The candidates with these debris categories chosen: bytecode's, then one per line of each
+/// chosen category, in the order of [`debris::LINES`].
+fn candidates(debris: Debris) -> Vec<Candidate> {
+    let mut all = CANDIDATES.to_vec();
+    for (line, need) in debris::LINES.iter().zip(DEBRIS_NEEDS.iter()) {
+        if debris.contains(line.category) {
+            all.push(Candidate { line: line.text, folder_guard: line.guard, covers: std::slice::from_ref(need) });
+        }
+    }
+    all
+}
+
+/// Whether a line the fix writes is a debris line.
+fn is_debris_line(line: &str) -> bool {
+    debris::LINES.iter().any(|debris| debris.text == line || debris.guard == Some(line))
 }
 
 const CANDIDATES: [Candidate; 3] = [
@@ -41,6 +69,9 @@ const CANDIDATES: [Candidate; 3] = [
 
 /// The line that adds a rule for this need.
 pub(crate) fn line_for(need: Need) -> &'static str {
+    if let Need::Debris(line) = need {
+        return line.text;
+    }
     CANDIDATES.iter().find(|candidate| candidate.covers.contains(&need)).map_or("", |candidate| candidate.line)
 }
 
@@ -112,9 +143,12 @@ impl Plan {
 /// Plans the change of `target` (its current content: empty when it does not exist yet),
 /// given the other ignore files of the tree and extra bytecode paths worth protecting
 /// (tracked files).
-pub(crate) fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe]) -> Plan {
+///
+/// With debris categories chosen, the lines of each that are missing are planned with
+/// bytecode's, by the same rules.
+pub(crate) fn plan(target: &IgnoreFile, others: &[IgnoreFile], extra_probes: &[Probe], debris: Debris) -> Plan {
     let before_rules = rules_with(target.clone(), others);
-    plan_judged(target, others, extra_probes, &before_rules, &BytecodeNegations::of(&before_rules))
+    plan_judged(target, others, extra_probes, &before_rules, &BytecodeNegations::of(&before_rules, debris), debris)
 }
 
 /// [`plan`], given the rules as they are and their bytecode negations (the audit has them).
@@ -124,10 +158,12 @@ pub(crate) fn plan_judged(
     extra_probes: &[Probe],
     before_rules: &RuleSet,
     negations: &BytecodeNegations,
+    debris: Debris,
 ) -> Plan {
     let rules_with = |target: IgnoreFile| rules_with(target, others);
     let folders = folders(target, others);
-    let needs = needed(before_rules, &folders, negations);
+    let audited = Need::audited(debris);
+    let needs = needed(before_rules, &folders, negations, &audited);
     if needs.is_empty() {
         return Plan {
             new_bytes: target.bytes().to_vec(),
@@ -138,9 +174,10 @@ pub(crate) fn plan_judged(
     }
     // Only a path that one of our lines matches (or one of its folders) can change verdict;
     // bytecode must keep its verdict only where a bytecode negation decides it.
-    let mut probes = probes(target.dir(), &folders, negations, extra_probes);
-    let block_patterns = block_patterns();
-    probes.retain(|probe| match bytecode::classify(&probe.path) {
+    let candidates = candidates(debris);
+    let mut probes = probes(target.dir(), &folders, negations, extra_probes, debris);
+    let block_patterns = block_patterns(&candidates);
+    probes.retain(|probe| match bytecode::classify_with(&probe.path, debris) {
         None => touched_by(&block_patterns, probe),
         Some(_) => !negations.is_empty(),
     });
@@ -149,7 +186,7 @@ pub(crate) fn plan_judged(
     let protected: Vec<bool> = probes
         .iter()
         .zip(&before)
-        .map(|(probe, verdict)| bytecode::classify(&probe.path).is_none() || negations.decided(verdict))
+        .map(|(probe, verdict)| bytecode::classify_with(&probe.path, debris).is_none() || negations.decided(verdict))
         .collect();
     let situation = Situation {
         target,
@@ -159,6 +196,8 @@ pub(crate) fn plan_judged(
         protected,
         folders: &folders,
         negations,
+        candidates: &candidates,
+        audited: &audited,
     };
 
     // Appending (or going before the first bytecode negation) is the natural place. When an
@@ -178,12 +217,12 @@ pub(crate) fn plan_judged(
     let block: Vec<&str> = best.added.iter().map(String::as_str).collect();
     // The new bytes once, for the placement chosen (the comment is the block's first line).
     best.new_bytes = match block.split_first() {
-        Some((_, lines)) => insert_block(target.bytes(), at, lines),
+        Some((comment, lines)) => insert_block_with(target.bytes(), at, comment, lines),
         None => target.bytes().to_vec(),
     };
     let after = rules_with(if block.is_empty() { target.clone() } else { target.with_block(at, &block) });
     let left_out: Vec<&str> = best.left_out.iter().map(|left| left.line).collect();
-    best.unreached = bytecode_rules::missing(&after, &folders, &Need::AUDITED, negations)
+    best.unreached = bytecode_rules::missing(&after, &folders, &audited, negations)
         .into_iter()
         .filter(|missing| !left_out.contains(&line_for(missing.need)))
         .map(|missing| {
@@ -195,8 +234,8 @@ pub(crate) fn plan_judged(
 }
 
 /// Every line a block may hold, parsed.
-fn block_patterns() -> Vec<gix_glob::Pattern> {
-    let lines = CANDIDATES.iter().flat_map(|candidate| std::iter::once(candidate.line).chain(candidate.folder_guard));
+fn block_patterns(candidates: &[Candidate]) -> Vec<gix_glob::Pattern> {
+    let lines = candidates.iter().flat_map(|candidate| std::iter::once(candidate.line).chain(candidate.folder_guard));
     lines.filter_map(|line| gix_glob::Pattern::from_bytes(line.as_bytes())).collect()
 }
 
@@ -235,9 +274,9 @@ fn folders(target: &IgnoreFile, others: &[IgnoreFile]) -> Vec<Vec<u8>> {
 
 /// The needs the audit finds missing, and Jython's with them: `*$py.class` is written with
 /// a block that is needed anyway, never on its own.
-fn needed(rules: &RuleSet, folders: &[Vec<u8>], negations: &BytecodeNegations) -> Vec<Need> {
+fn needed(rules: &RuleSet, folders: &[Vec<u8>], negations: &BytecodeNegations, audited: &[Need]) -> Vec<Need> {
     let mut needs: Vec<Need> =
-        bytecode_rules::missing(rules, folders, &Need::AUDITED, negations).into_iter().map(|m| m.need).collect();
+        bytecode_rules::missing(rules, folders, audited, negations).into_iter().map(|m| m.need).collect();
     if !needs.is_empty() && !bytecode_rules::missing(rules, folders, &[Need::JythonClass], negations).is_empty() {
         needs.push(Need::JythonClass);
     }
@@ -256,6 +295,10 @@ struct Situation<'a> {
     /// Where the needs are judged (see [`bytecode_rules::missing`]).
     folders: &'a [Vec<u8>],
     negations: &'a BytecodeNegations,
+    /// The lines that may be added (see [`candidates`]).
+    candidates: &'a [Candidate],
+    /// The needs judged: bytecode's and the chosen debris lines'.
+    audited: &'a [Need],
 }
 
 impl Situation<'_> {
@@ -264,7 +307,7 @@ impl Situation<'_> {
     fn plan_at(&self, at: Option<usize>, needs: &[Need]) -> Plan {
         let mut accepted: Vec<&'static str> = Vec::new();
         let mut left_out = Vec::new();
-        for candidate in CANDIDATES.iter().filter(|c| c.covers.iter().any(|need| needs.contains(need))) {
+        for candidate in self.candidates.iter().filter(|c| c.covers.iter().any(|need| needs.contains(need))) {
             // Jython's line only joins lines that are added anyway.
             if candidate.covers == [Need::JythonClass] && accepted.is_empty() {
                 continue;
@@ -302,7 +345,7 @@ impl Situation<'_> {
         let added = if accepted.is_empty() {
             Vec::new()
         } else {
-            std::iter::once(COMMENT).chain(accepted.iter().copied()).map(str::to_owned).collect()
+            std::iter::once(comment_for(&accepted)).chain(accepted.iter().copied()).map(str::to_owned).collect()
         };
         Plan { new_bytes: Vec::new(), added, left_out, unreached: Vec::new() }
     }
@@ -320,7 +363,7 @@ impl Situation<'_> {
     /// What stays missing once the plan's lines are written at `at`.
     fn still_missing(&self, at: Option<usize>, plan: &Plan) -> Vec<bytecode_rules::Missing> {
         let lines: Vec<&str> = plan.added.iter().skip(1).map(String::as_str).collect();
-        bytecode_rules::missing(&self.rules(at, &lines), self.folders, &Need::AUDITED, self.negations)
+        bytecode_rules::missing(&self.rules(at, &lines), self.folders, self.audited, self.negations)
     }
 
     /// The index of the first protected probe whose verdict the block would change.
@@ -339,13 +382,22 @@ fn first_negation_line(target: &IgnoreFile, negations: &BytecodeNegations) -> Op
     (first >= 1).then(|| first - 1)
 }
 
-/// The old bytes with the block (comment first) inserted before line `at`, or appended.
+/// The comment of a block of these lines: bytecode's when it holds no debris line.
+fn comment_for(lines: &[&str]) -> &'static str {
+    match (lines.iter().any(|line| is_debris_line(line)), lines.iter().all(|line| is_debris_line(line))) {
+        (false, _) => COMMENT,
+        (true, true) => DEBRIS_COMMENT,
+        (true, false) => BOTH_COMMENT,
+    }
+}
+
+/// The old bytes with the block (this comment first) inserted before line `at`, or appended.
 /// Line endings follow the file; a missing final newline is added before an appended block;
 /// a BOM stays first.
-pub(crate) fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec<u8> {
+fn insert_block_with(old: &[u8], at: Option<usize>, comment: &str, lines: &[&str]) -> Vec<u8> {
     let newline: &[u8] = if memchr::memmem::find(old, b"\r\n").is_some() { b"\r\n" } else { b"\n" };
     let mut block = Vec::new();
-    for line in std::iter::once(COMMENT).chain(lines.iter().copied()) {
+    for line in std::iter::once(comment).chain(lines.iter().copied()) {
         block.extend_from_slice(line.as_bytes());
         block.extend_from_slice(newline);
     }
@@ -366,11 +418,23 @@ pub(crate) fn insert_block(old: &[u8], at: Option<usize>, lines: &[&str]) -> Vec
 
 /// The paths whose verdicts decide the plan: bytecode and look-alikes in every folder and a
 /// new subfolder of each; the paths bytecode negations re-include; and the extra ones given.
-fn probes(top: &[u8], folders: &[Vec<u8>], negations: &BytecodeNegations, extra: &[Probe]) -> Vec<Probe> {
+fn probes(
+    top: &[u8],
+    folders: &[Vec<u8>],
+    negations: &BytecodeNegations,
+    extra: &[Probe],
+    debris: Debris,
+) -> Vec<Probe> {
     let mut probes: Vec<Probe> = folders
         .iter()
         .flat_map(|dir| [dir.clone(), [dir.as_slice(), PROBE_SUBFOLDER.as_bytes()].concat()])
-        .flat_map(|dir| folder_probes(&dir))
+        .flat_map(|dir| {
+            let mut probes = folder_probes(&dir);
+            if !debris.is_empty() {
+                probes.extend(debris_probes(&dir, debris));
+            }
+            probes
+        })
         .collect();
     probes.extend(negations.reincluded().cloned());
     probes.extend(extra.iter().filter(|p| p.path.starts_with(top)).cloned());
@@ -400,6 +464,29 @@ fn folder_probes(dir: &[u8]) -> Vec<Probe> {
     FILES.iter().map(|name| probe(name, false)).chain(FOLDERS.iter().map(|name| probe(name, true))).collect()
 }
 
+/// The debris of the chosen categories in a folder, and look-alikes whose verdict the
+/// debris lines must not change: each probe's twin, the folder each folder line names (and
+/// its twin), and a folder named like each file line, with a file in it.
+fn debris_probes(dir: &[u8], debris: Debris) -> Vec<Probe> {
+    let probe = |name: &str, is_dir: bool| Probe { path: [dir, name.as_bytes()].concat(), is_dir };
+    let mut probes = Vec::new();
+    for line in debris.lines() {
+        probes.push(probe(line.probe, false));
+        probes.push(probe(line.twin, false));
+        match (line.probe.split_once('/'), line.twin.split_once('/')) {
+            (Some((folder, _)), Some((twin, _))) => {
+                probes.push(probe(folder, true));
+                probes.push(probe(twin, true));
+            }
+            _ => {
+                probes.push(probe(line.probe, true));
+                probes.push(probe(&format!("{}/m.txt", line.probe), false));
+            }
+        }
+    }
+    probes
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -410,7 +497,7 @@ mod tests {
         let target =
             files.iter().find(|(path, _)| *path == ".gitignore").map_or_else(|| file(&(".gitignore", "")), file);
         let others: Vec<IgnoreFile> = files.iter().filter(|(path, _)| *path != ".gitignore").map(file).collect();
-        plan(&target, &others, &[])
+        plan(&target, &others, &[], Debris::NONE)
     }
 
     fn new_text(files: &[(&str, &str)]) -> String {
