@@ -33,7 +33,8 @@ if ! command -v valgrind >/dev/null; then
     fi
 fi
 
-BINARIES=("$@")
+BINARIES=()
+for bin in "$@"; do BINARIES+=("$(realpath "$bin")"); done
 if [ ${#BINARIES[@]} -eq 0 ]; then
     cargo build --release --quiet
     BINARIES=("$(realpath "${CARGO_TARGET_DIR:-$ROOT/target}/release/pycache-guard")")
@@ -70,6 +71,7 @@ git -C "$REPO" add -f services/svc_000/pkg_00/sub_1/__pycache__ services/svc_000
 
 # Instructions executed by one run of "$@" in the repository (all threads).
 instructions() {
+    rm -f "$WORK/out"
     (cd "$REPO" && valgrind --tool=callgrind --callgrind-out-file="$WORK/out" "$@" >/dev/null 2>&1) || true
     callgrind_annotate "$WORK/out" 2>/dev/null | awk '/PROGRAM TOTALS/ && !done { gsub(",", "", $1); print $1; done = 1 }'
 }
