@@ -101,6 +101,11 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool, debris: Debris) -> Vec<Findin
 /// The personal rules (`.git/info/exclude`, `core.excludesFile`) that alone ignore a missing
 /// probe, once each.
 fn personal_rules(rules: &RuleSet, missing: &[bytecode_rules::Missing]) -> Vec<(Need, Rule)> {
+    // Most clones have none (git's template `info/exclude` is comments only): then nothing
+    // is ignored personally, and the missing probes need no second verdict.
+    if missing.is_empty() || !rules.has_personal_rules() {
+        return Vec::new();
+    }
     let mut personal: Vec<(Need, Rule)> = missing
         .iter()
         .filter_map(|m| match rules.verdict(&m.probe.path, m.probe.is_dir, Scope::WithPersonal) {

@@ -32,7 +32,9 @@ impl<'a> SurelyIgnored<'a> {
         if !self.rules.may_negate() && self.usual().iter().any(|rule| bytecode_rule_matches(rule, name, is_dir)) {
             return true;
         }
-        self.rules.ignored_by_top_and_negating(path, is_dir)
+        // With one `.gitignore` at most, the files this consults are all there are: the
+        // verdict the caller asks next says the same, so asking twice would only cost.
+        self.rules.tree_files().len() > 1 && self.rules.ignored_by_top_and_negating(path, is_dir)
     }
 
     /// Whether the top `.gitignore` holds this debris line as the fix writes it, with no

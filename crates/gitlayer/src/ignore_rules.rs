@@ -697,6 +697,12 @@ impl RuleSet {
         })
     }
 
+    /// Whether `.git/info/exclude` or `core.excludesFile` holds any rule (read on the first
+    /// call). Without one, a verdict with [`Scope::WithPersonal`] is the repository's own.
+    pub fn has_personal_rules(&self) -> bool {
+        self.personal().iter().any(|file| !file.content.parsed().lines.is_empty())
+    }
+
     /// The tree's `.gitignore` files, shallowest first.
     pub fn tree_files(&self) -> &[IgnoreFile] {
         &self.tree
