@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use colored::Colorize;
 
 use crate::guard::bytecode::Reason;
+use crate::guard::debris::Debris;
 pub(crate) use crate::guard::finding::{Finding, Kind, Severity, short_id};
 use crate::guard::finding::{Fix, rule_pattern, rule_place};
 use crate::guard::fix::plan::{LeftOut, Unreached};
@@ -58,9 +59,19 @@ pub(crate) fn path_text(path: &[u8]) -> String {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CommandContext {
     pub(crate) cwd_prefix: Vec<u8>,
+    /// The debris categories the check judged: the fix command must be told them too.
+    pub(crate) debris: Debris,
 }
 
 impl CommandContext {
+    /// The command that repairs the ignore rules for what was checked.
+    pub(crate) fn fix_gitignore_command(&self) -> String {
+        match self.debris.is_empty() {
+            true => FIX_GITIGNORE.to_owned(),
+            false => format!("{FIX_GITIGNORE} --debris {}", self.debris.flag_value()),
+        }
+    }
+
     /// The command that removes these paths from the index and keeps the files on disk.
     pub(crate) fn untrack_command<'a>(&self, paths: impl IntoIterator<Item = &'a [u8]>) -> String {
         let mut command = String::from("git rm --cached --");
@@ -112,7 +123,7 @@ pub(crate) fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
     match (finding.commit(), finding.kind().fix()) {
         (Some(commit), _) => rewrite_hint(short_id(&commit.id), commit.is_root),
         (None, Fix::Say(words)) => words.to_owned(),
-        (None, Fix::RepairRules) => FIX_GITIGNORE.to_owned(),
+        (None, Fix::RepairRules) => commands.fix_gitignore_command(),
         (None, Fix::Untrack) => commands.untrack_command([finding.path()]),
     }
 }
@@ -193,7 +204,7 @@ mod tests {
 
     fn plain(findings: &[Finding], prefix: &[u8]) -> String {
         colored::control::set_override(false);
-        let commands = CommandContext { cwd_prefix: prefix.to_vec() };
+        let commands = CommandContext { cwd_prefix: prefix.to_vec(), debris: Debris::NONE };
         let mut out = Vec::new();
         print_human(&mut out, findings, &commands).unwrap();
         print_human_summary(&mut out, findings, &commands).unwrap();

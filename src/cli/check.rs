@@ -162,7 +162,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Res
     findings.extend(audit_rules(&repo, rules, settings.strict, debris, global)?);
     // Only printed commands need the user's folder: a clean check skips the path lookups.
     let cwd_prefix = if findings.is_empty() { Vec::new() } else { repo.cwd_prefix() };
-    let commands = CommandContext { cwd_prefix };
+    let commands = CommandContext { cwd_prefix, debris };
     // Only the index can be fixed, and only for people: the pre-commit framework cannot
     // see changes made only to the index.
     let fixable = matches!(mode, RepoMode::Staged | RepoMode::All) && !env.under_framework;

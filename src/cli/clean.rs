@@ -48,7 +48,7 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
     let outcome = with_progress(show_progress, &progress, || clean::clean(&job, &progress));
     let shown =
         Shown { base: path_bytes(&job.base).into_owned(), cwd: job.cwd.clone(), cwd_prefix: cwd_prefix.clone() };
-    report(args, global, &shown, &settings, &CommandContext { cwd_prefix }, &outcome)?;
+    report(args, global, &shown, &settings, &CommandContext { cwd_prefix, debris: settings.debris }, &outcome)?;
     Ok(if outcome.failures.is_empty() { ExitStatus::Success } else { ExitStatus::Error })
 }
 

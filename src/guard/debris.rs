@@ -300,6 +300,14 @@ impl Debris {
         Category::ALL.into_iter().filter(move |&category| self.contains(category))
     }
 
+    /// The choice as `--debris` takes it: `all`, or the categories joined by commas.
+    pub(crate) fn flag_value(self) -> String {
+        if self == Debris::all() {
+            return "all".to_owned();
+        }
+        self.categories().map(Category::name).collect::<Vec<_>>().join(",")
+    }
+
     /// The lines of the chosen categories.
     pub(crate) fn lines(self) -> impl Iterator<Item = &'static Line> {
         LINES.iter().filter(move |line| self.contains(line.category))

@@ -347,3 +347,21 @@ fn clean_of_a_named_debris_folder_deletes_it_whole() {
     assert!(!repo.root.join("pkg/.mypy_cache").exists(), "deleted whole");
     assert!(repo.root.join("pkg/m.py").exists());
 }
+
+/// The audit's hint names the categories the check judged, and running that very command
+/// leaves the strict audit nothing to report.
+#[test]
+fn the_missing_rule_hint_is_the_fix_gitignore_command_for_the_chosen_categories() {
+    let repo = repo_with_bytecode_rules();
+    let output = repo.guard().args(["check", "--all", "--debris", "ruff,pytest", "--color", "never"]).output().unwrap();
+    let stdout = text(&output.stdout);
+    let hint = stdout
+        .lines()
+        .find_map(|line| line.strip_prefix(".gitignore: warning: ").and_then(|rest| rest.split("; fix: ").nth(1)))
+        .unwrap_or_else(|| panic!("a missing-rule warning: {stdout}"));
+    assert_eq!(hint, "pycache-guard fix-gitignore --debris pytest,ruff");
+    let words: Vec<&str> = hint.split(' ').skip(1).collect();
+    repo.guard().args(&words).assert().success();
+    repo.guard().args(["check", "--all", "--strict", "--debris", "pytest,ruff"]).assert().success();
+    assert!(git_ignores(&repo, ".pytest_cache/x") && git_ignores(&repo, ".ruff_cache/x"));
+}
