@@ -134,6 +134,14 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern, debris: Debris) -> Vec<Probe
         }
         // The name the pattern spells (`!keep.egg-info/`, `!tests/.coverage`), as a file and,
         // when folders of that name are debris, as a folder, with a twin that is no debris.
+        // Any name inside a folder of debris (`!.hypothesis/examples/`, `!htmlcov/keep.html`,
+        // `!.pytest_cache/**`): everything in such a folder is debris, as in `__pycache__`.
+        // Its twin is the same place with the debris folders renamed (below).
+        let in_debris_folder = bases[0].split('/').any(|component| debris.is_folder_name(component.as_bytes()));
+        if in_debris_folder && !names.iter().any(|(known, _, _)| known == name) {
+            names.push((name.to_owned(), false, Some(name.to_owned())));
+            names.push((name.to_owned(), true, Some(name.to_owned())));
+        }
         if debris.classify_name(name.as_bytes()).is_some() && !names.iter().any(|(known, _, _)| known == name) {
             let twin = format!("pycache_guard_twin_{}", name.replace('.', "_"));
             names.push((name.to_owned(), false, Some(twin.clone())));
@@ -150,6 +158,7 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern, debris: Debris) -> Vec<Probe
                 Some(twin) => format!("{base}{twin}"),
                 None => twin_of(&format!("{base}{name}")),
             };
+            let twin = if debris.is_empty() { twin } else { without_debris_folders(&twin, debris) };
             let twin = [file.dir(), twin.as_bytes()].concat();
             if file.pattern_matches(pattern, &path, *is_dir) && !file.pattern_matches(pattern, &twin, *is_dir) {
                 found.push(Probe { path, is_dir: *is_dir });
@@ -159,6 +168,23 @@ fn candidates(file: &IgnoreFile, pattern: &Pattern, debris: Debris) -> Vec<Probe
     found
 }
 
+/// The same path with every folder of debris renamed to a name that is no debris: a twin
+/// must stand in the same place, outside the debris.
+fn without_debris_folders(path: &str, debris: Debris) -> String {
+    let (folders, name) = path.rsplit_once('/').map_or(("", path), |(folders, name)| (folders, name));
+    if folders.is_empty() {
+        return path.to_owned();
+    }
+    let renamed: Vec<String> = folders
+        .split('/')
+        .map(|folder| match debris.is_folder_name(folder.as_bytes()) {
+            true => format!("pycache_guard_twin_{}", folder.replace('.', "_")),
+            false => folder.to_owned(),
+        })
+        .collect();
+    format!("{}/{name}", renamed.join("/"))
+}
+
 /// Whether the pattern's last part could match a name Python writes: most negations end in
 /// a literal name (`!README.md`, `!/media/customer/.htaccess`), which is settled here
 /// without building a path.
@@ -166,10 +192,13 @@ fn may_match_what_python_writes(pattern: &Pattern, debris: Debris) -> bool {
     let text = &pattern.text[..];
     let last = memchr::memrchr(b'/', text).map_or(text, |slash| &text[slash + 1..]);
     let literal = !last.iter().any(|b| matches!(b, b'*' | b'?' | b'[' | b'\\'));
+    // With debris chosen, a pattern with a folder in it may point inside a folder of debris
+    // (`!.hypothesis/examples/`): the candidates say, once the folders are concrete.
+    let has_folder = last.len() < text.len();
     !literal
         || last == b"__pycache__"
         || bytecode::python_writes(last, false)
-        || (!debris.is_empty() && debris::may_name_debris(debris, last))
+        || (!debris.is_empty() && (has_folder || debris::may_name_debris(debris, last)))
 }
 
 /// The same place with names Python does not write: `a/m.pyc` -> `a/m.txt`,

@@ -365,3 +365,38 @@ fn the_missing_rule_hint_is_the_fix_gitignore_command_for_the_chosen_categories(
     repo.guard().args(["check", "--all", "--strict", "--debris", "pytest,ruff"]).assert().success();
     assert!(git_ignores(&repo, ".pytest_cache/x") && git_ignores(&repo, ".ruff_cache/x"));
 }
+
+/// A negation that re-includes something inside a folder of debris (a file, a subfolder,
+/// everything) is deliberate: the audit names it, and the fix leaves out the folder line that
+/// would override it, so git's verdict on what it re-includes stays as it was (asked of git).
+#[test]
+fn a_negation_inside_a_folder_of_debris_is_named_and_the_fix_keeps_it() {
+    let cases = [
+        ("hypothesis", ".hypothesis/*\n!.hypothesis/examples/\n", ".hypothesis/examples/ab/cd", ".hypothesis/"),
+        ("coverage", "htmlcov/*\n!htmlcov/keep.html\n", "htmlcov/keep.html", "htmlcov/"),
+        ("pytest", ".pytest_cache/*\n!.pytest_cache/**\n", ".pytest_cache/v/cache/lastfailed", ".pytest_cache/"),
+        ("package", "*.egg-info/*\n!*.egg-info/x\n", "m.egg-info/x", "*.egg-info/"),
+    ];
+    for (category, rules, reincluded, folder_line) in cases {
+        let repo = TestRepo::new();
+        repo.commit_gitignore(&format!("__pycache__/\n*.py[cod]\n{rules}"));
+        assert!(!git_ignores(&repo, reincluded), "{category}: the negation re-includes {reincluded}");
+        let output = repo.guard().args(["check", "--all", "--debris", category, "--color", "never"]).output().unwrap();
+        let negation = rules.lines().nth(1).unwrap();
+        // (`!.pytest_cache/**` re-includes bytecode names there too, and is named for that.)
+        let named = format!(".gitignore:4: warning: rule \"{negation}\" re-includes Python ");
+        assert!(text(&output.stdout).contains(&named), "{category}: {}", text(&output.stdout));
+
+        let fixed = repo.guard().args(["fix-gitignore", "--debris", category]).output().unwrap();
+        assert!(fixed.status.success(), "{category}: {}", text(&fixed.stderr));
+        assert!(!git_ignores(&repo, reincluded), "{category}: the fix overrode the negation");
+        let written = fs::read_to_string(repo.root.join(".gitignore")).unwrap();
+        let left_out =
+            !written.lines().any(|line| line == folder_line) || written.find(folder_line) < written.find(negation);
+        assert!(left_out, "{category}: {written}");
+        repo.guard().args(["fix-gitignore", "--check", "--debris", category]).assert().success();
+        let again = repo.guard().args(["fix-gitignore", "--debris", category]).output().unwrap();
+        assert_eq!(fs::read_to_string(repo.root.join(".gitignore")).unwrap(), written, "{category}: idempotent");
+        assert!(text(&again.stderr).contains("nothing to change"), "{category}: {}", text(&again.stderr));
+    }
+}
