@@ -127,6 +127,15 @@ impl SortedPaths {
         if !is_file_mode(mode) {
             return None;
         }
+        let name = self.enter::<false>(path);
+        if self.folder_in_pycache || name == PYCACHE { Some(Reason::InPycache) } else { classify_file_name(name) }
+    }
+
+    /// The path's file name, after judging its folder when it is not the last path's.
+    /// `DEBRIS`: judge the folder for debris too (only [`SortedPaths::classify_entry_with`]
+    /// asks, so the plain check does no more than before debris existed).
+    #[inline(always)]
+    fn enter<'p, const DEBRIS: bool>(&mut self, path: &'p [u8]) -> &'p [u8] {
         let (folder, name) = match memchr::memrchr(b'/', path) {
             Some(slash) => (&path[..slash], &path[slash + 1..]),
             None => (&b""[..], path),
@@ -135,8 +144,12 @@ impl SortedPaths {
             self.folder.clear();
             self.folder.extend_from_slice(folder);
             self.folder_in_pycache = has_pycache_component(folder);
+            if DEBRIS {
+                self.folder_debris = self.debris.classify_folder(folder);
+                self.folder_special = self.folder_in_pycache || self.folder_debris.is_some();
+            }
         }
-        if self.folder_in_pycache || name == PYCACHE { Some(Reason::InPycache) } else { classify_file_name(name) }
+        name
     }
 
     /// Judges debris of these categories too, with [`SortedPaths::classify_entry_with`]
@@ -151,17 +164,7 @@ impl SortedPaths {
         if !is_file_mode(mode) {
             return None;
         }
-        let (folder, name) = match memchr::memrchr(b'/', path) {
-            Some(slash) => (&path[..slash], &path[slash + 1..]),
-            None => (&b""[..], path),
-        };
-        if folder != self.folder.as_slice() {
-            self.folder.clear();
-            self.folder.extend_from_slice(folder);
-            self.folder_in_pycache = has_pycache_component(folder);
-            self.folder_debris = self.debris.classify_folder(folder);
-            self.folder_special = self.folder_in_pycache || self.folder_debris.is_some();
-        }
+        let name = self.enter::<true>(path);
         if self.folder_special {
             return self.classify_in_special_folder(name);
         }
@@ -171,7 +174,8 @@ impl SortedPaths {
         if let Some(reason) = classify_file_name(name) {
             return Some(reason);
         }
-        // Almost no name of debris gets past this byte: `.`, `h`, `c`, or `.egg-info`'s `o`.
+        // Almost no name of debris gets past this byte: `.`, `h`, `c`, or `.egg-info`'s `o`
+        // (the same test `classify_name` starts with, here without a call per entry).
         let &last = name.last()?;
         if matches!(name[0], b'.' | b'h' | b'c') || last == b'o' {
             return self.debris.classify_name(name).map(Reason::Debris);

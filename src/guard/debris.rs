@@ -328,7 +328,10 @@ impl Debris {
     pub(crate) fn classify_folder(self, folder: &[u8]) -> Option<Category> {
         // Every folder name of debris holds a `.` but `htmlcov`: most folders are settled by
         // two vectorised scans, not split into components.
-        if memchr::memchr(b'.', folder).is_none() && !holds_htmlcov(folder) {
+        // One scan settles a folder with neither byte; a `.` or an `h` needs a closer look.
+        if memchr::memchr2(b'.', b'h', folder).is_none()
+            || (memchr::memchr(b'.', folder).is_none() && !holds_htmlcov(folder))
+        {
             return None;
         }
         folder.split(|&b| b == b'/').find_map(|component| self.folder_component(component))
