@@ -19,6 +19,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SOURCES=${SOURCES:-10000}
 
 unset GIT_DIR GIT_WORK_TREE GIT_INDEX_FILE GIT_OBJECT_DIRECTORY
@@ -61,13 +63,7 @@ EOF
 git -C "$REPO" init -q -b main
 git -C "$REPO" add -A
 git -C "$REPO" -c user.name=Bench -c user.email=bench@example.invalid commit -q -m tree
-for n in 0 1 2 3 4 5 6; do echo "# change $n" >>"$REPO/services/svc_000/pkg_00/sub_0/module_0$n.py"; done
-mkdir -p "$REPO/services/svc_000/pkg_00/sub_1/__pycache__"
-printf 'bytecode' >"$REPO/services/svc_000/pkg_00/sub_1/__pycache__/module_00.cpython-312.pyc"
-printf 'bytecode' >"$REPO/services/svc_000/pkg_00/sub_1/__pycache__/module_01.cpython-312.pyc"
-printf 'bytecode' >"$REPO/services/svc_000/pkg_00/sub_2/legacy.pyc"
-git -C "$REPO" add -A
-git -C "$REPO" add -f services/svc_000/pkg_00/sub_1/__pycache__ services/svc_000/pkg_00/sub_2/legacy.pyc
+stage_ten_changes "$REPO"
 
 # Instructions executed by one run of "$@" in the repository (all threads).
 instructions() {

@@ -26,6 +26,8 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 SOURCES=${SOURCES:-10000}
 RUNS=${RUNS:-21}
 RE='(^|/)__pycache__/|\.py[co]$'
@@ -105,13 +107,7 @@ repos:
 EOF
 git -C "$HOOK" add .pre-commit-config.yaml
 git -C "$HOOK" -c user.name=Bench -c user.email=bench@example.invalid commit -q -m hooks
-for n in 0 1 2 3 4 5 6; do echo "# change $n" >>"$HOOK/services/svc_000/pkg_00/sub_0/module_0$n.py"; done
-mkdir -p "$HOOK/services/svc_000/pkg_00/sub_1/__pycache__"
-printf 'bytecode' >"$HOOK/services/svc_000/pkg_00/sub_1/__pycache__/module_00.cpython-312.pyc"
-printf 'bytecode' >"$HOOK/services/svc_000/pkg_00/sub_1/__pycache__/module_01.cpython-312.pyc"
-printf 'bytecode' >"$HOOK/services/svc_000/pkg_00/sub_2/legacy.pyc"
-git -C "$HOOK" add -A
-git -C "$HOOK" add -f services/svc_000/pkg_00/sub_1/__pycache__ services/svc_000/pkg_00/sub_2/legacy.pyc
+stage_ten_changes "$HOOK"
 (cd "$HOOK" && "$VENV/bin/pre-commit" run >/dev/null 2>&1 || true) # warm its cache once
 
 # Every command exits 1 here (bytecode is staged): -i keeps hyperfine going.
