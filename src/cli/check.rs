@@ -243,7 +243,7 @@ fn named_findings(paths: &[OsString], args: &CheckArgs, global: &GlobalArgs) -> 
     let root = top.clone().unwrap_or_else(|| cwd.clone());
     // Loaded even when nothing is bytecode, so that a broken config is always an error.
     let settings = Settings::load(&root, args.strict)?.with_debris_flag(args.debris);
-    let mut findings = check::named(paths, settings.debris);
+    let mut findings = check::named(paths, settings.debris)?;
     if !findings.is_empty() {
         // Only a finding needs the current folder's place in the worktree (path lookups).
         let prefix = match (&repo, &top) {
@@ -257,14 +257,14 @@ fn named_findings(paths: &[OsString], args: &CheckArgs, global: &GlobalArgs) -> 
 
 /// Whether the allow-list exempts a named path, taken relative to the config's folder.
 fn named_is_allowed(settings: &Settings, root: &Path, prefix: &[u8], path: &[u8]) -> bool {
-    let relative = if path.starts_with(b"/") {
-        let (Ok(root), Ok(absolute)) = (root.canonicalize(), bytes_path(path).canonicalize()) else {
+    let Ok(named) = bytes_path(path) else {
+        return false;
+    };
+    let relative = if named.is_absolute() {
+        let (Ok(root), Ok(absolute)) = (dunce::canonicalize(root), dunce::canonicalize(&named)) else {
             return false;
         };
-        match absolute.strip_prefix(&root) {
-            Ok(rest) => Some(path_bytes(rest).into_owned()),
-            Err(_) => None,
-        }
+        absolute.strip_prefix(&root).ok().map(|rest| path_bytes(rest).into_owned())
     } else {
         join_relative(prefix, path)
     };

@@ -16,19 +16,19 @@ use crate::cli::args::{CleanArgs, GlobalArgs};
 use crate::guard::clean::{self, Job, Keep, KeptWhy, Outcome, Progress};
 use crate::guard::config::Settings;
 use crate::report::CommandContext;
-use gitlayer::paths::{display_path, path_bytes, relative_to};
+use gitlayer::paths::{display_path, exact_path_bytes, path_bytes, relative_to};
 use gitlayer::repo::Repo;
 
 pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitStatus> {
     let repo = Repo::open_if_any()?;
-    let cwd =
-        std::env::current_dir().and_then(|cwd| cwd.canonicalize()).context("cannot read the current directory")?;
+    let cwd = std::env::current_dir().and_then(dunce::canonicalize).context("cannot read the current directory")?;
     let (base, cwd_prefix) = match &repo {
         Some(repo) => {
             let top = repo.workdir().ok_or_else(|| {
                 anyhow!("{} is a bare repository: it has no working tree to clean", repo.git_dir().display())
             })?;
-            let top = top.canonicalize().with_context(|| format!("cannot open the worktree {}", top.display()))?;
+            let top =
+                dunce::canonicalize(top).with_context(|| format!("cannot open the worktree {}", top.display()))?;
             (top, repo.cwd_prefix())
         }
         None => (cwd.clone(), Vec::new()),
@@ -71,6 +71,7 @@ fn resolve_roots(given: &[PathBuf], base: &Path, in_repo: bool) -> Result<Vec<Pa
 }
 
 fn resolve_root(given: &Path, base: &Path, in_repo: bool) -> Result<PathBuf> {
+    exact_path_bytes(given).with_context(|| format!("cannot clean {}", given.display()))?;
     fs::symlink_metadata(given).with_context(|| format!("cannot clean {}", given.display()))?;
     let absolute = absolute_keeping_last(given).with_context(|| format!("cannot clean {}", given.display()))?;
     let inside = absolute.strip_prefix(base).ok();
@@ -105,9 +106,9 @@ fn absolute_keeping_last(path: &Path) -> io::Result<PathBuf> {
     match (path.parent(), path.file_name()) {
         (Some(parent), Some(name)) => {
             let parent = if parent.as_os_str().is_empty() { Path::new(".") } else { parent };
-            Ok(parent.canonicalize()?.join(name))
+            Ok(dunce::canonicalize(parent)?.join(name))
         }
-        _ => path.canonicalize(),
+        _ => dunce::canonicalize(path),
     }
 }
 
@@ -309,7 +310,7 @@ mod tests {
     #[test]
     fn a_symlink_named_last_is_not_followed() {
         let dir = tempfile::tempdir().unwrap();
-        let real = dir.path().canonicalize().unwrap();
+        let real = dunce::canonicalize(dir.path()).unwrap();
         fs::create_dir(real.join("target")).unwrap();
         #[cfg(unix)]
         {

@@ -19,7 +19,7 @@ use gitlayer::format::Mode;
 use gitlayer::ignore_rules::is_gitignore_path;
 use gitlayer::index::{Entry, EntryRef};
 use gitlayer::objects::{self, LookFirst, Objects};
-use gitlayer::paths::path_bytes;
+use gitlayer::paths::{NotUnicode, exact_path_bytes};
 use gitlayer::repo::Repo;
 
 /// Which index entries a pass over the index keeps (copies) for a check; everything else is
@@ -272,17 +272,17 @@ pub(crate) fn gitignore_entry(entry: &EntryRef<'_>) -> bool {
     entry.stage == 0 && entry.mode.is_file() && is_gitignore_path(entry.path)
 }
 
-/// The files named on the command line, judged by name only (no repository needed).
-pub(crate) fn named(paths: &[OsString], debris: Debris) -> Vec<Finding> {
-    paths
-        .iter()
-        .filter_map(|path| {
-            let bytes = path_bytes(path.as_ref()).into_owned();
-            let bytes = normalise_named(bytes);
-            let reason: Reason = bytecode::classify_with(&bytes, debris)?;
-            Some(Finding::bytecode(Kind::Named, bytes, reason))
-        })
-        .collect()
+/// The files named on the command line, judged by name only (no repository needed); a
+/// name with no exact bytes (not Unicode, on Windows) is refused, not judged by another name.
+pub(crate) fn named(paths: &[OsString], debris: Debris) -> Result<Vec<Finding>, NotUnicode> {
+    let mut findings = Vec::new();
+    for path in paths {
+        let bytes = normalise_named(exact_path_bytes(path.as_ref())?.into_owned());
+        if let Some(reason) = bytecode::classify_with(&bytes, debris) {
+            findings.push(Finding::bytecode(Kind::Named, bytes, reason));
+        }
+    }
+    Ok(findings)
 }
 
 /// `./pkg//x.pyc` is `pkg/x.pyc`: drop `.` components and empty ones that shells and
@@ -303,7 +303,7 @@ mod tests {
         let paths: Vec<OsString> =
             ["./pkg//__pycache__/m.pyc", "x.py", "/abs/Y.PYO", "a.pyc/b.py"].iter().map(OsString::from).collect();
         let found: Vec<(Vec<u8>, Option<Reason>)> =
-            named(&paths, Debris::NONE).into_iter().map(|f| (f.path().to_vec(), f.reason())).collect();
+            named(&paths, Debris::NONE).unwrap().into_iter().map(|f| (f.path().to_vec(), f.reason())).collect();
         assert_eq!(
             found,
             vec![

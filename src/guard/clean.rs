@@ -396,6 +396,8 @@ impl Visitor<'_> {
 
     /// A file or symlink: deleted when it is bytecode that nothing keeps.
     fn file(&mut self, path: &Path) {
+        // A name that is not Unicode (Windows only) is judged by its lossy spelling: the
+        // index cannot hold it and an allow glob matches U+FFFD as it matches the original.
         let walked = path_bytes(path);
         let rest = self.judge.rest(&walked);
         if self.judge.classify(rest).is_none() {

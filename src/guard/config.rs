@@ -95,7 +95,11 @@ impl Settings {
     /// Whether the allow-list exempts this path (relative to the root, `/`-separated). A
     /// folder pattern (`fixtures/`) exempts everything inside it, as in a `.gitignore`.
     pub(crate) fn is_allowed(&self, path: &[u8]) -> bool {
-        let path = bytes_path(path);
+        // A path with no name on this file system (not UTF-8, on Windows) matches no glob of
+        // the config, which is UTF-8: nothing allows it.
+        let Ok(path) = bytes_path(path) else {
+            return false;
+        };
         // The matcher panics on a path outside its root; callers pass relative paths only.
         if path.has_root() || path.as_os_str().is_empty() {
             return false;

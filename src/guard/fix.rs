@@ -24,7 +24,7 @@ use crate::guard::check;
 use crate::guard::config::Settings;
 use crate::guard::debris::Debris;
 use crate::guard::probes::Probe;
-use gitlayer::paths::{bytes_path, path_bytes};
+use gitlayer::paths::{bytes_path, exact_path_bytes};
 use gitlayer::repo::Repo;
 use plan::Plan;
 
@@ -167,7 +167,7 @@ fn worktree_top(repo: &Repo) -> Result<PathBuf> {
     let top = repo.workdir().ok_or_else(|| {
         anyhow!("{} is a bare repository: it has no worktree and no .gitignore to fix", repo.git_dir().display())
     })?;
-    top.canonicalize().with_context(|| format!("cannot resolve the worktree {}", top.display()))
+    dunce::canonicalize(top).with_context(|| format!("cannot resolve the worktree {}", top.display()))
 }
 
 /// The target's absolute and worktree-relative paths. Git reads ignore rules only from
@@ -180,9 +180,9 @@ fn resolve_target(repo: &Repo, top: &Path, file: Option<&Path>) -> Result<(PathB
     let (Some(parent), Some(name)) = (absolute.parent(), absolute.file_name()) else {
         bail!("{} is not a file path", file.display());
     };
-    let parent =
-        parent.canonicalize().with_context(|| format!("cannot use {}: its folder does not exist", file.display()))?;
-    let git_dir = repo.git_dir().canonicalize().unwrap_or_else(|_| repo.git_dir().to_path_buf());
+    let parent = dunce::canonicalize(parent)
+        .with_context(|| format!("cannot use {}: its folder does not exist", file.display()))?;
+    let git_dir = dunce::canonicalize(repo.git_dir()).unwrap_or_else(|_| repo.git_dir().to_path_buf());
     let inside = parent.strip_prefix(top).ok().filter(|_| !parent.starts_with(&git_dir));
     let Some(folder) = inside else {
         bail!(
@@ -194,7 +194,7 @@ fn resolve_target(repo: &Repo, top: &Path, file: Option<&Path>) -> Result<(PathB
     if name != ".gitignore" {
         bail!("refusing to write {}: git reads ignore rules only from files named .gitignore", file.display());
     }
-    let mut relative = path_bytes(folder).into_owned();
+    let mut relative = exact_path_bytes(folder)?.into_owned();
     if !relative.is_empty() {
         relative.push(b'/');
     }
@@ -247,7 +247,9 @@ fn other_ignore_files(
         .into_iter()
         .filter(|path| path.as_slice() != target)
         .filter_map(|path| {
-            let file = top.join(bytes_path(&path));
+            // A path with no name on this file system (not UTF-8, on Windows) cannot be on
+            // disk: git reads no rules from it either.
+            let file = top.join(bytes_path(&path).ok()?);
             match read_ignore_file(&file) {
                 Ok(bytes) => bytes.map(|bytes| Ok(IgnoreFile::gitignore(&path, &bytes, ignore_case))),
                 Err(e) => Some(Err(e).with_context(|| {

@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
+use gitlayer::paths::exact_path_bytes;
 use gitlayer::repo::Repo;
 
 /// The line every script we install carries, and nothing else writes.
@@ -73,7 +74,10 @@ fn refuse_foreign(path: &Path) -> Result<()> {
 /// Without a usable path (none, or one that is not UTF-8 text) the line stays empty and the
 /// script relies on `PATH` alone.
 fn rendered(hook: Hook) -> String {
-    let binary = std::env::current_exe().ok().and_then(|exe| exe.to_str().map(str::to_owned));
+    // With `/` on Windows too: Git for Windows' shell reads `C:/...` as the same file.
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exact_path_bytes(&exe).ok().and_then(|bytes| String::from_utf8(bytes.into_owned()).ok()));
     match binary {
         Some(binary) => hook.script.replacen(INSTALLED_BY, &format!("installed_by={}\n", sh_single_quoted(&binary)), 1),
         None => hook.script.to_owned(),
@@ -178,7 +182,8 @@ mod tests {
     fn the_installing_binary_is_remembered() {
         let script = rendered(PRE_COMMIT);
         let exe = std::env::current_exe().unwrap();
-        assert!(script.contains(&format!("installed_by='{}'\n", exe.display())), "{script}");
+        let exe = String::from_utf8(exact_path_bytes(&exe).unwrap().into_owned()).unwrap();
+        assert!(script.contains(&format!("installed_by='{exe}'\n")), "{script}");
         assert!(!script.contains(INSTALLED_BY));
     }
 

@@ -11,28 +11,71 @@ use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::path::Path;
 
-/// The bytes of a file-system path, as git stores them.
+/// A path that has no spelling on the other side: on Windows, where file names are UTF-16,
+/// a git path whose bytes are not UTF-8, or a file name that is not valid Unicode. (On Unix
+/// both are bytes, and every path converts.) Refused rather than converted lossily, which
+/// would name another file.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{} is not valid Unicode, which a path on this system must be", display_path(.0))]
+pub struct NotUnicode(
+    /// The path's bytes (a file name's, lossily: it has no exact bytes).
+    pub Vec<u8>,
+);
+
+/// The bytes of a file-system path, as git stores them (`/`-separated).
+///
+/// On Windows a `\` becomes git's `/`, and a name that is not valid Unicode is given
+/// lossily (U+FFFD): use [`exact_path_bytes`] where that matters.
 #[cfg(unix)]
 pub fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
     use std::os::unix::ffi::OsStrExt;
     Cow::Borrowed(path.as_os_str().as_bytes())
 }
 
+/// The bytes of a file-system path, as git stores them (`/`-separated).
+///
+/// On Windows a `\` becomes git's `/`, and a name that is not valid Unicode is given
+/// lossily (U+FFFD): use [`exact_path_bytes`] where that matters.
 #[cfg(not(unix))]
-pub(crate) fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
-    Cow::Owned(path.to_string_lossy().replace('\\', "/").into_bytes())
+pub fn path_bytes(path: &Path) -> Cow<'_, [u8]> {
+    let text = path.to_string_lossy();
+    if !text.contains('\\') {
+        return match text {
+            Cow::Borrowed(text) => Cow::Borrowed(text.as_bytes()),
+            Cow::Owned(text) => Cow::Owned(text.into_bytes()),
+        };
+    }
+    Cow::Owned(text.replace('\\', "/").into_bytes())
+}
+
+/// The bytes of a path as git stores them, as [`path_bytes`], but refused when they would not
+/// be exact: for a path a person named (on the command line, in a hook's arguments), or one
+/// found on disk that must be opened again by its git name.
+pub fn exact_path_bytes(path: &Path) -> Result<Cow<'_, [u8]>, NotUnicode> {
+    if cfg!(not(unix)) && path.to_str().is_none() {
+        return Err(NotUnicode(path.to_string_lossy().into_owned().into_bytes()));
+    }
+    Ok(path_bytes(path))
 }
 
 /// A git path's bytes as a file-system path (relative to the worktree top).
+///
+/// Never fails on Unix; on Windows a path that is not UTF-8 has no file-system name.
 #[cfg(unix)]
-pub fn bytes_path(bytes: &[u8]) -> Cow<'_, Path> {
+pub fn bytes_path(bytes: &[u8]) -> Result<Cow<'_, Path>, NotUnicode> {
     use std::os::unix::ffi::OsStrExt;
-    Cow::Borrowed(Path::new(std::ffi::OsStr::from_bytes(bytes)))
+    Ok(Cow::Borrowed(Path::new(std::ffi::OsStr::from_bytes(bytes))))
 }
 
+/// A git path's bytes as a file-system path (relative to the worktree top).
+///
+/// Never fails on Unix; on Windows a path that is not UTF-8 has no file-system name.
 #[cfg(not(unix))]
-pub(crate) fn bytes_path(bytes: &[u8]) -> Cow<'_, Path> {
-    Cow::Owned(String::from_utf8_lossy(bytes).into_owned().into())
+pub fn bytes_path(bytes: &[u8]) -> Result<Cow<'_, Path>, NotUnicode> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(Cow::Borrowed(Path::new(text))),
+        Err(_) => Err(NotUnicode(bytes.to_vec())),
+    }
 }
 
 /// A worktree-relative path as seen from the folder `prefix` (`sub/dir/`, empty at the top).
@@ -218,6 +261,35 @@ mod tests {
         assert_eq!(relative_to(b"pkg/sub/", b"pkg/x.o"), b"../x.o");
         assert_eq!(relative_to(b"other/", b"pkg/x.o"), b"../pkg/x.o");
         assert_eq!(relative_to(b"pkg/", b"pkgx/y.o"), b"../pkgx/y.o");
+    }
+
+    #[test]
+    fn exact_paths_are_git_paths() {
+        assert_eq!(exact_path_bytes(Path::new("pkg/__cache__/m.o")).unwrap(), &b"pkg/__cache__/m.o"[..]);
+        assert_eq!(bytes_path("caf\u{e9}/m.o".as_bytes()).unwrap(), Path::new("caf\u{e9}/m.o"));
+    }
+
+    #[test]
+    #[cfg(unix)]
+    fn every_path_has_bytes_on_unix() {
+        use std::os::unix::ffi::OsStrExt;
+        let name = Path::new(std::ffi::OsStr::from_bytes(b"caf\xe9\\x.o"));
+        assert_eq!(exact_path_bytes(name).unwrap(), &b"caf\xe9\\x.o"[..], "a backslash is a name's byte");
+        assert_eq!(bytes_path(b"caf\xe9.o").unwrap(), Path::new(std::ffi::OsStr::from_bytes(b"caf\xe9.o")));
+    }
+
+    #[test]
+    #[cfg(windows)]
+    fn windows_paths_become_git_paths_or_are_refused() {
+        use std::os::windows::ffi::OsStringExt;
+        assert_eq!(path_bytes(Path::new(r"pkg\__cache__\m.o")), &b"pkg/__cache__/m.o"[..]);
+        assert_eq!(exact_path_bytes(Path::new(r"C:\src\m.o")).unwrap(), &b"C:/src/m.o"[..]);
+        // An unpaired surrogate: a name Windows allows and Unicode does not.
+        let name = std::ffi::OsString::from_wide(&[0xD800, u16::from(b'.'), u16::from(b'o')]);
+        let error = exact_path_bytes(Path::new(&name)).unwrap_err();
+        assert_eq!(error.to_string(), "\u{fffd}.o is not valid Unicode, which a path on this system must be");
+        assert_eq!(path_bytes(Path::new(&name)), "\u{fffd}.o".as_bytes(), "lossy where a name only shows");
+        assert_eq!(bytes_path(b"caf\xe9.o").unwrap_err(), NotUnicode(b"caf\xe9.o".to_vec()));
     }
 
     #[test]

@@ -264,14 +264,15 @@ impl Repo {
         self.git.set_index(&mut index).map_err(libgit2(Operation::UseIndex(index_path.into())))?;
         let mut untracked = 0;
         for path in untrack {
-            if index.get_path(&bytes_path(path), 0).is_none() {
+            let name = bytes_path(path)?;
+            if index.get_path(&name, 0).is_none() {
                 continue;
             }
-            index.remove(&bytes_path(path), 0).map_err(libgit2(Operation::Untrack(path.clone())))?;
+            index.remove(&name, 0).map_err(libgit2(Operation::Untrack(path.clone())))?;
             untracked += 1;
         }
         for path in stage {
-            index.add_path(&bytes_path(path)).map_err(libgit2(Operation::Stage(path.clone())))?;
+            index.add_path(&bytes_path(path)?).map_err(libgit2(Operation::Stage(path.clone())))?;
         }
         index.write().map_err(libgit2(Operation::WriteIndex(index_path.into())))?;
         Ok(untracked)

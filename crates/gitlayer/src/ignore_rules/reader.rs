@@ -90,7 +90,12 @@ impl GitignoreReader {
 }
 
 fn read_at(top: &Path, path: Vec<u8>) -> ReadFile {
-    let bytes = read_ignore_file(&top.join(bytes_path(&path)));
+    // A path with no name on this file system (not UTF-8, on Windows) cannot be on disk:
+    // git finds no file there either.
+    let bytes = match bytes_path(&path) {
+        Ok(relative) => read_ignore_file(&top.join(relative)),
+        Err(_) => Ok(None),
+    };
     (path, bytes)
 }
 

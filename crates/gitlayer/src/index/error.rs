@@ -14,7 +14,7 @@ pub struct Error {
     pub path: PathBuf,
     /// The split index that names `path` as its shared index; `None` when `path` is the index
     /// read.
-    pub split_index: Option<PathBuf>,
+    pub split_index: Option<Box<Path>>,
     /// The entry it concerns, if one does.
     pub entry: Option<EntryAt>,
     /// Where in `path` it applies: the start of that entry, or of the extension concerned.
@@ -179,7 +179,7 @@ impl Error {
 
     /// The same error, in the shared index of the split index at `split_index`.
     pub(super) fn in_shared_index_of(self, split_index: &Path) -> Error {
-        Error { split_index: Some(split_index.to_path_buf()), ..self }
+        Error { split_index: Some(split_index.into()), ..self }
     }
 
     /// The index that was read: the split index when the error is in its shared index.

@@ -40,6 +40,10 @@ pub enum Error {
     /// The index cannot be read.
     #[error(transparent)]
     Index(#[from] index::Error),
+    /// A path has no name on this file system (not UTF-8, on Windows), so libgit2 cannot be
+    /// asked to change its index entry.
+    #[error("cannot change the index entry of {}", crate::paths::display_path(&.0.0))]
+    NotUnicode(#[from] crate::paths::NotUnicode),
     /// git does not know the revision `rev`.
     #[error("unknown revision {rev:?}: {message}")]
     UnknownRevision {
