@@ -66,6 +66,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
 
 /// Runs a parsed command line.
 pub(crate) fn run(cli: Cli, env: &HookEnv) -> ExitStatus {
+    let running = match cli.command {
+        None | Some(Command::Check(_)) => errors::Running::Check,
+        Some(_) => errors::Running::Other,
+    };
     let result = change_directory(&cli.global).and_then(|()| match cli.command {
         Some(Command::Check(args)) => check::run_check(&args, &cli.global, env),
         None => check::run_check(&CheckArgs::default(), &cli.global, env),
@@ -80,7 +84,7 @@ pub(crate) fn run(cli: Cli, env: &HookEnv) -> ExitStatus {
         Ok(status) => status,
         Err(error) => {
             // One line: "what failed: why", with the advice for the git layer's errors.
-            let message = errors::one_line(&error);
+            let message = errors::one_line(&error, running);
             let _ = writeln!(io::stderr(), "{} {message}", "pycache-guard: error:".red().bold());
             ExitStatus::Error
         }
@@ -139,6 +143,19 @@ pub(crate) fn verbose(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
 pub(crate) fn say(global: &GlobalArgs, message: std::fmt::Arguments<'_>) {
     if !global.quiet {
         let _ = writeln!(io::stderr(), "pycache-guard: {message}");
+    }
+}
+
+/// `noun`, or its plural when `count` is not one ("1 file", "2 files").
+pub(crate) fn plural(count: usize, noun: &str) -> String {
+    if count == 1 { noun.to_owned() } else { format!("{noun}s") }
+}
+
+/// What the fix says once it untracked `count` files.
+pub(crate) fn untracked_line(count: usize) -> String {
+    match count {
+        1 => "untracked 1 bytecode file; it stays on disk".to_owned(),
+        n => format!("untracked {n} bytecode files; they stay on disk"),
     }
 }
 

@@ -18,6 +18,7 @@ use crate::guard::debris::Debris;
 pub(crate) use crate::guard::finding::{Finding, Kind, Severity, short_id};
 use crate::guard::finding::{Fix, rule_pattern, rule_place};
 use crate::guard::fix::plan::{LeftOut, Unreached};
+use gitlayer::ignore_rules::Source;
 use gitlayer::paths::{display_path, relative_to, shell_word};
 
 /// How the findings are printed (`check --format`).
@@ -55,12 +56,25 @@ pub(crate) fn path_text(path: &[u8]) -> String {
     String::from_utf8_lossy(path).into_owned()
 }
 
-/// Where the printed commands will be pasted: the user's folder relative to the worktree top.
+/// Where the printed commands will be pasted: the user's folder relative to the worktree top,
+/// and what the commands may rely on there.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct CommandContext {
     pub(crate) cwd_prefix: Vec<u8>,
     /// The debris categories the check judged: the fix command must be told them too.
     pub(crate) debris: Debris,
+    /// The revision `--rev` checked, as given: its files are found in its history.
+    pub(crate) rev: Option<String>,
+    /// Named files (`check PATHS`) that the index does not hold, or all of them outside a
+    /// repository: `git rm --cached` cannot untrack those.
+    pub(crate) not_tracked: Vec<NotTracked>,
+}
+
+/// A named file git does not track, and whether it is on disk to be cleaned.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct NotTracked {
+    pub(crate) path: Vec<u8>,
+    pub(crate) on_disk: bool,
 }
 
 impl CommandContext {
@@ -69,6 +83,39 @@ impl CommandContext {
         match self.debris.is_empty() {
             true => FIX_GITIGNORE.to_owned(),
             false => format!("{FIX_GITIGNORE} --debris {}", self.debris.flag_value()),
+        }
+    }
+
+    /// The command that finds the commits of `--rev`'s history that brought its bytecode, each
+    /// with the command that rewrites it.
+    fn find_commit_command(&self) -> String {
+        let rev = self.rev.as_deref().unwrap_or("HEAD");
+        format!("pycache-guard check --range {}", shell_word(rev.as_bytes()))
+    }
+
+    /// Where a finding is, as people read it: its path (or its rule's `.gitignore`) relative to
+    /// where they stand, as `git status` shows paths and as the printed commands name them.
+    fn location(&self, finding: &Finding) -> String {
+        match finding.rule() {
+            Some(rule) => match &rule.source {
+                Source::Tree(path) => format!("{}:{}", display_path(&relative_to(&self.cwd_prefix, path)), rule.line),
+                // A personal file outside the worktree is named by its absolute path.
+                Source::Outside(_) => finding.location(),
+            },
+            None => display_path(&relative_to(&self.cwd_prefix, finding.path())),
+        }
+    }
+
+    /// Whether the index holds this finding's path (all but some named files).
+    fn is_tracked(&self, path: &[u8]) -> bool {
+        !self.not_tracked.iter().any(|named| named.path == path)
+    }
+
+    /// How to get rid of a named file git does not track: delete it, if it is there.
+    fn untracked_fix(&self, path: &[u8]) -> String {
+        match self.not_tracked.iter().any(|named| named.path == path && named.on_disk) {
+            true => format!("not tracked by git; delete it: pycache-guard clean -- {}", shell_word(path)),
+            false => "not tracked by git and not on disk: nothing to remove".to_owned(),
         }
     }
 
@@ -106,7 +153,7 @@ pub(crate) fn print_human(out: &mut impl Write, findings: &[Finding], commands: 
         writeln!(
             out,
             "{}: {label}: {}; fix: {}",
-            finding.location().bold(),
+            commands.location(finding).bold(),
             finding.message(),
             fix_for(finding, commands).cyan()
         )?;
@@ -124,6 +171,8 @@ pub(crate) fn fix_for(finding: &Finding, commands: &CommandContext) -> String {
         (Some(commit), _) => rewrite_hint(short_id(&commit.id), commit.is_root),
         (None, Fix::Say(words)) => words.to_owned(),
         (None, Fix::RepairRules) => commands.fix_gitignore_command(),
+        (None, Fix::FindCommit) => format!("find the commit that brought it: {}", commands.find_commit_command()),
+        (None, Fix::Untrack) if !commands.is_tracked(finding.path()) => commands.untracked_fix(finding.path()),
         (None, Fix::Untrack) => commands.untrack_command([finding.path()]),
     }
 }
@@ -178,7 +227,14 @@ pub(crate) fn print_human_summary(
         history.first().and_then(|f| f.commit()).map(|commit| (commit.id.as_str(), commit.is_root))
     {
         let commits = if history.len() == 1 { "a commit" } else { "the checked commits" };
-        writeln!(out, "{} {count} Python {noun} added by {commits}.", "pycache-guard:".red().bold())?;
+        // In the words of the findings: a commit added a file, or changed one already there.
+        let added = history.iter().filter(|f| f.kind() == Kind::CommitAdded).count();
+        let brought = match (added, history.len() - added) {
+            (_, 0) => "added".to_owned(),
+            (0, _) => "changed".to_owned(),
+            (added, changed) => format!("added or changed ({added} added, {changed} changed)"),
+        };
+        writeln!(out, "{} {count} Python {noun} {brought} by {commits}.", "pycache-guard:".red().bold())?;
         let them = if count == 1 { "it" } else { "them" };
         writeln!(
             out,
@@ -188,12 +244,29 @@ pub(crate) fn print_human_summary(
         return Ok(());
     }
     writeln!(out, "{} {count} Python {noun} found.", "pycache-guard:".red().bold())?;
-    writeln!(
-        out,
-        "Untrack {} (the files stay on disk): {}",
-        if count == 1 { "it" } else { "them all" },
-        commands.untrack_command(current.iter().map(|f| f.path())).cyan()
-    )
+    let them = if count == 1 { "it" } else { "them" };
+    if current.iter().any(|f| f.kind() == Kind::InCommit) {
+        let find = commands.find_commit_command();
+        return writeln!(out, "Find the commits that brought {them}, and how to rewrite them: {}", find.cyan());
+    }
+    let tracked: Vec<&[u8]> = current.iter().map(|f| f.path()).filter(|path| commands.is_tracked(path)).collect();
+    if !tracked.is_empty() {
+        let them = if tracked.len() == 1 { "it" } else { "them all" };
+        let untrack = commands.untrack_command(tracked.iter().copied());
+        writeln!(out, "Untrack {them} (the files stay on disk): {}", untrack.cyan())?;
+    }
+    let on_disk: Vec<&[u8]> =
+        commands.not_tracked.iter().filter(|named| named.on_disk).map(|named| named.path.as_slice()).collect();
+    if !on_disk.is_empty() {
+        let words: Vec<String> = on_disk.iter().map(|path| shell_word(path)).collect();
+        let it = if on_disk.len() == 1 { "it" } else { "them" };
+        writeln!(
+            out,
+            "Not tracked by git; delete {it}: {}",
+            format!("pycache-guard clean -- {}", words.join(" ")).cyan()
+        )?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -204,7 +277,7 @@ mod tests {
 
     fn plain(findings: &[Finding], prefix: &[u8]) -> String {
         colored::control::set_override(false);
-        let commands = CommandContext { cwd_prefix: prefix.to_vec(), debris: Debris::NONE };
+        let commands = CommandContext { cwd_prefix: prefix.to_vec(), ..CommandContext::default() };
         let mut out = Vec::new();
         print_human(&mut out, findings, &commands).unwrap();
         print_human_summary(&mut out, findings, &commands).unwrap();

@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::guard::debris::Debris;
 
-/// Stops Python bytecode (__pycache__/, *.pyc, *.pyo) from being committed to git.
+/// Stops Python bytecode (__pycache__/, *.pyc, *.pyo, *$py.class) from being committed to git.
 ///
 /// With no command, runs `check` (the staged check a pre-commit hook needs).
 #[derive(Debug, Parser)]
@@ -86,8 +86,10 @@ pub(crate) struct CheckArgs {
     pub(crate) rev: Option<String>,
 
     /// Check every commit of A..B (as `git log A..B` lists them) for bytecode it added or
-    /// changed, reporting each path once with the first commit that brought it.
-    #[arg(long, value_name = "A..B", group = "mode", conflicts_with = "paths")]
+    /// changed, reporting each path once with the first commit that brought it. One revision
+    /// alone (`--range HEAD`) checks its whole history, root commits included, as `git log
+    /// REV` lists it.
+    #[arg(long, value_name = "A..B|REV", group = "mode", conflicts_with = "paths")]
     pub(crate) range: Option<String>,
 
     /// Check the commits a push would send: reads git's pre-push lines from standard input,

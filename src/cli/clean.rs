@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use colored::Colorize;
 
-use super::{ExitStatus, ignore_broken_pipe, say, verbose};
+use super::{ExitStatus, ignore_broken_pipe, plural, say, verbose};
 use crate::cli::args::{CleanArgs, GlobalArgs};
 use crate::guard::clean::{self, Job, Keep, KeptWhy, Outcome, Progress};
 use crate::guard::config::Settings;
@@ -33,7 +33,7 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
         }
         None => (cwd.clone(), Vec::new()),
     };
-    let roots = resolve_roots(&args.paths, &base, repo.is_some())?;
+    let roots = resolve_roots(&args.paths, &base, &cwd, repo.is_some())?;
     let settings = Settings::load(&base, false)?.with_debris_flag(args.debris);
     if let Some(source) = &settings.source {
         verbose(global, format_args!("using the config in {}", source.display()));
@@ -48,16 +48,26 @@ pub(super) fn run_clean(args: &CleanArgs, global: &GlobalArgs) -> Result<ExitSta
     let outcome = with_progress(show_progress, &progress, || clean::clean(&job, &progress));
     let shown =
         Shown { base: path_bytes(&job.base).into_owned(), cwd: job.cwd.clone(), cwd_prefix: cwd_prefix.clone() };
-    report(args, global, &shown, &settings, &CommandContext { cwd_prefix, debris: settings.debris }, &outcome)?;
+    report(
+        args,
+        global,
+        &shown,
+        &settings,
+        &CommandContext { cwd_prefix, debris: settings.debris, ..CommandContext::default() },
+        &outcome,
+    )?;
     Ok(if outcome.failures.is_empty() { ExitStatus::Success } else { ExitStatus::Error })
 }
 
 /// The folders and files to walk: the base when none is named; each named one checked
 /// (it exists, it is inside the worktree and in no other repository or `.git`), made
 /// absolute without following a symlink it ends in, and left out when inside another.
-fn resolve_roots(given: &[PathBuf], base: &Path, in_repo: bool) -> Result<Vec<PathBuf>> {
+fn resolve_roots(given: &[PathBuf], base: &Path, cwd: &Path, in_repo: bool) -> Result<Vec<PathBuf>> {
+    // None named: the current folder, as `git clean`, `pyclean .` and `find .` start there;
+    // from outside the worktree (GIT_WORK_TREE named it), its top, as git does.
     if given.is_empty() {
-        return Ok(vec![base.to_path_buf()]);
+        let start = if in_repo && !cwd.starts_with(base) { base } else { cwd };
+        return Ok(vec![start.to_path_buf()]);
     }
     let mut roots = given.iter().map(|path| resolve_root(path, base, in_repo)).collect::<Result<Vec<_>>>()?;
     roots.sort();
@@ -203,7 +213,10 @@ fn report_kept(global: &GlobalArgs, shown: &Shown, settings: &Settings, commands
     let mut kept: Vec<_> = outcome.kept.iter().collect();
     kept.sort_by(|a, b| a.relative.cmp(&b.relative));
     let config = settings.source.as_deref().map_or_else(|| "the config".to_owned(), |s| s.display().to_string());
-    for file in &kept {
+    // A few are named; many (a repository that committed its bytecode) make one line, and
+    // -v names each.
+    let few = kept.len() <= FEW || global.verbose;
+    for file in kept.iter().filter(|_| few) {
         let why = match file.why {
             KeptWhy::Tracked => "tracked by git".to_owned(),
             KeptWhy::Allowed => format!("allowed by {config}"),
@@ -212,18 +225,34 @@ fn report_kept(global: &GlobalArgs, shown: &Shown, settings: &Settings, commands
     }
     let tracked: Vec<&[u8]> =
         kept.iter().filter(|file| file.why == KeptWhy::Tracked).map(|file| file.relative.as_slice()).collect();
+    let allowed = kept.len() - tracked.len();
+    if !few {
+        let allowed = match allowed {
+            0 => String::new(),
+            n => format!(" and {n} {} {config} allows", plural(n, "file")),
+        };
+        let n = tracked.len();
+        say(global, format_args!("kept {n} bytecode {} git tracks{allowed} (-v lists them)", plural(n, "file")));
+    }
     if !tracked.is_empty() {
         let (noun, pronoun, stays) =
             if tracked.len() == 1 { ("file", "it", "it stays") } else { ("files", "them", "they stay") };
+        // Past a few paths, one command untracks them all (and the allowed ones stay).
+        let untrack = match tracked.len() <= FEW {
+            true => commands.untrack_command(tracked),
+            false => format!("{} --untrack", commands.fix_gitignore_command()),
+        };
         say(
             global,
             format_args!(
-                "to delete the tracked {noun}, untrack {pronoun} first ({stays} on disk), then clean again: {}",
-                commands.untrack_command(tracked)
+                "to delete the tracked {noun}, untrack {pronoun} first ({stays} on disk), then clean again: {untrack}"
             ),
         );
     }
 }
+
+/// How many kept files are named one by one.
+const FEW: usize = 5;
 
 fn summary(dry_run: bool, debris: bool, outcome: &Outcome) -> String {
     let files = count(outcome.files, "file", "files");

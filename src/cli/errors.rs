@@ -13,26 +13,44 @@ use gitlayer::{index, objects, repo};
 /// anyhow's `{:#}` joins them), a git layer error in the words and with the advice its
 /// kind calls for. Line breaks are escaped: a revision or path from the command line, or
 /// libgit2's message quoting one, may hold one.
-pub(crate) fn one_line(error: &anyhow::Error) -> String {
+pub(crate) fn one_line(error: &anyhow::Error, running: Running) -> String {
     let mut line = String::new();
     for cause in error.chain() {
         if !line.is_empty() {
             line.push_str(": ");
         }
-        if let Some(words) = git_layer_words(cause) {
+        if let Some(words) = git_layer_words(cause, running) {
             // Its own causes are in its words already.
             line.push_str(&words);
             break;
         }
-        let _ = write!(line, "{cause}");
+        line.push_str(without_error_number(&cause.to_string()));
     }
     line.replace('\r', "\\r").replace('\n', "\\n")
 }
 
+/// Which command failed, where the advice depends on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Running {
+    /// `check`, which can judge named files outside a repository.
+    Check,
+    /// Any other command.
+    Other,
+}
+
+/// The system's words without the number Rust adds (`No such file or directory (os error
+/// 2)`): the number says nothing more to a person.
+fn without_error_number(words: &str) -> &str {
+    match words.rfind(" (os error ") {
+        Some(at) if words.ends_with(')') => &words[..at],
+        _ => words,
+    }
+}
+
 /// A git layer error in words with its advice, `None` for any other error.
-fn git_layer_words(error: &(dyn StdError + 'static)) -> Option<String> {
+fn git_layer_words(error: &(dyn StdError + 'static), running: Running) -> Option<String> {
     if let Some(error) = error.downcast_ref::<repo::Error>() {
-        return Some(repo_words(error));
+        return Some(repo_words(error, running));
     }
     if let Some(error) = error.downcast_ref::<index::Error>() {
         return Some(index_words(error));
@@ -48,21 +66,22 @@ fn with_causes(error: &(dyn StdError + 'static)) -> String {
     let mut words = error.to_string();
     let mut cause = error.source();
     while let Some(inner) = cause {
-        let _ = write!(words, ": {inner}");
+        let _ = write!(words, ": {}", without_error_number(&inner.to_string()));
         cause = inner.source();
     }
     words
 }
 
-fn repo_words(error: &repo::Error) -> String {
+fn repo_words(error: &repo::Error, running: Running) -> String {
     use repo::{Error, OpenCause, Operation};
     // libgit2 is what cannot open these repositories, not git: "not supported" says by whom.
     const LIBGIT2: &str = "libgit2 (the library this tool reads repositories with)";
     match error {
         Error::Index(error) => index_words(error),
-        Error::NotARepository { .. } => {
+        Error::NotARepository { .. } if running == Running::Check => {
             format!("{error}; run it inside a repository, or name the files to check")
         }
+        Error::NotARepository { .. } => format!("{error}; run it inside a repository, or name one with -C <folder>"),
         Error::Open { path, cause: OpenCause::Reftable, message } => format!(
             "cannot open the git repository at {}: it keeps its refs in the reftable format, which {LIBGIT2} \
              does not support; `git refs migrate --ref-format=files` converts it ({message})",
@@ -127,16 +146,32 @@ mod tests {
             anyhow::Error::from(repo::Error::UnknownRevision { rev: "nope".into(), message: "not found".into() })
                 .context("cannot check");
         assert_eq!(
-            one_line(&error),
+            one_line(&error, Running::Check),
             "cannot check: unknown revision \"nope\": not found; name a commit, branch or tag"
         );
         let bare = anyhow::Error::from(repo::Error::Bare { git_dir: "/r.git".into() });
         assert_eq!(
-            one_line(&bare),
+            one_line(&bare, Running::Check),
             "/r.git is a bare repository: it has no index to check; check a commit with --rev <REV>"
         );
         let other = anyhow::anyhow!("two\nlines");
-        assert_eq!(one_line(&other), "two\\nlines");
+        assert_eq!(one_line(&other, Running::Check), "two\\nlines");
+    }
+
+    #[test]
+    fn the_error_number_rust_adds_is_left_out() {
+        let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
+        let error = anyhow::Error::from(std::io::Error::from_raw_os_error(2)).context("cannot clean x");
+        assert_eq!(one_line(&error, Running::Other), "cannot clean x: No such file or directory");
+        assert_eq!(without_error_number(&missing.to_string()), "entity not found");
+        assert_eq!(without_error_number("kept (as is)"), "kept (as is)");
+    }
+
+    #[test]
+    fn outside_a_repository_only_check_can_name_files() {
+        let error = anyhow::Error::from(repo::Error::NotARepository { path: "/tmp/x".into() });
+        assert!(one_line(&error, Running::Check).ends_with("or name the files to check"));
+        assert!(one_line(&error, Running::Other).ends_with("or name one with -C <folder>"));
     }
 
     #[test]
@@ -145,6 +180,9 @@ mod tests {
         let error: Result<(), _> =
             Err(repo::Error::Io { operation: repo::SystemOperation::ReadCurrentDir, source: error });
         let error = error.context("cannot start").unwrap_err();
-        assert_eq!(one_line(&error), "cannot start: cannot read the current directory: Permission denied");
+        assert_eq!(
+            one_line(&error, Running::Check),
+            "cannot start: cannot read the current directory: Permission denied"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use anyhow::Result;
 use colored::Colorize;
 
-use super::{ExitStatus, ignore_broken_pipe, say};
+use super::{ExitStatus, ignore_broken_pipe, plural, say, untracked_line};
 use crate::cli::args::{FixArgs, GlobalArgs};
 use crate::guard::config::Settings;
 use crate::guard::fix::{self, GitignoreFix, IndexChange};
@@ -51,7 +51,12 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
     }
     if args.check || args.dry_run {
         if !untrack.is_empty() {
-            say(global, format_args!("would untrack {} bytecode file(s)", untrack.len()));
+            let n = untrack.len();
+            say(global, format_args!("would untrack {n} bytecode {}:", plural(n, "file")));
+            let prefix = repo.cwd_prefix();
+            for path in &untrack {
+                say(global, format_args!("  {}", paths::display_path(&paths::relative_to(&prefix, path))));
+            }
         }
         return Ok(if args.check { ExitStatus::Failure } else { ExitStatus::Success });
     }
@@ -65,7 +70,7 @@ pub(super) fn run_fix_gitignore(args: &FixArgs, global: &GlobalArgs) -> Result<E
     }
     if !untrack.is_empty() {
         let untracked = fix::update_index(&index_path, &repo, &IndexChange { untrack: &untrack, stage: &[] })?;
-        say(global, format_args!("untracked {untracked} bytecode file(s); they stay on disk"));
+        say(global, format_args!("{}", untracked_line(untracked)));
     }
     Ok(ExitStatus::Success)
 }

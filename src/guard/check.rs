@@ -224,6 +224,8 @@ pub(crate) struct TreeScan {
     pub(crate) findings: Vec<Finding>,
     /// Every `.gitignore` blob: its path and id, for the ignore-rule audit.
     pub(crate) gitignores: Vec<(Vec<u8>, ObjectId)>,
+    /// How many files (blobs, symlinks, submodules) the tree holds.
+    pub(crate) files: usize,
 }
 
 /// Walks the tree `tree` (a commit's) once, for bytecode and for ignore files.
@@ -232,6 +234,7 @@ pub(crate) fn in_tree(repo: &Repo, tree: ObjectId, debris: Debris) -> Result<Tre
     let tree = objects.tree(tree).context("cannot read the commit's tree")?;
     let mut scan = TreeScan::default();
     walk_files(&mut objects, &tree, &mut Vec::new(), &mut |path, id, mode| {
+        scan.files += 1;
         if let Some(reason) = bytecode::classify_entry_with(path, mode, debris) {
             scan.findings.push(Finding::bytecode(Kind::InCommit, path.to_vec(), reason));
         } else if mode.is_file() && is_gitignore_path(path) {

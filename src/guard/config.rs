@@ -33,9 +33,17 @@ pub(crate) struct Config {
     /// Missing ignore rules are errors, not warnings.
     #[serde(default)]
     pub(crate) strict: bool,
-    /// Debris categories judged with bytecode (`--debris` wins).
-    #[serde(default)]
-    pub(crate) debris: Vec<String>,
+    /// Debris categories judged with bytecode (`--debris` wins); a name that is no category
+    /// is an error of the parse, so it names the file, the line and the key like any other.
+    #[serde(default, deserialize_with = "debris_names")]
+    pub(crate) debris: Debris,
+}
+
+fn debris_names<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Debris, D::Error> {
+    let names = Vec::<String>::deserialize(deserializer)?;
+    names.iter().try_fold(Debris::NONE, |debris, name| {
+        Debris::parse_one(name).map(|chosen| debris.with(chosen)).map_err(serde::de::Error::custom)
+    })
 }
 
 /// `pyproject.toml`: only our table matters; every other key belongs to other tools.
@@ -75,13 +83,7 @@ impl Settings {
             return Ok(Settings::without_file(strict_flag));
         };
         let allow = allow_matcher(root, &source, &config.allow)?;
-        let mut debris = Debris::NONE;
-        for name in &config.debris {
-            let chosen = Debris::parse_one(name)
-                .map_err(|e| anyhow!("{}: key `debris`: {e}; fix the config file", source.display()))?;
-            debris = debris.with(chosen);
-        }
-        Ok(Settings { strict: strict_flag || config.strict, debris, allow, source: Some(source) })
+        Ok(Settings { strict: strict_flag || config.strict, debris: config.debris, allow, source: Some(source) })
     }
 
     /// The categories `--debris` chose, which win over the config's.

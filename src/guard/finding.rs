@@ -57,6 +57,9 @@ pub(crate) enum Fix {
     /// The command that untracks the file; for a file a commit brought, rewriting the history
     /// from that commit instead.
     Untrack,
+    /// The command that finds the commit that brought a file of a commit's tree (`--rev`:
+    /// the index may not hold it, and a bare repository has none).
+    FindCommit,
     /// The command that repairs the ignore rules.
     RepairRules,
     /// What to do, in words.
@@ -68,6 +71,9 @@ const UNTRACK_HELP: &str = "Untrack the file, keeping it on disk, with git rm --
 const REWRITE_HELP: &str = "Rewrite the commit that brought the file, and every later one, without it \
                             (git rebase -i <commit>~, then git rm --cached the file in that commit), and ignore \
                             bytecode with `pycache-guard fix-gitignore`.";
+const FIND_HELP: &str = "Find the commit that brought the file with `pycache-guard check --range <REV>`, which \
+                         names it and the rewrite that drops it (git rebase -i <commit>~), and ignore bytecode with \
+                         `pycache-guard fix-gitignore`.";
 const FIX_RULES_HELP: &str = "Add the missing rules to the repository's .gitignore with `pycache-guard fix-gitignore`.";
 
 impl Kind {
@@ -94,7 +100,7 @@ impl Kind {
                 ("staged-modified", "tracked bytecode file modified and staged for commit", UNTRACK_HELP, Fix::Untrack)
             }
             Kind::Tracked => ("tracked", "bytecode file tracked by git", UNTRACK_HELP, Fix::Untrack),
-            Kind::InCommit => ("in-commit", "bytecode file in the commit", UNTRACK_HELP, Fix::Untrack),
+            Kind::InCommit => ("in-commit", "bytecode file in the commit", FIND_HELP, Fix::FindCommit),
             Kind::Named => ("named", "bytecode file", UNTRACK_HELP, Fix::Untrack),
             Kind::CommitAdded => ("commit-added", "bytecode file added by commit", REWRITE_HELP, Fix::Untrack),
             Kind::CommitModified => ("commit-modified", "bytecode file changed by commit", REWRITE_HELP, Fix::Untrack),

@@ -32,13 +32,15 @@ pub(crate) struct Walk {
 }
 
 /// `A..B`: the commits reachable from `B` and not from `A`; an empty side means `HEAD`, as
-/// in git.
+/// in git. One revision `REV` alone: every commit reachable from it, as `git log REV`.
 pub(crate) fn parse_range(repo: &Repo, range: &str) -> Result<Walk> {
     if range.contains("...") {
         bail!("--range {range:?}: symmetric differences (A...B) are not supported; use A..B, e.g. origin/main..HEAD");
     }
     let Some((from, to)) = range.split_once("..") else {
-        bail!("--range {range:?} is not a range; use A..B, e.g. origin/main..HEAD");
+        let [tip]: [ObjectId; 1] =
+            repo.rev_commit_ids(vec![range.to_owned()])?.try_into().expect("one commit a revision");
+        return Ok(Walk { tips: vec![tip], hidden: Vec::new() });
     };
     let side = |name: &str| if name.is_empty() { "HEAD".to_owned() } else { name.to_owned() };
     let [to, from]: [ObjectId; 2] =
@@ -56,9 +58,15 @@ pub(crate) fn remote_tips(repo: &Repo, remote: Option<&str>) -> Result<Vec<Objec
     repo.commits_of_refs(&glob).context("cannot list the remote-tracking branches")
 }
 
+/// What a walk over commits found, and how many commits it judged.
+pub(crate) struct CommitsChecked {
+    pub(crate) findings: Vec<Finding>,
+    pub(crate) commits: usize,
+}
+
 /// Bytecode the walk's commits added or changed, once per path, with the oldest commit that
 /// brought it (parents are visited before their children).
-pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk, debris: Debris) -> Result<Vec<Finding>> {
+pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk, debris: Debris) -> Result<CommitsChecked> {
     let commits = repo.commits_oldest_first(&walk.tips, &walk.hidden)?;
     let mut seen = HashSet::new();
     let mut findings = Vec::new();
@@ -68,7 +76,7 @@ pub(crate) fn bytecode_in_commits(repo: &Repo, walk: &Walk, debris: Debris) -> R
             findings.push(Finding::Bytecode(finding.in_commit(commit.to_string(), change.in_root_commit)));
         }
     }
-    Ok(findings)
+    Ok(CommitsChecked { findings, commits: commits.len() })
 }
 
 /// What the commits of one block brought, each change with its commit.

@@ -292,16 +292,19 @@ fn paths_limit_the_clean() {
 }
 
 #[test]
-fn from_a_subfolder_the_whole_worktree_is_cleaned_and_paths_are_relative() {
+fn from_a_subfolder_the_top_named_is_cleaned_whole_and_paths_are_relative() {
     let repo = repo_with_bytecode();
     let sub = repo.root.join("pkg/sub");
-    let output = clean(&repo, &sub, &["--dry-run"]);
+    // With no path, clean starts where it stands, as `git clean` and `find .` do.
+    let here = stdout_lines(&clean(&repo, &sub, &["--dry-run"]));
+    assert!(here.iter().all(|line| !line.starts_with("../")), "{here:?}");
+    let output = clean(&repo, &sub, &["--dry-run", "../.."]);
     let lines = stdout_lines(&output);
     assert!(lines.contains(&"../../stray.pyc".to_owned()), "{lines:?}");
     assert!(lines.contains(&"__pycache__/".to_owned()), "{lines:?}");
     let stderr = text(&output.stderr);
     assert!(stderr.contains("git rm --cached -- ../__pycache__/tracked.cpython-312.pyc ../../tests/fixtures/old.pyc"));
-    repo.guard_in(&sub).arg("clean").assert().success();
+    repo.guard_in(&sub).args(["clean", "../.."]).assert().success();
     assert!(!exists(&repo, "stray.pyc") && !exists(&repo, "jy/mod$py.class"));
     assert!(exists(&repo, "tests/fixtures/old.pyc"));
     // An absolute path inside the worktree is the same as a relative one.

@@ -179,7 +179,7 @@ fn untrack_keeps_files_on_disk_and_git_then_shows_them_ignored() {
     let repo = TestRepo::with_commit();
     repo.commit_bypassing_hooks(&["old.pyc", "pkg/__pycache__/m.cpython-311.pyc", "pkg/mod.py"], "legacy");
     let output = repo.guard().args(["fix-gitignore", "--untrack"]).assert().success().get_output().clone();
-    assert!(text(&output.stderr).contains("untracked 2 bytecode file(s)"), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("untracked 2 bytecode files;"), "{}", text(&output.stderr));
     assert_eq!(repo.git_stdout(&["ls-files"]), "README.md\npkg/mod.py\n");
     assert!(repo.root.join("old.pyc").exists() && repo.root.join("pkg/__pycache__/m.cpython-311.pyc").exists());
     let status = repo.git_stdout(&["status", "--porcelain", "--ignored"]);
@@ -194,7 +194,7 @@ fn untrack_keeps_allow_listed_files_tracked() {
     repo.commit_bypassing_hooks(&["old.pyc", "fixtures/golden.pyc"], "legacy");
     repo.write(".pycache-guard.toml", "allow = [\"fixtures/*.pyc\"]\n");
     let output = repo.guard().args(["fix-gitignore", "--untrack"]).assert().success().get_output().clone();
-    assert!(text(&output.stderr).contains("untracked 1 bytecode file(s)"), "{}", text(&output.stderr));
+    assert!(text(&output.stderr).contains("untracked 1 bytecode file; it stays"), "{}", text(&output.stderr));
     assert_eq!(repo.git_stdout(&["ls-files", "--", "*.pyc"]), "fixtures/golden.pyc\n");
     // Nothing left to do: `--check` passes although the fixture is still tracked.
     repo.guard().args(["fix-gitignore", "--check", "--untrack"]).assert().success();

@@ -23,7 +23,7 @@ fn plain_commit_goes_on_without_the_bytecode() {
     install_fixing_hook(&repo);
     repo.stage(&["pkg/__pycache__/m.cpython-312.pyc", "pkg/a.py"]);
     let stderr = commit_passes(&repo, &["commit", "-q", "-m", "x"]);
-    assert!(stderr.contains("untracked 1 bytecode file(s)"), "{stderr}");
+    assert!(stderr.contains("untracked 1 bytecode file; it stays"), "{stderr}");
     no_bytecode_in_head(&repo);
     assert!(repo.committed_paths().contains(&"pkg/a.py".to_owned()));
     assert!(repo.root.join("pkg/__pycache__/m.cpython-312.pyc").exists(), "the file stays on disk");
@@ -39,7 +39,7 @@ fn the_fix_untracks_legacy_bytecode_too_but_not_allow_listed_files() {
     install_fixing_hook(&repo);
     repo.stage(&["new.pyc", "a.py"]);
     let stderr = commit_passes(&repo, &["commit", "-q", "-m", "x"]);
-    assert!(stderr.contains("untracked 2 bytecode file(s)"), "{stderr}");
+    assert!(stderr.contains("untracked 2 bytecode files;"), "{stderr}");
     let committed = repo.committed_paths();
     assert!(!committed.contains(&"legacy/old.pyc".to_owned()) && !committed.contains(&"new.pyc".to_owned()));
     assert!(committed.contains(&"fixtures/golden.pyc".to_owned()), "allow-listed: {committed:?}");
@@ -196,10 +196,25 @@ fn what_the_fix_cannot_mend_still_blocks() {
     let output = repo.guard().args(["check", "--fix", "--strict"]).output().unwrap();
     let stderr = text(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("untracked 1 bytecode file(s)"), "{stderr}");
+    assert!(stderr.contains("untracked 1 bytecode file; it stays"), "{stderr}");
     assert!(stderr.contains("1 error remains after the fix"), "{stderr}");
     assert!(!repo.git_stdout(&["ls-files"]).contains("a.pyc"), "the bytecode was untracked");
     // Without --strict the negation is a warning: the fixed check passes.
     repo.stage(&["b.pyc"]);
     repo.guard().args(["check", "--fix"]).assert().success();
+}
+
+#[cfg(unix)] // a pseudo-terminal (rexpect) exists only on Unix
+#[test]
+fn the_offer_names_the_ignore_rules_only_when_it_will_add_some() {
+    let repo = TestRepo::with_commit();
+    repo.commit_complete_gitignore();
+    repo.stage(&["x.pyc"]);
+    let mut command = repo.git_command_in(&repo.root);
+    command.env_remove("CI").args(["-c", &format!("alias.x=!{} check", crate::support::BINARY), "x"]);
+    let mut session = rexpect::session::spawn_command(command, Some(20_000)).expect("spawn in a pty");
+    let (before, asked) = session.exp_regex(r"Untrack 1 file[^\r\n]*\[y/N\]").expect("the offer is made");
+    assert_eq!(asked, "Untrack 1 file? [y/N]", "{before}");
+    session.send_line("n").unwrap();
+    session.exp_eof().expect("the check ends");
 }

@@ -13,6 +13,7 @@ mod damage;
 mod debris;
 mod docs;
 mod errors;
+mod first_hour;
 mod fix_gitignore;
 mod fix_in_commit;
 mod fix_property;

@@ -52,6 +52,27 @@ fn current_dir() -> Result<PathBuf, Error> {
     std::env::current_dir().map_err(|source| Error::Io { operation: SystemOperation::ReadCurrentDir, source })
 }
 
+/// Whether git calls a repository bare where libgit2 gave it a worktree: one found by standing
+/// inside its git directory (a bare repository whose `config` is missing or lacks
+/// `core.bare`, as some mirroring tools leave it). libgit2 then takes the folder above for
+/// its worktree; git (setup.c) gives it none unless `GIT_WORK_TREE` or `core.worktree` names
+/// one. Only a repository found from the current folder, not one named by `GIT_DIR`.
+fn bare_as_git_finds_it(git: &Repository, cwd: &Path) -> bool {
+    let named = std::env::var_os("GIT_DIR").is_some() || std::env::var_os("GIT_WORK_TREE").is_some();
+    if named || git.is_bare() || has_core_worktree(git) {
+        return false;
+    }
+    match (git.path().canonicalize(), cwd.canonicalize()) {
+        (Ok(git_dir), Ok(cwd)) => cwd.starts_with(git_dir),
+        _ => false,
+    }
+}
+
+/// Whether the config names a worktree (`core.worktree`).
+fn has_core_worktree(git: &Repository) -> bool {
+    git.config().is_ok_and(|config| config.get_path("core.worktree").is_ok())
+}
+
 /// A repository opened as git would open it from here (honouring `GIT_DIR`,
 /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES`).
 pub struct Repo {
@@ -60,6 +81,8 @@ pub struct Repo {
     /// The index the checks read: `GIT_INDEX_FILE` for a repository opened as git's hooks
     /// see it, else the git directory's `index`.
     index_path: PathBuf,
+    /// git calls it bare where libgit2 gave it a worktree (see [`bare_as_git_finds_it`]).
+    bare: bool,
 }
 
 /// How a [`Repo`] was opened, to open the same repository again on another thread (a
@@ -68,6 +91,7 @@ pub struct Repo {
 pub struct Opener {
     how: How,
     index_path: PathBuf,
+    bare: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -84,7 +108,7 @@ impl Opener {
             How::At(path) => Repository::open(path),
         };
         let git = git.map_err(libgit2(Operation::Reopen))?;
-        Ok(Repo { git, opened: self.how.clone(), index_path: self.index_path.clone() })
+        Ok(Repo { git, opened: self.how.clone(), index_path: self.index_path.clone(), bare: self.bare })
     }
 }
 
@@ -114,9 +138,14 @@ impl Repo {
             if work_tree.is_relative() {
                 git.set_workdir(&cwd.join(work_tree), false).map_err(libgit2(Operation::UseWorkTree))?;
             }
+        } else if std::env::var_os("GIT_DIR").is_some() && !git.is_bare() && !has_core_worktree(&git) {
+            // GIT_DIR alone: git's worktree is the current folder (setup.c), libgit2's the
+            // git directory's parent.
+            git.set_workdir(&cwd, false).map_err(libgit2(Operation::UseWorkTree))?;
         }
+        let bare = bare_as_git_finds_it(&git, &cwd);
         let index_path = std::env::var_os("GIT_INDEX_FILE").map_or_else(|| git.path().join("index"), PathBuf::from);
-        Ok(Some(Repo { git, opened: How::FromEnv, index_path }))
+        Ok(Some(Repo { git, opened: How::FromEnv, index_path, bare }))
     }
 
     /// Opens the repository at `path` without consulting the environment (for library use
@@ -124,7 +153,7 @@ impl Repo {
     pub fn at(path: &Path) -> Result<Repo, Error> {
         let git = Repository::open(path).map_err(|e| cannot_open(path, &e))?;
         let index_path = git.path().join("index");
-        Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path })
+        Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path, bare: false })
     }
 
     /// The git directory: `.git`, or a linked worktree's own folder under `.git/worktrees`.
@@ -323,16 +352,16 @@ impl Repo {
 
     /// How to open this repository again (for worker threads).
     pub fn opener(&self) -> Opener {
-        Opener { how: self.opened.clone(), index_path: self.index_path.clone() }
+        Opener { how: self.opened.clone(), index_path: self.index_path.clone(), bare: self.bare }
     }
 
     pub(crate) fn is_bare(&self) -> bool {
-        self.git.is_bare()
+        self.bare || self.git.is_bare()
     }
 
     /// The worktree's top folder (`None` for a bare repository).
     pub fn workdir(&self) -> Option<&Path> {
-        self.git.workdir()
+        if self.bare { None } else { self.git.workdir() }
     }
 
     /// Where the index lives: `GIT_INDEX_FILE` when set, else the git directory's `index`.

@@ -10,7 +10,6 @@
 //! - git decides "nothing to commit" before running the hook, so if untracking leaves the
 //!   commit empty we stop it ourselves rather than let git record an empty commit.
 
-use crate::guard::debris::Debris;
 use std::path::{Path, PathBuf};
 
 use anyhow::Result;
@@ -34,10 +33,10 @@ pub(crate) struct FixedInCommit {
     pub(crate) nothing_left_to_commit: bool,
 }
 
-/// Untracks `paths` and fixes the ignore rules. Refuses (changing nothing) when the
-/// `.gitignore` cannot be edited safely or the index is locked by someone else.
-pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>], env: &HookEnv, debris: Debris) -> Result<FixedInCommit> {
-    let fix = GitignoreFix::plan(repo, None, debris)?;
+/// Untracks `paths` and applies `fix` to the ignore rules (planned by the caller, who may
+/// ask first). Refuses (changing nothing) when the `.gitignore` cannot be edited safely or
+/// the index is locked by someone else.
+pub(crate) fn fix_in_commit(repo: &Repo, paths: &[Vec<u8>], env: &HookEnv, fix: GitignoreFix) -> Result<FixedInCommit> {
     let index_path = repo.index_path();
     ensure_index_unlocked(&index_path)?;
     let staged_gitignore = if fix.plan.changes() {
