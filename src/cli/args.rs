@@ -110,8 +110,9 @@ pub(crate) struct CheckArgs {
     #[arg(value_name = "PATHS")]
     pub(crate) paths: Vec<OsString>,
 
-    /// Treat missing or overriding ignore rules as errors, not warnings (also `strict = true`
-    /// in the config).
+    /// Demand ignore rules for every bytecode name, not only for what CPython 3 writes in
+    /// __pycache__ (also *.pyo and a .pyc beside its source), and treat missing or overriding
+    /// rules as errors, not warnings (also `strict = true` in the config).
     #[arg(long)]
     pub(crate) strict: bool,
 

@@ -1,9 +1,14 @@
 //! Do the repository's ignore rules keep bytecode out? The audit `check` runs.
 //!
-//! It asks git's question (see [`gitlayer::ignore_rules`]) for a handful of probe paths: a
-//! `__pycache__` folder, `m.pyc` and `m.pyo`, at the top, in a new subfolder, and in every
-//! folder that has its own `.gitignore`. It reads only the ignore files, never walks the
-//! worktree, and costs well under a millisecond.
+//! It asks git's question (see [`gitlayer::ignore_rules`]) for a handful of probe paths, at
+//! the top, in a new subfolder, and in every folder that has its own `.gitignore` (where a
+//! nested file or an anchored rule may change git's verdict). Two tiers: by default it asks
+//! only about what CPython 3.5+ writes, `__pycache__/<module>.<tag>.pyc` and
+//! `.<tag>.opt-N.pyc`, and a miss is a warning; `--strict` (or `strict = true`) asks about
+//! every name of bytecode (also `m.pyc` beside its source and `m.pyo`, which only Python 2 and
+//! `compileall -b` write), and a miss is an error. Negations that re-include bytecode are
+//! named in both. It reads only the ignore files, never walks the worktree, and costs well
+//! under a millisecond.
 
 use anyhow::{Context, Result, bail};
 
@@ -44,15 +49,25 @@ pub(crate) fn commit_rules(repo: &Repo, gitignores: &[(Vec<u8>, ObjectId)]) -> R
 /// Findings about the rules: what is missing, which negation re-includes bytecode, and what
 /// only a personal rule ignores. Warnings, or errors when `strict`.
 ///
-/// "Missing" is what `fix-gitignore` would add (or could not add for a path that is not
-/// bytecode): a rule the fix must leave out to keep a deliberate bytecode negation is not
-/// missing, that negation is named instead. So `fix-gitignore --check` fails exactly when
-/// this reports a missing rule, and after the fix only deliberate negations remain.
+/// What is demanded depends on the tier (see [`Need::of_tier`]): by default what CPython 3
+/// writes (`__pycache__/`), with `strict` every name of bytecode (`__pycache__/`, `*.pyc`,
+/// `*.pyo`). A project whose rules cover what CPython 3 writes (`__pycache__/` alone, or
+/// `*.pyc` alone) is quiet by default.
 ///
-/// With debris categories chosen, each of their lines is a need too, judged the same way.
+/// Under `strict`, "missing" is what `fix-gitignore` would add (or could not add for a path
+/// that is not bytecode): a rule the fix must leave out to keep a deliberate bytecode
+/// negation is not missing, that negation is named instead. So `fix-gitignore --check` fails
+/// exactly when the strict audit reports a missing rule, and after the fix only deliberate
+/// negations remain. By default a need is missing when it is missing under `strict`, or
+/// when its path is one the fix would make ignored (by another line than the need's own:
+/// `*.py[co]` covers `__pycache__` where `__pycache__/` is left out); so the default audit
+/// warns only when the strict one fails, and is quiet after the fix.
+///
+/// With debris categories chosen, each of their lines is a need too, in both tiers, judged
+/// the same way.
 pub(crate) fn audit(rules: &RuleSet, strict: bool, debris: Debris) -> Vec<Finding> {
     let negations = BytecodeNegations::of(rules, debris);
-    let needs = Need::audited(debris);
+    let needs = Need::of_tier(strict, debris);
     let mut folders: Vec<Vec<u8>> = vec![Vec::new()];
     folders.extend(rules.tree_files().iter().map(|file| file.dir().to_vec()).filter(|dir| !dir.is_empty()));
     let mut missing = bytecode_rules::missing(rules, &folders, &needs, &negations);
@@ -61,7 +76,7 @@ pub(crate) fn audit(rules: &RuleSet, strict: bool, debris: Debris) -> Vec<Findin
     // costly part of a warning, is needed only when a `!` may change that.
     if !missing.is_empty() && rules.may_negate() {
         let plan = root_plan(rules, &negations, debris);
-        missing.retain(|m| plan.leaves_unmet(m.need));
+        missing.retain(|m| plan.leaves_unmet(m.need) || (!strict && plan.covers(&m.probe.path)));
     }
 
     // A `.gitignore` left out because it cannot be read comes first: the findings after it
@@ -154,14 +169,62 @@ mod tests {
 
     #[test]
     fn missing_rules_are_one_warning_or_an_error_when_strict() {
-        let found = audit_of(&[(".gitignore", "/*.pyc\n*.pyo\n"), ("tests/.gitignore", "# nothing\n")], "", false);
+        let files = [(".gitignore", "/*.pyc\n*.pyo\n"), ("tests/.gitignore", "# nothing\n")];
+        let found = audit_of(&files, "", false);
         assert_eq!(found.len(), 1);
+        assert_eq!(found[0].1, ".gitignore: the repository's ignore rules do not cover __pycache__/");
+        assert_eq!(found[0].2, Severity::Warning);
+        let strict = audit_of(&files, "", true);
+        assert_eq!(strict.len(), 1);
         assert_eq!(
-            found[0].1,
+            strict[0].1,
             ".gitignore: the repository's ignore rules do not cover __pycache__/, *.pyc in subfolders"
         );
-        assert_eq!(found[0].2, Severity::Warning);
+        assert_eq!(strict[0].2, Severity::Error);
         assert_eq!(audit_of(&[], "", true)[0].2, Severity::Error);
+    }
+
+    #[test]
+    fn what_cpython_3_writes_is_enough_by_default_and_strict_asks_for_every_name() {
+        for (rules, strictly_missing) in [
+            ("__pycache__/\n", "*.pyc, *.pyo"),
+            ("*.pyc\n", "*.pyo"),
+            ("**/__pycache__\n", "*.pyc, *.pyo"),
+            ("*.py[cod]\n", ""),
+        ] {
+            let files = [(".gitignore", rules), ("pkg/.gitignore", "build/\n")];
+            assert_eq!(audit_of(&files, "", false), [], "{rules}");
+            let strict = audit_of(&files, "", true);
+            if strictly_missing.is_empty() {
+                assert_eq!(strict, [], "{rules}");
+                continue;
+            }
+            assert_eq!(strict.len(), 1, "{rules}: {strict:?}");
+            let missing = format!(".gitignore: the repository's ignore rules do not cover {strictly_missing}");
+            assert_eq!((&strict[0].1, strict[0].2), (&missing, Severity::Error), "{rules}");
+        }
+    }
+
+    #[test]
+    fn an_optimized_file_or_a_subfolder_left_out_is_a_miss_by_default() {
+        let found = audit_of(&[(".gitignore", "*.cpython-312.pyc\n")], "", false);
+        assert_eq!(
+            found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+            [".gitignore: the repository's ignore rules do not cover __pycache__/"]
+        );
+        let found = audit_of(&[(".gitignore", "/__pycache__/\n")], "", false);
+        assert_eq!(
+            found.iter().map(|f| f.1.as_str()).collect::<Vec<_>>(),
+            [".gitignore: the repository's ignore rules do not cover __pycache__/ in subfolders"]
+        );
+        // A nested file may decide differently: its folder is probed too. Re-included there,
+        // the folder's files are git's to track unless a rule ignores them by name.
+        let nested = |top: &str| audit_of(&[(".gitignore", top), ("pkg/.gitignore", "!__pycache__/\n")], "", false);
+        let found = nested("__pycache__/\n");
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [Kind::MissingIgnoreRule, Kind::ReincludedByRule]);
+        assert!(found[0].1.ends_with("do not cover __pycache__/ in subfolders"), "{found:?}");
+        let found = nested("__pycache__/\n*.pyc\n");
+        assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), [Kind::ReincludedByRule], "{found:?}");
     }
 
     #[test]
@@ -186,7 +249,9 @@ mod tests {
 
     #[test]
     fn personal_rules_do_not_protect_other_clones() {
-        let found = audit_of(&[(".gitignore", "__pycache__/\n*.pyc\n")], "*.pyo\n", false);
+        // By default only what CPython 3 writes is asked about: `*.pyo` is not.
+        assert_eq!(audit_of(&[(".gitignore", "__pycache__/\n*.pyc\n")], "*.pyo\n", false), []);
+        let found = audit_of(&[(".gitignore", "__pycache__/\n*.pyc\n")], "*.pyo\n", true);
         let kinds: Vec<Kind> = found.iter().map(|f| f.0).collect();
         assert_eq!(kinds, [Kind::MissingIgnoreRule, Kind::IgnoredOnlyPersonally]);
         assert!(
@@ -194,5 +259,12 @@ mod tests {
             "{}",
             found[1].1
         );
+        let found = audit_of(&[(".gitignore", "dist/\n")], "__pycache__/\n", false);
+        let kinds: Vec<(Kind, Severity)> = found.iter().map(|f| (f.0, f.2)).collect();
+        assert_eq!(
+            kinds,
+            [(Kind::MissingIgnoreRule, Severity::Warning), (Kind::IgnoredOnlyPersonally, Severity::Warning)]
+        );
+        assert!(found[1].1.starts_with(".git/info/exclude:1: __pycache__/ is ignored only by"), "{}", found[1].1);
     }
 }

@@ -224,13 +224,27 @@ pub(crate) enum Need {
 }
 
 impl Need {
-    /// The needs the audit reports, in its order.
+    /// The needs the strict audit reports (and the fix meets), in its order: every name of
+    /// bytecode.
     pub(crate) const AUDITED: [Need; 3] = [Need::Pycache, Need::Pyc, Need::Pyo];
 
-    /// The needs the audit reports with these debris categories chosen: bytecode's, then one
-    /// per line of each category.
+    /// The needs the default audit reports: what CPython 3 writes, which is bytecode inside
+    /// `__pycache__` folders only (a `.pyo`, or a `.pyc` beside its source, comes from
+    /// Python 2 or `compileall -b`).
+    pub(crate) const PYTHON3: [Need; 1] = [Need::Pycache];
+
+    /// The needs the strict audit (and the fix) judges with these debris categories chosen:
+    /// bytecode's, then one per line of each category.
     pub(crate) fn audited(debris: Debris) -> Vec<Need> {
         Need::AUDITED.into_iter().chain(debris.lines().map(Need::Debris)).collect()
+    }
+
+    /// The needs of the audit's tier: every name of bytecode when `strict`, else what
+    /// CPython 3 writes; with the lines of the chosen debris categories in both (debris
+    /// names are what the tools write).
+    pub(crate) fn of_tier(strict: bool, debris: Debris) -> Vec<Need> {
+        let bytecode: &[Need] = if strict { &Need::AUDITED } else { &Need::PYTHON3 };
+        bytecode.iter().copied().chain(debris.lines().map(Need::Debris)).collect()
     }
 
     /// How the audit names it.
@@ -244,17 +258,18 @@ impl Need {
         }
     }
 
-    /// The path in a folder that must be ignored, and whether it is a folder. For
-    /// `__pycache__/` it is what Python writes inside one: git tracks files, not folders, so
-    /// `*.pyc` covers it too, and an allow-list's `!*/` that re-includes every folder (its
-    /// `*` still ignoring the files) leaves nothing uncovered.
-    fn probe(self) -> (&'static str, bool) {
+    /// The files in a folder that must be ignored (never folders). For `__pycache__/` they
+    /// are what CPython 3 writes inside one, `<module>.<tag>.pyc` and
+    /// `<module>.<tag>.opt-N.pyc`: git tracks files, not folders, so `*.pyc` covers them too,
+    /// and an allow-list's `!*/` that re-includes every folder (its `*` still ignoring the
+    /// files) leaves nothing uncovered.
+    fn probes(self) -> &'static [&'static str] {
         match self {
-            Need::Pycache => ("__pycache__/m.cpython-312.pyc", false),
-            Need::Pyc => ("m.pyc", false),
-            Need::Pyo => ("m.pyo", false),
-            Need::JythonClass => ("m$py.class", false),
-            Need::Debris(line) => (line.probe, false),
+            Need::Pycache => &["__pycache__/m.cpython-312.pyc", "__pycache__/m.cpython-312.opt-1.pyc"],
+            Need::Pyc => &["m.pyc"],
+            Need::Pyo => &["m.pyo"],
+            Need::JythonClass => &["m$py.class"],
+            Need::Debris(line) => std::slice::from_ref(&line.probe),
         }
     }
 }
@@ -286,20 +301,21 @@ pub(crate) fn missing(
                 continue;
             }
         }
-        let (name, is_dir) = need.probe();
         for folder in folders {
             for prefix in ["", PROBE_SUBFOLDER] {
                 let place = [folder.as_slice(), prefix.as_bytes()].concat();
-                let path = [place.as_slice(), name.as_bytes()].concat();
-                if surely_ignored.ask(&path, is_dir) {
-                    continue;
-                }
-                let verdict = rules.verdict(&path, is_dir, Scope::Repository);
-                if !verdict.is_ignored()
-                    && !negations.decided(&verdict)
-                    && !debris_folder_kept(rules, need, &place, negations)
-                {
-                    found.push(Missing { need, folder: place, probe: Probe { path, is_dir } });
+                for name in need.probes() {
+                    let path = [place.as_slice(), name.as_bytes()].concat();
+                    if surely_ignored.ask(&path, false) {
+                        continue;
+                    }
+                    let verdict = rules.verdict(&path, false, Scope::Repository);
+                    if !verdict.is_ignored()
+                        && !negations.decided(&verdict)
+                        && !debris_folder_kept(rules, need, &place, negations)
+                    {
+                        found.push(Missing { need, folder: place.clone(), probe: Probe { path, is_dir: false } });
+                    }
                 }
             }
         }

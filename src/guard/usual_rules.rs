@@ -28,9 +28,20 @@ impl<'a> SurelyIgnored<'a> {
     /// Whether the repository's rules ignore the path. `false` proves nothing: ask
     /// [`RuleSet::verdict`].
     pub(crate) fn ask(&self, path: &[u8], is_dir: bool) -> bool {
-        let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-        if !self.rules.may_negate() && self.usual().iter().any(|rule| bytecode_rule_matches(rule, name, is_dir)) {
-            return true;
+        if !self.rules.may_negate() {
+            let mut components = path.rsplit(|&b| b == b'/');
+            let name = components.next().unwrap_or(path);
+            let usual = self.usual();
+            if usual.iter().any(|rule| bytecode_rule_matches(rule, name, is_dir)) {
+                return true;
+            }
+            // An ignored folder ignores everything inside it (nothing re-includes here): a
+            // project with `__pycache__/` alone (flask's) has what CPython 3 writes ignored.
+            if !usual.is_empty()
+                && components.any(|folder| usual.iter().any(|rule| bytecode_rule_matches(rule, folder, true)))
+            {
+                return true;
+            }
         }
         // With one `.gitignore` at most, the files this consults are all there are: the
         // verdict the caller asks next says the same, so asking twice would only cost.
@@ -141,6 +152,12 @@ mod tests {
         let top = rules(&[(".gitignore", "*.py[cod]  \r\n__pycache__/\n"), ("a/.gitignore", "build/\n")]);
         assert!(
             SurelyIgnored::new(&top).ask(b"a/b/m.pyc", false) && SurelyIgnored::new(&top).ask(b"a/__pycache__", true)
+        );
+        // A usual folder rule covers what is inside such a folder.
+        let flask = rules(&[(".gitignore", "__pycache__/\n")]);
+        assert!(SurelyIgnored::new(&flask).ask(b"a/__pycache__/m.cpython-312.opt-1.pyc", false));
+        assert!(
+            !SurelyIgnored::new(&flask).ask(b"a/m.pyc", false) && !SurelyIgnored::new(&flask).ask(b"a/m.pyo", false)
         );
         let negated = rules(&[(".gitignore", "*.py[cod]\n"), ("a/.gitignore", "!keep.pyc\n")]);
         assert!(

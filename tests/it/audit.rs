@@ -1,7 +1,7 @@
 //! The ignore-rule audit through the binary, in a tree with enough `.gitignore` files that a
 //! helper thread reads them while the index is scanned.
 
-use crate::support::{TestRepo, run_json, text};
+use crate::support::{TestRepo, commit_passes, git_ignores, run_json, text};
 
 /// The audit's findings of `check --all`: `(kind, path, rule's file, rule's line)`.
 fn rule_findings(repo: &TestRepo) -> Vec<(String, String, String, u64)> {
@@ -116,4 +116,202 @@ fn a_gitignore_in_a_folder_whose_name_is_not_utf8_is_named_as_git_names_it() {
     assert_eq!(json_bytes(&rule["file_bytes"]), source_bytes, "{rule}");
     assert_eq!((&rule["line"], &rule["pattern"]), (&serde_json::json!(1), &serde_json::json!("!*.pyc")));
     assert!(rule.get("pattern_bytes").is_none(), "the pattern is UTF-8: {rule}");
+}
+
+// The audit's two tiers. By default it asks only whether git ignores what CPython 3 writes,
+// `<module>.<tag>.pyc` and `.<tag>.opt-N.pyc` in `__pycache__` folders; `--strict` (or
+// `strict = true`) asks about every bytecode name (`m.pyo`, `m.pyc` beside its source too),
+// as errors.
+
+/// flask's `.gitignore` (`__pycache__/`, no `*.pyc`) and requests' (`*.pyc`, no `*.pyo`), as
+/// their repositories have them, with what the strict audit finds missing in each.
+const WELL_KEPT: [(&str, &str, &str); 2] = [
+    ("flask", ".idea/\n.vscode/\n__pycache__/\ndist/\n.coverage*\nhtmlcov/\n.tox/\ndocs/_build/\n", "*.pyc, *.pyo"),
+    (
+        "requests",
+        ".coverage\nMANIFEST\ncoverage.xml\nnosetests.xml\njunit-report.xml\npylint.txt\ntoy.py\n.cache/\n\
+         cover/\nbuild/\ndocs/_build\nrequests.egg-info/\n*.pyc\n*.swp\n*.egg\nenv/\n.venv/\n.eggs/\n.tox/\n\
+         .pytest_cache/\n.vscode/\n.eggs/\n\n.workon\n\n# in case you work with sublime text\nt.py\n\nt2.py\n\
+         dist\n\n/.mypy_cache/\n",
+        "*.pyo",
+    ),
+];
+
+/// A repository with these committed rules, a package and its bytecode on disk (as Python
+/// left it), and one staged change of a source file.
+fn well_kept_repo(rules: &str) -> TestRepo {
+    let repo = TestRepo::with_commit();
+    repo.write("pkg/m.py", "x = 1\n");
+    repo.write(".gitignore", rules);
+    repo.git(&["add", ".gitignore", "pkg/m.py"]);
+    repo.git(&["commit", "-q", "--no-verify", "-m", "rules"]);
+    repo.write("pkg/__pycache__/m.cpython-312.pyc", "bytecode");
+    repo.write("pkg/__pycache__/m.cpython-312.opt-1.pyc", "bytecode");
+    repo.write("pkg/m.py", "x = 2\n");
+    repo.git(&["add", "pkg/m.py"]);
+    repo
+}
+
+#[test]
+fn flask_and_requests_rules_are_quiet_by_default_and_strict_asks_for_every_name() {
+    for (project, rules, strictly_missing) in WELL_KEPT {
+        let repo = well_kept_repo(rules);
+        // Git ignores everything CPython 3 writes, and not what strict also asks about.
+        for path in ["pkg/__pycache__/m.cpython-312.pyc", "pkg/__pycache__/m.cpython-312.opt-1.pyc"] {
+            assert!(git_ignores(&repo, path), "{project}: git ignores {path}");
+        }
+        assert!(!git_ignores(&repo, "pkg/m.pyo"), "{project}: git does not ignore a .pyo");
+        assert_eq!(repo.git_stdout(&["status", "--porcelain", "--untracked-files=all"]), "M  pkg/m.py\n");
+
+        for args in [&["check"][..], &["check", "--all"]] {
+            let output = repo.guard().args(args).output().unwrap();
+            assert_eq!(output.status.code(), Some(0), "{project} {args:?}: {}", text(&output.stderr));
+            assert_eq!(text(&output.stdout), "", "{project} {args:?}: no finding");
+            assert!(!text(&output.stderr).contains("warning"), "{project} {args:?}: {}", text(&output.stderr));
+        }
+        repo.install_hook();
+        let stderr = commit_passes(&repo, &["commit", "-q", "-m", "change"]);
+        assert!(
+            !stderr.contains("warning") && !stderr.contains(".gitignore"),
+            "{project}: the hook is quiet: {stderr}"
+        );
+
+        // Strict: every name, as an error; `fix-gitignore --check` agrees with it.
+        let error = format!(".gitignore: error: the repository's ignore rules do not cover {strictly_missing}; fix: ");
+        for args in [&["check", "--strict"][..], &["check", "--all", "--strict"]] {
+            let output = repo.guard().args(args).output().unwrap();
+            assert_eq!(output.status.code(), Some(1), "{project} {args:?}");
+            assert!(text(&output.stdout).starts_with(&error), "{project} {args:?}: {}", text(&output.stdout));
+            assert_eq!(text(&output.stdout).lines().count(), 1, "{project} {args:?}: {}", text(&output.stdout));
+        }
+        let fix_check = repo.guard().args(["fix-gitignore", "--check"]).output().unwrap();
+        assert_eq!(fix_check.status.code(), Some(1), "{project}: --check is check --strict");
+        // `strict = true` in pyproject.toml is `--strict`.
+        repo.write("pyproject.toml", "[project]\nname = \"pkg\"\n\n[tool.pycache-guard]\nstrict = true\n");
+        let output = repo.guard().arg("check").output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{project}: strict = true");
+        assert!(text(&output.stdout).starts_with(&error), "{project}: {}", text(&output.stdout));
+        std::fs::remove_file(repo.root.join("pyproject.toml")).unwrap();
+
+        // The fix still writes the whole block; then both tiers and --check have nothing.
+        repo.guard().arg("fix-gitignore").assert().success();
+        let written = std::fs::read_to_string(repo.root.join(".gitignore")).unwrap();
+        assert!(written.contains("\n*.py[co]\n") && written.contains("\n*$py.class\n"), "{project}: {written}");
+        assert!(git_ignores(&repo, "pkg/m.pyo"), "{project}: after the fix");
+        repo.guard().args(["check", "--all", "--strict"]).assert().success().stdout("");
+        repo.guard().args(["fix-gitignore", "--check"]).assert().success();
+    }
+}
+
+#[test]
+fn without_a_bytecode_rule_the_default_audit_warns_in_one_line_also_in_the_hook() {
+    for rules in [None, Some("dist/\n*.egg-info/\n")] {
+        let repo = TestRepo::with_commit();
+        if let Some(rules) = rules {
+            repo.commit_gitignore(rules);
+        }
+        assert!(!git_ignores(&repo, "pkg/__pycache__/m.cpython-312.pyc"), "{rules:?}");
+        let warning = ".gitignore: warning: the repository's ignore rules do not cover __pycache__/; \
+                       fix: pycache-guard fix-gitignore\n";
+        for args in [&["check"][..], &["check", "--all"]] {
+            let output = repo.guard().args(args).output().unwrap();
+            assert_eq!(output.status.code(), Some(0), "{rules:?} {args:?}: a warning does not block");
+            assert_eq!(text(&output.stdout), warning, "{rules:?} {args:?}");
+        }
+        let strict = repo.guard().args(["check", "--strict"]).output().unwrap();
+        assert_eq!(strict.status.code(), Some(1));
+        assert!(text(&strict.stdout).contains("do not cover __pycache__/, *.pyc, *.pyo"), "{}", text(&strict.stdout));
+
+        repo.install_hook();
+        repo.write("pkg/m.py", "x = 1\n");
+        repo.git(&["add", "pkg/m.py"]);
+        let stderr = commit_passes(&repo, &["commit", "-q", "-m", "change"]);
+        let warnings: Vec<&str> = stderr.lines().filter(|line| line.contains("warning")).collect();
+        assert_eq!(warnings, [warning.trim_end()], "{rules:?}: one warning line: {stderr}");
+    }
+}
+
+#[test]
+fn where_git_keeps_what_cpython_3_writes_the_default_audit_says_so() {
+    // An anchored rule covers the top only; a nested file re-includes a `__pycache__` folder.
+    let repo = TestRepo::with_commit();
+    repo.write(".gitignore", "/__pycache__/\n");
+    repo.git(&["add", ".gitignore"]);
+    assert!(git_ignores(&repo, "__pycache__/m.cpython-312.pyc"));
+    assert!(!git_ignores(&repo, "pkg/__pycache__/m.cpython-312.pyc"), "git's verdict below the top");
+    let output = repo.guard().args(["check", "--all"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        text(&output.stdout),
+        ".gitignore: warning: the repository's ignore rules do not cover __pycache__/ in subfolders; \
+         fix: pycache-guard fix-gitignore\n"
+    );
+
+    // Only the optimized files (`-O`) left out: `.opt-1.pyc` is what CPython 3 writes too.
+    repo.write(".gitignore", "*.cpython-312.pyc\n");
+    assert!(git_ignores(&repo, "pkg/__pycache__/m.cpython-312.pyc"));
+    assert!(!git_ignores(&repo, "pkg/__pycache__/m.cpython-312.opt-1.pyc"));
+    let output = repo.guard().args(["check", "--all"]).output().unwrap();
+    assert!(
+        text(&output.stdout)
+            .starts_with(".gitignore: warning: the repository's ignore rules do not cover __pycache__/;"),
+        "{}",
+        text(&output.stdout)
+    );
+    repo.guard().args(["fix-gitignore", "--check"]).assert().code(1);
+}
+
+#[test]
+fn a_negation_that_re_includes_bytecode_is_named_by_default() {
+    for (rules, negation, path) in [
+        ("__pycache__/\n*.pyc\n!*.pyc\n", "!*.pyc", "pkg/m.pyc"),
+        ("*.pyc\n__pycache__/\n!__pycache__/\n", "!__pycache__/", "pkg/__pycache__"),
+        ("__pycache__/\n", "!__pycache__/", "pkg/__pycache__"),
+    ] {
+        let repo = TestRepo::with_commit();
+        repo.write(".gitignore", rules);
+        let (file, line) = match rules {
+            "__pycache__/\n" => {
+                repo.write("pkg/.gitignore", "!__pycache__/\n");
+                ("pkg/.gitignore", 1)
+            }
+            _ => (".gitignore", rules.lines().count()),
+        };
+        repo.git(&["add", "-f", ".gitignore"]);
+        if file != ".gitignore" {
+            repo.git(&["add", "-f", file]);
+        }
+        // On disk, so that git judges `__pycache__` as the folder it is.
+        repo.write("pkg/__pycache__/m.cpython-312.pyc", "bytecode");
+        let decided = repo.check_ignore(&[], &[path]);
+        assert_eq!((decided[0].source.as_str(), decided[0].pattern.as_str()), (file, negation), "git: {rules}");
+        let output = repo.guard().args(["check", "--all"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(0), "{rules}");
+        let named = format!("{file}:{line}: warning: rule \"{negation}\" re-includes Python bytecode; fix: ");
+        let stdout = text(&output.stdout);
+        let expected_lines = if rules == "__pycache__/\n" { 2 } else { 1 };
+        assert!(stdout.lines().any(|l| l.starts_with(&named)), "{rules}: {stdout}");
+        assert_eq!(stdout.lines().count(), expected_lines, "{rules}: nothing about *.pyo: {stdout}");
+    }
+}
+
+#[test]
+fn the_debris_audit_keeps_its_demand_by_default_and_adds_nothing_about_pyo() {
+    let repo = well_kept_repo(WELL_KEPT[0].1);
+    assert!(!git_ignores(&repo, ".pytest_cache/v/cache/lastfailed"));
+    let output = repo.guard().args(["check", "--all", "--debris", "pytest"]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert_eq!(
+        text(&output.stdout),
+        ".gitignore: warning: the repository's ignore rules do not cover .pytest_cache/; \
+         fix: pycache-guard fix-gitignore --debris pytest\n"
+    );
+    let strict = repo.guard().args(["check", "--all", "--strict", "--debris", "pytest"]).output().unwrap();
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(
+        text(&strict.stdout)
+            .starts_with(".gitignore: error: the repository's ignore rules do not cover *.pyc, *.pyo, .pytest_cache/;"),
+        "{}",
+        text(&strict.stdout)
+    );
 }

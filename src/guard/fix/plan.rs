@@ -88,6 +88,9 @@ pub(crate) struct Plan {
     /// their path (it wins over the target), with a rule that is not a bytecode negation.
     /// Every such path, by need then folder (a message needs only the first of each need).
     pub(crate) unreached: Vec<Unreached>,
+    /// Every path of a need that stays uncovered once the block is written, whatever keeps
+    /// it so (the unreached ones, and those of a line left out).
+    pub(crate) uncovered_after: Vec<Vec<u8>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -121,6 +124,12 @@ impl Plan {
         self.added.iter().any(|added| added == line)
             || self.left_out.iter().any(|left| left.line == line && left.negation.is_none())
             || self.unreached.iter().any(|unreached| unreached.need == need)
+    }
+
+    /// Whether the path, uncovered now, is ignored once the block is written (or re-included
+    /// by a bytecode negation): the fix does something about it.
+    pub(crate) fn covers(&self, path: &[u8]) -> bool {
+        !self.uncovered_after.iter().any(|uncovered| uncovered == path)
     }
 
     /// Whether any need stays unmet (see [`Plan::leaves_unmet`]), counting the unreached
@@ -170,6 +179,7 @@ pub(crate) fn plan_judged(
             added: Vec::new(),
             left_out: Vec::new(),
             unreached: Vec::new(),
+            uncovered_after: Vec::new(),
         };
     }
     // Only a path that one of our lines matches (or one of its folders) can change verdict;
@@ -222,7 +232,9 @@ pub(crate) fn plan_judged(
     };
     let after = rules_with(if block.is_empty() { target.clone() } else { target.with_block(at, &block) });
     let left_out: Vec<&str> = best.left_out.iter().map(|left| left.line).collect();
-    best.unreached = bytecode_rules::missing(&after, &folders, &audited, negations)
+    let uncovered = bytecode_rules::missing(&after, &folders, &audited, negations);
+    best.uncovered_after = uncovered.iter().map(|missing| missing.probe.path.clone()).collect();
+    best.unreached = uncovered
         .into_iter()
         .filter(|missing| !left_out.contains(&line_for(missing.need)))
         .map(|missing| {
@@ -347,7 +359,7 @@ impl Situation<'_> {
         } else {
             std::iter::once(comment_for(&accepted)).chain(accepted.iter().copied()).map(str::to_owned).collect()
         };
-        Plan { new_bytes: Vec::new(), added, left_out, unreached: Vec::new() }
+        Plan { new_bytes: Vec::new(), added, left_out, unreached: Vec::new(), uncovered_after: Vec::new() }
     }
 
     /// The rules with a block of these lines (after the comment) at `at`; none, no block.
