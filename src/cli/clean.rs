@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, anyhow, bail};
 use colored::Colorize;
 
-use super::{ExitStatus, ignore_broken_pipe, plural, say, verbose};
+use super::{ExitStatus, errors, ignore_broken_pipe, plural, say, verbose};
 use crate::cli::args::{CleanArgs, GlobalArgs};
 use crate::guard::clean::{self, Job, Keep, KeptWhy, Outcome, Progress};
 use crate::guard::config::Settings;
@@ -185,7 +185,8 @@ fn report(
     let mut failures: Vec<_> = outcome.failures.iter().collect();
     failures.sort_by(|a, b| a.path.cmp(&b.path));
     for failure in failures {
-        let line = format!("cannot {} {}: {}", failure.action, shown.path(&failure.path), failure.error);
+        let why = errors::without_error_number(&failure.error);
+        let line = format!("cannot {} {}: {why}", failure.action, shown.path(&failure.path));
         let _ = writeln!(io::stderr(), "{} {line}", "pycache-guard: error:".red().bold());
     }
     say(global, format_args!("{}", summary(args.dry_run, !settings.debris.is_empty(), outcome)));

@@ -40,7 +40,7 @@ pub(crate) enum Running {
 
 /// The system's words without the number Rust adds (`No such file or directory (os error
 /// 2)`): the number says nothing more to a person.
-fn without_error_number(words: &str) -> &str {
+pub(crate) fn without_error_number(words: &str) -> &str {
     match words.rfind(" (os error ") {
         Some(at) if words.ends_with(')') => &words[..at],
         _ => words,
