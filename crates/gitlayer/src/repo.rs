@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use git2::{ErrorCode, Repository};
 
-use crate::id::ObjectId;
+use crate::id::{ObjectFormat, ObjectId};
 use crate::index::{self, Entries, EntryRef};
 use crate::objects::packs::Packs;
 use crate::objects::{LookFirst, Objects};
@@ -125,6 +125,11 @@ impl Repo {
         let git = Repository::open(path).map_err(|e| cannot_open(path, &e))?;
         let index_path = git.path().join("index");
         Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path })
+    }
+
+    /// The repository's object format (`extensions.objectFormat`): how long its ids are.
+    pub fn object_format(&self) -> ObjectFormat {
+        ObjectFormat::from_git2(self.git.object_format())
     }
 
     /// The git directory: `.git`, or a linked worktree's own folder under `.git/worktrees`.
@@ -258,7 +263,8 @@ impl Repo {
     /// Nothing is written unless all of it succeeds ([`Operation::WriteIndex`] fails with
     /// the file unchanged).
     pub fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<usize, Error> {
-        let mut index = git2::Index::open(index_path).map_err(libgit2(Operation::OpenIndex(index_path.into())))?;
+        let mut index = git2::Index::open_ext(index_path, self.git.object_format())
+            .map_err(libgit2(Operation::OpenIndex(index_path.into())))?;
         // An index opened by path has no repository, and staging a file needs one (to read
         // the worktree and write the blob).
         self.git.set_index(&mut index).map_err(libgit2(Operation::UseIndex(index_path.into())))?;
@@ -280,7 +286,8 @@ impl Repo {
     /// The id of the tree the index file at `index_path` describes (written to the object
     /// database, as `git write-tree` does).
     pub fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId, Error> {
-        let mut index = git2::Index::open(index_path).map_err(libgit2(Operation::ReadIndexBack))?;
+        let mut index =
+            git2::Index::open_ext(index_path, self.git.object_format()).map_err(libgit2(Operation::ReadIndexBack))?;
         let tree = index.write_tree_to(&self.git).map_err(libgit2(Operation::WriteTreeOfIndex))?;
         Ok(ObjectId::from_git2(tree))
     }
@@ -305,7 +312,7 @@ impl Repo {
     /// The pack files of the object database, to share among the readers of several
     /// threads ([`Repo::objects_sharing`]).
     pub fn packs(&self) -> Packs {
-        Packs::at(&self.objects_dir())
+        Packs::at(&self.objects_dir(), self.object_format())
     }
 
     /// A reader of commits and trees, looking in the loose files or the packs first.
@@ -347,7 +354,7 @@ impl Repo {
         if self.is_bare() {
             return Err(Error::Bare { git_dir: self.git.path().to_path_buf() });
         }
-        Ok(index::read_entries(&self.index_path, self.git.path(), keep)?)
+        Ok(index::read_entries(&self.index_path, self.git.path(), self.object_format(), keep)?)
     }
 
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
@@ -447,7 +454,7 @@ mod tests {
         let cause = |class, message| OpenCause::of(&git2::Error::new(ErrorCode::GenericError, class, message));
         let reftable = "unsupported extension name extensions.refstorage";
         assert_eq!(cause(ErrorClass::Repository, reftable), OpenCause::Reftable);
-        assert_eq!(cause(ErrorClass::Repository, "unknown object format 'sha256'"), OpenCause::Sha256);
+        assert_eq!(cause(ErrorClass::Repository, "unknown object format 'sha512'"), OpenCause::ObjectFormat);
         let not_owned = "repository path '/r' is not owned by current user";
         assert_eq!(cause(ErrorClass::Config, not_owned), OpenCause::NotOwned);
         assert_eq!(cause(ErrorClass::Os, "could not find repository"), OpenCause::Other);

@@ -2,16 +2,24 @@
 //! id, flags), then its path, padded (versions 2 and 3) or prefix-compressed (version 4).
 
 use super::{Corruption, EntryRef, ErrorKind, Unsupported, Version};
-use crate::format::{ID_LEN, Mode, VarintError, be16, be32, offset_varint};
-use crate::id::ObjectId;
+use crate::format::{Mode, VarintError, be16, be32, offset_varint};
+use crate::id::{ObjectFormat, ObjectId};
 
 /// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
 /// data, which the checks do not need.
 pub(super) const STAT_LEN: usize = 40;
 pub(super) const MODE_AT: usize = 24;
-pub(super) const FLAGS_AT: usize = STAT_LEN + ID_LEN;
-/// The fixed part of an entry, up to and including its 16-bit flags.
-pub(super) const FIXED_LEN: usize = FLAGS_AT + 2;
+
+/// Where an entry's 16-bit flags are: after the stat data and the object id.
+pub(super) const fn flags_at(format: ObjectFormat) -> usize {
+    STAT_LEN + format.len()
+}
+
+/// The fixed part of an entry, up to and including its 16-bit flags (62 bytes for SHA-1,
+/// 74 for SHA-256).
+pub(super) const fn fixed_len(format: ObjectFormat) -> usize {
+    flags_at(format) + 2
+}
 
 pub(super) const NAME_MASK: u16 = 0x0fff;
 pub(super) const STAGE_SHIFT: u16 = 12;
@@ -35,24 +43,29 @@ pub(super) enum Step<'a> {
 pub(super) struct Decoder {
     v4: bool,
     previous: Vec<u8>,
+    format: ObjectFormat,
+    flags_at: usize,
+    fixed_len: usize,
 }
 
 impl Decoder {
-    pub(super) fn new(version: Version) -> Decoder {
-        Decoder { v4: version == Version::V4, previous: Vec::new() }
+    pub(super) fn new(version: Version, format: ObjectFormat) -> Decoder {
+        let (flags_at, fixed_len) = (flags_at(format), fixed_len(format));
+        Decoder { v4: version == Version::V4, previous: Vec::new(), format, flags_at, fixed_len }
     }
 
     /// The entry at the start of `buf`; an error is about that entry (the caller says which).
     pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, ErrorKind> {
-        let Some(flags) = be16(buf, FLAGS_AT) else {
-            return Ok(Step::Need(FIXED_LEN + 2));
+        let (flags_at, fixed_len, format) = (self.flags_at, self.fixed_len, self.format);
+        let Some(flags) = be16(buf, flags_at) else {
+            return Ok(Step::Need(fixed_len + 2));
         };
         let (extended, name_at) = if flags & EXTENDED == 0 {
-            (0, FIXED_LEN)
+            (0, fixed_len)
         } else {
-            match be16(buf, FIXED_LEN) {
-                Some(extended) => (extended, FIXED_LEN + 2),
-                None => return Ok(Step::Need(FIXED_LEN + 2)),
+            match be16(buf, fixed_len) {
+                Some(extended) => (extended, fixed_len + 2),
+                None => return Ok(Step::Need(fixed_len + 2)),
             }
         };
         if extended & !KNOWN_EXTENDED != 0 {
@@ -64,14 +77,14 @@ impl Decoder {
             Named::Path(path, len) => (path, len),
             Named::Need(more) => return Ok(Step::Need(more)),
         };
-        let id = buf.get(STAT_LEN..FLAGS_AT).and_then(|id| <&[u8; ID_LEN]>::try_from(id).ok());
+        let id = buf.get(STAT_LEN..).and_then(|rest| ObjectId::read(rest, format));
         let (Some(mode), Some(id)) = (be32(buf, MODE_AT), id) else {
-            return Ok(Step::Need(FIXED_LEN));
+            return Ok(Step::Need(fixed_len));
         };
         let entry = EntryRef {
             path,
             mode: Mode::from_bits(mode),
-            id: ObjectId::from_array_ref(id),
+            id,
             stage: ((flags & STAGE_MASK) >> STAGE_SHIFT) as u8,
             intent_to_add: extended & INTENT_TO_ADD != 0,
             skip_worktree: extended & SKIP_WORKTREE != 0,
