@@ -179,12 +179,17 @@ impl Repo {
         self.git.find_remote(name).is_ok()
     }
 
-    /// The commit each object id names, peeling tags; `None` for one we do not have.
+    /// The commit each object id names, peeling tags; `None` for one we do not have (an id
+    /// of the other object format among them).
     pub fn peeled_commit_ids(&self, ids: Vec<ObjectId>) -> Result<Vec<Option<ObjectId>>, Error> {
+        let format = self.object_format();
         self.within_limit(Lookup::Objects(ids.len()), move |git| {
             Ok(ids
                 .iter()
                 .map(|id| {
+                    if id.format() != format {
+                        return None;
+                    }
                     let object = git.find_object(id.to_git2(), None).ok()?;
                     object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id()))
                 })
