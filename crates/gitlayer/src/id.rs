@@ -22,7 +22,7 @@ pub enum ObjectFormat {
 
 impl ObjectFormat {
     /// The length of an id in bytes: 20 or 32.
-    pub const fn len(self) -> usize {
+    pub const fn id_len(self) -> usize {
         match self {
             ObjectFormat::Sha1 => 20,
             ObjectFormat::Sha256 => 32,
@@ -31,7 +31,7 @@ impl ObjectFormat {
 
     /// The length of an id in hex digits: 40 or 64.
     pub const fn hex_len(self) -> usize {
-        2 * self.len()
+        2 * self.id_len()
     }
 
     /// The name git gives it in `extensions.objectFormat`: `sha1` or `sha256`.
@@ -102,7 +102,7 @@ impl ObjectId {
     /// readers, which know the repository's format and read ids out of files.
     #[inline]
     pub(crate) fn read(bytes: &[u8], format: ObjectFormat) -> Option<ObjectId> {
-        let len = format.len();
+        let len = format.id_len();
         let mut id = ObjectId::null(format);
         id.bytes[..len].copy_from_slice(bytes.get(..len)?);
         Some(id)
@@ -129,7 +129,7 @@ impl ObjectId {
 
     /// The raw bytes: 20 or 32 of them.
     pub fn as_bytes(&self) -> &[u8] {
-        &self.bytes[..self.format.len()]
+        &self.bytes[..self.format.id_len()]
     }
 
     /// The same id for a libgit2 call.
@@ -156,7 +156,7 @@ impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         const HEX: &[u8; 16] = b"0123456789abcdef";
         let mut out = [0u8; 2 * MAX_LEN];
-        let len = 2 * self.format.len();
+        let len = 2 * self.format.id_len();
         for (pair, byte) in out.chunks_exact_mut(2).zip(self.as_bytes()) {
             pair[0] = HEX[usize::from(byte >> 4)];
             pair[1] = HEX[usize::from(byte & 0xf)];
@@ -216,8 +216,8 @@ mod tests {
 
     #[test]
     fn formats_know_their_lengths() {
-        assert_eq!((ObjectFormat::Sha1.len(), ObjectFormat::Sha1.hex_len()), (20, 40));
-        assert_eq!((ObjectFormat::Sha256.len(), ObjectFormat::Sha256.hex_len()), (32, 64));
+        assert_eq!((ObjectFormat::Sha1.id_len(), ObjectFormat::Sha1.hex_len()), (20, 40));
+        assert_eq!((ObjectFormat::Sha256.id_len(), ObjectFormat::Sha256.hex_len()), (32, 64));
         assert_eq!(ObjectFormat::of_len(32), Some(ObjectFormat::Sha256));
         assert_eq!(ObjectFormat::of_len(64), None);
         assert_eq!(ObjectFormat::Sha256.to_string(), "sha256");

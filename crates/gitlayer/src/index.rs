@@ -207,7 +207,7 @@ impl IndexFile<'_> {
             return Err(Error::io(folder, path));
         }
         let len = metadata.len();
-        if len < (HEADER_LEN + format.len()) as u64 {
+        if len < (HEADER_LEN + format.id_len()) as u64 {
             return Err(Error::corrupt(Corruption::TooShort { len }, path));
         }
         let mut stream = Stream::new(&file).map_err(|e| Error::io(e, path))?;
@@ -253,7 +253,7 @@ impl IndexFile<'_> {
             }
             self.stream.consume(used);
         }
-        if self.stream.offset() > self.len - self.format.len() as u64 {
+        if self.stream.offset() > self.len - self.format.id_len() as u64 {
             return Err(Error::corrupt(Corruption::EntriesRunIntoChecksum, self.path));
         }
         Ok(())
@@ -262,7 +262,7 @@ impl IndexFile<'_> {
     /// Skips the extensions after the entries, returning the data of a `link` extension
     /// (the index is split) if there is one.
     fn read_extensions(&mut self) -> Result<Option<Vec<u8>>, Error> {
-        let end = self.len - self.format.len() as u64;
+        let end = self.len - self.format.id_len() as u64;
         let mut link = None;
         while self.stream.offset() + 8 <= end {
             let at = self.stream.offset();

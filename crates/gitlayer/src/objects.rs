@@ -454,7 +454,7 @@ fn split_entry(data: &[u8], format: ObjectFormat) -> Option<(TreeEntry<'_>, &[u8
     let nul = rest.iter().position(|&b| b == 0)?;
     let (name, rest) = rest.split_at(nul);
     let id = ObjectId::read(&rest[1..], format)?;
-    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + format.len()..]))
+    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + format.id_len()..]))
 }
 
 /// The octal mode that opens an entry, and what follows its space.
@@ -527,7 +527,7 @@ mod tests {
         let mut bytes = format!("{mode} ").into_bytes();
         bytes.extend_from_slice(name);
         bytes.push(0);
-        bytes.extend(vec![id; format.len()]);
+        bytes.extend(vec![id; format.id_len()]);
         bytes
     }
 

@@ -12,7 +12,7 @@ pub(super) const MODE_AT: usize = 24;
 
 /// Where an entry's 16-bit flags are: after the stat data and the object id.
 pub(super) const fn flags_at(format: ObjectFormat) -> usize {
-    STAT_LEN + format.len()
+    STAT_LEN + format.id_len()
 }
 
 /// The fixed part of an entry, up to and including its 16-bit flags (62 bytes for SHA-1,

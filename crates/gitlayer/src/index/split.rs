@@ -87,7 +87,7 @@ fn shared_index_path(id: &ObjectId, index_path: &Path, git_dir: &Path) -> PathBu
 fn check_id(path: &Path, id: &ObjectId) -> Result<(), Error> {
     let io = |e| Error::io(e, path);
     let mut file = File::open(path).map_err(io)?;
-    let len = id.format().len();
+    let len = id.format().id_len();
     file.seek(SeekFrom::End(-(len as i64))).map_err(io)?;
     let mut trailer = [0; 32];
     file.read_exact(&mut trailer[..len]).map_err(io)?;
@@ -112,7 +112,7 @@ impl Link {
         if base_id.is_null() {
             return Ok(None);
         }
-        let rest = &data[format.len()..];
+        let rest = &data[format.id_len()..];
         if rest.is_empty() {
             return Ok(Some(Link { base_id, deleted: Ewah::default(), replaced: Ewah::default() }));
         }
@@ -221,7 +221,7 @@ mod tests {
     #[test]
     fn link_extension_layout() {
         for format in [ObjectFormat::Sha1, ObjectFormat::Sha256] {
-            let len = format.len();
+            let len = format.id_len();
             let mut data = vec![7; len];
             data.extend(ewah_bytes(&[1 << 33, 0b100]));
             data.extend(ewah_bytes(&[1 << 33, 0b10]));

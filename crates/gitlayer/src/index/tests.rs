@@ -45,7 +45,7 @@ fn index_bytes_in(
     extensions: &[(&[u8; 4], Vec<u8>)],
     checksum: u8,
 ) -> Vec<u8> {
-    let id_len = format.len();
+    let id_len = format.id_len();
     let mut out = b"DIRC".to_vec();
     out.extend(version.to_be_bytes());
     out.extend((entries.len() as u32).to_be_bytes());
@@ -87,7 +87,7 @@ fn expected_in(format: ObjectFormat, entry: &Raw) -> Entry {
     Entry {
         path: entry.path.clone(),
         mode: Mode::from_bits(entry.mode),
-        id: ObjectId::from_bytes(&vec![entry.id; format.len()]).expect("20 or 32 bytes"),
+        id: ObjectId::from_bytes(&vec![entry.id; format.id_len()]).expect("20 or 32 bytes"),
         stage: entry.stage,
         intent_to_add: entry.extended & INTENT_TO_ADD != 0,
         skip_worktree: entry.extended & SKIP_WORKTREE != 0,
@@ -183,7 +183,7 @@ fn every_truncation_is_an_error() {
     let entries = sample(true);
     let shapes = [(2, vec![]), (3, vec![(b"TREE", vec![1; 10])]), (4, vec![(b"sdir", vec![])])];
     for (format, (version, extensions)) in FORMATS.into_iter().flat_map(|f| shapes.iter().map(move |s| (f, s))) {
-        let (version, id_len) = (*version, format.len());
+        let (version, id_len) = (*version, format.id_len());
         let bytes = index_bytes_in(format, version, &entries, extensions, 0);
         // A cut that leaves whole extensions and 20 more bytes looks like a valid index with
         // a bad checksum, which neither git nor this reader verifies; like git, it ignores
@@ -249,7 +249,7 @@ fn ewah(bits: &[usize]) -> Vec<u8> {
 }
 
 fn link(format: ObjectFormat, id: u8, deleted: &[usize], replaced: &[usize]) -> Vec<u8> {
-    [vec![id; format.len()], ewah(deleted), ewah(replaced)].concat()
+    [vec![id; format.id_len()], ewah(deleted), ewah(replaced)].concat()
 }
 
 /// Shared index: a b c d. Split index: replace b, delete c, add bb and e.
@@ -259,7 +259,7 @@ fn split_pair(dir: &Dir, link_id: u8) -> PathBuf {
 
 fn split_pair_in(format: ObjectFormat, dir: &Dir, link_id: u8) -> PathBuf {
     let shared = ["a", "b", "c", "d"].map(|p| raw(p.as_bytes(), 0o100644, 1, 0, 0));
-    let name = format!("sharedindex.{}", "ab".repeat(format.len()));
+    let name = format!("sharedindex.{}", "ab".repeat(format.id_len()));
     dir.write(&name, &index_bytes_in(format, 4, &shared, &[], 0xab));
     let split = [raw(b"", 0o100755, 2, 0, INTENT_TO_ADD), raw(b"bb", 0o100644, 3, 0, 0), raw(b"e", 0o100644, 4, 0, 0)];
     dir.write("index", &index_bytes_in(format, 3, &split, &[(b"link", link(format, link_id, &[2], &[1]))], 0))
@@ -291,12 +291,12 @@ fn split_index_without_its_shared_index_is_an_error() {
         let dir = Dir::new();
         let path = split_pair_in(format, &dir, 0xcd);
         let error = read_entries(&path, dir.0.path(), format, |_| true).unwrap_err();
-        let expected = dir.0.path().join(format!("sharedindex.{}", "cd".repeat(format.len())));
+        let expected = dir.0.path().join(format!("sharedindex.{}", "cd".repeat(format.id_len())));
         let found = (error.kind, &error.path, error.split_index.as_deref());
         assert_eq!(found, (ErrorKind::Missing, &expected, Some(&*path)));
-        assert!(error.to_string().contains(&format!("sharedindex.{}", "cd".repeat(format.len()))), "{error}");
+        assert!(error.to_string().contains(&format!("sharedindex.{}", "cd".repeat(format.id_len()))), "{error}");
         // Present under the right name, but its checksum is another index's.
-        let shared = dir.0.path().join(format!("sharedindex.{}", "ab".repeat(format.len())));
+        let shared = dir.0.path().join(format!("sharedindex.{}", "ab".repeat(format.id_len())));
         std::fs::rename(&shared, &expected).unwrap();
         let error = read_entries(&path, dir.0.path(), format, |_| true).unwrap_err();
         assert_eq!(error.kind, ErrorKind::Corrupt(Corruption::SharedIndexChecksum));
@@ -373,7 +373,7 @@ fn a_null_link_is_not_split() {
     let dir = Dir::new();
     let entries = [raw(b"a", 0o100644, 1, 0, 0)];
     for format in FORMATS {
-        let bytes = index_bytes_in(format, 2, &entries, &[(b"link", vec![0; format.len()])], 0);
+        let bytes = index_bytes_in(format, 2, &entries, &[(b"link", vec![0; format.id_len()])], 0);
         assert_eq!(dir.read_in(format, "index", &bytes).unwrap().kept.len(), 1);
     }
 }

@@ -226,7 +226,7 @@ impl Pack {
     fn open(idx_path: &Path, format: ObjectFormat) -> Result<Option<Pack>, Error> {
         let pack_path = idx_path.with_extension("pack");
         let (Some(idx), Some(data)) = (map(idx_path), map(&pack_path)) else { return Ok(None) };
-        let id_len = format.len();
+        let id_len = format.id_len();
         let Some((version, count)) = idx_layout(&idx, id_len) else {
             return Err(Error::corrupt(Corruption::PackIndex(PackIndexDamage::Layout)).in_file(idx_path));
         };
@@ -489,7 +489,7 @@ impl PackReader {
                     .get(start + used..)
                     .and_then(|rest| ObjectId::read(rest, format))
                     .ok_or_else(|| self.corrupt(at, PackDamage::EndsInBaseId))?;
-                used += format.len();
+                used += format.id_len();
                 Stored::DeltaOf(id)
             }
             _ => return Err(self.corrupt(at, PackDamage::UnknownType(kind))),

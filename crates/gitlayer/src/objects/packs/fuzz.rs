@@ -55,7 +55,7 @@ pub fn pack_in(format: ObjectFormat, bytes: &[u8]) {
 
 /// The id of `format` whose every byte is `byte`.
 fn same_bytes(format: ObjectFormat, byte: u8) -> ObjectId {
-    ObjectId::from_bytes(&vec![byte; format.len()]).expect("20 or 32 bytes")
+    ObjectId::from_bytes(&vec![byte; format.id_len()]).expect("20 or 32 bytes")
 }
 
 /// Reads a pack index's tables (fan-out, sorted ids, 32- and 64-bit offsets) as the reader
@@ -70,7 +70,7 @@ pub fn idx(bytes: &[u8]) -> Option<usize> {
 
 /// [`idx`] in a repository of `format`.
 pub fn idx_in(format: ObjectFormat, bytes: &[u8]) -> Option<usize> {
-    let id_len = format.len();
+    let id_len = format.id_len();
     let claimed = be32(bytes, IDX_HEADER_LEN - 4).unwrap_or(0);
     let listed = bytes.get(IDX_HEADER_LEN..).unwrap_or_default().chunks_exact(id_len).take(MAX_OBJECTS);
     let trailer = bytes.get(bytes.len().saturating_sub(id_len)..).unwrap_or_default();
@@ -112,7 +112,7 @@ pub fn sample_pack_in(format: ObjectFormat, count: u32) -> Vec<u8> {
     pack.extend(entry(6, &[(second_at - first_at) as u8], &second_delta));
     let ref_delta = [&[blob.len() as u8, new.len() as u8, new.len() as u8][..], new].concat();
     pack.extend(entry(7, fake_id_in(format, 0).as_bytes(), &ref_delta));
-    pack.extend(vec![0; format.len()]); // the checksum, which the reader does not check
+    pack.extend(vec![0; format.id_len()]); // the checksum, which the reader does not check
     pack
 }
 
@@ -172,7 +172,7 @@ pub fn idx_file_in(format: ObjectFormat, ids: &[ObjectId], offsets: &[u64]) -> V
         idx.extend(small.to_be_bytes());
     }
     idx.extend(large);
-    idx.extend(vec![0; 2 * format.len()]); // the checksums
+    idx.extend(vec![0; 2 * format.id_len()]); // the checksums
     idx
 }
 
@@ -188,14 +188,14 @@ pub fn idx_v1_file(format: ObjectFormat, ids: &[ObjectId], offsets: &[u64]) -> V
         idx.extend(u32::try_from(offset).expect("below 4 GiB").to_be_bytes());
         idx.extend(id.as_bytes());
     }
-    idx.extend(vec![0; 2 * format.len()]);
+    idx.extend(vec![0; 2 * format.id_len()]);
     idx
 }
 
 /// Where the first `count` entries of `pack` start: walked as `git index-pack` walks a pack,
 /// then, past the first entry that walk cannot get through, taken from the pack's trailer.
 fn entry_offsets(format: ObjectFormat, pack: &[u8], count: usize) -> Vec<u64> {
-    let trailer = pack.len().saturating_sub(format.len());
+    let trailer = pack.len().saturating_sub(format.id_len());
     let mut next = Some(PACK_HEADER_LEN);
     let mut offsets = Vec::with_capacity(count);
     for n in 0..count {
@@ -213,7 +213,7 @@ fn entry_len(format: ObjectFormat, entry: &[u8]) -> Option<usize> {
     let mut len = varint_len(entry)?;
     match (entry[0] >> 4) & 7 {
         6 => len += varint_len(entry.get(len..)?)?,
-        7 => len += format.len(),
+        7 => len += format.id_len(),
         _ => {}
     }
     let mut inflater = Decompress::new(true);
@@ -301,7 +301,7 @@ mod tests {
             let pack = sample_pack_in(format, 4);
             let ids: Vec<_> = (0..4).map(|n| fake_id_in(format, n)).collect();
             let idx = idx_v1_file(format, &ids, &entry_offsets(format, &pack, 4));
-            assert_eq!(idx_layout(&idx, format.len()).map(|(_, count)| count), Some(4));
+            assert_eq!(idx_layout(&idx, format.id_len()).map(|(_, count)| count), Some(4));
             let dir = database(&pack, &idx);
             let packs = Packs::at(dir.path(), format);
             packs.check_offsets().expect("offsets inside the pack");
