@@ -454,6 +454,30 @@ mod tests {
     }
 
     #[test]
+    fn a_sha256_repository_opens_and_says_its_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = git2::RepositoryInitOptions::new();
+        options.object_format(git2::ObjectFormat::Sha256);
+        Repository::init_opts(dir.path(), &options).unwrap();
+        let repo = Repo::at(dir.path()).unwrap();
+        assert_eq!(repo.object_format(), ObjectFormat::Sha256);
+        assert!(repo.read_index(|_| true).unwrap().kept.is_empty());
+        assert!(matches!(repo.head_commit_id(), Ok(None)), "an unborn branch");
+        // git's empty tree in a SHA-256 repository.
+        let empty = "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321";
+        assert_eq!(repo.empty_tree_id().unwrap().to_string(), empty);
+        assert_eq!(repo.rev_tree_id(empty).unwrap().to_string(), empty, "a 64-digit revision");
+        let sha1 = tempfile::tempdir().unwrap();
+        Repository::init(sha1.path()).unwrap();
+        let sha1 = Repo::at(sha1.path()).unwrap();
+        assert_eq!(sha1.object_format(), ObjectFormat::Sha1);
+        assert_eq!(sha1.empty_tree_id().unwrap().to_string(), "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+        // An id of the other format names nothing, and is no error.
+        let other = sha1.empty_tree_id().unwrap();
+        assert_eq!(repo.peeled_commit_ids(vec![other]).unwrap(), vec![None]);
+    }
+
+    #[test]
     fn the_causes_of_a_refused_repository_are_told_apart() {
         use git2::{ErrorClass, ErrorCode};
         let cause = |class, message| OpenCause::of(&git2::Error::new(ErrorCode::GenericError, class, message));
