@@ -3,9 +3,9 @@
 //! libgit2 fallback.
 //!
 //! An id is a value: its bytes inline (room for the longer SHA-256) and its format, 33 bytes,
-//! `Copy`. The readers copy an id out of the mapped file or the tree's bytes when they hand an
-//! entry over (a borrowed `&[u8; 20]` could not be reinterpreted as an id of either length),
-//! which costs a few moves and no allocation.
+//! `Copy`. The entries the readers hand over while they stream a file (an index entry, a tree
+//! entry) borrow the id's raw bytes instead, and copy them into an `ObjectId` only when asked
+//! (`EntryRef::id`, `TreeEntry::id`): most entries are looked at by path and never by id.
 
 use std::fmt;
 
@@ -93,9 +93,14 @@ impl ObjectId {
     /// length).
     pub fn from_bytes(bytes: &[u8]) -> Option<ObjectId> {
         let format = ObjectFormat::of_len(bytes.len())?;
-        let mut id = ObjectId::null(format);
-        id.bytes[..bytes.len()].copy_from_slice(bytes);
-        Some(id)
+        ObjectId::read(bytes, format)
+    }
+
+    /// The id of the raw bytes a reader borrowed from a file after checking their length
+    /// (20 or 32: an index entry's, a tree entry's).
+    #[inline]
+    pub(crate) fn from_checked_bytes(bytes: &[u8]) -> ObjectId {
+        ObjectId::from_bytes(bytes).expect("the readers borrow ids of 20 or 32 bytes only")
     }
 
     /// The id of `format` at the start of `bytes` (`None` when they are shorter). For the

@@ -65,8 +65,9 @@ pub struct EntryRef<'a> {
     pub path: &'a [u8],
     /// The file mode.
     pub mode: Mode,
-    /// The object id of its content.
-    pub id: ObjectId,
+    /// The raw bytes of the object id of its content (20 or 32, the repository's format),
+    /// borrowed from the file: [`EntryRef::id`] copies them out.
+    id: &'a [u8],
     /// 0 for a normal entry; 1 to 3 for the base, ours and theirs sides of a conflict.
     pub stage: u8,
     /// `git add -N`: a placeholder, not staged content.
@@ -99,16 +100,22 @@ impl EntryRef<'_> {
         self.mode == Mode::TREE
     }
 
+    /// The object id of its content.
+    pub fn id(&self) -> ObjectId {
+        ObjectId::from_checked_bytes(self.id)
+    }
+
     pub(crate) fn to_entry(self) -> Entry {
-        let EntryRef { path, mode, id, stage, intent_to_add, skip_worktree } = self;
+        let id = self.id();
+        let EntryRef { path, mode, stage, intent_to_add, skip_worktree, .. } = self;
         Entry { path: path.to_vec(), mode, id, stage, intent_to_add, skip_worktree }
     }
 }
 
 impl Entry {
     pub(crate) fn as_entry_ref(&self) -> EntryRef<'_> {
-        let Entry { ref path, mode, id, stage, intent_to_add, skip_worktree } = *self;
-        EntryRef { path, mode, id, stage, intent_to_add, skip_worktree }
+        let Entry { ref path, mode, ref id, stage, intent_to_add, skip_worktree } = *self;
+        EntryRef { path, mode, id: id.as_bytes(), stage, intent_to_add, skip_worktree }
     }
 
     /// A sparse-directory entry (mode 040000): a whole tree, not a file.

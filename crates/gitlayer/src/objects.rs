@@ -59,16 +59,17 @@ struct TreeData {
     starts: OnceCell<Vec<u32>>,
 }
 
-/// One entry of a tree: its mode (as git canonicalises it), name (borrowed from the tree's
-/// bytes) and object id.
+/// One entry of a tree: its mode (as git canonicalises it), name and object id (borrowed
+/// from the tree's bytes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TreeEntry<'a> {
     /// The mode, as git canonicalises it.
     pub mode: Mode,
     /// The entry's name (no `/`).
     pub name: &'a [u8],
-    /// The object id of the file or subtree.
-    pub id: ObjectId,
+    /// The raw bytes of the object id of the file or subtree (20 or 32, the repository's
+    /// format): [`TreeEntry::id`] copies them out.
+    id: &'a [u8],
 }
 
 /// What the walk needs of a commit.
@@ -218,7 +219,7 @@ impl<'r> Objects<'r> {
 
     /// The tree an entry's raw id names.
     pub fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree, Error> {
-        self.tree(entry.id)
+        self.tree(entry.id())
     }
 
     /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.o`)
@@ -239,7 +240,7 @@ impl<'r> Objects<'r> {
             let last = parts.peek().is_none();
             let Some(entry) = tree.find(part, !last || folder) else { return Ok(None) };
             if last {
-                return Ok(Some((entry.mode, entry.id)));
+                return Ok(Some((entry.mode, entry.id())));
             }
             tree = self.subtree(&entry)?;
         }
@@ -401,7 +402,7 @@ impl Tree {
             starts
         });
         let entry_at = |start: &u32| split_entry(&bytes[*start as usize..], format).map(|(entry, _)| entry);
-        let wanted = TreeEntry { mode: if folder { Mode::TREE } else { Mode::FILE }, name, id: ObjectId::null(format) };
+        let wanted = TreeEntry { mode: if folder { Mode::TREE } else { Mode::FILE }, name, id: &[] };
         let found = starts
             .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
             .ok()?;
@@ -428,6 +429,11 @@ impl<'a> Iterator for Entries<'a> {
 }
 
 impl TreeEntry<'_> {
+    /// The object id of the file or subtree.
+    pub fn id(&self) -> ObjectId {
+        ObjectId::from_checked_bytes(self.id)
+    }
+
     /// Whether the entry is a subtree.
     pub fn is_tree(&self) -> bool {
         self.mode.is_tree()
@@ -453,8 +459,9 @@ fn split_entry(data: &[u8], format: ObjectFormat) -> Option<(TreeEntry<'_>, &[u8
     let (mode, rest) = parse_mode(data)?;
     let nul = rest.iter().position(|&b| b == 0)?;
     let (name, rest) = rest.split_at(nul);
-    let id = ObjectId::read(&rest[1..], format)?;
-    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + format.id_len()..]))
+    let end = 1 + format.id_len();
+    let id = rest.get(1..end)?;
+    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[end..]))
 }
 
 /// The octal mode that opens an entry, and what follows its space.
@@ -536,7 +543,7 @@ mod tests {
         let data = [raw_entry("100644", b"a.o", 1), raw_entry("40000", b"pkg", 2)].concat();
         let tree = Tree::parse(data.into(), SHA1).expect("well formed");
         let entries: Vec<_> =
-            tree.entries().map(|e| (e.mode.bits(), e.name.to_vec(), e.id.as_bytes()[0], e.is_tree())).collect();
+            tree.entries().map(|e| (e.mode.bits(), e.name.to_vec(), e.id().as_bytes()[0], e.is_tree())).collect();
         assert_eq!(entries, vec![(0o100644, b"a.o".to_vec(), 1, false), (0o40000, b"pkg".to_vec(), 2, true)]);
     }
 
@@ -552,9 +559,9 @@ mod tests {
 
     #[test]
     fn a_folder_sorts_as_if_its_name_ended_in_a_slash() {
-        let file = TreeEntry { mode: Mode::FILE, name: b"foo", id: ObjectId::null(SHA1) };
-        let dotted = TreeEntry { mode: Mode::FILE, name: b"foo.txt", id: ObjectId::null(SHA1) };
-        let folder = TreeEntry { mode: Mode::TREE, name: b"foo", id: ObjectId::null(SHA1) };
+        let file = TreeEntry { mode: Mode::FILE, name: b"foo", id: &[0; 20] };
+        let dotted = TreeEntry { mode: Mode::FILE, name: b"foo.txt", id: &[0; 20] };
+        let folder = TreeEntry { mode: Mode::TREE, name: b"foo", id: &[0; 20] };
         // git's order: "foo" < "foo.txt" < "foo/" ('.' is 0x2e, '/' is 0x2f).
         assert_eq!(file.tree_order(&dotted), Ordering::Less);
         assert_eq!(dotted.tree_order(&folder), Ordering::Less);
@@ -594,14 +601,14 @@ mod tests {
             data.extend(raw_entry("100644", format!("zz{n:03}").as_bytes(), 4));
         }
         let tree = Tree::parse(data.into(), SHA1).expect("well formed");
-        assert_eq!(tree.find(b"foo", false).map(|e| e.id.as_bytes()[0]), Some(1));
-        assert_eq!(tree.find(b"foo", true).map(|e| e.id.as_bytes()[0]), Some(3));
-        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id.as_bytes()[0]), Some(2));
+        assert_eq!(tree.find(b"foo", false).map(|e| e.id().as_bytes()[0]), Some(1));
+        assert_eq!(tree.find(b"foo", true).map(|e| e.id().as_bytes()[0]), Some(3));
+        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id().as_bytes()[0]), Some(2));
         assert!(tree.find(b"foo.txt", true).is_none());
         assert!(tree.find(b"fo", false).is_none());
         for n in [0, 99, 199] {
             assert_eq!(
-                tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id.as_bytes()[0]),
+                tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id().as_bytes()[0]),
                 Some(4),
                 "zz{n:03}"
             );
@@ -614,11 +621,11 @@ mod tests {
         let sha256 = ObjectFormat::Sha256;
         let data = [raw_entry_in(sha256, "100644", b"a.o", 1), raw_entry_in(sha256, "40000", b"pkg", 2)].concat();
         let tree = Tree::parse(data.clone().into(), sha256).expect("well formed");
-        let entries: Vec<_> = tree.entries().map(|e| (e.name.to_vec(), e.id)).collect();
+        let entries: Vec<_> = tree.entries().map(|e| (e.name.to_vec(), e.id())).collect();
         let id = |byte| ObjectId::from_bytes(&[byte; 32]).unwrap();
         assert_eq!(entries, vec![(b"a.o".to_vec(), id(1)), (b"pkg".to_vec(), id(2))]);
-        assert_eq!(tree.find(b"pkg", true).map(|e| e.id), Some(id(2)));
-        assert_eq!(tree.find(b"a.o", false).map(|e| e.id.format()), Some(sha256));
+        assert_eq!(tree.find(b"pkg", true).map(|e| e.id()), Some(id(2)));
+        assert_eq!(tree.find(b"a.o", false).map(|e| e.id().format()), Some(sha256));
         // Every cut is refused, never a panic; read as SHA-1, the 12 bytes too many make the
         // next entry's mode wrong.
         let first_len = raw_entry_in(sha256, "100644", b"a.o", 1).len();

@@ -3,22 +3,18 @@
 
 use super::{Corruption, EntryRef, ErrorKind, Unsupported, Version};
 use crate::format::{Mode, VarintError, be16, be32, offset_varint};
-use crate::id::{ObjectFormat, ObjectId};
+use crate::id::ObjectFormat;
 
 /// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
 /// data, which the checks do not need.
 pub(super) const STAT_LEN: usize = 40;
 pub(super) const MODE_AT: usize = 24;
 
-/// Where an entry's 16-bit flags are: after the stat data and the object id.
-pub(super) const fn flags_at(format: ObjectFormat) -> usize {
-    STAT_LEN + format.id_len()
-}
-
 /// The fixed part of an entry, up to and including its 16-bit flags (62 bytes for SHA-1,
-/// 74 for SHA-256).
+/// 74 for SHA-256): the stat data, the object id, the flags.
+#[cfg(test)]
 pub(super) const fn fixed_len(format: ObjectFormat) -> usize {
-    flags_at(format) + 2
+    STAT_LEN + format.id_len() + 2
 }
 
 pub(super) const NAME_MASK: u16 = 0x0fff;
@@ -38,25 +34,54 @@ pub(super) enum Step<'a> {
     Need(usize),
 }
 
-/// Decodes entries one after the other; version 4 paths are the previous path minus some
-/// bytes, plus a suffix, so the decoder keeps the previous path.
-pub(super) struct Decoder {
-    v4: bool,
-    previous: Vec<u8>,
-    format: ObjectFormat,
-    flags_at: usize,
-    fixed_len: usize,
+/// Decodes entries one after the other, with the offsets of the repository's object format.
+pub(super) enum Decoder {
+    /// 20-byte ids.
+    Sha1(FormatDecoder<20>),
+    /// 32-byte ids.
+    Sha256(FormatDecoder<32>),
 }
 
 impl Decoder {
     pub(super) fn new(version: Version, format: ObjectFormat) -> Decoder {
-        let (flags_at, fixed_len) = (flags_at(format), fixed_len(format));
-        Decoder { v4: version == Version::V4, previous: Vec::new(), format, flags_at, fixed_len }
+        match format {
+            ObjectFormat::Sha1 => Decoder::Sha1(FormatDecoder::new(version)),
+            ObjectFormat::Sha256 => Decoder::Sha256(FormatDecoder::new(version)),
+        }
     }
 
     /// The entry at the start of `buf`; an error is about that entry (the caller says which).
+    /// One branch an entry, always the same way: the loop over the entries stays one loop, and
+    /// the caller's visitor stays inlined in it.
+    #[inline]
     pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, ErrorKind> {
-        let (flags_at, fixed_len, format) = (self.flags_at, self.fixed_len, self.format);
+        match self {
+            Decoder::Sha1(decoder) => decoder.decode(buf),
+            Decoder::Sha256(decoder) => decoder.decode(buf),
+        }
+    }
+}
+
+/// Decodes entries one after the other; version 4 paths are the previous path minus some
+/// bytes, plus a suffix, so the decoder keeps the previous path. `ID_LEN` is the length of
+/// an object id (20 or 32): a constant, so that each format's decoder knows its offsets at
+/// compile time, as the one for SHA-1 alone did.
+pub(super) struct FormatDecoder<const ID_LEN: usize> {
+    v4: bool,
+    previous: Vec<u8>,
+}
+
+impl<const ID_LEN: usize> FormatDecoder<ID_LEN> {
+    const FLAGS_AT: usize = STAT_LEN + ID_LEN;
+    const FIXED_LEN: usize = Self::FLAGS_AT + 2;
+
+    fn new(version: Version) -> Self {
+        FormatDecoder { v4: version == Version::V4, previous: Vec::new() }
+    }
+
+    /// The entry at the start of `buf`; an error is about that entry (the caller says which).
+    fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, ErrorKind> {
+        let (flags_at, fixed_len) = (Self::FLAGS_AT, Self::FIXED_LEN);
         let Some(flags) = be16(buf, flags_at) else {
             return Ok(Step::Need(fixed_len + 2));
         };
@@ -77,7 +102,7 @@ impl Decoder {
             Named::Path(path, len) => (path, len),
             Named::Need(more) => return Ok(Step::Need(more)),
         };
-        let id = buf.get(STAT_LEN..).and_then(|rest| ObjectId::read(rest, format));
+        let id = buf.get(STAT_LEN..flags_at);
         let (Some(mode), Some(id)) = (be32(buf, MODE_AT), id) else {
             return Ok(Step::Need(fixed_len));
         };
