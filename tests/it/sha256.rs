@@ -105,15 +105,32 @@ fn all_rev_and_range_find_what_git_has_with_full_ids_in_json_and_short_ones_for_
 #[test]
 fn a_shallow_clone_and_grafts_are_read_with_64_digit_ids() {
     let repo = TestRepo::sha256_with_commit();
+    let initial = repo.head().unwrap();
     repo.commit_bypassing_hooks(&["old.pyc"], "old bytecode");
-    repo.commit_bypassing_hooks(&["new.py"], "clean");
-    let clone = repo.clone_with(&["--no-local", "--depth=1"]);
+    let added = repo.head().unwrap();
+    repo.commit_bypassing_hooks(&["mid.py"], "clean");
+    repo.commit_bypassing_hooks(&["new.py"], "clean too");
+    let head = repo.head().unwrap();
+    let clone = repo.clone_with(&["--no-local", "--depth=2"]);
     let shallow = std::fs::read_to_string(clone.root.join(".git/shallow")).unwrap();
     assert_eq!(shallow.trim().len(), 64, "{shallow}");
-    // The shallow commit has no parents here, as in git: its whole tree is new.
-    clone.guard().args(["check", "--range", "HEAD~0^@..HEAD"]).assert().code(predicate::in_iter([0, 1, 2]));
-    let output = clone.guard().args(["check", "--rev", "HEAD"]).output().unwrap();
-    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    // The shallow commit has no parents here, as in git: the walk stops there.
+    clone.guard().args(["check", "--range", "HEAD~1..HEAD"]).assert().success();
+    clone.guard().args(["check", "--rev", "HEAD"]).assert().code(1);
+
+    // Without a graft, old.pyc came with its own commit.
+    let range = format!("{initial}..HEAD");
+    let blamed = |repo: &TestRepo| {
+        let output = repo.guard().args(["check", "--range", &range]).output().unwrap();
+        assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+        text(&output.stdout)
+    };
+    assert!(blamed(&repo).contains(&format!("added by commit {}", &added[..12])));
+    // A graft of 64-digit ids makes HEAD's parent the first commit: HEAD brings old.pyc.
+    std::fs::create_dir_all(repo.root.join(".git/info")).unwrap();
+    std::fs::write(repo.root.join(".git/info/grafts"), format!("{head} {initial}\n")).unwrap();
+    let stdout = blamed(&repo);
+    assert!(stdout.contains(&format!("added by commit {}", &head[..12])), "{stdout}");
 }
 
 #[test]
