@@ -6,8 +6,6 @@
 //! (`git fsck --strict`, `git write-tree`, `git status`). The whole suite runs on SHA-256
 //! repositories with `GIT_DEFAULT_HASH=sha256 cargo test --test it`.
 
-use predicates::prelude::*;
-
 use crate::support::{TestRepo, commit_passes, parse_json, text};
 
 /// A SHA-256 repository with one commit and the native hook installed.
