@@ -10,11 +10,10 @@
 use std::fmt;
 
 /// The hash function a repository names its objects by: git's `extensions.objectFormat`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ObjectFormat {
     /// SHA-1: 20-byte ids, 40 hex digits (git's default, and every repository without
     /// `extensions.objectFormat`).
-    #[default]
     Sha1,
     /// SHA-256: 32-byte ids, 64 hex digits (`git init --object-format=sha256`).
     Sha256,
