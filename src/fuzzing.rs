@@ -7,12 +7,16 @@
 
 use gitlayer::ignore_rules::{IgnoreFile, RuleSet};
 
-/// The index reader, on a file holding `bytes` (split-index links point nowhere).
+/// The index reader, on a file holding `bytes` (split-index links point nowhere), as a SHA-1
+/// repository's index and as a SHA-256 one's.
 pub fn index(bytes: &[u8]) {
+    use gitlayer::id::ObjectFormat;
     let dir = tempfile::tempdir().expect("a temporary folder");
     let path = dir.path().join("index");
     std::fs::write(&path, bytes).expect("the index written");
-    let _ = gitlayer::index::read_entries(&path, dir.path(), |_| true);
+    for format in [ObjectFormat::Sha1, ObjectFormat::Sha256] {
+        let _ = gitlayer::index::read_entries(&path, dir.path(), format, |_| true);
+    }
 }
 
 /// A tree object's content.
@@ -100,7 +104,8 @@ mod tests {
         super::loose(&compressed);
     }
 
-    use gitlayer::objects::packs::fuzz::{sample_idx, sample_pack};
+    use gitlayer::id::ObjectFormat;
+    use gitlayer::objects::packs::fuzz::{sample_idx, sample_idx_in, sample_pack, sample_pack_in};
 
     /// Arbitrary bytes, or a real header followed by arbitrary bytes (to get past the magic).
     fn bytes_after(prefixes: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<u8>> {
@@ -137,7 +142,7 @@ mod tests {
         }
 
         #[test]
-        fn commits_and_tags(bytes in bytes_after(&[b"", b"tree ", b"object ", b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent "])) {
+        fn commits_and_tags(bytes in bytes_after(&[b"", b"tree ", b"object ", b"tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\nparent ", b"tree 6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321\nparent "])) {
             super::commit(&bytes);
         }
 
@@ -152,7 +157,11 @@ mod tests {
         }
 
         #[test]
-        fn pack_indexes(bytes in prop_oneof![bytes_after(&[b"", b"\xfftOc\0\0\0\x02"]), damaged(sample_idx())]) {
+        fn pack_indexes(bytes in prop_oneof![
+            bytes_after(&[b"", b"\xfftOc\0\0\0\x02"]),
+            damaged(sample_idx()),
+            damaged(sample_idx_in(ObjectFormat::Sha256)),
+        ]) {
             super::pack_index(&bytes);
         }
 
@@ -160,6 +169,7 @@ mod tests {
         fn packs(bytes in prop_oneof![
             bytes_after(&[b"", b"PACK\0\0\0\x02\0\0\0\x02", b"PACK\0\0\0\x02\0\0\0\x01\x35\x78\x9c", b"PACK\0\0\0\x03\0\0\0\x02\x60\x01"]),
             damaged(sample_pack(4)),
+            damaged(sample_pack_in(ObjectFormat::Sha256, 4)),
         ]) {
             super::pack(&bytes);
         }

@@ -200,7 +200,7 @@ fn collect_findings(args: &CheckArgs, global: &GlobalArgs, env: &HookEnv) -> Res
 /// The history modes resolve `revisions` (as typed) and walk history through libgit2, which
 /// hangs or crashes on some damage: find it first and say so.
 fn check_before_libgit2_walk(repo: &Repo, revisions: &str) -> Result<()> {
-    Ok(objects::check_before_libgit2_walk(&repo.objects_dir(), revisions)?)
+    Ok(objects::check_before_libgit2_walk(&repo.objects_dir(), repo.object_format(), revisions)?)
 }
 
 /// Where the ignore rules of a check come from.

@@ -87,9 +87,9 @@ fn repo_words(error: &repo::Error, running: Running) -> String {
              does not support; `git refs migrate --ref-format=files` converts it ({message})",
             path.display()
         ),
-        Error::Open { path, cause: OpenCause::Sha256, message } => format!(
-            "cannot open the git repository at {}: it names objects by SHA-256, which {LIBGIT2} does not \
-             support; only SHA-1 repositories can be checked ({message})",
+        Error::Open { path, cause: OpenCause::ObjectFormat, message } => format!(
+            "cannot open the git repository at {}: its extensions.objectFormat names a hash function other \
+             than sha1 and sha256, the two git knows ({message})",
             path.display()
         ),
         Error::Open { cause: OpenCause::NotOwned, .. } => format!(

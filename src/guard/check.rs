@@ -263,7 +263,7 @@ fn walk_files(
             prefix.push(b'/');
             walk_files(objects, &subtree, prefix, visit)?;
         } else {
-            visit(prefix, *entry.id, entry.mode)?;
+            visit(prefix, entry.id(), entry.mode)?;
         }
         prefix.truncate(start);
     }

@@ -101,7 +101,12 @@ pub(crate) fn walk_for_lines(repo: &Repo, lines: &[PushLine], remote: Option<&st
     }
     let tips = repo.rev_commit_ids(pushed.iter().map(|line| line.local_sha.clone()).collect())?;
     let remote_ids = pushed.iter().filter(|line| !is_zero(&line.remote_sha));
-    let remote_ids = remote_ids.filter_map(|line| ObjectId::from_hex(line.remote_sha.as_bytes())).collect();
+    // An id of the other format (40 digits in a SHA-256 repository) names nothing here.
+    let format = repo.object_format();
+    let remote_ids = remote_ids
+        .filter_map(|line| ObjectId::from_hex(line.remote_sha.as_bytes()))
+        .filter(|id| id.format() == format)
+        .collect();
     let mut hidden: Vec<ObjectId> = repo.peeled_commit_ids(remote_ids)?.into_iter().flatten().collect();
     hidden.extend(history::remote_tips(repo, remote_scope(repo, remote))?);
     Ok(Walk { tips, hidden })

@@ -231,7 +231,7 @@ fn a_pack_index_offset_outside_its_pack_is_an_error_not_a_crash() {
     repo.git(&["repack", "-a", "-d", "-q"]);
     damage_pack_index(&repo, |bytes| {
         let count = u32::from_be_bytes(bytes[8 + 255 * 4..8 + 256 * 4].try_into().unwrap()) as usize;
-        let offsets_at = 8 + 1024 + count * 24;
+        let offsets_at = 8 + 1024 + count * (repo.hex_len() / 2 + 4);
         bytes[offsets_at + 4] ^= 0x40; // the second object's offset, far past the end
     });
     each_ends_in_one_error_line(&repo, &[&["check", "--range", "HEAD~1..HEAD"]], "corrupt pack index");

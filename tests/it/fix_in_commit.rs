@@ -108,7 +108,7 @@ fn under_the_pre_commit_framework_the_index_is_never_edited() {
 
 #[cfg(unix)] // a pseudo-terminal (rexpect) exists only on Unix
 /// `git commit` in a pseudo-terminal with the native hook, answering the offer.
-fn commit_answering(repo: &TestRepo, answer: &str) -> (i32, String) {
+pub(crate) fn commit_answering(repo: &TestRepo, answer: &str) -> (i32, String) {
     // The shell reports git's exit code in the transcript.
     let mut command = repo.git_command_in(&repo.root);
     command.env_remove("CI").args(["-c", "alias.x=!git commit -q -m x; echo git-exit=$?", "x"]);

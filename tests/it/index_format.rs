@@ -54,7 +54,7 @@ fn git_dir(repo: &TestRepo) -> PathBuf {
 
 fn our_rows(repo: &TestRepo) -> Vec<Row> {
     let index = git_dir(repo).join("index");
-    let entries = index::read_entries(&index, &git_dir(repo), |_| true).expect("read the index");
+    let entries = index::read_entries(&index, &git_dir(repo), repo.id_format(), |_| true).expect("read the index");
     assert_eq!(entries.total, entries.kept.len());
     entries.kept.iter().map(row).collect()
 }

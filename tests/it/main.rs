@@ -31,6 +31,7 @@ mod pre_push;
 mod python_rules;
 mod range;
 mod reliability;
+mod sha256;
 mod shell_docs;
 mod snapshots;
 mod support;

@@ -14,7 +14,11 @@ use crate::support::{TestRepo, text};
 /// A history of `commits` commits, each changing one file of a nested folder, so that the
 /// folders' trees come in many versions that git stores as chains of deltas.
 fn repo_with_history(commits: u32) -> TestRepo {
-    let repo = TestRepo::with_commit();
+    history_in(TestRepo::with_commit(), commits)
+}
+
+/// [`repo_with_history`] on top of `repo`'s one commit.
+fn history_in(repo: TestRepo, commits: u32) -> TestRepo {
     let start = repo.head().unwrap();
     // The first commit in a pack of its own: fast-import adds a second pack.
     repo.git(&["repack", "-a", "-d", "-q"]);
@@ -67,7 +71,7 @@ fn assert_reads_as_git(repo: &TestRepo, how: &str) {
 fn assert_reads_as_git_with_cache(repo: &TestRepo, how: &str, cache_bytes: Option<usize>) {
     let truth = commits_and_trees(repo);
     assert!(truth.len() > 500, "{how}: only {} commits and trees", truth.len());
-    let packs = Packs::at(&objects_dir(repo));
+    let packs = Packs::at(&objects_dir(repo), repo.id_format());
     let mut reader = match cache_bytes {
         Some(bytes) => PackReader::with_cache(&packs, bytes),
         None => PackReader::new(&packs),
@@ -113,6 +117,29 @@ fn packs_as_git_writes_them_read_back_as_git_cat_file_shows_them() {
     // Deltas against the base's id (REF_DELTA).
     repo.git(&["-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "-q", "--depth=50"]);
     assert_reads_as_git(&repo, "repack with REF_DELTA");
+}
+
+/// The same in a SHA-256 repository, whatever the environment asks for: 32-byte ids in the
+/// index's table, in trees and in REF_DELTA bases; a version 1 index.
+#[test]
+fn sha256_packs_read_back_as_git_cat_file_shows_them() {
+    let repo = history_in(TestRepo::sha256_with_commit(), 300);
+    assert_eq!(repo.object_format(), "sha256");
+    assert_reads_as_git(&repo, "fast-import");
+    repo.git(&["repack", "-a", "-d", "-f", "-q", "--depth=50", "--window=50"]);
+    assert!(longest_delta_chain(&repo) > 5, "repack wrote delta chains");
+    assert_reads_as_git(&repo, "repack");
+    assert_reads_as_git_with_cache(&repo, "repack, 4 KiB cache", Some(4096));
+    repo.git(&["-c", "repack.useDeltaBaseOffset=false", "repack", "-a", "-d", "-f", "-q", "--depth=50"]);
+    assert_reads_as_git(&repo, "repack with REF_DELTA");
+    let root = repo.git_stdout(&["rev-list", "--max-parents=0", "HEAD"]);
+    repo.guard().args(["check", "--range", &format!("{}..HEAD", root.trim())]).assert().success();
+    // git writes version 1 indexes of SHA-256 packs too: 36 bytes an entry.
+    repo.git(&["-c", "pack.indexVersion=1", "repack", "-a", "-d", "-f", "-q"]);
+    let idx = std::fs::read(only_file(&repo, "idx")).unwrap();
+    assert_ne!(&idx[..4], b"\xfftOc", "a version 1 index has no header");
+    assert_reads_as_git(&repo, "version 1 index");
+    repo.guard().args(["check", "--range", &format!("{}..HEAD", root.trim())]).assert().success();
 }
 
 #[test]
@@ -190,7 +217,7 @@ fn a_damaged_pack_or_index_gives_errors_never_a_panic() {
             let mut bad = good.clone();
             bad[at] ^= 0x5a;
             replace_file(&file, &bad);
-            let packs = Packs::at(&objects_dir(&repo));
+            let packs = Packs::at(&objects_dir(&repo), repo.id_format());
             let mut reader = PackReader::new(&packs);
             for (id, (kind, data)) in &truth {
                 match reader.read(id) {

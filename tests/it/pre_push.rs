@@ -9,8 +9,6 @@ use predicates::prelude::*;
 
 use crate::support::{TestRepo, installed_script, text};
 
-const ZERO: &str = "0000000000000000000000000000000000000000";
-
 /// A repository whose `origin` is a bare repository next to it, with `main` pushed and
 /// fetched (so `origin/main` exists).
 fn with_remote() -> (TestRepo, PathBuf) {
@@ -58,10 +56,11 @@ fn a_new_branch_is_checked_against_what_the_remote_has() {
     let (repo, _remote) = with_remote();
     repo.git(&["checkout", "-q", "-b", "feature"]);
     repo.commit_bypassing_hooks(&["ok.py"], "clean work");
-    let line = format!("refs/heads/feature {} refs/heads/feature {ZERO}\n", repo.head().unwrap());
+    let zero = repo.zero_id();
+    let line = format!("refs/heads/feature {} refs/heads/feature {zero}\n", repo.head().unwrap());
     pre_push(&repo, &line).success();
     repo.commit_bypassing_hooks(&["new/__pycache__/x.pyc"], "bytecode");
-    let line = format!("refs/heads/feature {} refs/heads/feature {ZERO}\n", repo.head().unwrap());
+    let line = format!("refs/heads/feature {} refs/heads/feature {zero}\n", repo.head().unwrap());
     let assert = pre_push(&repo, &line).code(1);
     let stdout = text(&assert.get_output().stdout);
     assert_eq!(stdout.lines().count(), 1, "only the new branch's own commits: {stdout}");
@@ -71,7 +70,7 @@ fn a_new_branch_is_checked_against_what_the_remote_has() {
 #[test]
 fn a_deletion_is_not_checked() {
     let (repo, _remote) = with_remote();
-    let line = format!("(delete) {ZERO} refs/heads/old {}\n", repo.head().unwrap());
+    let line = format!("(delete) {} refs/heads/old {}\n", repo.zero_id(), repo.head().unwrap());
     pre_push(&repo, &line).success().stdout("");
     pre_push(&repo, "").success();
 }
@@ -80,7 +79,7 @@ fn a_deletion_is_not_checked() {
 fn an_unknown_remote_sha_falls_back_to_the_remote_tracking_branches() {
     let (repo, _remote) = with_remote();
     repo.commit_bypassing_hooks(&["b.pyc"], "bytecode");
-    let unknown = "1234567890123456789012345678901234567890";
+    let unknown = "1234567890".repeat(7)[..repo.hex_len()].to_owned();
     let line = format!("refs/heads/main {} refs/heads/main {unknown}\n", repo.head().unwrap());
     let assert = pre_push(&repo, &line).code(1);
     assert_eq!(text(&assert.get_output().stdout).lines().count(), 1, "legacy.pyc is on origin/main");
@@ -95,8 +94,9 @@ fn several_lines_are_checked_together() {
     repo.git(&["checkout", "-q", "-b", "two", "main"]);
     repo.commit_bypassing_hooks(&["two.pyo"], "two");
     let input = format!(
-        "refs/heads/one {} refs/heads/one {ZERO}\nrefs/heads/two {} refs/heads/main {pushed}\n",
+        "refs/heads/one {} refs/heads/one {}\nrefs/heads/two {} refs/heads/main {pushed}\n",
         rev(&repo, "one"),
+        repo.zero_id(),
         rev(&repo, "two")
     );
     let assert = pre_push(&repo, &input).code(1);
@@ -123,7 +123,7 @@ fn under_the_framework_the_named_range_is_checked_and_stdin_ignored() {
             .env("PRE_COMMIT", "1")
             .env("PRE_COMMIT_FROM_REF", from)
             .env("PRE_COMMIT_TO_REF", to)
-            .write_stdin(format!("refs/heads/main {to} refs/heads/main {ZERO}\n"));
+            .write_stdin(format!("refs/heads/main {to} refs/heads/main {}\n", repo.zero_id()));
         command
     };
     framework(&from, &to).assert().code(1).stdout(predicate::str::starts_with("c.pyc: error"));

@@ -52,21 +52,29 @@ fn a_reftable_repository_is_refused_with_one_line() {
     assert!(repo.root.join("a.pyc").exists(), "clean deleted nothing");
 }
 
-/// The index reader knows SHA-1 ids only: a SHA-256 repository is refused before its index
-/// is read (libgit2, as vendored, opens none), before its first commit and after it.
+/// SHA-1 and SHA-256 are the two object formats git knows; a repository whose
+/// `extensions.objectFormat` names another is refused in one line naming the setting, before
+/// anything is read, by every command (git itself refuses it too).
 #[test]
-fn a_sha256_repository_is_refused_with_one_line() {
+fn an_unknown_object_format_is_refused_with_one_line() {
     let repo = repository_made_with("--object-format=sha256");
-    let refused = |args: &[&str]| {
-        let output = repo.guard().args(args).output().unwrap();
-        one_line_error(&output, "SHA-256");
-        assert!(text(&output.stderr).contains("sha256"), "libgit2's own words: {}", text(&output.stderr));
-    };
-    refused(&["check"]);
     repo.git(&["commit", "-q", "--no-verify", "-m", "bytecode"]);
-    for args in [&["check"][..], &["check", "--all"], &["check", "--rev", "HEAD"], &["fix-gitignore", "--dry-run"]] {
-        refused(args);
+    repo.git(&["config", "extensions.objectFormat", "sha512"]);
+    assert!(!repo.try_git(&["status"]).status.success(), "git refuses it too");
+    for args in [
+        &["check"][..],
+        &["check", "--all"],
+        &["check", "--rev", "HEAD"],
+        &["fix-gitignore", "--dry-run"],
+        &["clean", "--dry-run"],
+        &["install"],
+    ] {
+        let output = repo.guard().args(args).output().unwrap();
+        one_line_error(&output, "extensions.objectFormat");
+        assert!(text(&output.stderr).contains("sha512"), "libgit2's own words: {}", text(&output.stderr));
     }
+    assert!(repo.root.join("a.pyc").exists(), "clean deleted nothing");
+    assert!(!repo.root.join(".git/hooks/pre-commit").exists(), "install wrote nothing");
 }
 
 #[test]

@@ -3,6 +3,11 @@
 //! git is isolated from the machine it runs on: no system or user config, no inherited
 //! `GIT_*` variables (a leaked `GIT_INDEX_FILE` from an outer hook would corrupt other
 //! indexes), fixed identities and dates. Hooks find our binary first on `PATH`.
+//!
+//! Two of git's own variables are passed through, so that the whole suite runs once per shape
+//! of repository: `GIT_DEFAULT_HASH` (`sha1`, `sha256`) and `GIT_DEFAULT_REF_FORMAT` (`files`,
+//! `reftable`), which `git init` and `git clone` honour (git 2.45+):
+//! `GIT_DEFAULT_HASH=sha256 cargo test --test it`.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -24,8 +29,24 @@ pub struct TestRepo {
 }
 
 impl TestRepo {
-    /// A new repository with no commit yet.
+    /// A new repository with no commit yet, of the shape the environment asks for (see the
+    /// module doc).
     pub fn new() -> TestRepo {
+        TestRepo::init(&[])
+    }
+
+    /// A new SHA-256 repository with no commit yet, whatever the environment asks for.
+    pub fn new_sha256() -> TestRepo {
+        TestRepo::init(&["--object-format=sha256"])
+    }
+
+    /// A SHA-256 repository with one ordinary commit.
+    pub fn sha256_with_commit() -> TestRepo {
+        TestRepo::new_sha256().with_initial_commit()
+    }
+
+    /// A new repository made by `git init -q <options>`.
+    pub fn init(options: &[&str]) -> TestRepo {
         let (temp, home, root) = temp_folders();
         fs::create_dir_all(&root).unwrap();
         fs::write(
@@ -35,17 +56,46 @@ impl TestRepo {
         )
         .unwrap();
         let repo = TestRepo { _temp: temp, root, home };
-        repo.git(&["init", "-q"]);
+        let mut args = vec!["init", "-q"];
+        args.extend(options);
+        repo.git(&args);
         repo
     }
 
     /// A repository with one ordinary commit.
     pub fn with_commit() -> TestRepo {
-        let repo = TestRepo::new();
-        repo.write("README.md", "hello\n");
-        repo.git(&["add", "README.md"]);
-        repo.git(&["commit", "-q", "-m", "initial"]);
-        repo
+        TestRepo::new().with_initial_commit()
+    }
+
+    fn with_initial_commit(self) -> TestRepo {
+        self.write("README.md", "hello\n");
+        self.git(&["add", "README.md"]);
+        self.git(&["commit", "-q", "-m", "initial"]);
+        self
+    }
+
+    /// The repository's object format: `sha1` or `sha256`.
+    pub fn object_format(&self) -> String {
+        self.git_stdout(&["rev-parse", "--show-object-format"]).trim().to_owned()
+    }
+
+    /// The repository's object format, for the git layer's readers.
+    pub fn id_format(&self) -> gitlayer::id::ObjectFormat {
+        if self.object_format() == "sha256" {
+            gitlayer::id::ObjectFormat::Sha256
+        } else {
+            gitlayer::id::ObjectFormat::Sha1
+        }
+    }
+
+    /// How many hex digits an object id of this repository has: 40 or 64.
+    pub fn hex_len(&self) -> usize {
+        if self.object_format() == "sha256" { 64 } else { 40 }
+    }
+
+    /// The null id of this repository's format (a pre-push line's id of a new or deleted ref).
+    pub fn zero_id(&self) -> String {
+        "0".repeat(self.hex_len())
     }
 
     /// A clone of this repository (`git clone <options> <root>`, a local clone: add
@@ -347,9 +397,18 @@ fn inherited_git_vars() -> impl Iterator<Item = std::ffi::OsString> {
     std::env::vars_os().map(|(k, _)| k).filter(|k| k.as_bytes().starts_with(b"GIT_"))
 }
 
+/// git's own variables that choose the shape of the repositories `git init` and `git clone`
+/// make: passed through from the test run, so the suite can run once per shape.
+const SHAPE_VARS: [&str; 2] = ["GIT_DEFAULT_HASH", "GIT_DEFAULT_REF_FORMAT"];
+
 fn isolate(command: &mut Command, home: &Path) {
     for key in inherited_git_vars() {
         command.env_remove(key);
+    }
+    for key in SHAPE_VARS {
+        if let Some(value) = std::env::var_os(key) {
+            command.env(key, value);
+        }
     }
     for key in ["GITHUB_ACTIONS", "PRE_COMMIT", "NO_COLOR", "CLICOLOR_FORCE"] {
         command.env_remove(key);

@@ -1,12 +1,8 @@
-//! git's binary building blocks, each in one place: the length of an object id, big-endian
-//! integers, the offset varint, and file modes. The index, pack and tree readers all read
-//! them.
+//! git's binary building blocks, each in one place: big-endian integers, the offset varint,
+//! and file modes. The index, pack and tree readers all read them (the length of an object
+//! id is the repository's [`crate::id::ObjectFormat`]'s).
 
 use std::fmt;
-
-/// The length of a SHA-1 object id in bytes (the vendored libgit2 opens no SHA-256
-/// repository).
-pub(crate) const ID_LEN: usize = 20;
 
 /// The big-endian `u16` at `at`, if the bytes reach that far.
 pub(crate) fn be16(bytes: &[u8], at: usize) -> Option<u16> {

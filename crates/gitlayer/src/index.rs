@@ -15,8 +15,9 @@
 //! (prefix-compressed paths); optional extensions are skipped by size; a split index is
 //! merged with its shared index (`split.rs`); sparse-directory entries (mode 040000, from a
 //! sparse index) are passed on as they are: they are trees, and the caller decides.
-//! Object ids are SHA-1: the vendored libgit2 opens no SHA-256 repository, so the tool never
-//! gets as far as reading the index of one.
+//! Object ids are those of the repository's format ([`ObjectFormat`]): 20 bytes in each entry,
+//! the `link` extension and the trailing checksum of a SHA-1 repository's index, 32 in a
+//! SHA-256 one's. The index does not say which: the caller passes the repository's format.
 
 mod decode;
 mod error;
@@ -27,8 +28,8 @@ use std::fs::File;
 use std::io;
 use std::path::Path;
 
-use crate::format::{ID_LEN, Mode, be32};
-use crate::id::ObjectId;
+use crate::format::{Mode, be32};
+use crate::id::{ObjectFormat, ObjectId};
 use decode::{Decoder, Step};
 pub use error::{Bitmap, Corruption, EntryAt, Error, ErrorKind, EwahDamage, LinkDamage, Unsupported};
 use stream::Stream;
@@ -64,8 +65,9 @@ pub struct EntryRef<'a> {
     pub path: &'a [u8],
     /// The file mode.
     pub mode: Mode,
-    /// The object id of its content.
-    pub id: &'a ObjectId,
+    /// The raw bytes of the object id of its content (20 or 32, the repository's format),
+    /// borrowed from the file: [`EntryRef::id`] copies them out.
+    id: &'a [u8],
     /// 0 for a normal entry; 1 to 3 for the base, ours and theirs sides of a conflict.
     pub stage: u8,
     /// `git add -N`: a placeholder, not staged content.
@@ -98,16 +100,22 @@ impl EntryRef<'_> {
         self.mode == Mode::TREE
     }
 
+    /// The object id of its content.
+    pub fn id(&self) -> ObjectId {
+        ObjectId::from_checked_bytes(self.id)
+    }
+
     pub(crate) fn to_entry(self) -> Entry {
-        let EntryRef { path, mode, id, stage, intent_to_add, skip_worktree } = self;
-        Entry { path: path.to_vec(), mode, id: *id, stage, intent_to_add, skip_worktree }
+        let id = self.id();
+        let EntryRef { path, mode, stage, intent_to_add, skip_worktree, .. } = self;
+        Entry { path: path.to_vec(), mode, id, stage, intent_to_add, skip_worktree }
     }
 }
 
 impl Entry {
     pub(crate) fn as_entry_ref(&self) -> EntryRef<'_> {
         let Entry { ref path, mode, ref id, stage, intent_to_add, skip_worktree } = *self;
-        EntryRef { path, mode, id, stage, intent_to_add, skip_worktree }
+        EntryRef { path, mode, id: id.as_bytes(), stage, intent_to_add, skip_worktree }
     }
 
     /// A sparse-directory entry (mode 040000): a whole tree, not a file.
@@ -127,14 +135,16 @@ pub struct Entries {
 }
 
 /// Reads the index at `path`, calling `keep` on every entry and returning the kept ones.
-/// `git_dir` is where a split index's shared index lives. A missing file is an empty
+/// `git_dir` is where a split index's shared index lives; `format` is the repository's
+/// object format, which says how long the ids in the file are. A missing file is an empty
 /// index, as for git.
 pub fn read_entries(
     path: &Path,
     git_dir: &Path,
+    format: ObjectFormat,
     mut keep: impl FnMut(&EntryRef<'_>) -> bool,
 ) -> Result<Entries, Error> {
-    let Some(mut index) = IndexFile::open(path)? else {
+    let Some(mut index) = IndexFile::open(path, format)? else {
         return Ok(Entries::default());
     };
     let mut kept = Vec::new();
@@ -158,7 +168,9 @@ pub fn read_entries(
     })?;
     let additions = index.count - replacements.len();
     let link = match index.read_extensions()? {
-        Some(data) => split::Link::parse(&data).map_err(|damage| Error::corrupt(Corruption::Link(damage), path))?,
+        Some(data) => {
+            split::Link::parse(&data, format).map_err(|damage| Error::corrupt(Corruption::Link(damage), path))?
+        }
         None => None,
     };
     match link {
@@ -185,11 +197,12 @@ struct IndexFile<'p> {
     len: u64,
     version: Version,
     count: usize,
+    format: ObjectFormat,
 }
 
 impl IndexFile<'_> {
     /// Opens the file and checks its header; `None` when there is no such file.
-    fn open(path: &Path) -> Result<Option<IndexFile<'_>>, Error> {
+    fn open(path: &Path, format: ObjectFormat) -> Result<Option<IndexFile<'_>>, Error> {
         let file = match File::open(path) {
             Ok(file) => file,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
@@ -201,14 +214,14 @@ impl IndexFile<'_> {
             return Err(Error::io(folder, path));
         }
         let len = metadata.len();
-        if len < (HEADER_LEN + ID_LEN) as u64 {
+        if len < (HEADER_LEN + format.id_len()) as u64 {
             return Err(Error::corrupt(Corruption::TooShort { len }, path));
         }
         let mut stream = Stream::new(&file).map_err(|e| Error::io(e, path))?;
         let header = stream.peek(HEADER_LEN);
         let (version, count) = parse_header(header).map_err(|kind| Error::new(kind, path))?;
         stream.consume(HEADER_LEN);
-        Ok(Some(IndexFile { path, stream, len, version, count }))
+        Ok(Some(IndexFile { path, stream, len, version, count, format }))
     }
 
     /// Decodes every entry in order, passing its position and the entry to `visit`, as many
@@ -218,7 +231,7 @@ impl IndexFile<'_> {
         &mut self,
         mut visit: impl FnMut(usize, &EntryRef<'_>) -> Result<(), ErrorKind>,
     ) -> Result<(), Error> {
-        let mut decoder = Decoder::new(self.version);
+        let mut decoder = Decoder::new(self.version, self.format);
         let (path, count, mut position, mut need) = (self.path, self.count, 0, 1);
         while position < count {
             let start = self.stream.offset();
@@ -247,7 +260,7 @@ impl IndexFile<'_> {
             }
             self.stream.consume(used);
         }
-        if self.stream.offset() > self.len - ID_LEN as u64 {
+        if self.stream.offset() > self.len - self.format.id_len() as u64 {
             return Err(Error::corrupt(Corruption::EntriesRunIntoChecksum, self.path));
         }
         Ok(())
@@ -256,7 +269,7 @@ impl IndexFile<'_> {
     /// Skips the extensions after the entries, returning the data of a `link` extension
     /// (the index is split) if there is one.
     fn read_extensions(&mut self) -> Result<Option<Vec<u8>>, Error> {
-        let end = self.len - ID_LEN as u64;
+        let end = self.len - self.format.id_len() as u64;
         let mut link = None;
         while self.stream.offset() + 8 <= end {
             let at = self.stream.offset();

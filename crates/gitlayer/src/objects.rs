@@ -24,8 +24,8 @@ use flate2::Decompress;
 use git2::{ObjectType, Odb, Repository};
 
 use crate::files::{Symlinks, read_regular};
-use crate::format::{ID_LEN, Mode, ModeType};
-use crate::id::ObjectId;
+use crate::format::{Mode, ModeType};
+use crate::id::{ObjectFormat, ObjectId};
 use cache::Recent;
 pub use error::{ContentDamage, Corruption, DeltaDamage, Error, ErrorKind, LooseDamage, PackDamage, PackIndexDamage};
 use packs::{ObjectKind, PackReader, Packs};
@@ -53,6 +53,8 @@ pub struct Tree(Rc<TreeData>);
 
 struct TreeData {
     bytes: Rc<[u8]>,
+    /// The repository's object format: how long each entry's id is.
+    format: ObjectFormat,
     /// Where each entry starts, built on the first lookup by name.
     starts: OnceCell<Vec<u32>>,
 }
@@ -65,8 +67,9 @@ pub struct TreeEntry<'a> {
     pub mode: Mode,
     /// The entry's name (no `/`).
     pub name: &'a [u8],
-    /// The object id of the file or subtree.
-    pub id: &'a ObjectId,
+    /// The raw bytes of the object id of the file or subtree (20 or 32, the repository's
+    /// format): [`TreeEntry::id`] copies them out.
+    id: &'a [u8],
 }
 
 /// What the walk needs of a commit.
@@ -91,6 +94,7 @@ pub enum LookFirst {
 /// of each commit it read (a commit's parent is usually the commit read just before).
 pub struct Objects<'r> {
     git: &'r Repository,
+    format: ObjectFormat,
     packs: PackReader,
     look_first: LookFirst,
     loose_inflater: Decompress,
@@ -108,10 +112,15 @@ pub struct Objects<'r> {
 /// Checks what libgit2 cannot survive before it resolves `revisions` (as typed; empty for
 /// ids of commits) or walks the history: a damaged loose object it will read, on which it
 /// hangs (`loose::check_for_libgit2`), and a damaged pack index or one whose offsets lie
-/// outside its pack, on which it crashes (`Packs::check_offsets`).
-pub fn check_before_libgit2_walk(objects_dir: &std::path::Path, revisions: &str) -> Result<(), Error> {
-    loose::check_for_libgit2(objects_dir, may_name_a_tree(revisions))?;
-    Packs::at(objects_dir).check_offsets()
+/// outside its pack, on which it crashes (`Packs::check_offsets`). `format` is the
+/// repository's object format.
+pub fn check_before_libgit2_walk(
+    objects_dir: &std::path::Path,
+    format: ObjectFormat,
+    revisions: &str,
+) -> Result<(), Error> {
+    loose::check_for_libgit2(objects_dir, format, may_name_a_tree(revisions))?;
+    Packs::at(objects_dir, format).check_offsets()
 }
 
 /// Whether resolving the revision text may make libgit2 read a tree: a path in one
@@ -132,6 +141,7 @@ impl<'r> Objects<'r> {
         let cache_bytes = (CACHE_BYTES / readers.max(1) / 2).max(MIN_CACHE_BYTES);
         Objects {
             git,
+            format: packs.format(),
             packs: PackReader::with_cache(packs, cache_bytes),
             look_first,
             loose_inflater: Decompress::new(true),
@@ -157,7 +167,8 @@ impl<'r> Objects<'r> {
             match kind {
                 ObjectKind::Commit => return self.parse_commit(id, &data),
                 ObjectKind::Tag => {
-                    id = parse_tag_target(&data).ok_or_else(|| content_damage(ContentDamage::TagWithoutObject, id))?;
+                    id = parse_tag_target(&data, self.format)
+                        .ok_or_else(|| content_damage(ContentDamage::TagWithoutObject, id))?;
                 }
                 found => return Err(wrong_kind(id, found, ObjectKind::Commit)),
             }
@@ -166,8 +177,8 @@ impl<'r> Objects<'r> {
     }
 
     fn parse_commit(&mut self, id: ObjectId, data: &[u8]) -> Result<CommitHeader, Error> {
-        let mut header =
-            parse_commit_header(data).ok_or_else(|| content_damage(ContentDamage::CommitWithoutTree, id))?;
+        let mut header = parse_commit_header(data, self.format)
+            .ok_or_else(|| content_damage(ContentDamage::CommitWithoutTree, id))?;
         if let Some(parents) = self.grafts().get(&id) {
             header.parents.clone_from(parents);
         }
@@ -201,14 +212,14 @@ impl<'r> Objects<'r> {
             return Ok(tree);
         }
         let data = self.read(id, ObjectKind::Tree)?;
-        let tree = Tree::parse(data).ok_or_else(|| content_damage(ContentDamage::Tree, id))?;
+        let tree = Tree::parse(data, self.format).ok_or_else(|| content_damage(ContentDamage::Tree, id))?;
         self.trees.insert(id, tree.clone(), tree.len());
         Ok(tree)
     }
 
     /// The tree an entry's raw id names.
     pub fn subtree(&mut self, entry: &TreeEntry<'_>) -> Result<Tree, Error> {
-        self.tree(*entry.id)
+        self.tree(entry.id())
     }
 
     /// The mode and object id of the file (any entry but a folder) at `path` (`a/b/c.o`)
@@ -229,7 +240,7 @@ impl<'r> Objects<'r> {
             let last = parts.peek().is_none();
             let Some(entry) = tree.find(part, !last || folder) else { return Ok(None) };
             if last {
-                return Ok(Some((entry.mode, *entry.id)));
+                return Ok(Some((entry.mode, entry.id())));
             }
             tree = self.subtree(&entry)?;
         }
@@ -318,7 +329,7 @@ impl<'r> Objects<'r> {
                 let bytes = read_regular(&common.join(name), Symlinks::Followed).ok().flatten().unwrap_or_default();
                 String::from_utf8_lossy(&bytes).into_owned()
             };
-            parse_grafts(&read("info/grafts"), &read("shallow"))
+            parse_grafts(&read("info/grafts"), &read("shallow"), self.format)
         })
     }
 }
@@ -334,17 +345,18 @@ fn wrong_kind(id: ObjectId, found: ObjectKind, wanted: ObjectKind) -> Error {
 
 /// `info/grafts` (`<commit> <parent>...` a line, `#` comments) and `shallow` (one commit a
 /// line, whose parents are cut off): each commit with the parents git gives it. Lines that
-/// do not start with an id are skipped, as git skips them.
-fn parse_grafts(grafts_text: &str, shallow_text: &str) -> HashMap<ObjectId, Vec<ObjectId>> {
+/// do not start with an id of the repository's `format` are skipped, as git skips them.
+fn parse_grafts(grafts_text: &str, shallow_text: &str, format: ObjectFormat) -> HashMap<ObjectId, Vec<ObjectId>> {
+    let id = |hex: &str| ObjectId::from_hex(hex.as_bytes()).filter(|id| id.format() == format);
     let mut grafts = HashMap::default();
     for line in grafts_text.lines().filter(|line| !line.starts_with('#')) {
-        let mut ids = line.split_whitespace().map(|hex| ObjectId::from_hex(hex.as_bytes()));
+        let mut ids = line.split_whitespace().map(id);
         if let Some(Some(commit)) = ids.next() {
             grafts.insert(commit, ids.flatten().collect());
         }
     }
     for line in shallow_text.lines() {
-        if let Some(commit) = ObjectId::from_hex(line.trim().as_bytes()) {
+        if let Some(commit) = id(line.trim()) {
             grafts.insert(commit, Vec::new());
         }
     }
@@ -352,22 +364,22 @@ fn parse_grafts(grafts_text: &str, shallow_text: &str) -> HashMap<ObjectId, Vec<
 }
 
 impl Tree {
-    /// The tree, if every entry is `<octal mode> <name>\0<id>`.
-    fn parse(bytes: Rc<[u8]>) -> Option<Tree> {
+    /// The tree, if every entry is `<octal mode> <name>\0<id>`, each id one of `format`.
+    fn parse(bytes: Rc<[u8]>, format: ObjectFormat) -> Option<Tree> {
         let mut rest = &bytes[..];
         while !rest.is_empty() {
-            let (entry, after) = split_entry(rest)?;
+            let (entry, after) = split_entry(rest, format)?;
             if entry.name.is_empty() {
                 return None;
             }
             rest = after;
         }
-        Some(Tree(Rc::new(TreeData { bytes, starts: OnceCell::new() })))
+        Some(Tree(Rc::new(TreeData { bytes, format, starts: OnceCell::new() })))
     }
 
     /// The tree's entries, in order, read without allocating.
     pub fn entries(&self) -> Entries<'_> {
-        Entries { rest: &self.0.bytes }
+        Entries { rest: &self.0.bytes, format: self.0.format }
     }
 
     /// The size of the tree object, for the cache's budget.
@@ -379,18 +391,18 @@ impl Tree {
     /// order, so a binary search finds it: a folder with 40,000 files is looked up in as
     /// many steps as one with 40.
     fn find(&self, name: &[u8], folder: bool) -> Option<TreeEntry<'_>> {
-        let bytes = &self.0.bytes;
+        let (bytes, format) = (&self.0.bytes, self.0.format);
         let starts = self.0.starts.get_or_init(|| {
             let mut starts = Vec::new();
             let mut rest = &bytes[..];
-            while let Some((_, after)) = split_entry(rest) {
+            while let Some((_, after)) = split_entry(rest, format) {
                 starts.push((bytes.len() - rest.len()) as u32);
                 rest = after;
             }
             starts
         });
-        let entry_at = |start: &u32| split_entry(&bytes[*start as usize..]).map(|(entry, _)| entry);
-        let wanted = TreeEntry { mode: if folder { Mode::TREE } else { Mode::FILE }, name, id: &ObjectId::NULL };
+        let entry_at = |start: &u32| split_entry(&bytes[*start as usize..], format).map(|(entry, _)| entry);
+        let wanted = TreeEntry { mode: if folder { Mode::TREE } else { Mode::FILE }, name, id: &[] };
         let found = starts
             .binary_search_by(|start| entry_at(start).map_or(Ordering::Greater, |entry| entry.tree_order(&wanted)))
             .ok()?;
@@ -402,6 +414,7 @@ impl Tree {
 /// The entries of a tree, in the tree's (git's) order.
 pub struct Entries<'a> {
     rest: &'a [u8],
+    format: ObjectFormat,
 }
 
 impl<'a> Iterator for Entries<'a> {
@@ -409,13 +422,18 @@ impl<'a> Iterator for Entries<'a> {
 
     fn next(&mut self) -> Option<TreeEntry<'a>> {
         // `Tree::parse` checked every entry, so this stops only at the end.
-        let (entry, rest) = split_entry(self.rest)?;
+        let (entry, rest) = split_entry(self.rest, self.format)?;
         self.rest = rest;
         Some(entry)
     }
 }
 
 impl TreeEntry<'_> {
+    /// The object id of the file or subtree.
+    pub fn id(&self) -> ObjectId {
+        ObjectId::from_checked_bytes(self.id)
+    }
+
     /// Whether the entry is a subtree.
     pub fn is_tree(&self) -> bool {
         self.mode.is_tree()
@@ -435,13 +453,15 @@ impl TreeEntry<'_> {
     }
 }
 
-fn split_entry(data: &[u8]) -> Option<(TreeEntry<'_>, &[u8])> {
+#[inline]
+fn split_entry(data: &[u8], format: ObjectFormat) -> Option<(TreeEntry<'_>, &[u8])> {
     // Modes and names are a few bytes long: a plain loop beats a vectorised search here.
     let (mode, rest) = parse_mode(data)?;
     let nul = rest.iter().position(|&b| b == 0)?;
     let (name, rest) = rest.split_at(nul);
-    let id = ObjectId::from_array_ref(rest.get(1..=ID_LEN)?.try_into().ok()?);
-    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[1 + ID_LEN..]))
+    let end = 1 + format.id_len();
+    let id = rest.get(1..end)?;
+    Some((TreeEntry { mode: canonical_mode(mode), name, id }, &rest[end..]))
 }
 
 /// The octal mode that opens an entry, and what follows its space.
@@ -469,18 +489,25 @@ fn canonical_mode(mode: u32) -> Mode {
     }
 }
 
-/// The `tree` and `parent` lines that open a commit object.
-fn parse_commit_header(data: &[u8]) -> Option<CommitHeader> {
+/// An id of `format` in hex.
+fn hex_id(hex: &[u8], format: ObjectFormat) -> Option<ObjectId> {
+    ObjectId::from_hex(hex).filter(|id| id.format() == format)
+}
+
+/// The `tree` and `parent` lines that open a commit object, their ids of `format`.
+fn parse_commit_header(data: &[u8], format: ObjectFormat) -> Option<CommitHeader> {
     let mut lines = data.split(|&b| b == b'\n');
-    let tree = ObjectId::from_hex(lines.next()?.strip_prefix(b"tree ")?)?;
-    let parents =
-        lines.map_while(|line| line.strip_prefix(b"parent ")).map(ObjectId::from_hex).collect::<Option<Vec<_>>>()?;
+    let tree = hex_id(lines.next()?.strip_prefix(b"tree ")?, format)?;
+    let parents = lines
+        .map_while(|line| line.strip_prefix(b"parent "))
+        .map(|hex| hex_id(hex, format))
+        .collect::<Option<Vec<_>>>()?;
     Some(CommitHeader { tree, parents })
 }
 
-/// The `object` line that opens a tag object.
-fn parse_tag_target(data: &[u8]) -> Option<ObjectId> {
-    ObjectId::from_hex(data.split(|&b| b == b'\n').next()?.strip_prefix(b"object ")?)
+/// The `object` line that opens a tag object, its id of `format`.
+fn parse_tag_target(data: &[u8], format: ObjectFormat) -> Option<ObjectId> {
+    hex_id(data.split(|&b| b == b'\n').next()?.strip_prefix(b"object ")?, format)
 }
 
 #[cfg(test)]
@@ -497,38 +524,44 @@ mod tests {
         }
     }
 
+    const SHA1: ObjectFormat = ObjectFormat::Sha1;
+
     fn raw_entry(mode: &str, name: &[u8], id: u8) -> Vec<u8> {
+        raw_entry_in(SHA1, mode, name, id)
+    }
+
+    fn raw_entry_in(format: ObjectFormat, mode: &str, name: &[u8], id: u8) -> Vec<u8> {
         let mut bytes = format!("{mode} ").into_bytes();
         bytes.extend_from_slice(name);
         bytes.push(0);
-        bytes.extend_from_slice(&[id; ID_LEN]);
+        bytes.extend(vec![id; format.id_len()]);
         bytes
     }
 
     #[test]
     fn entries_are_read_back_in_order() {
         let data = [raw_entry("100644", b"a.o", 1), raw_entry("40000", b"pkg", 2)].concat();
-        let tree = Tree::parse(data.into()).expect("well formed");
+        let tree = Tree::parse(data.into(), SHA1).expect("well formed");
         let entries: Vec<_> =
-            tree.entries().map(|e| (e.mode.bits(), e.name.to_vec(), e.id.as_bytes()[0], e.is_tree())).collect();
+            tree.entries().map(|e| (e.mode.bits(), e.name.to_vec(), e.id().as_bytes()[0], e.is_tree())).collect();
         assert_eq!(entries, vec![(0o100644, b"a.o".to_vec(), 1, false), (0o40000, b"pkg".to_vec(), 2, true)]);
     }
 
     #[test]
     fn malformed_trees_are_refused() {
         let good = raw_entry("100644", b"a", 1);
-        assert!(Tree::parse(good[..good.len() - 1].into()).is_none(), "short id");
-        assert!(Tree::parse(raw_entry("10064x", b"a", 1).into()).is_none(), "bad mode");
-        assert!(Tree::parse(raw_entry("100644", b"", 1).into()).is_none(), "empty name");
-        assert!(Tree::parse(b"100644 a"[..].into()).is_none(), "no NUL");
-        assert!(Tree::parse(b""[..].into()).is_some(), "the empty tree");
+        assert!(Tree::parse(good[..good.len() - 1].into(), SHA1).is_none(), "short id");
+        assert!(Tree::parse(raw_entry("10064x", b"a", 1).into(), SHA1).is_none(), "bad mode");
+        assert!(Tree::parse(raw_entry("100644", b"", 1).into(), SHA1).is_none(), "empty name");
+        assert!(Tree::parse(b"100644 a"[..].into(), SHA1).is_none(), "no NUL");
+        assert!(Tree::parse(b""[..].into(), SHA1).is_some(), "the empty tree");
     }
 
     #[test]
     fn a_folder_sorts_as_if_its_name_ended_in_a_slash() {
-        let file = TreeEntry { mode: Mode::FILE, name: b"foo", id: &ObjectId::NULL };
-        let dotted = TreeEntry { mode: Mode::FILE, name: b"foo.txt", id: &ObjectId::NULL };
-        let folder = TreeEntry { mode: Mode::TREE, name: b"foo", id: &ObjectId::NULL };
+        let file = TreeEntry { mode: Mode::FILE, name: b"foo", id: &[0; 20] };
+        let dotted = TreeEntry { mode: Mode::FILE, name: b"foo.txt", id: &[0; 20] };
+        let folder = TreeEntry { mode: Mode::TREE, name: b"foo", id: &[0; 20] };
         // git's order: "foo" < "foo.txt" < "foo/" ('.' is 0x2e, '/' is 0x2f).
         assert_eq!(file.tree_order(&dotted), Ordering::Less);
         assert_eq!(dotted.tree_order(&folder), Ordering::Less);
@@ -541,17 +574,17 @@ mod tests {
         let tree = "1".repeat(40);
         let (p1, p2) = ("2".repeat(40), "3".repeat(40));
         let raw = format!("tree {tree}\nparent {p1}\nparent {p2}\nauthor A <a> 0 +0000\n\nmsg\n");
-        let header = parse_commit_header(raw.as_bytes()).expect("parses");
+        let header = parse_commit_header(raw.as_bytes(), SHA1).expect("parses");
         assert_eq!(header.tree.to_string(), tree);
         assert_eq!(header.parents.iter().map(ObjectId::to_string).collect::<Vec<_>>(), vec![p1, p2]);
-        assert!(parse_commit_header(b"author A\n").is_none());
-        assert!(parse_commit_header(format!("tree {}\n", "1".repeat(39)).as_bytes()).is_none());
+        assert!(parse_commit_header(b"author A\n", SHA1).is_none());
+        assert!(parse_commit_header(format!("tree {}\n", "1".repeat(39)).as_bytes(), SHA1).is_none());
     }
 
     #[test]
     fn modes_are_read_as_git_canonicalises_them() {
         let data = [raw_entry("100664", b"a", 1), raw_entry("100775", b"b", 2), raw_entry("120000", b"c", 3)].concat();
-        let tree = Tree::parse(data.into()).expect("well formed");
+        let tree = Tree::parse(data.into(), SHA1).expect("well formed");
         let modes: Vec<Mode> = tree.entries().map(|e| e.mode).collect();
         assert_eq!(modes, vec![Mode::FILE, Mode::EXECUTABLE, Mode::SYMLINK]);
         assert_eq!(canonical_mode(0o160000), Mode::GITLINK);
@@ -567,15 +600,15 @@ mod tests {
         for n in 0..200 {
             data.extend(raw_entry("100644", format!("zz{n:03}").as_bytes(), 4));
         }
-        let tree = Tree::parse(data.into()).expect("well formed");
-        assert_eq!(tree.find(b"foo", false).map(|e| e.id.as_bytes()[0]), Some(1));
-        assert_eq!(tree.find(b"foo", true).map(|e| e.id.as_bytes()[0]), Some(3));
-        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id.as_bytes()[0]), Some(2));
+        let tree = Tree::parse(data.into(), SHA1).expect("well formed");
+        assert_eq!(tree.find(b"foo", false).map(|e| e.id().as_bytes()[0]), Some(1));
+        assert_eq!(tree.find(b"foo", true).map(|e| e.id().as_bytes()[0]), Some(3));
+        assert_eq!(tree.find(b"foo.txt", false).map(|e| e.id().as_bytes()[0]), Some(2));
         assert!(tree.find(b"foo.txt", true).is_none());
         assert!(tree.find(b"fo", false).is_none());
         for n in [0, 99, 199] {
             assert_eq!(
-                tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id.as_bytes()[0]),
+                tree.find(format!("zz{n:03}").as_bytes(), false).map(|e| e.id().as_bytes()[0]),
                 Some(4),
                 "zz{n:03}"
             );
@@ -584,11 +617,58 @@ mod tests {
     }
 
     #[test]
+    fn sha256_trees_hold_32_byte_ids() {
+        let sha256 = ObjectFormat::Sha256;
+        let data = [raw_entry_in(sha256, "100644", b"a.o", 1), raw_entry_in(sha256, "40000", b"pkg", 2)].concat();
+        let tree = Tree::parse(data.clone().into(), sha256).expect("well formed");
+        let entries: Vec<_> = tree.entries().map(|e| (e.name.to_vec(), e.id())).collect();
+        let id = |byte| ObjectId::from_bytes(&[byte; 32]).unwrap();
+        assert_eq!(entries, vec![(b"a.o".to_vec(), id(1)), (b"pkg".to_vec(), id(2))]);
+        assert_eq!(tree.find(b"pkg", true).map(|e| e.id()), Some(id(2)));
+        assert_eq!(tree.find(b"a.o", false).map(|e| e.id().format()), Some(sha256));
+        // Every cut is refused, never a panic; read as SHA-1, the 12 bytes too many make the
+        // next entry's mode wrong.
+        let first_len = raw_entry_in(sha256, "100644", b"a.o", 1).len();
+        for cut in 0..data.len() {
+            let whole = cut == 0 || cut == first_len;
+            assert_eq!(Tree::parse(data[..cut].into(), sha256).is_some(), whole, "cut at {cut}");
+        }
+        assert!(Tree::parse(data.clone().into(), SHA1).is_none());
+        // A SHA-1 tree read as SHA-256: its ids run into the next entry.
+        let sha1 = [raw_entry("100644", b"a", 1), raw_entry("100644", b"b", 2)].concat();
+        assert!(Tree::parse(sha1.into(), sha256).is_none());
+    }
+
+    #[test]
+    fn sha256_commits_tags_and_grafts_take_64_digit_ids() {
+        let sha256 = ObjectFormat::Sha256;
+        let (tree, parent) = ("a".repeat(64), "b".repeat(64));
+        let raw = format!("tree {tree}\nparent {parent}\nauthor A <a> 0 +0000\n\nmsg\n");
+        let header = parse_commit_header(raw.as_bytes(), sha256).expect("parses");
+        assert_eq!((header.tree.to_string(), header.parents[0].to_string()), (tree.clone(), parent.clone()));
+        assert!(parse_commit_header(raw.as_bytes(), SHA1).is_none(), "ids of the other format");
+        let mixed = format!("tree {tree}\nparent {}\n", "b".repeat(40));
+        assert!(parse_commit_header(mixed.as_bytes(), sha256).is_none());
+        let tag = format!("object {parent}\ntype commit\n");
+        assert_eq!(parse_tag_target(tag.as_bytes(), sha256).map(|id| id.to_string()), Some(parent.clone()));
+        assert!(parse_tag_target(tag.as_bytes(), SHA1).is_none());
+        let grafts = parse_grafts(
+            &format!("{tree} {parent}\n{} {}\n", "c".repeat(40), "d".repeat(40)),
+            &format!("{parent}\n"),
+            sha256,
+        );
+        assert_eq!(grafts.len(), 2, "the SHA-1 line is skipped");
+        assert_eq!(grafts[&ObjectId::from_hex(tree.as_bytes()).unwrap()].len(), 1);
+        assert!(grafts[&ObjectId::from_hex(parent.as_bytes()).unwrap()].is_empty(), "shallow");
+        assert!(parse_grafts(&format!("{tree}\n"), "", SHA1).is_empty());
+    }
+
+    #[test]
     fn tags_name_their_object() {
         let target = "4".repeat(40);
         let raw = format!("object {target}\ntype commit\ntag v1\n\nmsg\n");
-        assert_eq!(parse_tag_target(raw.as_bytes()).map(|id| id.to_string()), Some(target));
-        assert!(parse_tag_target(b"type commit\n").is_none());
+        assert_eq!(parse_tag_target(raw.as_bytes(), SHA1).map(|id| id.to_string()), Some(target));
+        assert!(parse_tag_target(b"type commit\n", SHA1).is_none());
     }
 }
 
@@ -600,19 +680,30 @@ pub mod fuzz {
     use super::*;
 
     /// Parses a tree and walks its entries (every name, mode and id).
+    /// Parses a tree and walks its entries (every name, mode and id), as SHA-1 and as SHA-256.
     pub fn tree(bytes: &[u8]) -> usize {
-        let Some(tree) = Tree::parse(bytes.into()) else { return 0 };
-        tree.entries().map(|entry| entry.name.len() + usize::from(entry.is_tree())).sum()
+        let mut walked = 0;
+        for format in [ObjectFormat::Sha1, ObjectFormat::Sha256] {
+            let Some(tree) = Tree::parse(bytes.into(), format) else { continue };
+            walked += tree.entries().map(|entry| entry.name.len() + usize::from(entry.is_tree())).sum::<usize>();
+        }
+        walked
     }
 
-    /// Parses a commit's header or a tag's target.
+    /// Parses a commit's header or a tag's target, in either format.
     pub fn commit_or_tag(bytes: &[u8]) -> bool {
-        parse_commit_header(bytes).is_some() || parse_tag_target(bytes).is_some()
+        [ObjectFormat::Sha1, ObjectFormat::Sha256]
+            .into_iter()
+            .any(|format| parse_commit_header(bytes, format).is_some() || parse_tag_target(bytes, format).is_some())
     }
 
-    /// `info/grafts` and `shallow` text (lossy UTF-8, as they are read).
+    /// `info/grafts` and `shallow` text (lossy UTF-8, as they are read), in either format.
     pub fn grafts(grafts_text: &[u8], shallow_text: &[u8]) -> usize {
-        parse_grafts(&String::from_utf8_lossy(grafts_text), &String::from_utf8_lossy(shallow_text)).len()
+        let (grafts, shallow) = (String::from_utf8_lossy(grafts_text), String::from_utf8_lossy(shallow_text));
+        [ObjectFormat::Sha1, ObjectFormat::Sha256]
+            .into_iter()
+            .map(|format| parse_grafts(&grafts, &shallow, format).len())
+            .sum()
     }
 
     /// A loose object file's bytes, as [`loose::fuzz`] reads them.

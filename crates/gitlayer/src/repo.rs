@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use git2::{ErrorCode, Repository};
 
-use crate::id::ObjectId;
+use crate::id::{ObjectFormat, ObjectId};
 use crate::index::{self, Entries, EntryRef};
 use crate::objects::packs::Packs;
 use crate::objects::{LookFirst, Objects};
@@ -156,6 +156,11 @@ impl Repo {
         Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path, bare: false })
     }
 
+    /// The repository's object format (`extensions.objectFormat`): how long its ids are.
+    pub fn object_format(&self) -> ObjectFormat {
+        ObjectFormat::from_git2(self.git.object_format())
+    }
+
     /// The git directory: `.git`, or a linked worktree's own folder under `.git/worktrees`.
     pub fn git_dir(&self) -> &Path {
         self.git.path()
@@ -203,12 +208,17 @@ impl Repo {
         self.git.find_remote(name).is_ok()
     }
 
-    /// The commit each object id names, peeling tags; `None` for one we do not have.
+    /// The commit each object id names, peeling tags; `None` for one we do not have (an id
+    /// of the other object format among them).
     pub fn peeled_commit_ids(&self, ids: Vec<ObjectId>) -> Result<Vec<Option<ObjectId>>, Error> {
+        let format = self.object_format();
         self.within_limit(Lookup::Objects(ids.len()), move |git| {
             Ok(ids
                 .iter()
                 .map(|id| {
+                    if id.format() != format {
+                        return None;
+                    }
                     let object = git.find_object(id.to_git2(), None).ok()?;
                     object.peel_to_commit().ok().map(|commit| ObjectId::from_git2(commit.id()))
                 })
@@ -287,7 +297,8 @@ impl Repo {
     /// Nothing is written unless all of it succeeds ([`Operation::WriteIndex`] fails with
     /// the file unchanged).
     pub fn update_index_file(&self, index_path: &Path, untrack: &[Vec<u8>], stage: &[Vec<u8>]) -> Result<usize, Error> {
-        let mut index = git2::Index::open(index_path).map_err(libgit2(Operation::OpenIndex(index_path.into())))?;
+        let mut index = git2::Index::open_ext(index_path, self.git.object_format())
+            .map_err(libgit2(Operation::OpenIndex(index_path.into())))?;
         // An index opened by path has no repository, and staging a file needs one (to read
         // the worktree and write the blob).
         self.git.set_index(&mut index).map_err(libgit2(Operation::UseIndex(index_path.into())))?;
@@ -310,7 +321,8 @@ impl Repo {
     /// The id of the tree the index file at `index_path` describes (written to the object
     /// database, as `git write-tree` does).
     pub fn tree_of_index(&self, index_path: &Path) -> Result<ObjectId, Error> {
-        let mut index = git2::Index::open(index_path).map_err(libgit2(Operation::ReadIndexBack))?;
+        let mut index =
+            git2::Index::open_ext(index_path, self.git.object_format()).map_err(libgit2(Operation::ReadIndexBack))?;
         let tree = index.write_tree_to(&self.git).map_err(libgit2(Operation::WriteTreeOfIndex))?;
         Ok(ObjectId::from_git2(tree))
     }
@@ -335,7 +347,7 @@ impl Repo {
     /// The pack files of the object database, to share among the readers of several
     /// threads ([`Repo::objects_sharing`]).
     pub fn packs(&self) -> Packs {
-        Packs::at(&self.objects_dir())
+        Packs::at(&self.objects_dir(), self.object_format())
     }
 
     /// A reader of commits and trees, looking in the loose files or the packs first.
@@ -377,7 +389,7 @@ impl Repo {
         if self.is_bare() {
             return Err(Error::Bare { git_dir: self.git.path().to_path_buf() });
         }
-        Ok(index::read_entries(&self.index_path, self.git.path(), keep)?)
+        Ok(index::read_entries(&self.index_path, self.git.path(), self.object_format(), keep)?)
     }
 
     /// The commit `HEAD` names, or `None` on an unborn branch (no commit yet). Only the refs
@@ -472,12 +484,36 @@ mod tests {
     }
 
     #[test]
+    fn a_sha256_repository_opens_and_says_its_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut options = git2::RepositoryInitOptions::new();
+        options.object_format(git2::ObjectFormat::Sha256);
+        Repository::init_opts(dir.path(), &options).unwrap();
+        let repo = Repo::at(dir.path()).unwrap();
+        assert_eq!(repo.object_format(), ObjectFormat::Sha256);
+        assert!(repo.read_index(|_| true).unwrap().kept.is_empty());
+        assert!(matches!(repo.head_commit_id(), Ok(None)), "an unborn branch");
+        // git's empty tree in a SHA-256 repository.
+        let empty = "6ef19b41225c5369f1c104d45d8d85efa9b057b53b14b4b9b939dd74decc5321";
+        assert_eq!(repo.empty_tree_id().unwrap().to_string(), empty);
+        assert_eq!(repo.rev_tree_id(empty).unwrap().to_string(), empty, "a 64-digit revision");
+        let sha1 = tempfile::tempdir().unwrap();
+        Repository::init(sha1.path()).unwrap();
+        let sha1 = Repo::at(sha1.path()).unwrap();
+        assert_eq!(sha1.object_format(), ObjectFormat::Sha1);
+        assert_eq!(sha1.empty_tree_id().unwrap().to_string(), "4b825dc642cb6eb9a060e54bf8d69288fbee4904");
+        // An id of the other format names nothing, and is no error.
+        let other = sha1.empty_tree_id().unwrap();
+        assert_eq!(repo.peeled_commit_ids(vec![other]).unwrap(), vec![None]);
+    }
+
+    #[test]
     fn the_causes_of_a_refused_repository_are_told_apart() {
         use git2::{ErrorClass, ErrorCode};
         let cause = |class, message| OpenCause::of(&git2::Error::new(ErrorCode::GenericError, class, message));
         let reftable = "unsupported extension name extensions.refstorage";
         assert_eq!(cause(ErrorClass::Repository, reftable), OpenCause::Reftable);
-        assert_eq!(cause(ErrorClass::Repository, "unknown object format 'sha256'"), OpenCause::Sha256);
+        assert_eq!(cause(ErrorClass::Repository, "unknown object format 'sha512'"), OpenCause::ObjectFormat);
         let not_owned = "repository path '/r' is not owned by current user";
         assert_eq!(cause(ErrorClass::Config, not_owned), OpenCause::NotOwned);
         assert_eq!(cause(ErrorClass::Os, "could not find repository"), OpenCause::Other);

@@ -2,16 +2,20 @@
 //! id, flags), then its path, padded (versions 2 and 3) or prefix-compressed (version 4).
 
 use super::{Corruption, EntryRef, ErrorKind, Unsupported, Version};
-use crate::format::{ID_LEN, Mode, VarintError, be16, be32, offset_varint};
-use crate::id::ObjectId;
+use crate::format::{Mode, VarintError, be16, be32, offset_varint};
+use crate::id::ObjectFormat;
 
 /// ctime and mtime (8 bytes each), dev, ino, mode, uid, gid and size (4 each): the stat
 /// data, which the checks do not need.
 pub(super) const STAT_LEN: usize = 40;
 pub(super) const MODE_AT: usize = 24;
-pub(super) const FLAGS_AT: usize = STAT_LEN + ID_LEN;
-/// The fixed part of an entry, up to and including its 16-bit flags.
-pub(super) const FIXED_LEN: usize = FLAGS_AT + 2;
+
+/// The fixed part of an entry, up to and including its 16-bit flags (62 bytes for SHA-1,
+/// 74 for SHA-256): the stat data, the object id, the flags.
+#[cfg(test)]
+pub(super) const fn fixed_len(format: ObjectFormat) -> usize {
+    STAT_LEN + format.id_len() + 2
+}
 
 pub(super) const NAME_MASK: u16 = 0x0fff;
 pub(super) const STAGE_SHIFT: u16 = 12;
@@ -30,29 +34,63 @@ pub(super) enum Step<'a> {
     Need(usize),
 }
 
+/// Decodes entries one after the other, with the offsets of the repository's object format.
+pub(super) enum Decoder {
+    /// 20-byte ids.
+    Sha1(FormatDecoder<20>),
+    /// 32-byte ids.
+    Sha256(FormatDecoder<32>),
+}
+
+impl Decoder {
+    pub(super) fn new(version: Version, format: ObjectFormat) -> Decoder {
+        match format {
+            ObjectFormat::Sha1 => Decoder::Sha1(FormatDecoder::new(version)),
+            ObjectFormat::Sha256 => Decoder::Sha256(FormatDecoder::new(version)),
+        }
+    }
+
+    /// The entry at the start of `buf`; an error is about that entry (the caller says which).
+    /// One branch an entry, always the same way: the loop over the entries stays one loop, and
+    /// the caller's visitor stays inlined in it.
+    #[inline]
+    pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, ErrorKind> {
+        match self {
+            Decoder::Sha1(decoder) => decoder.decode(buf),
+            Decoder::Sha256(decoder) => decoder.decode(buf),
+        }
+    }
+}
+
 /// Decodes entries one after the other; version 4 paths are the previous path minus some
-/// bytes, plus a suffix, so the decoder keeps the previous path.
-pub(super) struct Decoder {
+/// bytes, plus a suffix, so the decoder keeps the previous path. `ID_LEN` is the length of
+/// an object id (20 or 32): a constant, so that each format's decoder knows its offsets at
+/// compile time, as the one for SHA-1 alone did.
+pub(super) struct FormatDecoder<const ID_LEN: usize> {
     v4: bool,
     previous: Vec<u8>,
 }
 
-impl Decoder {
-    pub(super) fn new(version: Version) -> Decoder {
-        Decoder { v4: version == Version::V4, previous: Vec::new() }
+impl<const ID_LEN: usize> FormatDecoder<ID_LEN> {
+    const FLAGS_AT: usize = STAT_LEN + ID_LEN;
+    const FIXED_LEN: usize = Self::FLAGS_AT + 2;
+
+    fn new(version: Version) -> Self {
+        FormatDecoder { v4: version == Version::V4, previous: Vec::new() }
     }
 
     /// The entry at the start of `buf`; an error is about that entry (the caller says which).
-    pub(super) fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, ErrorKind> {
-        let Some(flags) = be16(buf, FLAGS_AT) else {
-            return Ok(Step::Need(FIXED_LEN + 2));
+    fn decode<'a>(&'a mut self, buf: &'a [u8]) -> Result<Step<'a>, ErrorKind> {
+        let (flags_at, fixed_len) = (Self::FLAGS_AT, Self::FIXED_LEN);
+        let Some(flags) = be16(buf, flags_at) else {
+            return Ok(Step::Need(fixed_len + 2));
         };
         let (extended, name_at) = if flags & EXTENDED == 0 {
-            (0, FIXED_LEN)
+            (0, fixed_len)
         } else {
-            match be16(buf, FIXED_LEN) {
-                Some(extended) => (extended, FIXED_LEN + 2),
-                None => return Ok(Step::Need(FIXED_LEN + 2)),
+            match be16(buf, fixed_len) {
+                Some(extended) => (extended, fixed_len + 2),
+                None => return Ok(Step::Need(fixed_len + 2)),
             }
         };
         if extended & !KNOWN_EXTENDED != 0 {
@@ -64,14 +102,14 @@ impl Decoder {
             Named::Path(path, len) => (path, len),
             Named::Need(more) => return Ok(Step::Need(more)),
         };
-        let id = buf.get(STAT_LEN..FLAGS_AT).and_then(|id| <&[u8; ID_LEN]>::try_from(id).ok());
+        let id = buf.get(STAT_LEN..flags_at);
         let (Some(mode), Some(id)) = (be32(buf, MODE_AT), id) else {
-            return Ok(Step::Need(FIXED_LEN));
+            return Ok(Step::Need(fixed_len));
         };
         let entry = EntryRef {
             path,
             mode: Mode::from_bits(mode),
-            id: ObjectId::from_array_ref(id),
+            id,
             stage: ((flags & STAGE_MASK) >> STAGE_SHIFT) as u8,
             intent_to_add: extended & INTENT_TO_ADD != 0,
             skip_worktree: extended & SKIP_WORKTREE != 0,

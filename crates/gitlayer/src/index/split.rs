@@ -12,8 +12,8 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 use super::{Bitmap, Corruption, Entries, Entry, EntryRef, Error, ErrorKind, EwahDamage, IndexFile, LinkDamage};
-use crate::format::{ID_LEN, be32};
-use crate::id::ObjectId;
+use crate::format::be32;
+use crate::id::{ObjectFormat, ObjectId};
 
 /// Merges the shared index into `entries`, which holds the split index's kept additions and
 /// their count; `replacements` are its entries with empty paths, in order.
@@ -28,7 +28,7 @@ pub(super) fn merge(
     let path = shared_index_path(&link.base_id, index_path, git_dir);
     let in_shared = |e: Error| e.in_shared_index_of(index_path);
     let missing = || in_shared(Error::new(ErrorKind::Missing, &path));
-    let mut shared = IndexFile::open(&path).map_err(in_shared)?.ok_or_else(missing)?;
+    let mut shared = IndexFile::open(&path, link.base_id.format()).map_err(in_shared)?.ok_or_else(missing)?;
     check_id(&path, &link.base_id).map_err(in_shared)?;
     let bitmap = |ewah: &Ewah, which| {
         let damage = |e| Corruption::Link(LinkDamage::Bitmap(which, e));
@@ -87,10 +87,11 @@ fn shared_index_path(id: &ObjectId, index_path: &Path, git_dir: &Path) -> PathBu
 fn check_id(path: &Path, id: &ObjectId) -> Result<(), Error> {
     let io = |e| Error::io(e, path);
     let mut file = File::open(path).map_err(io)?;
-    file.seek(SeekFrom::End(-(ID_LEN as i64))).map_err(io)?;
-    let mut trailer = [0; ID_LEN];
-    file.read_exact(&mut trailer).map_err(io)?;
-    match ObjectId::from(trailer) == *id {
+    let len = id.format().id_len();
+    file.seek(SeekFrom::End(-(len as i64))).map_err(io)?;
+    let mut trailer = [0; 32];
+    file.read_exact(&mut trailer[..len]).map_err(io)?;
+    match ObjectId::from_bytes(&trailer[..len]) == Some(*id) {
         true => Ok(()),
         false => Err(Error::corrupt(Corruption::SharedIndexChecksum, path)),
     }
@@ -105,13 +106,13 @@ pub(super) struct Link {
 
 impl Link {
     /// The link, or `None` for a null link: the index is no longer split, and names no
-    /// shared index.
-    pub(super) fn parse(data: &[u8]) -> Result<Option<Link>, LinkDamage> {
-        let base_id = data.get(..ID_LEN).and_then(ObjectId::from_bytes).ok_or(LinkDamage::TooShort)?;
-        if base_id == ObjectId::NULL {
+    /// shared index. Its id is one of the repository's `format`.
+    pub(super) fn parse(data: &[u8], format: ObjectFormat) -> Result<Option<Link>, LinkDamage> {
+        let base_id = ObjectId::read(data, format).ok_or(LinkDamage::TooShort)?;
+        if base_id.is_null() {
             return Ok(None);
         }
-        let rest = &data[ID_LEN..];
+        let rest = &data[format.id_len()..];
         if rest.is_empty() {
             return Ok(Some(Link { base_id, deleted: Ewah::default(), replaced: Ewah::default() }));
         }
@@ -219,17 +220,25 @@ mod tests {
 
     #[test]
     fn link_extension_layout() {
-        let mut data = vec![7; ID_LEN];
+        for format in [ObjectFormat::Sha1, ObjectFormat::Sha256] {
+            let len = format.id_len();
+            let mut data = vec![7; len];
+            data.extend(ewah_bytes(&[1 << 33, 0b100]));
+            data.extend(ewah_bytes(&[1 << 33, 0b10]));
+            let link = Link::parse(&data, format).unwrap().expect("not null");
+            assert_eq!(Some(link.base_id), ObjectId::from_bytes(&vec![7; len]));
+            assert_eq!(link.deleted.positions(10).unwrap(), vec![2]);
+            assert_eq!(link.replaced.positions(10).unwrap(), vec![1]);
+            data.push(0);
+            assert_eq!(Link::parse(&data, format).err(), Some(LinkDamage::TrailingBytes));
+            assert_eq!(Link::parse(&[0; 5], format).err(), Some(LinkDamage::TooShort));
+            assert_eq!(Link::parse(&vec![0; len - 1], format).err(), Some(LinkDamage::TooShort));
+            assert!(Link::parse(&vec![0; len], format).unwrap().is_none(), "a null link");
+            assert!(Link::parse(&vec![1; len], format).unwrap().expect("not null").deleted.words.is_empty());
+        }
+        // A SHA-1 link read as SHA-256 takes 12 bytes of the bitmaps for its id: damage, not a panic.
+        let mut data = vec![7; 20];
         data.extend(ewah_bytes(&[1 << 33, 0b100]));
-        data.extend(ewah_bytes(&[1 << 33, 0b10]));
-        let link = Link::parse(&data).unwrap().expect("not null");
-        assert_eq!(link.base_id, ObjectId::from([7; ID_LEN]));
-        assert_eq!(link.deleted.positions(10).unwrap(), vec![2]);
-        assert_eq!(link.replaced.positions(10).unwrap(), vec![1]);
-        data.push(0);
-        assert_eq!(Link::parse(&data).err(), Some(LinkDamage::TrailingBytes));
-        assert_eq!(Link::parse(&[0; 5]).err(), Some(LinkDamage::TooShort));
-        assert!(Link::parse(&[0; ID_LEN]).unwrap().is_none(), "a null link");
-        assert!(Link::parse(&[1; ID_LEN]).unwrap().expect("not null").deleted.words.is_empty());
+        assert!(Link::parse(&data, ObjectFormat::Sha256).is_err());
     }
 }

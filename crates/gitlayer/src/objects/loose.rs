@@ -1,5 +1,6 @@
-//! Loose objects: one zlib-compressed file each, `objects/ab/cdef…`, holding
-//! `<kind> <size>\0` and the object's bytes. New commits and the trees they make are loose
+//! Loose objects: one zlib-compressed file each, `objects/ab/cdef…` (the id's first two hex
+//! digits, then its other 38, or 62 in a SHA-256 repository), holding `<kind> <size>\0` and
+//! the object's bytes. New commits and the trees they make are loose
 //! until git packs them, so the staged check reads `HEAD` from here more often than not.
 
 use std::fs;
@@ -10,7 +11,7 @@ use flate2::{Decompress, FlushDecompress, Status};
 
 use super::packs::{Object, ObjectKind};
 use super::{Corruption, Error, LooseDamage};
-use crate::id::ObjectId;
+use crate::id::{ObjectFormat, ObjectId};
 
 /// The object `id` from `objects_dir`, or `None` when there is no such file. `inflater` is
 /// reused from read to read: setting one up costs more than inflating a tree.
@@ -44,15 +45,19 @@ fn damaged(path: &Path, damage: LooseDamage) -> Error {
 /// inflated only for a revision that can name one; blobs, which may be large, never. What
 /// is not checked is left to the time limit on resolving revisions (`Repo::within_limit`).
 /// The data streams through a fixed buffer: nothing is kept.
-pub(crate) fn check_for_libgit2(objects_dir: &Path, trees: bool) -> Result<(), Error> {
+/// `format` is the repository's: its loose files are named by the rest of ids of that length.
+pub(crate) fn check_for_libgit2(objects_dir: &Path, format: ObjectFormat, trees: bool) -> Result<(), Error> {
+    let name_len = format.hex_len() - 2;
     let mut inflater = Decompress::new(true);
     let mut buffer = vec![0; 64 << 10];
     for fanout in 0..=u8::MAX {
         let Ok(files) = fs::read_dir(objects_dir.join(format!("{fanout:02x}"))) else { continue };
         for file in files.flatten() {
             // git's temporary files (`tmp_obj_*`) are not objects yet.
-            let is_object =
-                file.file_name().to_str().is_some_and(|n| n.len() == 38 && n.bytes().all(|b| b.is_ascii_hexdigit()));
+            let is_object = file
+                .file_name()
+                .to_str()
+                .is_some_and(|n| n.len() == name_len && n.bytes().all(|b| b.is_ascii_hexdigit()));
             if is_object {
                 check_one(&file.path(), trees, &mut inflater, &mut buffer)?;
             }
@@ -164,7 +169,9 @@ pub(crate) fn fuzz(bytes: &[u8]) -> Option<usize> {
     let folder = dir.path().join("ab");
     fs::create_dir(&folder).expect("a fan-out folder");
     fs::write(folder.join("c".repeat(38)), bytes).expect("the object written");
-    let _ = check_for_libgit2(dir.path(), true);
+    fs::write(folder.join("d".repeat(62)), bytes).expect("the object written");
+    let _ = check_for_libgit2(dir.path(), ObjectFormat::Sha1, true);
+    let _ = check_for_libgit2(dir.path(), ObjectFormat::Sha256, true);
     let mut inflater = Decompress::new(true);
     parse(&inflate(bytes, &mut inflater)?).map(|(_, data)| data.len())
 }
@@ -172,6 +179,8 @@ pub(crate) fn fuzz(bytes: &[u8]) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SHA1: ObjectFormat = ObjectFormat::Sha1;
 
     #[test]
     fn headers_give_kind_and_size() {
@@ -201,26 +210,60 @@ mod tests {
         write("1", &object("tree", &big), |len| len);
         write("2", &object("blob", &big), |len| len / 2);
         assert!(
-            check_for_libgit2(dir.path(), true).is_ok(),
+            check_for_libgit2(dir.path(), SHA1, true).is_ok(),
             "a whole tree, and a blob cut short left to the time limit"
         );
         write("4", &object("tree", &big), |len| len / 2);
-        assert!(check_for_libgit2(dir.path(), false).is_ok(), "trees not asked for");
+        assert!(check_for_libgit2(dir.path(), SHA1, false).is_ok(), "trees not asked for");
         let damage = |error: Error| match error.kind {
             crate::objects::ErrorKind::Corrupt(Corruption::Loose(damage)) => Some(damage),
             _ => None,
         };
-        let error = check_for_libgit2(dir.path(), true).unwrap_err();
+        let error = check_for_libgit2(dir.path(), SHA1, true).unwrap_err();
         assert!(error.to_string().contains("does not inflate"), "{error}");
         assert_eq!(error.path.as_deref(), Some(folder.join(format!("{:0>38}", "4")).as_path()));
         assert_eq!(damage(error), Some(LooseDamage::DoesNotInflate));
         fs::remove_file(folder.join(format!("{:0>38}", "4"))).unwrap();
         write("3", &object("commit", &big), |len| len / 2);
-        assert_eq!(damage(check_for_libgit2(dir.path(), false).unwrap_err()), Some(LooseDamage::DoesNotInflate));
+        assert_eq!(damage(check_for_libgit2(dir.path(), SHA1, false).unwrap_err()), Some(LooseDamage::DoesNotInflate));
         write("3", &[b"commit 9\0".as_slice(), b"abc"].concat(), |len| len);
-        assert_eq!(damage(check_for_libgit2(dir.path(), false).unwrap_err()), Some(LooseDamage::WrongLength));
+        assert_eq!(damage(check_for_libgit2(dir.path(), SHA1, false).unwrap_err()), Some(LooseDamage::WrongLength));
         write("3", b"note 3\0abc", |len| len);
-        assert_eq!(damage(check_for_libgit2(dir.path(), false).unwrap_err()), Some(LooseDamage::NoHeader));
+        assert_eq!(damage(check_for_libgit2(dir.path(), SHA1, false).unwrap_err()), Some(LooseDamage::NoHeader));
+    }
+
+    /// A SHA-256 repository's loose objects are `xx/<62 hex>`: read by id, and checked by that
+    /// name before a libgit2 walk (a 38-digit name is not one of its objects).
+    #[test]
+    fn sha256_loose_objects_are_named_by_62_more_digits() {
+        use flate2::{Compress, Compression};
+        let dir = tempfile::tempdir().unwrap();
+        let id = ObjectId::from_hex("ab".repeat(32).as_bytes()).unwrap();
+        let hex = id.to_string();
+        let folder = dir.path().join(&hex[..2]);
+        fs::create_dir(&folder).unwrap();
+        let deflate = |object: &[u8]| {
+            let mut compressed = Vec::with_capacity(object.len() + 1024);
+            Compress::new(Compression::default(), true)
+                .compress_vec(object, &mut compressed, flate2::FlushCompress::Finish)
+                .unwrap();
+            compressed
+        };
+        fs::write(folder.join(&hex[2..]), deflate(b"commit 3\0abc")).unwrap();
+        let mut inflater = Decompress::new(true);
+        let (kind, data) = read(dir.path(), &id, &mut inflater).unwrap().expect("there");
+        assert_eq!((kind, &data[..]), (ObjectKind::Commit, &b"abc"[..]));
+        let sha1 = ObjectId::from_hex("ab".repeat(20).as_bytes()).unwrap();
+        assert!(read(dir.path(), &sha1, &mut inflater).unwrap().is_none());
+        check_for_libgit2(dir.path(), ObjectFormat::Sha256, true).expect("whole");
+        // Cut short: the SHA-256 check sees it, the SHA-1 one does not look at that name.
+        let cut = deflate(b"commit 300\0abc");
+        fs::write(folder.join(&hex[2..]), &cut).unwrap();
+        let error = check_for_libgit2(dir.path(), ObjectFormat::Sha256, false).unwrap_err();
+        assert_eq!(error.path.as_deref(), Some(folder.join(&hex[2..]).as_path()));
+        assert!(check_for_libgit2(dir.path(), SHA1, false).is_ok());
+        assert!(read(dir.path(), &id, &mut inflater).is_err(), "the size disagrees");
+        assert!(fuzz(&cut).is_none());
     }
 
     #[test]

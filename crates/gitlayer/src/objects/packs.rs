@@ -21,7 +21,8 @@
 //! allocation the pack cannot justify.
 //!
 //! Formats: <https://git-scm.com/docs/gitformat-pack>; index files of version 2 (and 1, which
-//! git still reads), SHA-1 ids.
+//! git still reads), with the repository's ids ([`ObjectFormat`]: 20 bytes, or 32 in a
+//! SHA-256 repository) in the index's table, in a ref-delta's base and in both checksums.
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
@@ -32,17 +33,16 @@ use flate2::{Decompress, FlushDecompress, Status};
 use memmap2::Mmap;
 
 use super::{Corruption, DeltaDamage, Error, PackDamage, PackIndexDamage};
-use crate::format::{ID_LEN, be32, offset_varint};
-use crate::id::ObjectId;
+use crate::format::{be32, offset_varint};
+use crate::id::{ObjectFormat, ObjectId};
 
 use super::cache::Recent;
 
-/// Bytes of an object id (SHA-1).
 const IDX_MAGIC: &[u8] = b"\xfftOc";
 const IDX_HEADER_LEN: usize = 8 + 256 * 4;
-/// Where a version 1 index's entries start (after the fan-out table), and their length.
+/// Where a version 1 index's entries start (after the fan-out table); each is a 4-byte
+/// offset and an id.
 const V1_ENTRIES_AT: usize = 256 * 4;
-const V1_ENTRY_LEN: usize = 4 + ID_LEN;
 const PACK_HEADER_LEN: usize = 12;
 /// git's default `core.bigFileThreshold`: git stores a larger object whole, never as a delta.
 const BIG_FILE_THRESHOLD: usize = 512 << 20;
@@ -102,6 +102,7 @@ pub struct Packs(Arc<PackSet>);
 
 struct PackSet {
     objects_dir: PathBuf,
+    format: ObjectFormat,
     packs: OnceLock<Opened>,
 }
 
@@ -120,6 +121,8 @@ struct Pack {
     data: Mmap,
     version: IdxVersion,
     count: usize,
+    /// The length of an id.
+    id_len: usize,
 }
 
 /// The two layouts of a pack index git reads. Version 1 (git before 1.5.2, or
@@ -131,9 +134,15 @@ enum IdxVersion {
 }
 
 impl Packs {
-    /// The packs in `objects_dir/pack`. Nothing is read until an object is looked up.
-    pub fn at(objects_dir: &Path) -> Packs {
-        Packs(Arc::new(PackSet { objects_dir: objects_dir.to_path_buf(), packs: OnceLock::new() }))
+    /// The packs in `objects_dir/pack`, of a repository whose ids are of `format`. Nothing
+    /// is read until an object is looked up.
+    pub fn at(objects_dir: &Path, format: ObjectFormat) -> Packs {
+        Packs(Arc::new(PackSet { objects_dir: objects_dir.to_path_buf(), format, packs: OnceLock::new() }))
+    }
+
+    /// The object format of the repository's ids.
+    pub(crate) fn format(&self) -> ObjectFormat {
+        self.0.format
     }
 
     /// The object database's folder, which also holds the loose objects.
@@ -166,7 +175,7 @@ impl Packs {
             indexes.sort();
             let mut opened = Opened { packs: Vec::new(), damaged: None };
             for idx in indexes {
-                match Pack::open(&idx) {
+                match Pack::open(&idx, self.0.format) {
                     Ok(Some(pack)) => opened.packs.push(pack),
                     Ok(None) => {}
                     Err(why) => opened.damaged = opened.damaged.or(Some(why)),
@@ -192,7 +201,7 @@ impl Packs {
             return Err(damage.clone());
         }
         for pack in self.packs() {
-            let end = (pack.data.len() - ID_LEN) as u64;
+            let end = (pack.data.len() - pack.id_len) as u64;
             for n in 0..pack.count {
                 if !pack.offset_at(n).is_some_and(|offset| (PACK_HEADER_LEN as u64..end).contains(&offset)) {
                     let damage = PackIndexDamage::OffsetOutsidePack { object: n + 1, count: pack.count };
@@ -214,25 +223,30 @@ impl Pack {
     /// The pack whose index is `idx_path`; `None` when either file is missing or cannot be
     /// mapped (git skips such a pack too), an error naming the file when one is not what git
     /// writes.
-    fn open(idx_path: &Path) -> Result<Option<Pack>, Error> {
+    fn open(idx_path: &Path, format: ObjectFormat) -> Result<Option<Pack>, Error> {
         let pack_path = idx_path.with_extension("pack");
         let (Some(idx), Some(data)) = (map(idx_path), map(&pack_path)) else { return Ok(None) };
-        let Some((version, count)) = idx_layout(&idx) else {
+        let id_len = format.id_len();
+        let Some((version, count)) = idx_layout(&idx, id_len) else {
             return Err(Error::corrupt(Corruption::PackIndex(PackIndexDamage::Layout)).in_file(idx_path));
         };
         let header_ok = data.get(..4) == Some(b"PACK")
             && matches!(be32(&data, 4), Some(2 | 3))
             && be32(&data, 8) == Some(count as u32)
-            && data.len() >= PACK_HEADER_LEN + ID_LEN;
+            && data.len() >= PACK_HEADER_LEN + id_len;
         if !header_ok {
             return Err(Error::corrupt(Corruption::Pack(PackDamage::Header)).in_file(&pack_path));
         }
-        Ok(Some(Pack { pack_path, idx, data, version, count }))
+        Ok(Some(Pack { pack_path, idx, data, version, count, id_len }))
     }
 
     /// Binary search of the index's sorted ids, within the range its fan-out table gives.
     fn offset_of(&self, id: &ObjectId) -> Option<u64> {
         let id = id.as_bytes();
+        let id_len = self.id_len;
+        if id.len() != id_len {
+            return None;
+        }
         let first = usize::from(id[0]);
         let fanout_at = match self.version {
             IdxVersion::V1 => 0,
@@ -244,10 +258,10 @@ impl Pack {
         while low < high {
             let mid = low + (high - low) / 2;
             let id_at = match self.version {
-                IdxVersion::V1 => V1_ENTRIES_AT + mid * V1_ENTRY_LEN + 4,
-                IdxVersion::V2 => IDX_HEADER_LEN + mid * ID_LEN,
+                IdxVersion::V1 => V1_ENTRIES_AT + mid * (4 + id_len) + 4,
+                IdxVersion::V2 => IDX_HEADER_LEN + mid * id_len,
             };
-            match self.idx.get(id_at..id_at + ID_LEN)?.cmp(&id[..]) {
+            match self.idx.get(id_at..id_at + id_len)?.cmp(id) {
                 std::cmp::Ordering::Less => low = mid + 1,
                 std::cmp::Ordering::Greater => high = mid,
                 std::cmp::Ordering::Equal => return self.offset_at(mid),
@@ -260,9 +274,9 @@ impl Pack {
     /// into the table of 64-bit offsets when the top bit is set; version 1: 32 bits.
     fn offset_at(&self, n: usize) -> Option<u64> {
         if self.version == IdxVersion::V1 {
-            return be32(&self.idx, V1_ENTRIES_AT + n * V1_ENTRY_LEN).map(u64::from);
+            return be32(&self.idx, V1_ENTRIES_AT + n * (4 + self.id_len)).map(u64::from);
         }
-        let offsets_at = IDX_HEADER_LEN + self.count * (ID_LEN + 4);
+        let offsets_at = IDX_HEADER_LEN + self.count * (self.id_len + 4);
         let small = be32(&self.idx, offsets_at + n * 4)?;
         if small & 0x8000_0000 == 0 {
             return Some(u64::from(small));
@@ -273,7 +287,7 @@ impl Pack {
 
     /// The object data's bytes: the whole pack but its trailing checksum.
     fn body(&self) -> &[u8] {
-        &self.data[..self.data.len() - ID_LEN]
+        &self.data[..self.data.len() - self.id_len]
     }
 }
 
@@ -284,13 +298,14 @@ fn map(path: &Path) -> Option<Mmap> {
     unsafe { Mmap::map(&file) }.ok()
 }
 
-/// An index's version and the number of objects it lists, if its size agrees with it.
-fn idx_layout(idx: &[u8]) -> Option<(IdxVersion, usize)> {
+/// An index's version and the number of objects it lists, if its size agrees with it (its
+/// ids `id_len` bytes long).
+fn idx_layout(idx: &[u8], id_len: usize) -> Option<(IdxVersion, usize)> {
     if idx.get(..4)? != IDX_MAGIC {
         // Version 1: the fan-out table, then an offset and an id a object, two checksums.
         // (Its first fan-out entry cannot be the magic: that would be 4 billion objects.)
         let count = be32(idx, 255 * 4)? as usize;
-        let len = V1_ENTRIES_AT.checked_add(count.checked_mul(V1_ENTRY_LEN)?)?.checked_add(2 * ID_LEN)?;
+        let len = V1_ENTRIES_AT.checked_add(count.checked_mul(4 + id_len)?)?.checked_add(2 * id_len)?;
         return (idx.len() == len).then_some((IdxVersion::V1, count));
     }
     if be32(idx, 4)? != 2 {
@@ -298,7 +313,7 @@ fn idx_layout(idx: &[u8]) -> Option<(IdxVersion, usize)> {
     }
     let count = be32(idx, 8 + 255 * 4)? as usize;
     // ids, CRCs and 32-bit offsets, then 64-bit offsets, then two checksums.
-    let fixed = IDX_HEADER_LEN + count * (ID_LEN + 4 + 4) + 2 * ID_LEN;
+    let fixed = IDX_HEADER_LEN + count * (id_len + 4 + 4) + 2 * id_len;
     (idx.len() >= fixed && (idx.len() - fixed) % 8 == 0).then_some((IdxVersion::V2, count))
 }
 
@@ -469,11 +484,12 @@ impl PackReader {
                 Stored::DeltaAt(base.ok_or_else(|| self.corrupt(at, PackDamage::BaseOutsidePack))?)
             }
             7 => {
+                let format = self.packs.format();
                 let id = body
-                    .get(start + used..start + used + ID_LEN)
-                    .and_then(ObjectId::from_bytes)
+                    .get(start + used..)
+                    .and_then(|rest| ObjectId::read(rest, format))
                     .ok_or_else(|| self.corrupt(at, PackDamage::EndsInBaseId))?;
-                used += ID_LEN;
+                used += format.id_len();
                 Stored::DeltaOf(id)
             }
             _ => return Err(self.corrupt(at, PackDamage::UnknownType(kind))),

@@ -110,8 +110,9 @@ pub enum OpenCause {
     /// Its refs are in the reftable format (`extensions.refStorage`), which libgit2 does
     /// not read.
     Reftable,
-    /// It names objects by SHA-256 (`extensions.objectFormat`), which libgit2 does not read.
-    Sha256,
+    /// It names objects by a hash function other than SHA-1 and SHA-256
+    /// (`extensions.objectFormat`), which neither git nor libgit2 knows.
+    ObjectFormat,
     /// It belongs to another user, and git's `safe.directory` does not list it.
     NotOwned,
     /// Anything else: libgit2's message says.
@@ -229,8 +230,8 @@ impl OpenCause {
         let message = error.message();
         if message.contains("extensions.refstorage") {
             OpenCause::Reftable
-        } else if message.contains("sha256") {
-            OpenCause::Sha256
+        } else if message.contains("unknown object format") {
+            OpenCause::ObjectFormat
         } else if error.class() == git2::ErrorClass::Config && message.contains("not owned by current user") {
             OpenCause::NotOwned
         } else {
