@@ -4,7 +4,7 @@
 
 use std::fmt;
 use std::io;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::packs::ObjectKind;
@@ -19,7 +19,7 @@ pub struct Error {
     pub id: Option<ObjectId>,
     /// The file it concerns: a loose object, a pack or a pack index (`None` when no file
     /// of the object database is at fault).
-    pub path: Option<PathBuf>,
+    pub path: Option<Box<Path>>,
     /// Where in a pack it applies: the start of the entry concerned, or of its zlib data.
     pub offset: Option<u64>,
     /// Why the file cannot be read ([`ErrorKind::Io`]); shared, so that the error of a
@@ -196,7 +196,7 @@ impl Error {
     }
 
     pub(crate) fn in_file(self, path: &Path) -> Error {
-        Error { path: Some(path.to_path_buf()), ..self }
+        Error { path: Some(path.into()), ..self }
     }
 
     pub(crate) fn at_offset(self, offset: u64) -> Error {
