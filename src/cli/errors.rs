@@ -63,11 +63,6 @@ fn repo_words(error: &repo::Error) -> String {
         Error::NotARepository { .. } => {
             format!("{error}; run it inside a repository, or name the files to check")
         }
-        Error::Open { path, cause: OpenCause::Reftable, message } => format!(
-            "cannot open the git repository at {}: it keeps its refs in the reftable format, which {LIBGIT2} \
-             does not support; `git refs migrate --ref-format=files` converts it ({message})",
-            path.display()
-        ),
         Error::Open { path, cause: OpenCause::Sha256, message } => format!(
             "cannot open the git repository at {}: it names objects by SHA-256, which {LIBGIT2} does not \
              support; only SHA-1 repositories can be checked ({message})",
@@ -77,6 +72,10 @@ fn repo_words(error: &repo::Error) -> String {
             "{error}; git does not trust a repository owned by another user: if you trust it, \
              `git config --global --add safe.directory <path>` (see git help config, safe.directory)"
         ),
+        Error::RefStorage { .. } => format!("{error}; this git is newer than the tool, or the config is damaged"),
+        Error::Reftable(_) => {
+            format!("{error}; if git cannot read the refs either (`git show-ref`), the repository's refs are damaged")
+        }
         Error::Bare { git_dir } => format!(
             "{} is a bare repository: it has no index to check; check a commit with --rev <REV>",
             git_dir.display()
