@@ -358,6 +358,12 @@ impl Repo {
         Opener { how: self.opened.clone(), index_path: self.index_path.clone() }
     }
 
+    /// libgit2's repository, for the tests of the refdb backend.
+    #[cfg(test)]
+    pub(crate) fn git2(&self) -> &Repository {
+        &self.git
+    }
+
     pub(crate) fn is_bare(&self) -> bool {
         self.git.is_bare()
     }

@@ -142,6 +142,11 @@ impl Table {
         })
     }
 
+    /// Whether it has a ref index (git writes one from 4 ref blocks on).
+    pub fn has_ref_index(&self) -> bool {
+        self.ref_index != 0
+    }
+
     /// The file.
     pub fn path(&self) -> &Path {
         &self.path
