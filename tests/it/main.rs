@@ -29,6 +29,7 @@ mod packs;
 mod pre_push;
 mod python_rules;
 mod range;
+mod reftable;
 mod reliability;
 mod shell_docs;
 mod snapshots;

@@ -40,18 +40,6 @@ fn repository_made_with(option: &str) -> TestRepo {
     repo
 }
 
-#[test]
-fn a_reftable_repository_is_refused_with_one_line() {
-    let repo = repository_made_with("--ref-format=reftable");
-    for args in
-        [&["check"][..], &["check", "--all"], &["fix-gitignore", "--dry-run"], &["clean", "--dry-run"], &["install"]]
-    {
-        let output = repo.guard().args(args).output().unwrap();
-        one_line_error(&output, "reftable");
-    }
-    assert!(repo.root.join("a.pyc").exists(), "clean deleted nothing");
-}
-
 /// The index reader knows SHA-1 ids only: a SHA-256 repository is refused before its index
 /// is read (libgit2, as vendored, opens none), before its first commit and after it.
 #[test]

@@ -2,7 +2,9 @@
 //!
 //! git is isolated from the machine it runs on: no system or user config, no inherited
 //! `GIT_*` variables (a leaked `GIT_INDEX_FILE` from an outer hook would corrupt other
-//! indexes), fixed identities and dates. Hooks find our binary first on `PATH`.
+//! indexes), fixed identities and dates. Hooks find our binary first on `PATH`. Only
+//! `GIT_DEFAULT_REF_FORMAT` and `GIT_DEFAULT_HASH` pass through, so that the whole suite
+//! runs on the repository shape they choose.
 
 use std::ffi::OsStr;
 use std::fs;
@@ -37,6 +39,23 @@ impl TestRepo {
         let repo = TestRepo { _temp: temp, root, home };
         repo.git(&["init", "-q"]);
         repo
+    }
+
+    /// A new repository made by `git init <options>` (`--ref-format=reftable`), with no
+    /// commit yet.
+    pub fn new_with(options: &[&str]) -> TestRepo {
+        let repo = TestRepo::new();
+        fs::remove_dir_all(repo.root.join(".git")).unwrap();
+        let mut args = vec!["init", "-q"];
+        args.extend(options);
+        repo.git(&args);
+        repo
+    }
+
+    /// Whether git keeps this repository's refs in reftables (`git init
+    /// --ref-format=reftable`, or `GIT_DEFAULT_REF_FORMAT=reftable`).
+    pub fn uses_reftable(&self) -> bool {
+        self.git_stdout(&["rev-parse", "--show-ref-format"]).trim() == "reftable"
     }
 
     /// A repository with one ordinary commit.
@@ -355,7 +374,18 @@ fn isolate(command: &mut Command, home: &Path) {
         command.env_remove(key);
     }
     command.envs(isolated_env(home));
+    // The shape of the repositories git makes: `GIT_DEFAULT_REF_FORMAT=reftable cargo test`
+    // runs the suite on reftable refs, `GIT_DEFAULT_HASH=sha256` on SHA-256 objects.
+    for key in SHAPE_VARS {
+        if let Some(value) = std::env::var_os(key) {
+            command.env(key, value);
+        }
+    }
 }
+
+/// git's own variables that choose the format of the repositories it makes, kept from the
+/// test's environment.
+const SHAPE_VARS: [&str; 2] = ["GIT_DEFAULT_REF_FORMAT", "GIT_DEFAULT_HASH"];
 
 /// One answer of `git check-ignore -v -n`.
 #[derive(Debug, Clone, PartialEq, Eq)]

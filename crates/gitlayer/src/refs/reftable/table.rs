@@ -247,44 +247,56 @@ impl Table {
     pub fn seek(&self, want: &[u8]) -> Result<Cursor, Error> {
         let mut prev = Vec::new();
         let finished = |prev| Cursor { block: 0, pos: 0, prev, done: true };
-        let mut offset = if self.ref_index != 0 { self.ref_index } else { 0 };
-        let mut depth = 0;
-        loop {
-            let Some(block) = self.block(offset)? else {
-                return if self.ref_index != 0 {
-                    Err(self.damage(Corruption::IndexTarget, offset))
-                } else {
-                    Ok(finished(prev))
-                };
-            };
-            if block.kind == BLOCK_INDEX {
-                depth += 1;
-                if self.ref_index == 0 || depth > MAX_INDEX_DEPTH {
-                    return Err(self.damage(Corruption::IndexTarget, offset));
+        if self.ref_index == 0 {
+            // A small table: its few ref blocks one after the other.
+            let mut offset = 0;
+            while let Some(block) = self.block(offset)?.filter(|b| b.kind == BLOCK_REF && offset < self.refs_end) {
+                if let Some(pos) = self.seek_in(&block, want, &mut prev)? {
+                    return Ok(Cursor { block: offset, pos, prev, done: false });
                 }
-                let Some(pos) = self.seek_in(&block, want, &mut prev)? else {
-                    return Ok(finished(Vec::new()));
-                };
-                let (value_type, value) = block.records.name(pos, &mut prev)?;
-                let target = block.records.index_value(value, value_type)?.0;
-                if target >= self.refs_end {
-                    return Err(self.damage(Corruption::IndexTarget, offset + pos as u64));
+                offset = block.next;
+            }
+            return Ok(finished(prev));
+        }
+        // The highest level of the index comes last in the file, at `ref_index`, and may
+        // take a few blocks: read them in order. Each record names the block that ends with
+        // its name, of the level below or of refs.
+        let mut offset = self.ref_index;
+        let mut target = loop {
+            match self.block(offset)? {
+                Some(block) if block.kind == BLOCK_INDEX => {
+                    if let Some(pos) = self.seek_in(&block, want, &mut prev)? {
+                        break self.index_target(&block, pos, &mut prev)?;
+                    }
+                    offset = block.next;
                 }
-                offset = target;
-                prev.clear();
-                continue;
+                _ if offset == self.ref_index => return Err(self.damage(Corruption::IndexTarget, offset)),
+                _ => return Ok(finished(Vec::new())),
             }
-            if offset >= self.refs_end {
-                return Ok(finished(prev));
-            }
-            match self.seek_in(&block, want, &mut prev)? {
-                Some(pos) => return Ok(Cursor { block: offset, pos, prev, done: false }),
-                // With an index this block holds `want` or nothing after it does; the next
-                // block starts after it either way.
-                None if self.ref_index != 0 => return Ok(Cursor { block: block.next, pos: 0, prev, done: false }),
-                None => offset = block.next,
+        };
+        for _ in 0..MAX_INDEX_DEPTH {
+            let block = self.block(target)?.ok_or_else(|| self.damage(Corruption::IndexTarget, target))?;
+            let found = self.seek_in(&block, want, &mut prev)?;
+            match (block.kind, found) {
+                (BLOCK_REF, Some(pos)) => return Ok(Cursor { block: target, pos, prev, done: false }),
+                // The index said this block ends with a name at least `want`; it does not.
+                (BLOCK_REF, None) => return Ok(Cursor { block: block.next, pos: 0, prev, done: false }),
+                (_, Some(pos)) => target = self.index_target(&block, pos, &mut prev)?,
+                (_, None) => break,
             }
         }
+        Err(self.damage(Corruption::IndexTarget, target))
+    }
+
+    /// The block an index record at `pos` names (`prev` holds the name before it).
+    fn index_target(&self, block: &Block<'_>, pos: usize, prev: &mut Vec<u8>) -> Result<u64, Error> {
+        let (value_type, value) = block.records.name(pos, prev)?;
+        let target = block.records.index_value(value, value_type)?.0;
+        if target >= self.blocks_end {
+            return Err(self.damage(Corruption::IndexTarget, block.records.start + pos as u64));
+        }
+        prev.clear();
+        Ok(target)
     }
 
     /// The record after `cursor`, moving it on; `None` after the last ref record.

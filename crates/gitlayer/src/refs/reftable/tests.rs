@@ -131,21 +131,24 @@ fn a_stack_of_many_tables_with_deletions_and_updates_reads_as_git_does() {
 }
 
 #[test]
-fn many_refs_are_found_through_the_index_and_listed_in_order() {
+fn a_hundred_thousand_refs_are_found_through_the_index_and_listed_in_order() {
     let (_dir, top) = repository();
     let tip = git(&top, &["rev-parse", "HEAD"], None);
-    let input: String = (0..20_000).map(|i| format!("create refs/remotes/origin/r{i:05} {}\n", tip.trim())).collect();
+    let input: String = (0..100_000).map(|i| format!("create refs/remotes/origin/r{i:05} {}\n", tip.trim())).collect();
     git(&top, &["update-ref", "--stdin"], Some(&input));
     git(&top, &["pack-refs", "--all"], None);
     let refs = open(&top);
     assert!(refs.main.tables[0].has_ref_index(), "a table this large has a ref index");
-    for i in [0, 1, 4_999, 12_345, 19_999] {
+    // A multi-level index whose top level takes several blocks: every name is found.
+    for i in (0..100_000).step_by(97).chain(99_990..100_000) {
         let name = format!("refs/remotes/origin/r{i:05}");
         assert!(refs.lookup(name.as_bytes()).unwrap().is_some(), "{name}");
     }
     assert_eq!(refs.lookup(b"refs/remotes/origin/r2").unwrap(), None);
-    assert_eq!(refs.lookup(b"refs/remotes/origin/r20000").unwrap(), None);
-    assert_eq!(our_refs(&refs, "refs/remotes/origin/").len(), 20_000);
+    assert_eq!(refs.lookup(b"refs/remotes/origin/r999999").unwrap(), None);
+    assert_eq!(refs.lookup(b"zzz").unwrap(), None);
+    assert_eq!(our_refs(&refs, "refs/remotes/origin/r9999").len(), 10);
+    assert_eq!(our_refs(&refs, "refs/remotes/origin/").len(), 100_000);
     assert_eq!(our_refs(&refs, "refs/"), git_refs(&top));
 }
 

@@ -58,10 +58,7 @@ fn each_damage_is_its_own_error_naming_the_file_and_offset() {
     assert_eq!(first_block(|b| b[28] = 9), Corruption::PrefixLength);
     assert_eq!(first_block(|b| b[28..40].copy_from_slice(&[0xff; 12])), Corruption::Varint);
     assert_eq!(first_block(|b| b[29] = 0xf8 >> 1 | 0x7), Corruption::ValueType);
-    let restarts_end = |b: &Vec<u8>| {
-        let block_len = u32::from_be_bytes([0, b[25], b[26], b[27]]) as usize;
-        block_len
-    };
+    let restarts_end = |b: &Vec<u8>| u32::from_be_bytes([0, b[25], b[26], b[27]]) as usize;
     let table = damaged(&path, |b| {
         let end = restarts_end(b);
         b[end - 5..end - 2].copy_from_slice(&[0xff, 0xff, 0xff]);
