@@ -73,6 +73,12 @@ pub fn config(bytes: &[u8]) {
     let _ = crate::guard::config::Settings::load(dir.path(), false);
 }
 
+/// A reftable file (its first byte: whether to mend the footer's CRC first): every name
+/// listed, looked up and sought, and the table stacked on itself.
+pub fn reftable(bytes: &[u8]) {
+    gitlayer::refs::reftable::fuzz::table(bytes);
+}
+
 /// Splits the input in two at its first `\0\0\0\0` (or keeps it whole as the first part).
 fn split(bytes: &[u8]) -> (&[u8], &[u8]) {
     match memchr::memmem::find(bytes, b"\0\0\0\0") {
@@ -101,6 +107,7 @@ mod tests {
     }
 
     use gitlayer::objects::packs::fuzz::{sample_idx, sample_pack};
+    use gitlayer::refs::reftable::fuzz::sample_table;
 
     /// Arbitrary bytes, or a real header followed by arbitrary bytes (to get past the magic).
     fn bytes_after(prefixes: &'static [&'static [u8]]) -> impl Strategy<Value = Vec<u8>> {
@@ -125,6 +132,11 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        #[test]
+        fn reftables(bytes in prop_oneof![bytes_after(&[b"", b"\x01REFT\x01\0\x10\0", b"\x01REFT\x02\0\0\0"]), damaged(sample_table())]) {
+            super::reftable(&bytes);
+        }
 
         #[test]
         fn index_files(bytes in bytes_after(&[b"", b"DIRC\0\0\0\x02\0\0\0\x01", b"DIRC\0\0\0\x04\0\0\0\x02", b"DIRC\0\0\0\x02\0\0\0\0link"])) {

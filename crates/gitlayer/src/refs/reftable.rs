@@ -10,6 +10,10 @@
 //! `MERGE_HEAD` stay files, as with files refs.
 
 mod error;
+/// Entry points for the fuzz target (`fuzz/`, built with `--cfg fuzzing`) and the
+/// properties in `cargo test`.
+#[cfg(any(test, feature = "fuzzing"))]
+pub mod fuzz;
 mod record;
 mod table;
 
