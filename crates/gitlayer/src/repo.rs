@@ -252,7 +252,15 @@ impl Repo {
             .name("resolve".into())
             .spawn(move || {
                 // The receiver is gone only once the limit has passed: nobody waits then.
-                let _ = sender.send(opener.open().and_then(|repo| resolve(&repo.git).map_err(|e| repo.damage_or(e))));
+                let _ = sender.send(opener.open().and_then(|repo| {
+                    // Damage in a reftable fails the lookup even where libgit2's caller
+                    // skipped the failure (a glob's ref that does not peel).
+                    let answer = resolve(&repo.git).map_err(|e| repo.damage_or(e))?;
+                    repo.damage
+                        .as_ref()
+                        .and_then(|damage| damage.lock().ok()?.take())
+                        .map_or(Ok(answer), |damage| Err(Error::Reftable(damage)))
+                }));
             })
             .map_err(|source| Error::Io { operation: SystemOperation::StartThread, source })?;
         match receiver.recv_timeout(RESOLVE_LIMIT) {
