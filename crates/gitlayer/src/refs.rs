@@ -4,7 +4,7 @@
 //! with `extensions.refStorage`. For `reftable` this module reads the tables
 //! ([`reftable`]) and hands them to libgit2 as a read-only refdb backend
 //! (`refdb_ffi`, the one module with `unsafe`), so libgit2's own revparse, revwalk and
-//! reference globs work unchanged. When libgit2 reads reftables itself, [`install`] and
+//! reference globs work unchanged. When libgit2 reads reftables itself, `install` and
 //! the backend go, and nothing else changes.
 
 pub(crate) mod refdb_ffi;
