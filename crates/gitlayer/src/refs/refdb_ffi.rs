@@ -22,6 +22,8 @@ use super::Damage;
 use super::reftable::{self, Record, RefIter, Reftable, Value};
 
 // libgit2's `sys/refs.h`: exported by the static library libgit2-sys builds, not bound by it.
+// The signatures are those of libgit2 1.9.7's header (a name, an id, a peeled id or NULL; a
+// name and a target), each returning a reference the caller owns or NULL.
 unsafe extern "C" {
     fn git_reference__alloc(
         name: *const c_char,
@@ -111,6 +113,7 @@ pub(super) fn install_backend(git: &Repository, refs: Reftable, damage: Damage) 
     // SAFETY: both live; the repository takes its own reference to the refdb, so ours is
     // released after (which frees the refdb and the backend if the repository refused it).
     let code = unsafe { raw::git_repository_set_refdb(git.raw(), refdb) };
+    // SAFETY: our reference to the refdb, released once.
     unsafe { raw::git_refdb_free(refdb) };
     if code < 0 { Err(failed(code)) } else { Ok(()) }
 }
@@ -149,15 +152,17 @@ fn reference(record: &Record) -> Result<*mut raw::git_reference, c_int> {
     let name = CString::new(record.name.as_slice()).map_err(|_| fail(raw::GIT_ERROR, "a ref name holds NUL"))?;
     let allocated = match &record.value {
         Value::Deletion => return Err(not_found(&record.name)),
-        // SAFETY (these three): valid C strings and ids, alive across the call; libgit2
-        // copies them into the reference it allocates.
+        // SAFETY: a valid C string and ids (made by git2, so of libgit2's layout), alive
+        // across the call; libgit2 copies them into the reference it allocates.
         Value::Id(id) => unsafe { git_reference__alloc(name.as_ptr(), oid(id.as_bytes())?.raw(), ptr::null()) },
         Value::Peeled { id, peeled } => {
             let (id, peeled) = (oid(id.as_bytes())?, oid(peeled.as_bytes())?);
+            // SAFETY: as for `Value::Id`.
             unsafe { git_reference__alloc(name.as_ptr(), id.raw(), peeled.raw()) }
         }
         Value::Symbolic(target) => {
             let target = CString::new(target.as_slice()).map_err(|_| fail(raw::GIT_ERROR, "a ref target holds NUL"))?;
+            // SAFETY: as for `Value::Id`.
             unsafe { git_reference__alloc_symbolic(name.as_ptr(), target.as_ptr()) }
         }
     };
@@ -186,6 +191,7 @@ extern "C" fn exists(out: *mut c_int, raw_backend: *mut raw::git_refdb_backend, 
         let (backend, name) = unsafe { (backend(raw_backend), bytes(name)) };
         match backend.refs.lookup(name) {
             Ok(found) => {
+                // SAFETY: `out` is where libgit2 wants the answer.
                 unsafe { *out = c_int::from(found.is_some()) };
                 0
             }
@@ -236,6 +242,7 @@ extern "C" fn iterator(
     guard(|| {
         // SAFETY: libgit2 passes our backend and a glob or NULL.
         let backend = unsafe { backend(raw_backend) };
+        // SAFETY: not NULL, so a C string of libgit2's, alive across the call.
         let glob = (!glob.is_null()).then(|| unsafe { bytes(glob) }.to_vec());
         let prefix = glob.as_deref().map_or(&b"refs/"[..], literal_prefix);
         let refs = match backend.refs.iter(prefix) {
@@ -279,7 +286,8 @@ extern "C" fn iterator_next(
     raw_iterator: *mut raw::git_reference_iterator,
 ) -> c_int {
     guard(|| {
-        // SAFETY: libgit2 passes an iterator `iterator` made, used by one thread at a time.
+        // SAFETY: libgit2 passes an iterator that `iterator` made (a `RefsIterator`, whose
+        // first field it is), not yet freed, used by one thread at a time.
         let iterator = unsafe { &mut *raw_iterator.cast::<RefsIterator>() };
         match next_matching(iterator) {
             Ok(Some(record)) => match reference(&record) {
