@@ -43,13 +43,12 @@ pub fn table(bytes: &[u8]) {
     }
     let table = Arc::new(table);
     let stack = Stack::of(Path::new("fuzz"), vec![Arc::clone(&table), table]);
+    // The listing from `refs/` seeks through the index, which may lead past (or elsewhere
+    // than) damage the walk from the start stopped at: its count is not compared.
     if let Ok(mut iter) = stack.iter(b"refs/") {
-        let mut count = 0;
         while let Ok(Some(record)) = iter.next_ref() {
             assert_ne!(record.value, Value::Deletion);
-            count += 1;
         }
-        assert!(count <= names.len());
     }
     for name in names.iter().take(LOOKUPS) {
         let _ = stack.get(name);
