@@ -72,7 +72,7 @@ pub enum Corruption {
     Varint,
     /// A ref record of a reserved value type (4 to 7), or an index record with a value.
     ValueType,
-    /// Names out of order.
+    /// Names out of order, or an empty one.
     Order,
     /// A record's update index lies outside the table's range.
     UpdateIndex,
@@ -151,7 +151,7 @@ impl fmt::Display for Corruption {
             Corruption::RecordPastEnd => "a record reaches past its block",
             Corruption::Varint => "a varint longer than 64 bits",
             Corruption::ValueType => "a record of a reserved value type",
-            Corruption::Order => "names out of order",
+            Corruption::Order => "names out of order (or an empty one)",
             Corruption::UpdateIndex => "an update index outside the table's range",
             Corruption::IndexTarget => "an index record that names no ref or index block",
             Corruption::NulInName => "a name holding a NUL byte",
