@@ -68,7 +68,7 @@ cp -a "$FILES" "$REFTABLE"
 git -C "$REFTABLE" refs migrate --ref-format=reftable
 STACK=$WORK/stack
 cp -a "$REFTABLE" "$STACK"
-other=$(git -C "$STACK" commit-tree -m other "$head^{tree}")
+other=$(git -C "$STACK" -c user.name=Bench -c user.email=bench@example.invalid commit-tree -m other "$head^{tree}")
 for i in $(seq 1 30); do
     if [ $((i % 3)) = 0 ]; then
         GIT_TEST_REFTABLE_AUTOCOMPACTION=false git -C "$STACK" update-ref -d "refs/tags/r$(printf %07d $((i * 2 + 1)))"

@@ -65,11 +65,14 @@ impl Stack {
     fn open_tables(dir: &Path, list_path: &Path, list: &[u8]) -> Result<Vec<Arc<Table>>, Error> {
         let mut tables: Vec<Arc<Table>> = Vec::new();
         for name in list.split(|&b| b == b'\n').filter(|name| !name.is_empty()) {
-            let text = String::from_utf8_lossy(name);
-            if name.contains(&b'/') || name.contains(&0) || name == b"." || name == b".." || text.contains('\u{fffd}') {
-                return Err(Error::new(ErrorKind::BadTableName(text.into_owned()), list_path));
-            }
-            let table = Table::open(&dir.join(&*text))?;
+            let text = std::str::from_utf8(name)
+                .ok()
+                .filter(|text| !text.contains(['/', '\\', '\0']) && *text != "." && *text != "..");
+            let Some(text) = text else {
+                let name = String::from_utf8_lossy(name).into_owned();
+                return Err(Error::new(ErrorKind::BadTableName(name), list_path));
+            };
+            let table = Table::open(&dir.join(text))?;
             if tables.first().is_some_and(|first| first.hash_len() != table.hash_len()) {
                 return Err(Error::new(ErrorKind::MixedHashes, table.path()));
             }

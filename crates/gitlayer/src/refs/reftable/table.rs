@@ -4,6 +4,7 @@
 //! restart interval is scanned. Object and log blocks are never read.
 
 use std::fs::File;
+use std::io::Read;
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,8 @@ const BLOCK_INDEX: u8 = b'i';
 /// git's writer keeps every index level within the block size; a table of 16 MiB blocks
 /// needs no more than a few.
 const MAX_INDEX_DEPTH: usize = 8;
+/// Tables up to this size are read, larger ones mapped.
+const SMALL_TABLE: u64 = 64 * 1024;
 
 enum Bytes {
     Mapped(memmap2::Mmap),
@@ -74,9 +77,18 @@ fn be(bytes: &[u8]) -> u64 {
 }
 
 impl Table {
-    /// Opens the table file at `path` (mapped, never copied).
+    /// Opens the table file at `path` (read if small, else mapped).
     pub fn open(path: &Path) -> Result<Table, Error> {
         let file = File::open(path).map_err(|e| Error::io(e, path))?;
+        let len = file.metadata().map_err(|e| Error::io(e, path))?.len();
+        // Most tables of a stack hold a few refs: reading one costs a system call, mapping it
+        // three and a page fault or two. A large one is mapped, so a lookup touches only the
+        // blocks it reads.
+        if len <= SMALL_TABLE {
+            let mut bytes = Vec::with_capacity(len as usize);
+            file.take(SMALL_TABLE + 1).read_to_end(&mut bytes).map_err(|e| Error::io(e, path))?;
+            return Table::parse(path, Bytes::Owned(bytes));
+        }
         let map = crate::refs::refdb_ffi::map_table(&file).map_err(|e| Error::io(e, path))?;
         Table::parse(path, Bytes::Mapped(map))
     }
