@@ -74,19 +74,12 @@ fn with_causes(error: &(dyn StdError + 'static)) -> String {
 
 fn repo_words(error: &repo::Error, running: Running) -> String {
     use repo::{Error, OpenCause, Operation};
-    // libgit2 is what cannot open these repositories, not git: "not supported" says by whom.
-    const LIBGIT2: &str = "libgit2 (the library this tool reads repositories with)";
     match error {
         Error::Index(error) => index_words(error),
         Error::NotARepository { .. } if running == Running::Check => {
             format!("{error}; run it inside a repository, or name the files to check")
         }
         Error::NotARepository { .. } => format!("{error}; run it inside a repository, or name one with -C <folder>"),
-        Error::Open { path, cause: OpenCause::Reftable, message } => format!(
-            "cannot open the git repository at {}: it keeps its refs in the reftable format, which {LIBGIT2} \
-             does not support; `git refs migrate --ref-format=files` converts it ({message})",
-            path.display()
-        ),
         Error::Open { path, cause: OpenCause::ObjectFormat, message } => format!(
             "cannot open the git repository at {}: its extensions.objectFormat names a hash function other \
              than sha1 and sha256, the two git knows ({message})",
@@ -96,6 +89,10 @@ fn repo_words(error: &repo::Error, running: Running) -> String {
             "{error}; git does not trust a repository owned by another user: if you trust it, \
              `git config --global --add safe.directory <path>` (see git help config, safe.directory)"
         ),
+        Error::RefStorage { .. } => format!("{error}; this git is newer than the tool, or the config is damaged"),
+        Error::Reftable(_) => {
+            format!("{error}; if git cannot read the refs either (`git show-ref`), the repository's refs are damaged")
+        }
         Error::Bare { git_dir } => format!(
             "{} is a bare repository: it has no index to check; check a commit with --rev <REV>",
             git_dir.display()

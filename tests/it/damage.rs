@@ -34,8 +34,11 @@ impl Rng {
 /// A repository with history in a pack, newer loose objects (an annotated tag among them), a
 /// split index, a tracked `.gitignore` and bytecode added and removed again; returns it and
 /// its root commit.
-fn template() -> (TestRepo, String) {
-    let repo = TestRepo::with_commit();
+fn template(init: &[&str]) -> (TestRepo, String) {
+    let repo = TestRepo::new_with(init);
+    repo.write("README.md", "hello\n");
+    repo.git(&["add", "README.md"]);
+    repo.git(&["commit", "-q", "-m", "initial"]);
     let root = repo.git_stdout(&["rev-parse", "HEAD"]).trim().to_owned();
     repo.write(".gitignore", "dist/\n!keep.pyc\n");
     repo.commit_bypassing_hooks(&[".gitignore", "pkg/a.py", "pkg/__pycache__/a.cpython-312.pyc"], "with bytecode");
@@ -91,6 +94,7 @@ fn damageable(files: &BTreeMap<PathBuf, Vec<u8>>, top: &Path) -> Vec<PathBuf> {
                 || relative == ".git/packed-refs"
                 || relative == ".git/HEAD"
                 || relative.starts_with(".git/refs/")
+                || relative.starts_with(".git/reftable/")
         })
         .cloned()
         .collect()
@@ -122,11 +126,25 @@ fn damage(path: &Path, bytes: &[u8], rng: &mut Rng) -> String {
 
 #[test]
 fn damaged_repositories_end_quickly_with_one_error_line_and_no_change() {
+    damaged_cases(&[], |_| true);
+}
+
+/// The same with reftable refs, damaging the tables and `tables.list` only.
+#[test]
+fn damaged_reftables_end_quickly_with_one_error_line_and_no_change() {
+    damaged_cases(&["--ref-format=reftable"], |relative| relative.starts_with(".git/reftable/"));
+}
+
+/// Damages files of the template made by `git init <init>` that `pick` keeps (by their
+/// path relative to the top), one case at a time, and runs every command on each.
+fn damaged_cases(init: &[&str], pick: fn(&str) -> bool) {
     let seed = std::env::var("PYCACHE_GUARD_DAMAGE_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(0x5eed_u64);
     let cases = std::env::var("PYCACHE_GUARD_DAMAGE_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
-    let (repo, root_commit) = template();
+    let (repo, root_commit) = template(init);
     let pristine = snapshot(&repo.root);
-    let targets = damageable(&pristine, &repo.root);
+    let mut targets = damageable(&pristine, &repo.root);
+    targets.retain(|path| pick(&path.strip_prefix(&repo.root).unwrap().to_string_lossy()));
+    assert!(!targets.is_empty());
     let range = format!("{root_commit}..HEAD");
     let commands: [&[&str]; 8] = [
         &["check"],

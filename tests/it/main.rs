@@ -30,6 +30,7 @@ mod packs;
 mod pre_push;
 mod python_rules;
 mod range;
+mod reftable;
 mod reliability;
 mod sha256;
 mod shell_docs;

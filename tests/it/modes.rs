@@ -88,6 +88,9 @@ fn a_branch_pointing_at_an_annotated_tag_is_peeled_like_git() {
     repo.commit_bypassing_hooks(&["kept.pyc"], "legacy");
     repo.git(&["tag", "-a", "-m", "release", "v1"]);
     let tag = repo.git_stdout(&["rev-parse", "v1"]);
+    if repo.uses_reftable() {
+        return; // no file to write: every reftable is written by a git that refuses this
+    }
     // git's update-ref refuses this, but older tools wrote such refs: write the file.
     std::fs::write(repo.root.join(".git/refs/heads/main"), tag.as_bytes()).unwrap();
     assert_eq!(repo.git_stdout(&["cat-file", "-t", "HEAD"]).trim(), "tag");

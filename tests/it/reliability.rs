@@ -40,18 +40,6 @@ fn repository_made_with(option: &str) -> TestRepo {
     repo
 }
 
-#[test]
-fn a_reftable_repository_is_refused_with_one_line() {
-    let repo = repository_made_with("--ref-format=reftable");
-    for args in
-        [&["check"][..], &["check", "--all"], &["fix-gitignore", "--dry-run"], &["clean", "--dry-run"], &["install"]]
-    {
-        let output = repo.guard().args(args).output().unwrap();
-        one_line_error(&output, "reftable");
-    }
-    assert!(repo.root.join("a.pyc").exists(), "clean deleted nothing");
-}
-
 /// SHA-1 and SHA-256 are the two object formats git knows; a repository whose
 /// `extensions.objectFormat` names another is refused in one line naming the setting, before
 /// anything is read, by every command (git itself refuses it too).

@@ -62,6 +62,23 @@ impl TestRepo {
         repo
     }
 
+    /// A new repository made by `git init <options>` (`--ref-format=reftable`), with no
+    /// commit yet.
+    pub fn new_with(options: &[&str]) -> TestRepo {
+        let repo = TestRepo::new();
+        fs::remove_dir_all(repo.root.join(".git")).unwrap();
+        let mut args = vec!["init", "-q"];
+        args.extend(options);
+        repo.git(&args);
+        repo
+    }
+
+    /// Whether git keeps this repository's refs in reftables (`git init
+    /// --ref-format=reftable`, or `GIT_DEFAULT_REF_FORMAT=reftable`).
+    pub fn uses_reftable(&self) -> bool {
+        self.git_stdout(&["rev-parse", "--show-ref-format"]).trim() == "reftable"
+    }
+
     /// A repository with one ordinary commit.
     pub fn with_commit() -> TestRepo {
         TestRepo::new().with_initial_commit()

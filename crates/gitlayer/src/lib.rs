@@ -19,6 +19,7 @@ pub mod ignore_rules;
 pub mod index;
 pub mod objects;
 pub mod paths;
+pub mod refs;
 pub mod repo;
 pub mod walk;
 

@@ -19,6 +19,7 @@ use crate::index::{self, Entries, EntryRef};
 use crate::objects::packs::Packs;
 use crate::objects::{LookFirst, Objects};
 use crate::paths::bytes_path;
+use crate::refs::{self, Damage, Storage};
 pub use error::{Error, Lookup, OpenCause, Operation, SystemOperation};
 
 /// How long libgit2 may take to resolve a revision or peel the refs of a push: reading a
@@ -46,6 +47,26 @@ fn libgit2(operation: Operation) -> impl FnOnce(git2::Error) -> Error {
 /// libgit2 cannot open the repository at `path`.
 fn cannot_open(path: &Path, error: &git2::Error) -> Error {
     Error::Open { path: path.to_path_buf(), cause: OpenCause::of(error), message: error.message().to_owned() }
+}
+
+/// `git` with its refs readable: a reftable repository gets the backend that reads its
+/// tables (`refs`), a repository of unknown ref storage is refused. Returns where the
+/// backend keeps the damage it found.
+fn with_refs(git: Repository) -> Result<(Repository, Option<Damage>), Error> {
+    match Storage::of(&git) {
+        Ok(Storage::Files) => Ok((git, None)),
+        Ok(Storage::Reftable) => {
+            let damage = refs::install(&git, git.path(), git.commondir())?;
+            Ok((git, Some(damage)))
+        }
+        Err(value) => Err(Error::RefStorage { path: git.path().to_path_buf(), value }),
+    }
+}
+
+/// `Repository::open`, its refs readable ([`with_refs`]).
+fn open_git(path: &Path) -> Result<(Repository, Option<Damage>), Error> {
+    refs::allow_ref_storage();
+    with_refs(Repository::open(path).map_err(|e| cannot_open(path, &e))?)
 }
 
 fn current_dir() -> Result<PathBuf, Error> {
@@ -77,6 +98,8 @@ fn has_core_worktree(git: &Repository) -> bool {
 /// `GIT_WORK_TREE`, `GIT_INDEX_FILE` and `GIT_CEILING_DIRECTORIES`).
 pub struct Repo {
     git: Repository,
+    /// Where the reftable backend keeps the damage it met (`None` for files refs).
+    damage: Option<Damage>,
     opened: How,
     /// The index the checks read: `GIT_INDEX_FILE` for a repository opened as git's hooks
     /// see it, else the git directory's `index`.
@@ -103,12 +126,13 @@ enum How {
 impl Opener {
     /// The same repository, opened again (for a worker thread).
     pub fn open(&self) -> Result<Repo, Error> {
+        refs::allow_ref_storage();
         let git = match &self.how {
             How::FromEnv => Repository::open_from_env(),
             How::At(path) => Repository::open(path),
         };
-        let git = git.map_err(libgit2(Operation::Reopen))?;
-        Ok(Repo { git, opened: self.how.clone(), index_path: self.index_path.clone(), bare: self.bare })
+        let (git, damage) = with_refs(git.map_err(libgit2(Operation::Reopen))?)?;
+        Ok(Repo { git, damage, opened: self.how.clone(), index_path: self.index_path.clone(), bare: self.bare })
     }
 }
 
@@ -126,6 +150,7 @@ impl Repo {
     /// repository that is there but cannot be opened is still an error).
     pub fn open_if_any() -> Result<Option<Repo>, Error> {
         let cwd = current_dir()?;
+        refs::allow_ref_storage();
         let git = match Repository::open_from_env() {
             Ok(git) => git,
             Err(e) if e.code() == ErrorCode::NotFound => return Ok(None),
@@ -145,20 +170,28 @@ impl Repo {
         }
         let bare = bare_as_git_finds_it(&git, &cwd);
         let index_path = std::env::var_os("GIT_INDEX_FILE").map_or_else(|| git.path().join("index"), PathBuf::from);
-        Ok(Some(Repo { git, opened: How::FromEnv, index_path, bare }))
+        let (git, damage) = with_refs(git)?;
+        Ok(Some(Repo { git, damage, opened: How::FromEnv, index_path, bare }))
     }
 
     /// Opens the repository at `path` without consulting the environment (for library use
     /// and tests, which must not depend on the process's current folder).
     pub fn at(path: &Path) -> Result<Repo, Error> {
-        let git = Repository::open(path).map_err(|e| cannot_open(path, &e))?;
+        let (git, damage) = open_git(path)?;
         let index_path = git.path().join("index");
-        Ok(Repo { git, opened: How::At(path.to_path_buf()), index_path, bare: false })
+        Ok(Repo { git, damage, opened: How::At(path.to_path_buf()), index_path, bare: false })
     }
 
     /// The repository's object format (`extensions.objectFormat`): how long its ids are.
     pub fn object_format(&self) -> ObjectFormat {
         ObjectFormat::from_git2(self.git.object_format())
+    }
+
+    /// `error`, or the damage the reftable backend met that made libgit2 fail (the typed
+    /// error, naming the table).
+    fn damage_or(&self, error: Error) -> Error {
+        let damage = self.damage.as_ref().and_then(|damage| damage.lock().ok()?.take());
+        damage.map_or(error, Error::Reftable)
     }
 
     /// The git directory: `.git`, or a linked worktree's own folder under `.git/worktrees`.
@@ -258,7 +291,15 @@ impl Repo {
             .name("resolve".into())
             .spawn(move || {
                 // The receiver is gone only once the limit has passed: nobody waits then.
-                let _ = sender.send(opener.open().and_then(|repo| resolve(&repo.git)));
+                let _ = sender.send(opener.open().and_then(|repo| {
+                    // Damage in a reftable fails the lookup even where libgit2's caller
+                    // skipped the failure (a glob's ref that does not peel).
+                    let answer = resolve(&repo.git).map_err(|e| repo.damage_or(e))?;
+                    repo.damage
+                        .as_ref()
+                        .and_then(|damage| damage.lock().ok()?.take())
+                        .map_or(Ok(answer), |damage| Err(Error::Reftable(damage)))
+                }));
             })
             .map_err(|source| Error::Io { operation: SystemOperation::StartThread, source })?;
         match receiver.recv_timeout(RESOLVE_LIMIT) {
@@ -277,7 +318,7 @@ impl Repo {
         let git = if self.git.path() == self.git.commondir() {
             &self.git
         } else {
-            common = Repository::open(self.git.commondir()).map_err(libgit2(Operation::OpenCommonDir))?;
+            common = open_git(self.git.commondir())?.0;
             &common
         };
         let mut revwalk = git.revwalk().map_err(libgit2(Operation::WalkHistory))?;
@@ -367,6 +408,12 @@ impl Repo {
         Opener { how: self.opened.clone(), index_path: self.index_path.clone(), bare: self.bare }
     }
 
+    /// libgit2's repository, for the tests of the refdb backend.
+    #[cfg(test)]
+    pub(crate) fn git2(&self) -> &Repository {
+        &self.git
+    }
+
     pub(crate) fn is_bare(&self) -> bool {
         self.bare || self.git.is_bare()
     }
@@ -398,8 +445,13 @@ impl Repo {
     pub fn head_commit_id(&self) -> Result<Option<ObjectId>, Error> {
         match self.git.head() {
             Ok(head) => Ok(Some(ObjectId::from_git2(head.target().ok_or(Error::HeadNamesNoCommit)?))),
-            Err(e) if matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound) => Ok(None),
-            Err(e) => Err(libgit2(Operation::ResolveHead)(e)),
+            Err(e) => {
+                let unborn = matches!(e.code(), ErrorCode::UnbornBranch | ErrorCode::NotFound);
+                match self.damage_or(libgit2(Operation::ResolveHead)(e)) {
+                    Error::Libgit2 { .. } if unborn => Ok(None),
+                    error => Err(error),
+                }
+            }
         }
     }
 
@@ -511,8 +563,6 @@ mod tests {
     fn the_causes_of_a_refused_repository_are_told_apart() {
         use git2::{ErrorClass, ErrorCode};
         let cause = |class, message| OpenCause::of(&git2::Error::new(ErrorCode::GenericError, class, message));
-        let reftable = "unsupported extension name extensions.refstorage";
-        assert_eq!(cause(ErrorClass::Repository, reftable), OpenCause::Reftable);
         assert_eq!(cause(ErrorClass::Repository, "unknown object format 'sha512'"), OpenCause::ObjectFormat);
         let not_owned = "repository path '/r' is not owned by current user";
         assert_eq!(cause(ErrorClass::Config, not_owned), OpenCause::NotOwned);

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::id::ObjectId;
 use crate::index;
+use crate::refs::reftable;
 
 /// Why the repository could not be opened or asked something.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +32,17 @@ pub enum Error {
         /// libgit2's own words.
         message: String,
     },
+    /// The repository's `extensions.refStorage` is neither `files` nor `reftable`.
+    #[error("cannot open the git repository at {}: its refs are stored as {value:?} (extensions.refStorage), which is neither files nor reftable", path.display())]
+    RefStorage {
+        /// The repository's git folder.
+        path: PathBuf,
+        /// The value of `extensions.refStorage`.
+        value: String,
+    },
+    /// A reftable of the repository is damaged, or names a table that is not there.
+    #[error(transparent)]
+    Reftable(#[from] reftable::Error),
     /// The repository is bare (`git_dir`): it has no index and no worktree.
     #[error("{} is a bare repository: it has no index", git_dir.display())]
     Bare {
@@ -107,9 +119,6 @@ pub enum Error {
 /// Why libgit2 cannot open a repository that git itself opens, or anything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenCause {
-    /// Its refs are in the reftable format (`extensions.refStorage`), which libgit2 does
-    /// not read.
-    Reftable,
     /// It names objects by a hash function other than SHA-1 and SHA-256
     /// (`extensions.objectFormat`), which neither git nor libgit2 knows.
     ObjectFormat,
@@ -228,9 +237,7 @@ impl OpenCause {
     /// The kind of libgit2's refusal to open a repository.
     pub(super) fn of(error: &git2::Error) -> OpenCause {
         let message = error.message();
-        if message.contains("extensions.refstorage") {
-            OpenCause::Reftable
-        } else if message.contains("unknown object format") {
+        if message.contains("unknown object format") {
             OpenCause::ObjectFormat
         } else if error.class() == git2::ErrorClass::Config && message.contains("not owned by current user") {
             OpenCause::NotOwned
