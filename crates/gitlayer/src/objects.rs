@@ -137,8 +137,12 @@ impl<'r> Objects<'r> {
     /// Reads the objects of `git`, whose packs are `packs` (see [`Packs::at`]), as one of
     /// `readers` readers that share the cache budget.
     pub(crate) fn new(git: &'r Repository, packs: &Packs, look_first: LookFirst, readers: usize) -> Self {
-        // Half of this reader's share for each cache.
-        let cache_bytes = (CACHE_BYTES / readers.max(1) / 2).max(MIN_CACHE_BYTES);
+        // Half of this reader's share for each cache. The budget is set for SHA-1 ids: trees
+        // hold an id an entry, so SHA-256's trees are about a third larger, and the same
+        // history needs a budget larger by as much to keep its delta bases (a smaller one
+        // inflated them again: `--range` cost 1.3x to 1.7x of SHA-1, docs/performance.md).
+        let budget = CACHE_BYTES / 20 * packs.format().id_len();
+        let cache_bytes = (budget / readers.max(1) / 2).max(MIN_CACHE_BYTES);
         Objects {
             git,
             format: packs.format(),
