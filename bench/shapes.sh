@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every shape of repository git makes, in one run: {SHA-1, SHA-256} objects x {files, reftable}
 # refs (`git init --object-format=... --ref-format=...`, git 2.45+), each shape's cost as a
-# ratio to SHA-1 + files (issue 24's target: SHA-256 + reftable within 1.15x).
+# ratio to SHA-1 + files (the goal, in docs/performance.md: SHA-256 + reftable within 1.15x).
 #
 #   bench/shapes.sh                          # SOURCES=100000 COMMITS=10000 RUNS=10
 #   RUNS=0 bench/shapes.sh                   # instructions only, no hyperfine

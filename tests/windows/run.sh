@@ -38,11 +38,15 @@ for line in sys.stdin:
     if message.get("reason") == "compiler-artifact" and message.get("executable"):
         print(message["executable"])' >"$scratch/tests"
 [ -s "$scratch/tests" ] || { echo "no unit-test programs were built for $target" >&2; exit 1; }
+# The reftable reader's tests make their tables with the git binary, which wine cannot start
+# (it runs Windows programs only): they are left out here, named, and run on Linux and on the
+# release workflow's Windows runner.
+needs_git=(--skip refs::reftable::tests::)
 while read -r program; do
   cp "$scratch/bcryptprimitives.dll" "$(dirname "$program")/"
-  echo "-- $(basename "$program")"
+  echo "-- $(basename "$program") (left out: ${needs_git[*]})"
   rc=0
-  wine "$program" -q >"$scratch/test-output" 2>&1 || rc=$?
+  wine "$program" -q "${needs_git[@]}" >"$scratch/test-output" 2>&1 || rc=$?
   tr -d '\r' <"$scratch/test-output" | grep -E '^(test result|failures:|---- |thread .* panicked)' || true
   [ "$rc" -eq 0 ] || { echo "unit tests failed under wine (exit $rc): $program" >&2; exit 1; }
 done <"$scratch/tests"
