@@ -158,8 +158,13 @@ mod tests {
     #[test]
     fn the_error_number_rust_adds_is_left_out() {
         let missing = std::io::Error::from(std::io::ErrorKind::NotFound);
-        let error = anyhow::Error::from(std::io::Error::from_raw_os_error(2)).context("cannot clean x");
-        assert_eq!(one_line(&error, Running::Other), "cannot clean x: No such file or directory");
+        let system = std::io::Error::from_raw_os_error(2);
+        // The system's own words differ (Windows: "The system cannot find the file specified.").
+        let (words, number) =
+            system.to_string().rsplit_once(" (os error ").map(|(w, n)| (w.to_owned(), n.to_owned())).unwrap();
+        assert_eq!(number, "2)");
+        let error = anyhow::Error::from(system).context("cannot clean x");
+        assert_eq!(one_line(&error, Running::Other), format!("cannot clean x: {words}"));
         assert_eq!(without_error_number(&missing.to_string()), "entity not found");
         assert_eq!(without_error_number("kept (as is)"), "kept (as is)");
     }
