@@ -16,7 +16,8 @@ windows_exe=$(realpath "$2")
 here=$(cd "$(dirname "$0")" && pwd)
 
 scratch=$(mktemp -d)
-trap 'wineserver -k 2>/dev/null; rm -rf "$scratch"' EXIT
+# (wineserver -k fails when no server runs; under set -e that must not become the exit code)
+trap 'wineserver -k 2>/dev/null || true; rm -rf "$scratch"' EXIT
 
 # The exe beside the stand-in DLL: Windows looks for a DLL in the program's folder first.
 mkdir "$scratch/bin"
